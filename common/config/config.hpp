@@ -1,0 +1,80 @@
+// The runtime configuration: one value type, loaded and validated by config_loader.
+// Every field here is documented in docs/configuration.md and config/psguard.example.jsonc.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace psguard {
+
+enum class AuthType { none, basic, negotiate };
+
+struct AuthConfig {
+    AuthType type = AuthType::none;
+    std::string username;
+    std::filesystem::path password_file;  // the password itself never lives in the JSON
+};
+
+// Column names of the NS report, as SQL names them (a space, not `_x0020_`).
+struct NsColumns {
+    std::string package_server = "Package Server";
+    std::string package_name = "Package Name";
+    std::string status = "Status";
+    std::string ns_version = "Package Version on NS";
+    std::string reported_version = "Version Last Reported by PS";
+    std::string package_guid = "Package GUID";
+};
+
+struct NsConfig {
+    std::string url;          // https://ns.example.com (no path)
+    std::string report_guid;  // normalised "{...}"
+    std::string report_parameter = "PackageServer";
+    AuthConfig auth;
+    std::optional<std::filesystem::path> ca_file;
+    std::chrono::seconds timeout{30};
+    int max_retries = 2;  // extra attempts after the first, on 5xx and timeouts only
+    std::chrono::milliseconds retry_backoff{1000};
+    std::uint64_t max_response_bytes = 32ull * 1024 * 1024;
+    NsColumns columns;
+};
+
+struct PathsConfig {
+    std::filesystem::path package_delivery;
+    std::filesystem::path package_status;
+    std::filesystem::path state_dir;
+    // Junctions/symlinks inside the roots are followed only when their target lies inside one
+    // of these (ITMS 8.x moved-storage folders). Empty by default: never follow.
+    std::vector<std::filesystem::path> storage_roots;
+};
+
+// XPath 1.0 expressions evaluated on the parsed files; the first node in document order wins.
+// The defaults accept the attribute form (<PackageStatus status="Ready" version="1"/>) and the
+// element form (<PackageStatus><Status>Ready</Status>...), with names in any case.
+#define PSGUARD_LOWER_NAME \
+    "translate(local-name(),'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')"
+struct ParseConfig {
+    std::string status_xpath =
+        "/*/@*[" PSGUARD_LOWER_NAME "='status'] | /*/*[" PSGUARD_LOWER_NAME "='status']";
+    std::string version_xpath =
+        "/*/@*[" PSGUARD_LOWER_NAME "='version'] | /*/*[" PSGUARD_LOWER_NAME "='version']";
+    std::string snapshot_version_xpath =
+        "/*/@*[" PSGUARD_LOWER_NAME "='version'] | /*/*[" PSGUARD_LOWER_NAME "='version']";
+    // Nodes with a name and a size, as attributes or child elements, any case.
+    std::string snapshot_file_xpath = "//*[" PSGUARD_LOWER_NAME "='file']";
+    std::uint64_t max_file_bytes = 8ull * 1024 * 1024;
+};
+#undef PSGUARD_LOWER_NAME
+
+struct Config {
+    std::string server_name;
+    PathsConfig paths;
+    NsConfig ns;
+    std::string credential_account;
+    ParseConfig parse;
+};
+
+}  // namespace psguard

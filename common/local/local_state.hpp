@@ -1,0 +1,70 @@
+// What the Package Server's own folders say, per package. Produced by the tree scanner,
+// consumed by the reconciler; a plain value so that cycles can be compared and cached.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace psguard {
+
+// A parsed snapshot.xml or PackageStatus.xml.
+struct StatusDocument {
+    std::optional<std::string> status;
+    std::optional<std::string> version;
+};
+
+struct SnapshotFile {
+    std::string name;  // relative to the package's cache folder, '/' or '\' separated
+    std::uint64_t size = 0;
+};
+
+struct SnapshotDocument {
+    std::optional<std::string> version;
+    std::vector<SnapshotFile> files;
+};
+
+struct LocalPackage {
+    std::string id;                        // normalised "{guid}"
+    std::filesystem::path delivery_dir;    // empty when absent from Package Delivery
+    std::filesystem::path status_dir;      // empty when absent from PackageStatus
+    std::optional<SnapshotDocument> snapshot;
+    std::optional<StatusDocument> package_status;
+    // Set when a file could not be read or parsed (too big, truncated, malformed, unreadable).
+    std::optional<std::string> unreadable_reason;
+    // Set when the files are readable but the package is not complete (missing file, cache
+    // file missing or with the wrong size).
+    std::optional<std::string> incomplete_reason;
+
+    // The status/version psguard believes the Package Server holds: PackageStatus.xml first,
+    // the snapshot's version as fallback.
+    std::optional<std::string> status() const;
+    std::optional<std::string> version() const;
+};
+
+enum class ScanFindingKind {
+    unexpected_entry,   // a file or folder whose name is not a braced GUID
+    reparse_point,      // symlink, junction or other reparse point: reported, not followed
+    followed_link,      // a junction into an allow-listed storage root, read through
+    duplicate_package,  // two folders normalise to the same id (case variants)
+    root_missing,
+    root_unreadable,
+};
+
+struct ScanFinding {
+    ScanFindingKind kind;
+    std::filesystem::path path;
+    std::string detail;
+};
+
+struct LocalScan {
+    std::map<std::string, LocalPackage> packages;  // by normalised id
+    std::vector<ScanFinding> findings;
+};
+
+const char* to_string(ScanFindingKind kind);
+
+}  // namespace psguard
