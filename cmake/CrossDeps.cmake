@@ -1,0 +1,68 @@
+# Third-party libraries for the mingw-w64 cross build, from the folder filled by
+# scripts/stage-cross-deps.sh. Defines the targets the native branch of Dependencies.cmake gets
+# from find_package (same names, so any target linking them works in both builds) and, on top,
+# the project's psguard_deps / psguard_cli11 / psguard_gtest exactly as the native branch does.
+set(PSGUARD_CROSS_DEPS_DIR "${PROJECT_SOURCE_DIR}/build/cross-deps"
+    CACHE PATH "Third-party code staged by scripts/stage-cross-deps.sh")
+set(_psguard_staged "${PSGUARD_CROSS_DEPS_DIR}")
+if(NOT EXISTS "${_psguard_staged}/pugixml/src/pugixml.cpp"
+   OR NOT EXISTS "${_psguard_staged}/include/boost/boost/version.hpp")
+  message(FATAL_ERROR "Cross dependencies are not staged in ${_psguard_staged}: "
+                      "run scripts/stage-cross-deps.sh \"${_psguard_staged}\" first.")
+endif()
+
+# Header-only packages: IMPORTED targets, so their headers are SYSTEM and -Werror ignores them.
+function(_psguard_header_only target include_dir)
+  add_library(${target} INTERFACE IMPORTED)
+  set_target_properties(${target} PROPERTIES INTERFACE_INCLUDE_DIRECTORIES
+                                             "${_psguard_staged}/include/${include_dir}")
+endfunction()
+
+_psguard_header_only(Boost::boost boost)
+_psguard_header_only(nlohmann_json::nlohmann_json nlohmann_json)
+_psguard_header_only(CLI11::CLI11 cli11)
+_psguard_header_only(fmt::fmt-header-only fmt)
+_psguard_header_only(spdlog::spdlog spdlog)
+# Debian's spdlog/tweakme.h hard-codes SPDLOG_FMT_EXTERNAL (the bundled fmt is stripped), so
+# spdlog is header-only by default (no SPDLOG_COMPILED_LIB) and fmt must be made header-only too.
+# SPDLOG_HEADER_ONLY is not passed: spdlog/common.h defines it itself and -D would redefine it.
+set_target_properties(fmt::fmt-header-only PROPERTIES INTERFACE_COMPILE_DEFINITIONS
+                                                      FMT_HEADER_ONLY)
+set_target_properties(
+  spdlog::spdlog PROPERTIES INTERFACE_COMPILE_DEFINITIONS SPDLOG_FMT_EXTERNAL
+                            INTERFACE_LINK_LIBRARIES fmt::fmt-header-only)
+
+find_package(Threads REQUIRED)
+
+# pugixml ships no Windows library: compile Debian's source with the cross compiler.
+add_library(psguard_pugixml STATIC "${_psguard_staged}/pugixml/src/pugixml.cpp")
+target_include_directories(psguard_pugixml SYSTEM
+                           INTERFACE "${_psguard_staged}/pugixml/src")
+add_library(pugixml::pugixml ALIAS psguard_pugixml)
+
+if(PSGUARD_BUILD_TESTS)
+  # GoogleTest from Debian's source tree; pthreads stay off on MinGW (gtest uses Win32 there).
+  set(BUILD_GMOCK ON)
+  set(INSTALL_GTEST OFF)
+  # Defines GTest::gtest, GTest::gmock, GTest::gtest_main, GTest::gmock_main itself.
+  add_subdirectory("${_psguard_staged}/googletest" "${CMAKE_BINARY_DIR}/_deps/googletest"
+                   EXCLUDE_FROM_ALL)
+endif()
+
+# From here on, the same as the native branch of Dependencies.cmake.
+add_library(psguard_deps INTERFACE)
+target_link_libraries(psguard_deps INTERFACE Boost::boost Threads::Threads pugixml::pugixml
+                                             nlohmann_json::nlohmann_json spdlog::spdlog)
+target_compile_definitions(psguard_deps INTERFACE BOOST_ASIO_NO_DEPRECATED)
+target_compile_definitions(psguard_deps INTERFACE _WIN32_WINNT=0x0A00 WIN32_LEAN_AND_MEAN NOMINMAX
+                                                  UNICODE _UNICODE)
+target_link_libraries(psguard_deps INTERFACE ws2_32 mswsock winhttp crypt32 advapi32 netapi32
+                                             authz)
+
+add_library(psguard_cli11 INTERFACE)
+target_link_libraries(psguard_cli11 INTERFACE CLI11::CLI11)
+
+if(PSGUARD_BUILD_TESTS)
+  add_library(psguard_gtest INTERFACE)
+  target_link_libraries(psguard_gtest INTERFACE GTest::gtest GTest::gmock GTest::gtest_main)
+endif()

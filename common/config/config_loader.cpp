@@ -1,0 +1,235 @@
+#include "config/config_loader.hpp"
+
+#include <fstream>
+
+#include "config/json_reader.hpp"
+#include "core/guid.hpp"
+#include "core/utf8_path.hpp"
+#include "local/status_parser.hpp"
+#include "ns/ns_url.hpp"
+#include "platform/host.hpp"
+
+namespace psguard {
+namespace {
+
+constexpr std::uint64_t kMaxConfigBytes = 1024 * 1024;
+constexpr std::int64_t kMiB = 1024 * 1024;
+
+void read_package_server(JsonObjectReader top_section, Config& config,
+                         const HostDefaults& defaults) {
+    config.server_name = top_section.string("name").value_or(defaults.host_name);
+}
+
+void read_paths(JsonObjectReader section, Config& config, const HostDefaults& defaults) {
+    auto delivery = section.absolute_path("package_delivery");
+    auto status = section.absolute_path("package_status");
+    if (!delivery && !defaults.package_delivery) {
+        section.error("package_delivery",
+                      "not set, and no Symantec agent was found on this host to detect it");
+    }
+    if (!status && !defaults.package_status) {
+        section.error("package_status",
+                      "not set, and no Symantec agent was found on this host to detect it");
+    }
+    config.paths.package_delivery = delivery.value_or(defaults.package_delivery.value_or(""));
+    config.paths.package_status = status.value_or(defaults.package_status.value_or(""));
+    config.paths.state_dir = section.absolute_path("state_dir").value_or(defaults.state_dir);
+    if (auto roots = section.string_list("storage_roots")) {
+        for (std::size_t i = 0; i < roots->size(); ++i) {
+            auto root = utf8_to_path((*roots)[i]);
+            if (!root.is_absolute()) {
+                section.error("storage_roots[" + std::to_string(i) + "]",
+                              "expected an absolute path, got \"" + (*roots)[i] + "\"");
+                continue;
+            }
+            config.paths.storage_roots.push_back(root.lexically_normal());
+        }
+    }
+}
+
+void read_auth(JsonObjectReader section, AuthConfig& auth) {
+    const auto type = section.choice("type", {"none", "basic", "negotiate"});
+    auth.type = !type || *type == "none" ? AuthType::none
+                : *type == "basic"       ? AuthType::basic
+                                         : AuthType::negotiate;
+    auth.username = section.string("username").value_or("");
+    auth.password_file = section.absolute_path("password_file").value_or("");
+    if (auth.type == AuthType::basic) {
+        if (auth.username.empty()) {
+            section.error("username", "required when type is \"basic\"");
+        }
+        if (auth.password_file.empty()) {
+            section.error("password_file",
+                          "required when type is \"basic\" (the password is never kept in the "
+                          "JSON)");
+        }
+    }
+#ifndef _WIN32
+    if (auth.type == AuthType::negotiate) {
+        section.error("type",
+                      "\"negotiate\" (Windows integrated authentication) is only available on "
+                      "Windows; use \"basic\" over https");
+    }
+#endif
+    if (auth.type == AuthType::negotiate && !auth.username.empty() && auth.password_file.empty()) {
+        section.error("password_file", "required when a username is given for \"negotiate\"");
+    }
+}
+
+void read_columns(JsonObjectReader section, NsColumns& columns) {
+    const auto read = [&](std::string_view key, std::string& field) {
+        if (auto name = section.string(key)) {
+            field = *name;
+        }
+    };
+    read("package_server", columns.package_server);
+    read("package_name", columns.package_name);
+    read("status", columns.status);
+    read("ns_version", columns.ns_version);
+    read("reported_version", columns.reported_version);
+    read("package_guid", columns.package_guid);
+}
+
+void read_ns(JsonObjectReader section, Config& config) {
+    NsConfig& ns = config.ns;
+    if (!section.present()) {
+        section.error_here("required: the NS to compare against (url and report_guid)");
+        return;
+    }
+    std::optional<HttpEndpoint> endpoint;
+    if (auto url = section.string("url")) {
+        auto parsed = parse_ns_url(*url);
+        if (parsed) {
+            ns.url = *url;
+            while (ns.url.ends_with('/')) {
+                ns.url.pop_back();
+            }
+            endpoint = *parsed;
+        } else {
+            section.error("url", parsed.error().message);
+        }
+    } else {
+        section.error("url", "required, e.g. \"https://ns.example.com\"");
+    }
+    if (auto guid = section.string("report_guid")) {
+        if (auto normal = normalise_guid(*guid, true)) {
+            ns.report_guid = *normal;
+        } else {
+            section.error("report_guid", "expected a GUID like {a1b2c3d4-...}, got \"" + *guid + "\"");
+        }
+    } else {
+        section.error("report_guid",
+                      "required: the GUID of the report created from config/ns-report.sql");
+    }
+    ns.report_parameter = section.string("report_parameter").value_or(ns.report_parameter);
+    read_auth(section.section("auth"), ns.auth);
+    if (endpoint && !endpoint->https && ns.auth.type == AuthType::basic) {
+        section.error("auth.type", "\"basic\" sends the password in clear text: use an https url");
+    }
+    if (auto ca = section.absolute_path("ca_file")) {
+        ns.ca_file = *ca;
+    }
+    if (auto timeout = section.integer("timeout_seconds", 1, 600)) {
+        ns.timeout = std::chrono::seconds(*timeout);
+    }
+    if (auto retries = section.integer("max_retries", 0, 10)) {
+        ns.max_retries = static_cast<int>(*retries);
+    }
+    if (auto backoff = section.integer("retry_backoff_ms", 0, 60000)) {
+        ns.retry_backoff = std::chrono::milliseconds(*backoff);
+    }
+    if (auto mib = section.integer("max_response_mb", 1, 1024)) {
+        ns.max_response_bytes = static_cast<std::uint64_t>(*mib * kMiB);
+    }
+    read_columns(section.section("columns"), ns.columns);
+}
+
+void read_parse(JsonObjectReader section, Config& config) {
+    ParseConfig& parse = config.parse;
+    const auto read_xpath = [&](std::string_view key, std::string& field) {
+        auto expression = section.string(key);
+        if (!expression) {
+            return;
+        }
+        if (auto valid = validate_xpath(*expression); !valid) {
+            section.error(key, valid.error().message);
+            return;
+        }
+        field = *expression;
+    };
+    read_xpath("status_xpath", parse.status_xpath);
+    read_xpath("version_xpath", parse.version_xpath);
+    read_xpath("snapshot_version_xpath", parse.snapshot_version_xpath);
+    read_xpath("snapshot_file_xpath", parse.snapshot_file_xpath);
+    if (auto kib = section.integer("max_file_kb", 1, 1024 * 1024)) {
+        parse.max_file_bytes = static_cast<std::uint64_t>(*kib) * 1024;
+    }
+}
+
+}  // namespace
+
+HostDefaults detect_host_defaults() {
+    HostDefaults defaults;
+    defaults.host_name = local_host_name();
+    if (auto agent = detect_agent_locations()) {
+        defaults.package_delivery = agent->package_delivery;
+        defaults.package_status = agent->package_status;
+    }
+    defaults.state_dir = default_state_dir();
+    return defaults;
+}
+
+Result<Config> parse_config(std::string_view json_text, std::string_view origin,
+                            const HostDefaults& defaults) {
+    nlohmann::json document;
+    try {
+        document = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/true,
+                                         /*ignore_comments=*/true);
+    } catch (const nlohmann::json::parse_error& e) {
+        // e.byte is the 1-based offset of the error; nlohmann's text names the token.
+        return fail(std::string(origin) + ": not valid JSON: " + e.what());
+    }
+
+    Config config;
+    ConfigErrors errors;
+    {
+        JsonObjectReader top(&document, "", errors);
+        read_package_server(top.section("package_server"), config, defaults);
+        read_paths(top.section("paths"), config, defaults);
+        read_ns(top.section("ns"), config);
+        config.credential_account = top.string("credential_account").value_or("");
+        read_parse(top.section("parse"), config);
+    }
+    if (!errors.empty()) {
+        return fail(errors.format(origin));
+    }
+    return config;
+}
+
+Result<Config> load_config_file(const std::filesystem::path& file, const HostDefaults& defaults) {
+    const std::string origin = path_to_utf8(file);
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(file, ec);
+    if (ec) {
+        return fail(origin + ": cannot read the configuration file: " + ec.message());
+    }
+    if (size > kMaxConfigBytes) {
+        return fail(origin + ": the configuration file is larger than 1 MiB");
+    }
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        return fail(origin + ": cannot open the configuration file");
+    }
+    std::string text(static_cast<std::size_t>(size), '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    if (static_cast<std::uint64_t>(in.gcount()) != size) {
+        return fail(origin + ": the configuration file changed while it was read");
+    }
+    // Notepad writes a UTF-8 BOM; JSON parsers may reject it.
+    if (text.starts_with("\xEF\xBB\xBF")) {
+        text.erase(0, 3);
+    }
+    return parse_config(text, origin, defaults);
+}
+
+}  // namespace psguard

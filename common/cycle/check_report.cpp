@@ -1,0 +1,165 @@
+#include "cycle/check_report.hpp"
+
+#include <algorithm>
+#include <sstream>
+
+namespace psguard {
+namespace {
+
+nlohmann::json optional_view(const std::optional<LocalView>& view) {
+    if (!view) {
+        return nullptr;
+    }
+    return {{"status", view->status.empty() ? nlohmann::json(nullptr) : nlohmann::json(view->status)},
+            {"version",
+             view->version.empty() ? nlohmann::json(nullptr) : nlohmann::json(view->version)}};
+}
+
+nlohmann::json optional_view(const std::optional<NsView>& view) {
+    if (!view) {
+        return nullptr;
+    }
+    const auto text_or_null = [](const std::string& text) {
+        return text.empty() ? nlohmann::json(nullptr) : nlohmann::json(text);
+    };
+    return {{"status", view->status},
+            {"version", text_or_null(view->version)},
+            {"reported_version", text_or_null(view->reported_version)}};
+}
+
+std::string pair_text(const std::string& status, const std::string& version) {
+    if (status.empty() && version.empty()) {
+        return "-";
+    }
+    return (status.empty() ? "?" : status) + (version.empty() ? "" : " " + version);
+}
+
+// A plain, fixed-width table; the last column (the reason) is left unpadded.
+std::string render_table(const std::vector<std::vector<std::string>>& rows) {
+    std::vector<std::size_t> widths;
+    for (const auto& row : rows) {
+        widths.resize(std::max(widths.size(), row.size()));
+        for (std::size_t i = 0; i + 1 < row.size(); ++i) {
+            widths[i] = std::max(widths[i], row[i].size());
+        }
+    }
+    std::ostringstream out;
+    for (const auto& row : rows) {
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            out << row[i];
+            if (i + 1 < row.size()) {
+                out << std::string(widths[i] - row[i].size() + 2, ' ');
+            }
+        }
+        out << '\n';
+    }
+    return out.str();
+}
+
+}  // namespace
+
+std::map<std::string, std::size_t> CheckReport::summary() const {
+    std::map<std::string, std::size_t> counts;
+    for (const auto& package : packages) {
+        if (package.verdict) {
+            ++counts[std::string(to_string(*package.verdict))];
+        }
+    }
+    return counts;
+}
+
+int CheckReport::exit_code() const {
+    if (!ns.usable) {
+        return kExitNsUnusable;
+    }
+    const bool all_healthy = std::all_of(packages.begin(), packages.end(), [](const auto& p) {
+        return p.verdict == Verdict::healthy;
+    });
+    const bool problem = std::any_of(findings.begin(), findings.end(),
+                                     [](const Finding& f) { return f.problem; });
+    return all_healthy && !problem ? kExitHealthy : kExitFindings;
+}
+
+nlohmann::json to_json(const CheckReport& report) {
+    nlohmann::json packages = nlohmann::json::array();
+    for (const auto& package : report.packages) {
+        packages.push_back({
+            {"id", package.id},
+            {"name", package.name.empty() ? nlohmann::json(nullptr) : nlohmann::json(package.name)},
+            {"verdict", package.verdict ? nlohmann::json(std::string(to_string(*package.verdict)))
+                                        : nlohmann::json(nullptr)},
+            {"reason", package.reason},
+            {"local", optional_view(package.local)},
+            {"ns", optional_view(package.ns)},
+        });
+    }
+    nlohmann::json findings = nlohmann::json::array();
+    for (const auto& finding : report.findings) {
+        findings.push_back({{"kind", finding.kind},
+                            {"path", finding.path},
+                            {"detail", finding.detail},
+                            {"problem", finding.problem}});
+    }
+    nlohmann::json summary = nlohmann::json::object();
+    for (const auto& [verdict, count] : report.summary()) {
+        summary[verdict] = count;
+    }
+    return {
+        {"server", report.server},
+        {"ns",
+         {{"url", report.ns.url},
+          {"reachable", report.ns.reachable},
+          {"usable", report.ns.usable},
+          {"error", report.ns.error.empty() ? nlohmann::json(nullptr)
+                                            : nlohmann::json(report.ns.error)},
+          {"failure", report.ns.failure ? nlohmann::json(to_string(*report.ns.failure))
+                                        : nlohmann::json(nullptr)},
+          {"rows", report.ns.rows ? nlohmann::json(*report.ns.rows) : nlohmann::json(nullptr)},
+          {"attempts", report.ns.attempts}}},
+        {"packages", std::move(packages)},
+        {"findings", std::move(findings)},
+        {"summary", std::move(summary)},
+        {"exit_code", report.exit_code()},
+    };
+}
+
+std::string to_table(const CheckReport& report) {
+    std::ostringstream out;
+    out << "Package Server " << report.server << ", NS " << report.ns.url;
+    if (report.ns.usable) {
+        out << " (" << *report.ns.rows << " rows)\n";
+    } else {
+        out << "\nNS UNUSABLE: " << report.ns.error
+            << "\nVerdicts that depend on the NS are not given.\n";
+    }
+    out << '\n';
+    std::vector<std::vector<std::string>> rows = {
+        {"GUID", "NAME", "LOCAL", "NS", "VERDICT", "REASON"}};
+    for (const auto& package : report.packages) {
+        rows.push_back({
+            package.id,
+            package.name.empty() ? "-" : package.name,
+            package.local ? pair_text(package.local->status, package.local->version) : "-",
+            package.ns ? pair_text(package.ns->status, package.ns->version) : "-",
+            package.verdict ? std::string(to_string(*package.verdict)) : "(ns unknown)",
+            package.reason,
+        });
+    }
+    out << render_table(rows);
+    if (!report.findings.empty()) {
+        out << "\nFindings:\n";
+        std::vector<std::vector<std::string>> finding_rows;
+        for (const auto& finding : report.findings) {
+            finding_rows.push_back({"  " + finding.kind, finding.path, finding.detail});
+        }
+        out << render_table(finding_rows);
+    }
+    out << "\nSummary: " << report.packages.size() << " packages";
+    for (const auto& [verdict, count] : report.summary()) {
+        out << ", " << count << ' ' << verdict;
+    }
+    out << '\n';
+    return out.str();
+}
+
+}  // namespace psguard

@@ -1,0 +1,623 @@
+#include "local/tree_scanner.hpp"
+
+#include <algorithm>
+#include <exception>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "core/guid.hpp"
+#include "core/result.hpp"
+#include "local/status_parser.hpp"
+#include "platform/file_links.hpp"
+
+namespace psguard {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::string_view kSnapshotFile = "snapshot.xml";
+constexpr std::string_view kStatusFile = "packagestatus.xml";
+constexpr std::string_view kCacheFolder = "cache";
+
+std::string show(const fs::path& path) {
+    return display_path(path);
+}
+
+std::string lower_ascii(std::string text) {
+    for (char& c : text) {
+        if (c >= 'A' && c <= 'Z') {
+            c = static_cast<char>(c - 'A' + 'a');
+        }
+    }
+    return text;
+}
+
+// Characters, not bytes: UTF-8 continuation bytes do not count.
+std::size_t char_count(std::string_view utf8) {
+    return static_cast<std::size_t>(std::count_if(utf8.begin(), utf8.end(), [](char c) {
+        return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    }));
+}
+
+void append_reason(std::optional<std::string>& reason, const std::string& text) {
+    if (reason) {
+        *reason += "; " + text;
+    } else {
+        reason = text;
+    }
+}
+
+std::string join(const std::vector<std::string>& parts, std::string_view separator) {
+    std::string joined;
+    for (const std::string& part : parts) {
+        if (!joined.empty()) {
+            joined += separator;
+        }
+        joined += part;
+    }
+    return joined;
+}
+
+// A UTF-8 name from a document as a path. Invalid UTF-8 cannot name a Windows file (and the
+// conversion would throw there): nullopt.
+std::optional<fs::path> path_from_utf8(std::string_view utf8) {
+    try {
+        return fs::path(std::u8string(reinterpret_cast<const char8_t*>(utf8.data()), utf8.size()));
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
+std::vector<std::string> split_name(std::string_view name) {
+    std::vector<std::string> components;
+    std::size_t start = 0;
+    while (start <= name.size()) {
+        std::size_t end = start;
+        while (end < name.size() && name[end] != '\\' && name[end] != '/') {
+            ++end;
+        }
+        std::string component(name.substr(start, end - start));
+        if (!component.empty() && component != ".") {
+            components.push_back(std::move(component));
+        }
+        start = end + 1;
+    }
+    return components;
+}
+
+// Component-wise "equal or below", on absolute lexically normal paths; names compare as the
+// platform's file system does (case-insensitively on Windows).
+bool within(const fs::path& candidate, const fs::path& root) {
+    std::vector<fs::path> inner;
+    std::vector<fs::path> outer;
+    for (const fs::path& part : candidate) {
+        if (!part.empty()) {
+            inner.push_back(part);
+        }
+    }
+    for (const fs::path& part : root) {
+        if (!part.empty()) {
+            outer.push_back(part);
+        }
+    }
+    if (outer.empty() || inner.size() < outer.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < outer.size(); ++i) {
+        if (!same_file_name(inner[i], outer[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+Result<std::vector<fs::path>> list_names(const fs::path& dir) {
+    std::error_code ec;
+    fs::directory_iterator it(dir, fs::directory_options::none, ec);
+    std::vector<fs::path> names;
+    const fs::directory_iterator end;
+    while (!ec && it != end) {
+        names.push_back(it->path().filename());
+        it.increment(ec);
+    }
+    if (ec) {
+        return fail("cannot list " + show(dir) + ": " + ec.message());
+    }
+    std::sort(names.begin(), names.end(),
+              [](const fs::path& a, const fs::path& b) { return a.native() < b.native(); });
+    return names;
+}
+
+// The one entry of `names` equal to `lower_name` in any case (Windows names are
+// case-insensitive; a case-sensitive file system may hold several: an error).
+Result<std::optional<fs::path>> find_one(const std::vector<fs::path>& names,
+                                         std::string_view lower_name, const fs::path& dir) {
+    std::vector<fs::path> matches;
+    for (const fs::path& name : names) {
+        if (lower_ascii(show(name)) == lower_name) {
+            matches.push_back(name);
+        }
+    }
+    if (matches.size() > 1) {
+        std::vector<std::string> shown;
+        for (const fs::path& match : matches) {
+            shown.push_back(show(match));
+        }
+        return fail(std::to_string(matches.size()) + " entries named " + std::string(lower_name) +
+                    " in different cases in " + show(dir) + ": " + join(shown, ", "));
+    }
+    if (matches.empty()) {
+        return std::optional<fs::path>{};
+    }
+    return std::optional<fs::path>{matches.front()};
+}
+
+std::string describe_entry(const Result<std::optional<EntryInfo>>& probed) {
+    if (!probed) {
+        return "an entry that cannot be inspected (" + probed.error().message + ")";
+    }
+    if (!probed.value()) {
+        return "an entry that vanished while scanning";
+    }
+    const EntryInfo& info = *probed.value();
+    if (info.link != LinkKind::none) {
+        return std::string("a ") + to_string(info.link);
+    }
+    if (info.is_directory) {
+        return "a folder";
+    }
+    return info.is_regular_file ? "a file" : "a special file";
+}
+
+struct StorageRoot {
+    fs::path configured;
+    fs::path lexical;    // absolute, lexically normal
+    fs::path canonical;  // every link resolved; empty when it cannot be resolved (missing)
+};
+
+// Whether a link may be read through, and the folder to read when it may.
+struct LinkDecision {
+    std::optional<fs::path> read_dir;
+    std::string description;  // "junction to D:\Store\{...}, inside the allow-listed ..."
+};
+
+enum class CacheProblemKind { incomplete, unreadable };
+struct CacheProblem {
+    CacheProblemKind kind;
+    std::string text;
+};
+
+class Scanner {
+  public:
+    Scanner(const PathsConfig& paths, const ParseConfig& parse) : paths_(paths), parse_(parse) {
+        // The allow-list is canonicalised once per scan.
+        for (const fs::path& configured : paths_.storage_roots) {
+            if (configured.empty()) {
+                continue;
+            }
+            StorageRoot root;
+            root.configured = configured;
+            std::error_code ec;
+            const fs::path absolute = fs::absolute(configured, ec);
+            root.lexical = ec ? fs::path() : absolute.lexically_normal();
+            const fs::path canonical = fs::canonical(configured, ec);
+            root.canonical = ec ? fs::path() : canonical.lexically_normal();
+            roots_.push_back(std::move(root));
+        }
+    }
+
+    LocalScan run() {
+        try {
+            scan_side(paths_.package_delivery, true);
+            scan_side(paths_.package_status, false);
+        } catch (const std::exception& error) {
+            add_finding(ScanFindingKind::root_unreadable, {},
+                        std::string("scan aborted: ") + error.what());
+        } catch (...) {
+            add_finding(ScanFindingKind::root_unreadable, {}, "scan aborted: unknown error");
+        }
+        return std::move(scan_);
+    }
+
+  private:
+    void add_finding(ScanFindingKind kind, const fs::path& path, std::string detail) {
+        scan_.findings.push_back(ScanFinding{kind, path, std::move(detail)});
+    }
+
+    LocalPackage& package(const std::string& id) {
+        LocalPackage& pkg = scan_.packages[id];
+        pkg.id = id;
+        return pkg;
+    }
+
+    const StorageRoot* allowing_root(const fs::path& target, bool canonical_only) const {
+        for (const StorageRoot& root : roots_) {
+            if ((!canonical_only && !root.lexical.empty() && within(target, root.lexical)) ||
+                (!root.canonical.empty() && within(target, root.canonical))) {
+                return &root;
+            }
+        }
+        return nullptr;
+    }
+
+    LinkDecision decide_link(const fs::path& link, LinkKind kind) const {
+        const std::string what = to_string(kind);
+        auto target = link_target(link);
+        if (!target) {
+            return {std::nullopt,
+                    what + " whose target cannot be read (" + target.error().message + ")"};
+        }
+        const std::string to = what + " to " + show(*target);
+        const StorageRoot* root = allowing_root(*target, false);
+        if (root == nullptr) {
+            return {std::nullopt, to + ", outside the allow-listed storage roots"};
+        }
+        // The lexical target is allowed; it must also stay inside once every link on the way is
+        // resolved (an allow-listed root could itself hold a link pointing elsewhere).
+        std::error_code ec;
+        const fs::path resolved = fs::canonical(*target, ec);
+        if (ec) {
+            return {std::nullopt, to + ", which cannot be resolved (" + ec.message() + ")"};
+        }
+        root = allowing_root(resolved.lexically_normal(), true);
+        if (root == nullptr) {
+            return {std::nullopt, to + ", which resolves to " + show(resolved) +
+                                      ", outside the allow-listed storage roots"};
+        }
+        auto probed = probe_entry(resolved);
+        if (!probed || !probed.value() || probed.value()->link != LinkKind::none ||
+            !probed.value()->is_directory) {
+            return {std::nullopt, to + ", which is not a plain folder"};
+        }
+        return {resolved, to + ", inside the allow-listed storage root " + show(root->configured)};
+    }
+
+    // The folder to enumerate for a root, or nullopt (with a finding) when it cannot be.
+    std::optional<fs::path> open_root(const fs::path& root, const std::string& label) {
+        if (root.empty()) {
+            add_finding(ScanFindingKind::root_missing, root, label + " folder is not configured");
+            return std::nullopt;
+        }
+        auto probed = probe_entry(root);
+        if (!probed) {
+            add_finding(ScanFindingKind::root_unreadable, root, probed.error().message);
+            return std::nullopt;
+        }
+        if (!probed.value()) {
+            add_finding(ScanFindingKind::root_missing, root, label + " folder does not exist");
+            return std::nullopt;
+        }
+        const EntryInfo& info = *probed.value();
+        if (info.link != LinkKind::none) {
+            LinkDecision decision = decide_link(root, info.link);
+            if (!decision.read_dir) {
+                add_finding(
+                    ScanFindingKind::reparse_point, root,
+                    label + " folder is a " + decision.description + "; not followed, not scanned");
+                return std::nullopt;
+            }
+            add_finding(ScanFindingKind::followed_link, root,
+                        label + " folder is a " + decision.description + "; read through");
+            return decision.read_dir;
+        }
+        if (!info.is_directory) {
+            add_finding(ScanFindingKind::root_unreadable, root,
+                        label + " folder is " + describe_entry(probed) + ", not a folder");
+            return std::nullopt;
+        }
+        return root;
+    }
+
+    struct Candidate {
+        fs::path name;
+        Result<std::optional<EntryInfo>> info;
+    };
+
+    void scan_side(const fs::path& root, bool delivery) {
+        const std::string label = delivery ? "Package Delivery" : "PackageStatus";
+        const std::optional<fs::path> dir = open_root(root, label);
+        if (!dir) {
+            return;
+        }
+        auto names = list_names(*dir);
+        if (!names) {
+            add_finding(ScanFindingKind::root_unreadable, root, names.error().message);
+            return;
+        }
+
+        std::map<std::string, std::vector<Candidate>> by_id;
+        for (const fs::path& name : names.value()) {
+            const fs::path agent_path = root / name;
+            Result<std::optional<EntryInfo>> probed = probe_entry(*dir / name);
+            const std::optional<std::string> id = normalise_guid(show(name));
+            if (!id) {
+                add_finding(ScanFindingKind::unexpected_entry, agent_path,
+                            describe_entry(probed) +
+                                " whose name is not a braced package GUID; left alone");
+                continue;
+            }
+            if (probed && probed.value() && probed.value()->link == LinkKind::none &&
+                !probed.value()->is_directory) {
+                add_finding(ScanFindingKind::unexpected_entry, agent_path,
+                            describe_entry(probed) +
+                                " named like a package; package folders are folders; left alone");
+                continue;
+            }
+            if (probed && !probed.value()) {
+                continue;  // vanished between listing and inspection: absent
+            }
+            by_id[*id].push_back(Candidate{name, std::move(probed)});
+        }
+
+        for (auto& [id, candidates] : by_id) {
+            LocalPackage& pkg = package(id);
+            fs::path& recorded_dir = delivery ? pkg.delivery_dir : pkg.status_dir;
+            const fs::path agent_dir = root / candidates.front().name;
+            if (candidates.size() > 1) {
+                std::vector<std::string> shown;
+                for (const Candidate& candidate : candidates) {
+                    shown.push_back(show(candidate.name));
+                }
+                const std::string text =
+                    (candidates.size() == 2 ? std::string("two")
+                                            : std::to_string(candidates.size())) +
+                    " folders for one package: " + join(shown, ", ");
+                add_finding(ScanFindingKind::duplicate_package, agent_dir, text);
+                recorded_dir = agent_dir;
+                append_reason(pkg.unreadable_reason, text + " (in " + show(root) + ")");
+                continue;
+            }
+            const Candidate& candidate = candidates.front();
+            if (!candidate.info) {
+                recorded_dir = agent_dir;
+                append_reason(pkg.unreadable_reason, candidate.info.error().message);
+                continue;
+            }
+            fs::path read_dir = *dir / candidate.name;
+            const LinkKind link = candidate.info.value()->link;
+            if (link != LinkKind::none) {
+                LinkDecision decision = decide_link(read_dir, link);
+                if (!decision.read_dir) {
+                    add_finding(ScanFindingKind::reparse_point, agent_dir,
+                                decision.description + "; not followed");
+                    recorded_dir = agent_dir;
+                    append_reason(pkg.unreadable_reason, label + " folder " + show(agent_dir) +
+                                                             " is a " + decision.description +
+                                                             "; not followed");
+                    continue;
+                }
+                add_finding(ScanFindingKind::followed_link, agent_dir,
+                            decision.description + "; read through");
+                read_dir = std::move(*decision.read_dir);
+            }
+            recorded_dir = read_dir;
+            if (delivery) {
+                read_delivery(pkg, read_dir, agent_dir);
+            } else {
+                read_status(pkg, read_dir);
+            }
+        }
+    }
+
+    // Reads and parses one of the package's XML files; nullopt with a reason when it cannot.
+    template <typename Document, typename Parse>
+    std::optional<Document> read_document(LocalPackage& pkg, const fs::path& dir,
+                                          const fs::path& name, Parse parse) {
+        const fs::path file = dir / name;
+        auto probed = probe_entry(file);
+        if (!probed) {
+            append_reason(pkg.unreadable_reason, probed.error().message);
+            return std::nullopt;
+        }
+        if (!probed.value()) {
+            append_reason(pkg.incomplete_reason, show(name) + " missing in " + show(dir));
+            return std::nullopt;
+        }
+        const EntryInfo& info = *probed.value();
+        if (info.link != LinkKind::none) {
+            append_reason(pkg.unreadable_reason,
+                          show(file) + " is a " + to_string(info.link) + "; not followed");
+            return std::nullopt;
+        }
+        if (!info.is_regular_file) {
+            append_reason(pkg.unreadable_reason, show(file) + " is not a regular file");
+            return std::nullopt;
+        }
+        auto bytes = read_file_capped(file, parse_.max_file_bytes);
+        if (!bytes) {
+            append_reason(pkg.unreadable_reason, show(file) + ": " + bytes.error().message);
+            return std::nullopt;
+        }
+        auto document = parse(bytes.value(), parse_);
+        if (!document) {
+            append_reason(pkg.unreadable_reason, show(file) + ": " + document.error().message);
+            return std::nullopt;
+        }
+        return std::move(document.value());
+    }
+
+    void read_status(LocalPackage& pkg, const fs::path& dir) {
+        auto names = list_names(dir);
+        if (!names) {
+            append_reason(pkg.unreadable_reason, names.error().message);
+            return;
+        }
+        auto file = find_one(names.value(), kStatusFile, dir);
+        if (!file) {
+            append_reason(pkg.unreadable_reason, file.error().message);
+            return;
+        }
+        if (!file.value()) {
+            append_reason(pkg.incomplete_reason, "PackageStatus.xml missing in " + show(dir));
+            return;
+        }
+        pkg.package_status =
+            read_document<StatusDocument>(pkg, dir, *file.value(), parse_status_document);
+    }
+
+    void read_delivery(LocalPackage& pkg, const fs::path& dir, const fs::path& agent_dir) {
+        auto names = list_names(dir);
+        if (!names) {
+            append_reason(pkg.unreadable_reason, names.error().message);
+            return;
+        }
+        auto file = find_one(names.value(), kSnapshotFile, dir);
+        if (!file) {
+            append_reason(pkg.unreadable_reason, file.error().message);
+            return;
+        }
+        if (!file.value()) {
+            append_reason(pkg.incomplete_reason, "snapshot.xml missing in " + show(dir));
+            return;
+        }
+        pkg.snapshot =
+            read_document<SnapshotDocument>(pkg, dir, *file.value(), parse_snapshot_document);
+        if (pkg.snapshot && !pkg.snapshot->files.empty()) {
+            check_cache(pkg, dir, agent_dir, names.value());
+        }
+    }
+
+    void check_cache(LocalPackage& pkg, const fs::path& dir, const fs::path& agent_dir,
+                     const std::vector<fs::path>& names) {
+        const std::vector<SnapshotFile>& files = pkg.snapshot->files;
+        auto cache = find_one(names, kCacheFolder, dir);
+        if (!cache) {
+            append_reason(pkg.incomplete_reason, cache.error().message);
+            return;
+        }
+        if (!cache.value()) {
+            append_reason(pkg.incomplete_reason, "cache folder missing in " + show(dir) +
+                                                     " (snapshot.xml lists " +
+                                                     std::to_string(files.size()) + " files)");
+            return;
+        }
+        const fs::path& cache_name = *cache.value();
+        const fs::path cache_dir = dir / cache_name;
+        auto probed = probe_entry(cache_dir);
+        if (!probed || !probed.value()) {
+            append_reason(pkg.unreadable_reason, probed
+                                                     ? show(cache_dir) + " vanished while scanning"
+                                                     : probed.error().message);
+            return;
+        }
+        if (probed.value()->link != LinkKind::none) {
+            append_reason(
+                pkg.incomplete_reason,
+                show(cache_dir) + " is a " + to_string(probed.value()->link) + "; not followed");
+            return;
+        }
+        if (!probed.value()->is_directory) {
+            append_reason(pkg.incomplete_reason, show(cache_dir) + " is not a folder");
+            return;
+        }
+
+        std::optional<std::string> long_path;
+        std::optional<CacheProblem> problem;
+        for (const SnapshotFile& file : files) {
+            const std::vector<std::string> components = split_name(file.name);
+            const std::string shown = show(cache_name) + "/" + join(components, "/");
+            // The path the agent itself uses: through the configured root, links included.
+            std::size_t length = char_count(show(agent_dir / cache_name));
+            for (const std::string& component : components) {
+                length += 1 + char_count(component);
+            }
+            if (length > kAgentMaxPathChars && !long_path) {
+                long_path = shown + ": the full path is " + std::to_string(length) +
+                            " characters, over the " + std::to_string(kAgentMaxPathChars) +
+                            " the agent handles (a known cause of Invalid packages)";
+            }
+            problem = check_cache_file(cache_dir, shown, components, file.size);
+            if (problem) {
+                break;
+            }
+        }
+        if (problem) {
+            append_reason(problem->kind == CacheProblemKind::unreadable ? pkg.unreadable_reason
+                                                                        : pkg.incomplete_reason,
+                          problem->text);
+        }
+        if (long_path) {
+            append_reason(pkg.incomplete_reason, *long_path);
+        }
+    }
+
+    static std::optional<CacheProblem> check_cache_file(const fs::path& cache_dir,
+                                                        const std::string& shown,
+                                                        const std::vector<std::string>& components,
+                                                        std::uint64_t expected_size) {
+        if (components.empty()) {
+            return CacheProblem{CacheProblemKind::unreadable,
+                                "snapshot.xml lists a file with an empty name"};
+        }
+        fs::path current = cache_dir;
+        std::string walked = show(cache_dir.filename());
+        for (std::size_t i = 0; i < components.size(); ++i) {
+            const std::string& component = components[i];
+            if (component == ".." || component.find(':') != std::string::npos) {
+                return CacheProblem{CacheProblemKind::unreadable,
+                                    shown + " is not a path inside the cache folder"};
+            }
+            const std::optional<fs::path> part = path_from_utf8(component);
+            if (!part) {
+                return CacheProblem{CacheProblemKind::unreadable,
+                                    shown + " is not a valid file name"};
+            }
+            current /= *part;
+            walked += "/" + component;
+            auto probed = probe_entry(current);
+            if (!probed) {
+                return CacheProblem{CacheProblemKind::unreadable, probed.error().message};
+            }
+            if (!probed.value()) {
+                return CacheProblem{CacheProblemKind::incomplete, shown + " missing"};
+            }
+            const EntryInfo& info = *probed.value();
+            if (info.link != LinkKind::none) {
+                return CacheProblem{CacheProblemKind::incomplete,
+                                    walked + " is a " + to_string(info.link) + "; not followed"};
+            }
+            const bool last = i + 1 == components.size();
+            if (!last) {
+                if (!info.is_directory) {
+                    return CacheProblem{CacheProblemKind::incomplete, walked + " is not a folder"};
+                }
+                continue;
+            }
+            if (!info.is_regular_file) {
+                return CacheProblem{CacheProblemKind::incomplete, shown + " is not a regular file"};
+            }
+            if (info.size != expected_size) {
+                return CacheProblem{CacheProblemKind::incomplete,
+                                    shown + " is " + std::to_string(info.size) +
+                                        " bytes, snapshot says " + std::to_string(expected_size)};
+            }
+        }
+        return std::nullopt;
+    }
+
+    const PathsConfig& paths_;
+    const ParseConfig& parse_;
+    std::vector<StorageRoot> roots_;
+    LocalScan scan_;
+};
+
+}  // namespace
+
+LocalScan scan_local_state(const PathsConfig& paths, const ParseConfig& parse) {
+    try {
+        return Scanner(paths, parse).run();
+    } catch (...) {
+        // Only allocation failures can get here (the Scanner catches the rest itself).
+        LocalScan scan;
+        scan.findings.push_back(
+            ScanFinding{ScanFindingKind::root_unreadable, {}, "scan aborted: out of memory"});
+        return scan;
+    }
+}
+
+}  // namespace psguard

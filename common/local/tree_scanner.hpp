@@ -1,0 +1,27 @@
+// Reads the Package Server's local state, read-only: every package folder under Package Delivery
+// (snapshot.xml, the cache checked against it) and under PackageStatus (PackageStatus.xml).
+//
+// Safety rules, all of them reported as findings or per-package reasons, never thrown:
+// - nothing is written, renamed or locked; files are opened sharing read/write/delete;
+// - entries whose names are not braced GUIDs are reported (unexpected_entry) and left alone;
+// - symlinks, junctions and other reparse points are never followed (reparse_point; the package
+//   is unreadable), except a symlink or junction whose target lies inside one of
+//   PathsConfig::storage_roots (followed_link; the package is read through it, from the
+//   resolved target folder, which then becomes its delivery_dir/status_dir);
+// - snapshot.xml and PackageStatus.xml are matched case-insensitively, must be regular files and
+//   are read within ParseConfig::max_file_bytes.
+#pragma once
+
+#include <cstddef>
+
+#include "config/config.hpp"
+#include "local/local_state.hpp"
+
+namespace psguard {
+
+// Paths longer than this (the whole path, drive included) are a known cause of ITMS failures.
+inline constexpr std::size_t kAgentMaxPathChars = 254;
+
+LocalScan scan_local_state(const PathsConfig& paths, const ParseConfig& parse);
+
+}  // namespace psguard

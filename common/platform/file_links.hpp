@@ -1,0 +1,74 @@
+// Platform seam for directory entries that redirect elsewhere: symlinks, junctions (mount
+// points) and other reparse points. Everything here looks at an entry itself and never
+// follows it; psguard decides separately whether a link may be read through (see the storage
+// root allow-list in PathsConfig). POSIX: file_links_posix.cpp, Windows: file_links_windows.cpp.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "core/result.hpp"
+
+namespace psguard {
+
+enum class LinkKind {
+    none,
+    symlink,              // POSIX symlink; Windows IO_REPARSE_TAG_SYMLINK
+    junction,             // Windows IO_REPARSE_TAG_MOUNT_POINT
+    other_reparse_point,  // any other reparse tag (dedup, cloud files, WOF, ...): not followed
+};
+
+// "symlink", "junction", "reparse point", "" for none: for messages.
+inline const char* to_string(LinkKind kind) {
+    switch (kind) {
+        case LinkKind::none:
+            return "";
+        case LinkKind::symlink:
+            return "symlink";
+        case LinkKind::junction:
+            return "junction";
+        case LinkKind::other_reparse_point:
+            return "reparse point";
+    }
+    return "reparse point";
+}
+
+// What one entry is. A link (link != none) is neither a directory nor a regular file, whatever
+// it points to or however Windows flags it: callers decide on links before anything else.
+struct EntryInfo {
+    LinkKind link = LinkKind::none;
+    bool is_directory = false;
+    bool is_regular_file = false;
+    std::uint64_t size = 0;  // regular files only
+};
+
+// The entry itself, never what it points to; an error when it does not exist.
+Result<EntryInfo> inspect_entry(const std::filesystem::path& path);
+
+// Like inspect_entry, but a missing entry (or a missing parent folder) is nullopt, not an error.
+Result<std::optional<EntryInfo>> probe_entry(const std::filesystem::path& path);
+
+// Where a symlink or junction points: absolute and lexically normal (a relative symlink is
+// resolved against the link's folder). Nothing is resolved beyond the link itself, so the
+// target may not exist. An error for anything that is not a symlink or junction.
+Result<std::filesystem::path> link_target(const std::filesystem::path& path);
+
+// The whole content of a regular file, at most max_bytes. Never follows a link: the file is
+// opened without following (O_NOFOLLOW; FILE_FLAG_OPEN_REPARSE_POINT) and must be a regular
+// file; on Windows it is opened sharing read, write and delete so that the agent is never
+// blocked. Errors: "file is 9437184 bytes, over the 8388608-byte cap", "is a symlink; not
+// followed", the operating system's reason (e.g. a sharing violation on a locked file).
+Result<std::string> read_file_nofollow(const std::filesystem::path& path, std::uint64_t max_bytes);
+
+// True when two file names (single components) name the same entry: case-insensitive on
+// Windows (ordinal, as NTFS compares), byte-exact on POSIX.
+bool same_file_name(const std::filesystem::path& a, const std::filesystem::path& b);
+
+// UTF-8 for messages and reports. Unlike path_to_utf8 (core/utf8_path.hpp) it never throws on
+// names that are not valid Unicode, which NTFS allows: unpaired surrogates on Windows become
+// U+FFFD; POSIX names are passed through as bytes. Not for building paths back.
+std::string display_path(const std::filesystem::path& path);
+
+}  // namespace psguard

@@ -1,0 +1,174 @@
+// POSIX side of the link seam: lstat/readlink/open(O_NOFOLLOW). Symlinks are the only links.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <system_error>
+
+#include "platform/file_links.hpp"
+
+namespace psguard {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string errno_text(int error) {
+    return std::generic_category().message(error);
+}
+
+std::string cap_message(std::uint64_t size, std::uint64_t max_bytes) {
+    return "file is " + std::to_string(size) + " bytes, over the " + std::to_string(max_bytes) +
+           "-byte cap";
+}
+
+// Closes a file descriptor on scope exit (one owner).
+class FdCloser {
+  public:
+    explicit FdCloser(int fd) noexcept : fd_(fd) {}
+    ~FdCloser() {
+        if (fd_ >= 0) {
+            ::close(fd_);
+        }
+    }
+    FdCloser(const FdCloser&) = delete;
+    FdCloser& operator=(const FdCloser&) = delete;
+
+  private:
+    int fd_;
+};
+
+// Without trailing slashes: "link/" makes lstat, readlink and open resolve the link itself.
+std::string plain(const fs::path& path) {
+    std::string text = path.native();
+    while (text.size() > 1 && text.back() == '/') {
+        text.pop_back();
+    }
+    return text;
+}
+
+}  // namespace
+
+Result<std::optional<EntryInfo>> probe_entry(const fs::path& path) {
+    struct stat st {};
+    if (::lstat(plain(path).c_str(), &st) != 0) {
+        const int error = errno;
+        if (error == ENOENT || error == ENOTDIR) {
+            return std::optional<EntryInfo>{};
+        }
+        return fail("cannot inspect " + display_path(path) + ": " + errno_text(error));
+    }
+    EntryInfo info;
+    if (S_ISLNK(st.st_mode)) {
+        info.link = LinkKind::symlink;
+        return std::optional<EntryInfo>{info};
+    }
+    info.is_directory = S_ISDIR(st.st_mode);
+    info.is_regular_file = S_ISREG(st.st_mode);
+    if (info.is_regular_file && st.st_size > 0) {
+        info.size = static_cast<std::uint64_t>(st.st_size);
+    }
+    return std::optional<EntryInfo>{info};
+}
+
+Result<EntryInfo> inspect_entry(const fs::path& path) {
+    auto probed = probe_entry(path);
+    if (!probed) {
+        return probed.error();
+    }
+    if (!probed.value()) {
+        return fail("cannot inspect " + display_path(path) + ": it does not exist");
+    }
+    return *probed.value();
+}
+
+Result<fs::path> link_target(const fs::path& path) {
+    std::string buffer(256, '\0');
+    for (;;) {
+        const ssize_t length = ::readlink(plain(path).c_str(), buffer.data(), buffer.size());
+        if (length < 0) {
+            const int error = errno;
+            if (error == EINVAL) {
+                return fail(display_path(path) + " is not a symlink");
+            }
+            return fail("cannot read the symlink " + display_path(path) + ": " + errno_text(error));
+        }
+        if (static_cast<std::size_t>(length) < buffer.size()) {
+            buffer.resize(static_cast<std::size_t>(length));
+            break;
+        }
+        if (buffer.size() >= 1024 * 1024) {
+            return fail("the symlink " + display_path(path) + " has an implausibly long target");
+        }
+        buffer.resize(buffer.size() * 4);  // truncated: try again with more room
+    }
+    if (buffer.empty()) {
+        return fail("the symlink " + display_path(path) + " has an empty target");
+    }
+    fs::path target(buffer);
+    if (target.is_relative()) {
+        std::error_code ec;
+        const fs::path link = fs::absolute(path, ec);
+        if (ec) {
+            return fail("cannot make " + display_path(path) + " absolute: " + ec.message());
+        }
+        target = link.parent_path() / target;
+    }
+    return target.lexically_normal();
+}
+
+Result<std::string> read_file_nofollow(const fs::path& path, std::uint64_t max_bytes) {
+    // O_NONBLOCK: a FIFO planted where a file is expected must not hang the scan.
+    const int fd =
+        ::open(plain(path).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) {
+        const int error = errno;
+        if (error == ELOOP) {
+            return fail("is a symlink; not followed");
+        }
+        return fail("cannot open: " + errno_text(error));
+    }
+    FdCloser closer(fd);
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+        return fail("cannot inspect: " + errno_text(errno));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        return fail("is not a regular file");
+    }
+    const auto size = static_cast<std::uint64_t>(st.st_size < 0 ? 0 : st.st_size);
+    if (size > max_bytes) {
+        return fail(cap_message(size, max_bytes));
+    }
+    std::string content;
+    content.reserve(static_cast<std::size_t>(size));
+    char chunk[64 * 1024];
+    for (;;) {
+        const ssize_t got = ::read(fd, chunk, sizeof chunk);
+        if (got < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return fail("cannot read: " + errno_text(errno));
+        }
+        if (got == 0) {
+            break;
+        }
+        if (content.size() + static_cast<std::uint64_t>(got) > max_bytes) {
+            return fail("file grew over the " + std::to_string(max_bytes) +
+                        "-byte cap while being read");
+        }
+        content.append(chunk, static_cast<std::size_t>(got));
+    }
+    return content;
+}
+
+bool same_file_name(const fs::path& a, const fs::path& b) {
+    return a.native() == b.native();
+}
+
+std::string display_path(const fs::path& path) {
+    return path.native();
+}
+
+}  // namespace psguard

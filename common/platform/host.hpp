@@ -1,0 +1,28 @@
+// Facts about this machine that the configuration's defaults come from.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace psguard {
+
+struct AgentLocations {
+    std::filesystem::path package_delivery;
+    std::filesystem::path package_status;
+};
+
+// This host's name as the NS knows it (NetBIOS name on Windows, short host name on POSIX).
+std::string local_host_name();
+
+// Where the Symantec agent keeps Package Delivery and PackageStatus on this machine, detected
+// from its install folder; nullopt when no agent is found.
+std::optional<AgentLocations> detect_agent_locations();
+
+// %ProgramData%\psguard\psguard.json or /etc/psguard/psguard.json.
+std::filesystem::path default_config_file();
+
+// %ProgramData%\psguard or /var/lib/psguard.
+std::filesystem::path default_state_dir();
+
+}  // namespace psguard

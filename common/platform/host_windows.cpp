@@ -1,0 +1,73 @@
+#include <windows.h>
+
+#include <array>
+#include <system_error>
+
+#include "core/utf8_path.hpp"
+#include "platform/host.hpp"
+
+namespace psguard {
+namespace {
+
+std::wstring read_registry_string(HKEY root, const wchar_t* key, const wchar_t* value) {
+    std::array<wchar_t, 1024> buffer{};
+    DWORD bytes = static_cast<DWORD>(buffer.size() * sizeof(wchar_t));
+    // RRF_SUBKEY_WOW6464KEY: the agent is 64-bit; read its view even from a 32-bit process.
+    const LSTATUS status = RegGetValueW(root, key, value, RRF_RT_REG_SZ | RRF_SUBKEY_WOW6464KEY,
+                                        nullptr, buffer.data(), &bytes);
+    if (status != ERROR_SUCCESS) {
+        return {};
+    }
+    return buffer.data();
+}
+
+std::filesystem::path known_folder_from_env(const wchar_t* variable, const wchar_t* fallback) {
+    std::array<wchar_t, MAX_PATH> buffer{};
+    const DWORD length = GetEnvironmentVariableW(variable, buffer.data(),
+                                                 static_cast<DWORD>(buffer.size()));
+    if (length == 0 || length >= buffer.size()) {
+        return fallback;
+    }
+    return std::filesystem::path(buffer.data());
+}
+
+}  // namespace
+
+std::string local_host_name() {
+    std::array<wchar_t, MAX_COMPUTERNAME_LENGTH + 1> name{};
+    DWORD size = static_cast<DWORD>(name.size());
+    if (!GetComputerNameW(name.data(), &size)) {
+        return "localhost";
+    }
+    return path_to_utf8(std::filesystem::path(std::wstring(name.data(), size)));
+}
+
+std::optional<AgentLocations> detect_agent_locations() {
+    const std::wstring install_dir = read_registry_string(
+        HKEY_LOCAL_MACHINE, L"SOFTWARE\\Altiris\\Altiris Agent", L"InstallDir");
+    if (install_dir.empty()) {
+        return std::nullopt;
+    }
+    const std::filesystem::path root(install_dir);
+    AgentLocations locations;
+    locations.package_delivery = root / L"Package Delivery";
+    // Older agents say "Package Status", newer "PackageStatus": take the one that exists.
+    const auto joined = root / L"Package Server Agent" / L"PackageStatus";
+    const auto spaced = root / L"Package Server Agent" / L"Package Status";
+    std::error_code ec;
+    locations.package_status =
+        !std::filesystem::exists(joined, ec) && std::filesystem::exists(spaced, ec) ? spaced
+                                                                                    : joined;
+    return locations;
+}
+
+std::filesystem::path default_config_file() {
+    return known_folder_from_env(L"ProgramData", L"C:\\ProgramData") / L"psguard" /
+           L"psguard.json";
+}
+
+std::filesystem::path default_state_dir() {
+    return known_folder_from_env(L"ProgramData", L"C:\\ProgramData") / L"psguard";
+}
+
+}  // namespace psguard

@@ -1,0 +1,169 @@
+#include <algorithm>
+#include <cctype>
+#include <map>
+
+#include "reconcile/verdict.hpp"
+
+namespace psguard {
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+LocalView view_of(const LocalPackage& package) {
+    return LocalView{package.status().value_or(""), package.version().value_or("")};
+}
+
+NsView view_of(const NsPackageRow& row) {
+    return NsView{row.status, row.ns_version.value_or(""), row.reported_version.value_or("")};
+}
+
+// Verdicts that need no NS data; nullopt when the package looks complete and Ready here.
+std::optional<std::pair<Verdict, std::string>> local_only_verdict(const LocalPackage& package) {
+    if (package.unreadable_reason) {
+        return std::pair{Verdict::unreadable, *package.unreadable_reason};
+    }
+    if (package.incomplete_reason) {
+        return std::pair{Verdict::not_ready_locally, *package.incomplete_reason};
+    }
+    const auto status = package.status();
+    if (!status) {
+        return std::pair{Verdict::not_ready_locally,
+                         std::string("no status could be read from PackageStatus.xml")};
+    }
+    if (!is_ready_status(*status)) {
+        return std::pair{Verdict::not_ready_locally,
+                         "the Package Server reports it \"" + *status + "\", not Ready"};
+    }
+    return std::nullopt;
+}
+
+PackageVerdict judge(const LocalPackage* local, const NsPackageRow* row,
+                     const ReconcileOptions& options) {
+    PackageVerdict result;
+    result.id = local ? local->id : row->id;
+    if (local) {
+        result.local = view_of(*local);
+    }
+    if (row) {
+        result.ns = view_of(*row);
+        result.name = row->name;
+    }
+    const auto set = [&](Verdict verdict, std::string reason) {
+        result.verdict = verdict;
+        result.reason = std::move(reason);
+        return result;
+    };
+
+    if (!local) {
+        return set(Verdict::missing_locally,
+                   "the NS expects it on this Package Server (status \"" + row->status +
+                       "\"), but neither Package Delivery nor PackageStatus has it");
+    }
+    if (local->unreadable_reason) {
+        return set(Verdict::unreadable, *local->unreadable_reason);
+    }
+    if (!row) {
+        return set(Verdict::unknown_to_ns,
+                   "present on this Package Server, but the NS does not list it for this server");
+    }
+    if (auto verdict = local_only_verdict(*local)) {
+        return set(verdict->first, verdict->second);
+    }
+    const std::string local_version = result.local->version;
+    if (row->ns_version && !local_version.empty() && *row->ns_version != local_version) {
+        return set(Verdict::version_mismatch,
+                   "this Package Server holds version " + local_version + ", the NS distributes " +
+                       *row->ns_version);
+    }
+    if (is_ready_status(row->status)) {
+        return set(Verdict::healthy, "Ready here and on the NS");
+    }
+    if (iequals(row->status, "Invalid")) {
+        return set(Verdict::stale_on_ns,
+                   "Ready here, Invalid on the NS: the NS holds a stale status for this package");
+    }
+    if (options.pending_past_grace.contains(result.id)) {
+        return set(Verdict::stale_on_ns, "Ready here, \"" + row->status +
+                                             "\" on the NS for longer than the grace period");
+    }
+    return set(Verdict::pending_on_ns,
+               "Ready here, \"" + row->status +
+                   "\" on the NS: may still settle; stale only if it lasts past the grace period");
+}
+
+}  // namespace
+
+std::string_view to_string(Verdict verdict) {
+    switch (verdict) {
+        case Verdict::healthy:
+            return "healthy";
+        case Verdict::stale_on_ns:
+            return "stale_on_ns";
+        case Verdict::pending_on_ns:
+            return "pending_on_ns";
+        case Verdict::version_mismatch:
+            return "version_mismatch";
+        case Verdict::not_ready_locally:
+            return "not_ready_locally";
+        case Verdict::missing_locally:
+            return "missing_locally";
+        case Verdict::unknown_to_ns:
+            return "unknown_to_ns";
+        case Verdict::unreadable:
+            return "unreadable";
+    }
+    return "unknown";
+}
+
+bool is_ready_status(std::string_view status) {
+    // The agent reports Ready to the NS as "Codebase Enabled".
+    return iequals(status, "Ready") || iequals(status, "Codebase Enabled");
+}
+
+std::vector<PackageVerdict> reconcile(const LocalScan& local, const NsAnswer& ns,
+                                      const ReconcileOptions& options) {
+    std::map<std::string, const NsPackageRow*> rows;
+    for (const auto& row : ns.rows) {
+        rows.emplace(row.id, &row);
+    }
+    std::vector<PackageVerdict> verdicts;
+    verdicts.reserve(local.packages.size() + rows.size());
+    for (const auto& [id, package] : local.packages) {
+        const auto it = rows.find(id);
+        verdicts.push_back(judge(&package, it == rows.end() ? nullptr : it->second, options));
+    }
+    for (const auto& [id, row] : rows) {
+        if (!local.packages.contains(id)) {
+            verdicts.push_back(judge(nullptr, row, options));
+        }
+    }
+    std::sort(verdicts.begin(), verdicts.end(),
+              [](const auto& a, const auto& b) { return a.id < b.id; });
+    return verdicts;
+}
+
+std::vector<PackageVerdict> reconcile_without_ns(const LocalScan& local,
+                                                 std::string_view ns_error) {
+    std::vector<PackageVerdict> verdicts;
+    verdicts.reserve(local.packages.size());
+    for (const auto& [id, package] : local.packages) {
+        PackageVerdict result;
+        result.id = id;
+        result.local = view_of(package);
+        if (auto verdict = local_only_verdict(package)) {
+            result.verdict = verdict->first;
+            result.reason = verdict->second;
+        } else {
+            result.reason = "NS state unknown: " + std::string(ns_error);
+        }
+        verdicts.push_back(std::move(result));
+    }
+    return verdicts;
+}
+
+}  // namespace psguard

@@ -1,0 +1,29 @@
+#include <iostream>
+
+#include "commands/commands.hpp"
+#include "commands/config_source.hpp"
+#include "cycle/check_cycle.hpp"
+
+namespace psguard {
+
+int run_check_command(const CheckOptions& options) {
+    auto config = load_command_config(options.config_file);
+    if (!config) {
+        std::cerr << config.error().message << '\n';
+        return kExitUsage;
+    }
+    auto ns = make_ns_client(*config);
+    if (!ns) {
+        std::cerr << ns.error().message << '\n';
+        return kExitUsage;
+    }
+    const CheckReport report = run_check_cycle(*config, **ns);
+    if (options.json) {
+        std::cout << to_json(report).dump(2) << '\n';
+    } else {
+        std::cout << to_table(report);
+    }
+    return report.exit_code();
+}
+
+}  // namespace psguard

@@ -1,0 +1,29 @@
+#include <iostream>
+
+#include "commands/commands.hpp"
+#include "commands/config_source.hpp"
+#include "core/utf8_path.hpp"
+#include "cycle/check_report.hpp"
+#include "ns/ns_client.hpp"
+
+namespace psguard {
+
+int run_validate_config_command(const std::optional<std::filesystem::path>& config_file) {
+    auto config = load_command_config(config_file);
+    if (!config) {
+        std::cerr << config.error().message << '\n';
+        return kExitUsage;
+    }
+    // Building the NS client reads the password file: a missing secret is a configuration error.
+    if (auto ns = make_ns_client(*config); !ns) {
+        std::cerr << ns.error().message << '\n';
+        return kExitUsage;
+    }
+    std::cout << "configuration valid: server " << config->server_name << ", NS " << config->ns.url
+              << "\n  package_delivery: " << path_to_utf8(config->paths.package_delivery)
+              << "\n  package_status:   " << path_to_utf8(config->paths.package_status)
+              << "\n  state_dir:        " << path_to_utf8(config->paths.state_dir) << '\n';
+    return 0;
+}
+
+}  // namespace psguard

@@ -1,0 +1,34 @@
+#include <windows.h>
+#include <shellapi.h>
+
+#include <memory>
+
+#include "console.hpp"
+#include "core/utf8_path.hpp"
+
+namespace psguard {
+namespace {
+
+struct LocalFreeDeleter {
+    void operator()(LPWSTR* p) const noexcept { LocalFree(p); }
+};
+
+}  // namespace
+
+void prepare_console() { SetConsoleOutputCP(CP_UTF8); }
+
+std::vector<std::string> utf8_arguments(int argc, char** argv) {
+    int count = 0;
+    std::unique_ptr<LPWSTR, LocalFreeDeleter> wide(CommandLineToArgvW(GetCommandLineW(), &count));
+    if (!wide || count != argc) {
+        return std::vector<std::string>(argv, argv + argc);
+    }
+    std::vector<std::string> arguments;
+    arguments.reserve(static_cast<std::size_t>(count));
+    for (int i = 0; i < count; ++i) {
+        arguments.push_back(path_to_utf8(std::filesystem::path(wide.get()[i])));
+    }
+    return arguments;
+}
+
+}  // namespace psguard

@@ -1,0 +1,371 @@
+// `psguard check` end to end: the real binary, a real package tree on disk, the real NS emulator
+// over TLS with a CA made for the test. Nothing is mocked.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "integration/package_tree.hpp"
+#include "support/child_process.hpp"
+#include "support/ns_emulator.hpp"
+#include "support/temp_dir.hpp"
+
+namespace psguard::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+const std::string kReportGuid = "{a1b2c3d4-0000-4000-8000-000000000001}";
+
+const std::string kStale = "{6C821F5E-1234-4ABC-9DEF-0123456789AB}";
+const std::string kHealthy = "{6d417916-1234-4abc-9def-0123456789ab}";
+const std::string kPending = "{0F1E2D3C-4B5A-4978-8695-A4B3C2D1E0F9}";
+const std::string kMismatch = "{22222222-3333-4444-8555-666666666666}";
+const std::string kNotReady = "{33333333-4444-4555-8666-777777777777}";
+const std::string kMissing = "{44444444-5555-4666-8777-888888888888}";
+const std::string kUnknown = "{55555555-6666-4777-8888-999999999999}";
+const std::string kUnreadable = "{66666666-7777-4888-8999-aaaaaaaaaaaa}";
+
+std::string lower(std::string text) {
+    for (char& c : text) {
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return text;
+}
+
+nlohmann::json ns_row(const std::string& guid, const std::string& status,
+                      const std::string& version = "1601867730") {
+    return {{"guid", guid},
+            {"name", "Package " + guid.substr(1, 8)},
+            {"status", status},
+            {"ns_version", version},
+            {"reported_version", version}};
+}
+
+nlohmann::json scenario(nlohmann::json packages) {
+    return {{"server", "PS01"},
+            {"report_guid", kReportGuid},
+            {"auth", {{"type", "none"}}},
+            {"packages", std::move(packages)},
+            {"fault", "none"}};
+}
+
+struct RunResult {
+    int exit_code = -1;
+    std::string out;
+    std::string err;
+    nlohmann::json json() const { return nlohmann::json::parse(out); }
+};
+
+class CheckCommand : public ::testing::Test {
+protected:
+    CheckCommand() : tree_(dir_.path()) {}
+
+    nlohmann::json config_for(const NsEmulator& ns) const {
+        return {{"package_server", {{"name", "PS01"}}},
+                {"paths",
+                 {{"package_delivery", tree_.delivery().string()},
+                  {"package_status", tree_.status().string()},
+                  {"state_dir", (dir_ / "state").string()}}},
+                {"ns",
+                 {{"url", ns.url()},
+                  {"report_guid", kReportGuid},
+                  {"ca_file", ns.ca_file().string()},
+                  {"timeout_seconds", 3},
+                  {"max_retries", 0},
+                  {"retry_backoff_ms", 50}}}};
+    }
+
+    RunResult run(const nlohmann::json& config, std::vector<std::string> extra = {"--json"}) {
+        const auto file = dir_ / "psguard.json";
+        std::ofstream(file) << config.dump(2);
+        std::vector<std::string> argv = {PSGUARD_BINARY_PATH, "check", "--config", file.string()};
+        argv.insert(argv.end(), extra.begin(), extra.end());
+        return run_argv(std::move(argv));
+    }
+
+    static RunResult run_argv(std::vector<std::string> argv) {
+        ChildProcess process(std::move(argv));
+        const auto code = process.wait(60s);
+        EXPECT_TRUE(code.has_value()) << "psguard did not finish";
+        return RunResult{code.value_or(-1), process.stdout_text(), process.stderr_text()};
+    }
+
+    TempDir dir_{"psguard-check"};
+    PackageTree tree_;
+};
+
+std::map<std::string, nlohmann::json> by_id(const nlohmann::json& report) {
+    std::map<std::string, nlohmann::json> packages;
+    for (const auto& package : report["packages"]) {
+        packages[package["id"].get<std::string>()] = package;
+    }
+    return packages;
+}
+
+TEST_F(CheckCommand, GivesOneVerdictPerPackage) {
+    tree_.add({.guid = kStale});
+    tree_.add({.guid = kHealthy, .element_form = true});
+    tree_.add({.guid = kPending});
+    tree_.add({.guid = kMismatch, .version = "1601867000"});
+    tree_.add({.guid = kNotReady, .status = "Downloading"});
+    tree_.add({.guid = kUnknown});
+    tree_.add({.guid = kUnreadable});
+    tree_.write_snapshot(kUnreadable, "<snapshot version=\"1\"><file name=\"a\"");
+    NsEmulator ns(scenario({ns_row(kStale, "Invalid"), ns_row(kHealthy, "Ready"),
+                            ns_row(kPending, "Pending"), ns_row(kMismatch, "Invalid"),
+                            ns_row(kNotReady, "Invalid"), ns_row(kMissing, "Ready"),
+                            ns_row(kUnreadable, "Invalid")}));
+
+    const auto result = run(config_for(ns));
+    ASSERT_EQ(result.exit_code, 1) << result.err;
+    const auto report = result.json();
+    EXPECT_EQ(report["server"], "PS01");
+    EXPECT_EQ(report["ns"]["reachable"], true);
+    EXPECT_EQ(report["ns"]["rows"], 7);
+    EXPECT_TRUE(report["ns"]["error"].is_null());
+
+    auto packages = by_id(report);
+    ASSERT_EQ(packages.size(), 8u) << report.dump(2);
+    EXPECT_EQ(packages[lower(kStale)]["verdict"], "stale_on_ns");
+    EXPECT_EQ(packages[lower(kStale)]["local"]["status"], "Ready");
+    EXPECT_EQ(packages[lower(kStale)]["ns"]["status"], "Invalid");
+    EXPECT_EQ(packages[lower(kStale)]["name"], "Package 6C821F5E");
+    EXPECT_EQ(packages[lower(kHealthy)]["verdict"], "healthy");
+    EXPECT_EQ(packages[lower(kPending)]["verdict"], "pending_on_ns");
+    EXPECT_EQ(packages[lower(kMismatch)]["verdict"], "version_mismatch");
+    EXPECT_EQ(packages[lower(kNotReady)]["verdict"], "not_ready_locally");
+    EXPECT_EQ(packages[lower(kMissing)]["verdict"], "missing_locally");
+    EXPECT_TRUE(packages[lower(kMissing)]["local"].is_null());
+    EXPECT_EQ(packages[lower(kUnknown)]["verdict"], "unknown_to_ns");
+    EXPECT_TRUE(packages[lower(kUnknown)]["ns"].is_null());
+    EXPECT_EQ(packages[lower(kUnreadable)]["verdict"], "unreadable");
+    EXPECT_NE(packages[lower(kUnreadable)]["reason"].get<std::string>().find("snapshot.xml"),
+              std::string::npos);
+    for (const auto& [id, package] : packages) {
+        EXPECT_FALSE(package["reason"].get<std::string>().empty()) << id;
+    }
+    EXPECT_EQ(report["summary"]["stale_on_ns"], 1);
+    EXPECT_EQ(report["summary"]["healthy"], 1);
+    EXPECT_EQ(report["summary"]["unreadable"], 1);
+}
+
+TEST_F(CheckCommand, AllHealthyExitsZeroAndPrintsATable) {
+    tree_.add({.guid = kHealthy});
+    tree_.add({.guid = kStale, .status = "READY"});
+    NsEmulator ns(scenario({ns_row(kHealthy, "Ready"), ns_row(kStale, "Codebase Enabled")}));
+    const auto result = run(config_for(ns), {});
+    EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+    EXPECT_NE(result.out.find("GUID"), std::string::npos);
+    EXPECT_NE(result.out.find(lower(kHealthy)), std::string::npos);
+    EXPECT_NE(result.out.find("Summary: 2 packages, 2 healthy"), std::string::npos) << result.out;
+}
+
+TEST_F(CheckCommand, SendsTheReportRequestTheNsExpects) {
+    tree_.add({.guid = kHealthy});
+    NsEmulator ns(scenario({ns_row(kHealthy, "Ready")}));
+    ASSERT_EQ(run(config_for(ns)).exit_code, 0);
+    const auto requests = ns.requests();
+    ASSERT_GE(requests["count"].get<int>(), 1) << requests.dump(2);
+    const auto& last = requests["requests"].back();
+    EXPECT_EQ(last["method"], "POST");
+    EXPECT_EQ(last["path"], std::string(NsEmulator::kReportPath));
+    EXPECT_EQ(last["form"]["reportItemGuid"], kReportGuid);
+    EXPECT_EQ(last["form"]["nameValuePairs"], "PackageServer=PS01");
+}
+
+TEST_F(CheckCommand, ZeroRowsIsReportedNeverHealthy) {
+    tree_.add({.guid = kHealthy});
+    NsEmulator ns(scenario({ns_row(kHealthy, "Ready")}));
+    ns.set_fault("zero_rows");
+    const auto result = run(config_for(ns));
+    ASSERT_EQ(result.exit_code, 1) << result.err;
+    const auto report = result.json();
+    EXPECT_EQ(report["ns"]["rows"], 0);
+    EXPECT_EQ(by_id(report)[lower(kHealthy)]["verdict"], "unknown_to_ns");
+    bool reported = false;
+    for (const auto& finding : report["findings"]) {
+        reported = reported || finding["kind"] == "ns_lists_no_package";
+    }
+    EXPECT_TRUE(reported) << report.dump(2);
+}
+
+// Every NS fault: exit 3, and no verdict that depends on NS data.
+class CheckCommandNsFault : public CheckCommand,
+                            public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(CheckCommandNsFault, ExitsThreeWithoutInventedVerdicts) {
+    tree_.add({.guid = kStale});
+    tree_.add({.guid = kHealthy});
+    tree_.add({.guid = kNotReady, .status = "Downloading"});
+    auto packages = nlohmann::json::array(
+        {ns_row(kStale, "Invalid"), ns_row(kHealthy, "Ready"), ns_row(kNotReady, "Invalid")});
+    auto scene = scenario(packages);
+    scene["fault"] = GetParam();
+    scene["fault_delay_ms"] = 5000;
+    scene["fault_huge_bytes"] = 4 * 1024 * 1024;
+    NsEmulator ns(scene);
+    auto config = config_for(ns);
+    config["ns"]["timeout_seconds"] = 2;
+    config["ns"]["max_response_mb"] = 1;
+
+    const auto result = run(config);
+    ASSERT_EQ(result.exit_code, 3) << GetParam() << "\n" << result.out << result.err;
+    const auto report = result.json();
+    EXPECT_FALSE(report["ns"]["error"].get<std::string>().empty());
+    EXPECT_TRUE(report["ns"]["rows"].is_null());
+    EXPECT_TRUE(report["summary"].size() <= 1) << report.dump(2);
+    for (const auto& package : report["packages"]) {
+        EXPECT_TRUE(package["ns"].is_null()) << package.dump();
+        if (package["id"] == lower(kNotReady)) {
+            EXPECT_EQ(package["verdict"], "not_ready_locally");  // a purely local fact
+        } else {
+            EXPECT_TRUE(package["verdict"].is_null()) << package.dump();
+        }
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Faults, CheckCommandNsFault,
+                         ::testing::Values("http_500", "http_503", "http_401", "http_403", "delay",
+                                           "truncated", "malformed_xml", "wrong_namespace",
+                                           "missing_column", "duplicate_rows", "huge_body",
+                                           "wrong_host_cert"));
+
+TEST_F(CheckCommand, CredentialRefusalIsNamed) {
+    tree_.add({.guid = kHealthy});
+    auto scene = scenario({ns_row(kHealthy, "Ready")});
+    scene["fault"] = "http_401";
+    NsEmulator ns(scene);
+    const auto report = run(config_for(ns)).json();
+    EXPECT_EQ(report["ns"]["failure"], "credential");
+    EXPECT_NE(report["ns"]["error"].get<std::string>().find("credentials"), std::string::npos);
+}
+
+TEST_F(CheckCommand, NsDownIsExitThree) {
+    tree_.add({.guid = kHealthy});
+    nlohmann::json config;
+    {
+        NsEmulator ns(scenario({ns_row(kHealthy, "Ready")}));
+        config = config_for(ns);
+    }  // stopped: nothing listens on its port any more
+    config["ns"].erase("ca_file");  // went with the emulator's folder
+    const auto result = run(config);
+    EXPECT_EQ(result.exit_code, 3) << result.out << result.err;
+    EXPECT_EQ(result.json()["ns"]["reachable"], false);
+    EXPECT_EQ(result.json()["ns"]["failure"], "unreachable");
+}
+
+TEST_F(CheckCommand, UntrustedCertificateIsRefused) {
+    tree_.add({.guid = kHealthy});
+    NsEmulator ns(scenario({ns_row(kHealthy, "Ready")}));
+    auto config = config_for(ns);
+    config["ns"].erase("ca_file");  // the test CA is not in the system store
+    const auto result = run(config);
+    EXPECT_EQ(result.exit_code, 3) << result.out << result.err;
+    EXPECT_EQ(result.json()["ns"]["failure"], "unreachable");
+    EXPECT_NE(result.json()["ns"]["error"].get<std::string>().find("TLS"), std::string::npos)
+        << result.out;
+}
+
+TEST_F(CheckCommand, RetriesFiveHundredsThenSucceeds) {
+    tree_.add({.guid = kHealthy});
+    auto scene = scenario({ns_row(kHealthy, "Ready")});
+    scene["fault"] = "fail_first_n";
+    scene["fault_count"] = 2;
+    NsEmulator ns(scene);
+    auto config = config_for(ns);
+    config["ns"]["max_retries"] = 2;
+    const auto result = run(config);
+    EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+    EXPECT_EQ(result.json()["ns"]["attempts"], 3);
+}
+
+TEST_F(CheckCommand, RetriesAreBounded) {
+    tree_.add({.guid = kHealthy});
+    auto scene = scenario({ns_row(kHealthy, "Ready")});
+    scene["fault"] = "http_503";
+    NsEmulator ns(scene);
+    auto config = config_for(ns);
+    config["ns"]["max_retries"] = 2;
+    const auto result = run(config);
+    EXPECT_EQ(result.exit_code, 3);
+    EXPECT_EQ(result.json()["ns"]["attempts"], 3);
+    EXPECT_EQ(ns.requests()["count"], 3);
+}
+
+TEST_F(CheckCommand, BasicAuthOverTls) {
+    tree_.add({.guid = kHealthy});
+    auto scene = scenario({ns_row(kHealthy, "Ready")});
+    scene["auth"] = {{"type", "basic"}, {"username", "svc-psguard"}, {"password", "s3cr&t:pw"}};
+    NsEmulator ns(scene);
+    const auto password_file = dir_ / "ns-password.txt";
+    std::ofstream(password_file) << "s3cr&t:pw\n";
+    auto config = config_for(ns);
+    config["ns"]["auth"] = {{"type", "basic"},
+                            {"username", "svc-psguard"},
+                            {"password_file", password_file.string()}};
+    const auto good = run(config);
+    EXPECT_EQ(good.exit_code, 0) << good.out << good.err;
+    EXPECT_EQ(good.out.find("s3cr&t"), std::string::npos);
+    EXPECT_EQ(good.err.find("s3cr&t"), std::string::npos);
+
+    std::ofstream(password_file) << "wrong\n";
+    const auto bad = run(config);
+    EXPECT_EQ(bad.exit_code, 3);
+    EXPECT_EQ(bad.json()["ns"]["failure"], "credential");
+}
+
+TEST_F(CheckCommand, BadConfigurationIsExitTwoNamingTheField) {
+    NsEmulator ns(scenario(nlohmann::json::array()));
+    auto config = config_for(ns);
+    config["ns"]["timeout_seconds"] = "soon";
+    const auto result = run(config);
+    EXPECT_EQ(result.exit_code, 2);
+    EXPECT_NE(result.err.find("ns.timeout_seconds"), std::string::npos) << result.err;
+    EXPECT_TRUE(result.out.empty());
+}
+
+TEST_F(CheckCommand, ValidateConfigUsesTheSameRules) {
+    NsEmulator ns(scenario(nlohmann::json::array()));
+    const auto file = dir_ / "psguard.json";
+    std::ofstream(file) << config_for(ns).dump();
+    auto ok = run_argv({PSGUARD_BINARY_PATH, "validate-config", "--config", file.string()});
+    EXPECT_EQ(ok.exit_code, 0) << ok.err;
+    EXPECT_NE(ok.out.find("configuration valid"), std::string::npos);
+
+    auto broken = config_for(ns);
+    broken["paths"]["unknown"] = 1;
+    std::ofstream(file) << broken.dump();
+    auto bad = run_argv({PSGUARD_BINARY_PATH, "validate-config", "--config", file.string()});
+    EXPECT_EQ(bad.exit_code, 2);
+    EXPECT_NE(bad.err.find("paths.unknown: unknown key"), std::string::npos) << bad.err;
+
+    auto missing_secret = config_for(ns);
+    missing_secret["ns"]["auth"] = {{"type", "basic"},
+                                    {"username", "u"},
+                                    {"password_file", (dir_ / "nope.txt").string()}};
+    std::ofstream(file) << missing_secret.dump();
+    auto no_secret = run_argv({PSGUARD_BINARY_PATH, "validate-config", "--config", file.string()});
+    EXPECT_EQ(no_secret.exit_code, 2);
+    EXPECT_NE(no_secret.err.find("ns.auth.password_file"), std::string::npos) << no_secret.err;
+}
+
+TEST(PsguardCli, VersionHelpAndUsageErrors) {
+    ChildProcess version({PSGUARD_BINARY_PATH, "--version"});
+    EXPECT_EQ(version.wait(10s), 0);
+    EXPECT_NE(version.stdout_text().find("psguard "), std::string::npos);
+
+    ChildProcess help({PSGUARD_BINARY_PATH, "--help"});
+    EXPECT_EQ(help.wait(10s), 0);
+    EXPECT_NE(help.stdout_text().find("check"), std::string::npos);
+
+    ChildProcess unknown({PSGUARD_BINARY_PATH, "check", "--no-such-flag"});
+    EXPECT_EQ(unknown.wait(10s), 2);
+
+    ChildProcess nothing({PSGUARD_BINARY_PATH});
+    EXPECT_EQ(nothing.wait(10s), 2);
+}
+
+}  // namespace
+}  // namespace psguard::test

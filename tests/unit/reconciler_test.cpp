@@ -1,0 +1,158 @@
+#include <gtest/gtest.h>
+
+#include "reconcile/verdict.hpp"
+
+namespace psguard {
+namespace {
+
+const std::string kId = "{6c821f5e-1234-4abc-9def-0123456789ab}";
+
+LocalPackage ready_package(const std::string& version = "1601867730") {
+    LocalPackage package;
+    package.id = kId;
+    package.delivery_dir = "/pd/" + kId;
+    package.status_dir = "/ps/" + kId;
+    package.snapshot = SnapshotDocument{version, {}};
+    package.package_status = StatusDocument{"Ready", version};
+    return package;
+}
+
+NsPackageRow row(const std::string& status, const std::string& version = "1601867730") {
+    return NsPackageRow{kId, "Adobe Reader", "PS01", status, version, version};
+}
+
+PackageVerdict judge_one(std::optional<LocalPackage> local, std::optional<NsPackageRow> ns_row,
+                         const ReconcileOptions& options = {}) {
+    LocalScan scan;
+    if (local) {
+        scan.packages.emplace(local->id, *local);
+    }
+    NsAnswer answer;
+    if (ns_row) {
+        answer.rows.push_back(*ns_row);
+    }
+    auto verdicts = reconcile(scan, answer, options);
+    EXPECT_EQ(verdicts.size(), 1u);
+    return verdicts.at(0);
+}
+
+TEST(Reconcile, ReadyOnBothSidesIsHealthy) {
+    auto v = judge_one(ready_package(), row("Ready"));
+    EXPECT_EQ(v.verdict, Verdict::healthy);
+    EXPECT_EQ(v.name, "Adobe Reader");
+    EXPECT_EQ(v.local->status, "Ready");
+    EXPECT_EQ(v.ns->status, "Ready");
+}
+
+TEST(Reconcile, CodebaseEnabledMeansReady) {
+    EXPECT_EQ(judge_one(ready_package(), row("Codebase Enabled")).verdict, Verdict::healthy);
+}
+
+TEST(Reconcile, ReadyHereInvalidOnNsIsStale) {
+    auto v = judge_one(ready_package(), row("Invalid"));
+    EXPECT_EQ(v.verdict, Verdict::stale_on_ns);
+    EXPECT_NE(v.reason.find("Invalid on the NS"), std::string::npos);
+}
+
+TEST(Reconcile, StatusComparisonIgnoresCase) {
+    auto local = ready_package();
+    local.package_status->status = "READY";
+    EXPECT_EQ(judge_one(local, row("invalid")).verdict, Verdict::stale_on_ns);
+}
+
+TEST(Reconcile, PendingIsPendingUntilPastGrace) {
+    EXPECT_EQ(judge_one(ready_package(), row("Pending")).verdict, Verdict::pending_on_ns);
+    EXPECT_EQ(judge_one(ready_package(), row("Retrying Download")).verdict, Verdict::pending_on_ns);
+    ReconcileOptions options;
+    options.pending_past_grace.insert(kId);
+    auto v = judge_one(ready_package(), row("Pending"), options);
+    EXPECT_EQ(v.verdict, Verdict::stale_on_ns);
+    EXPECT_NE(v.reason.find("grace"), std::string::npos);
+}
+
+TEST(Reconcile, DifferentVersionIsAMismatchNotStale) {
+    auto v = judge_one(ready_package("1601867730"), row("Invalid", "1601867999"));
+    EXPECT_EQ(v.verdict, Verdict::version_mismatch);
+    EXPECT_NE(v.reason.find("1601867999"), std::string::npos);
+}
+
+TEST(Reconcile, LocallyNotReady) {
+    auto local = ready_package();
+    local.package_status->status = "Downloading";
+    auto v = judge_one(local, row("Invalid"));
+    EXPECT_EQ(v.verdict, Verdict::not_ready_locally);
+    EXPECT_NE(v.reason.find("Downloading"), std::string::npos);
+
+    auto incomplete = ready_package();
+    incomplete.incomplete_reason = "cache/setup.exe missing";
+    EXPECT_EQ(judge_one(incomplete, row("Ready")).verdict, Verdict::not_ready_locally);
+
+    auto no_status = ready_package();
+    no_status.package_status.reset();
+    no_status.incomplete_reason = "PackageStatus.xml missing";
+    EXPECT_EQ(judge_one(no_status, row("Ready")).verdict, Verdict::not_ready_locally);
+}
+
+TEST(Reconcile, MissingLocallyAndUnknownToNs) {
+    EXPECT_EQ(judge_one(std::nullopt, row("Ready")).verdict, Verdict::missing_locally);
+    EXPECT_EQ(judge_one(ready_package(), std::nullopt).verdict, Verdict::unknown_to_ns);
+}
+
+TEST(Reconcile, UnreadableWins) {
+    auto local = ready_package();
+    local.unreadable_reason = "snapshot.xml: malformed XML at offset 12";
+    auto v = judge_one(local, row("Invalid"));
+    EXPECT_EQ(v.verdict, Verdict::unreadable);
+    EXPECT_EQ(v.reason, "snapshot.xml: malformed XML at offset 12");
+    EXPECT_EQ(judge_one(local, std::nullopt).verdict, Verdict::unreadable);
+}
+
+TEST(Reconcile, JoinsBothSidesAndSortsById) {
+    LocalScan scan;
+    auto a = ready_package();
+    a.id = "{00000000-0000-4000-8000-00000000000a}";
+    auto b = ready_package();
+    b.id = "{00000000-0000-4000-8000-00000000000b}";
+    scan.packages.emplace(b.id, b);
+    scan.packages.emplace(a.id, a);
+    NsAnswer answer;
+    auto rb = row("Ready");
+    rb.id = b.id;
+    auto rc = row("Ready");
+    rc.id = "{00000000-0000-4000-8000-00000000000c}";
+    answer.rows = {rc, rb};
+    auto verdicts = reconcile(scan, answer, {});
+    ASSERT_EQ(verdicts.size(), 3u);
+    EXPECT_EQ(verdicts[0].verdict, Verdict::unknown_to_ns);
+    EXPECT_EQ(verdicts[1].verdict, Verdict::healthy);
+    EXPECT_EQ(verdicts[2].verdict, Verdict::missing_locally);
+}
+
+TEST(ReconcileWithoutNs, GivesOnlyLocalVerdicts) {
+    LocalScan scan;
+    auto ready = ready_package();
+    auto broken = ready_package();
+    broken.id = "{00000000-0000-4000-8000-00000000000b}";
+    broken.unreadable_reason = "truncated";
+    scan.packages.emplace(ready.id, ready);
+    scan.packages.emplace(broken.id, broken);
+    auto verdicts = reconcile_without_ns(scan, "connect refused");
+    ASSERT_EQ(verdicts.size(), 2u);
+    EXPECT_EQ(verdicts[0].verdict, Verdict::unreadable);
+    EXPECT_FALSE(verdicts[1].verdict.has_value());
+    EXPECT_NE(verdicts[1].reason.find("connect refused"), std::string::npos);
+    EXPECT_FALSE(verdicts[1].ns.has_value());
+}
+
+TEST(VerdictNames, AreTheContract) {
+    std::vector<std::string> names;
+    for (auto v : kAllVerdicts) {
+        names.emplace_back(to_string(v));
+    }
+    EXPECT_EQ(names, (std::vector<std::string>{"healthy", "stale_on_ns", "pending_on_ns",
+                                               "version_mismatch", "not_ready_locally",
+                                               "missing_locally", "unknown_to_ns", "unreadable"}));
+}
+
+}  // namespace
+}  // namespace psguard
