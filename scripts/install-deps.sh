@@ -13,7 +13,7 @@ native_packages=(
 )
 cross_packages=(
   g++-mingw-w64-x86-64-posix gcc-mingw-w64-x86-64-posix binutils-mingw-w64-x86-64
-  mingw-w64-x86-64-dev wine wine64 dpkg-dev
+  mingw-w64-x86-64-dev wine wine64 dpkg-dev lld
 )
 
 want=("${native_packages[@]}")

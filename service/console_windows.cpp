@@ -1,5 +1,5 @@
-#include <windows.h>
 #include <shellapi.h>
+#include <windows.h>
 
 #include <memory>
 
@@ -15,7 +15,9 @@ struct LocalFreeDeleter {
 
 }  // namespace
 
-void prepare_console() { SetConsoleOutputCP(CP_UTF8); }
+void prepare_console() {
+    SetConsoleOutputCP(CP_UTF8);
+}
 
 std::vector<std::string> utf8_arguments(int argc, char** argv) {
     int count = 0;

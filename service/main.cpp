@@ -25,13 +25,15 @@ int run(int argc, char** argv) {
 
     psguard::CheckOptions check;
     auto* check_command = app.add_subcommand(
-        "check", "one read-only cycle: compare the local packages with the NS and give a verdict "
-                 "per package (exit 0 healthy, 1 findings, 2 usage/config, 3 NS unusable)");
+        "check",
+        "one read-only cycle: compare the local packages with the NS and give a verdict "
+        "per package (exit 0 healthy, 1 findings, 2 usage/config, 3 NS unusable)");
     add_config_option(check_command);
     check_command->add_flag("--json", check.json, "print one JSON document instead of a table");
 
-    auto* validate_command = app.add_subcommand(
-        "validate-config", "check a configuration file exactly as the service would load it "
+    auto* validate_command =
+        app.add_subcommand("validate-config",
+                           "check a configuration file exactly as the service would load it "
                            "(exit 0 valid, 2 invalid)");
     add_config_option(validate_command);
 

@@ -115,7 +115,8 @@ void read_ns(JsonObjectReader section, Config& config) {
         if (auto normal = normalise_guid(*guid, true)) {
             ns.report_guid = *normal;
         } else {
-            section.error("report_guid", "expected a GUID like {a1b2c3d4-...}, got \"" + *guid + "\"");
+            section.error("report_guid",
+                          "expected a GUID like {a1b2c3d4-...}, got \"" + *guid + "\"");
         }
     } else {
         section.error("report_guid",

@@ -15,7 +15,9 @@ std::string excerpt(const nlohmann::json& value) {
     return text;
 }
 
-const char* type_name(const nlohmann::json& value) { return value.type_name(); }
+const char* type_name(const nlohmann::json& value) {
+    return value.type_name();
+}
 
 }  // namespace
 
@@ -44,7 +46,9 @@ JsonObjectReader::JsonObjectReader(const nlohmann::json* value, std::string path
     }
 }
 
-JsonObjectReader::~JsonObjectReader() { report_unknown_keys(); }
+JsonObjectReader::~JsonObjectReader() {
+    report_unknown_keys();
+}
 
 std::string JsonObjectReader::child_path(std::string_view key) const {
     return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
@@ -95,7 +99,8 @@ std::optional<std::int64_t> JsonObjectReader::integer(std::string_view key, std:
         error(key, expected + ", got " + excerpt(*value));
         return std::nullopt;
     }
-    if (value->is_number_unsigned() && value->get<std::uint64_t>() > static_cast<std::uint64_t>(max)) {
+    if (value->is_number_unsigned() &&
+        value->get<std::uint64_t>() > static_cast<std::uint64_t>(max)) {
         error(key, expected + ", got " + excerpt(*value));
         return std::nullopt;
     }
@@ -193,8 +198,9 @@ void JsonObjectReader::report_unknown_keys() {
     }
     for (const auto& [key, value] : object_->items()) {
         if (!seen_.contains(key)) {
-            errors_.add(child_path(key), "unknown key (check its spelling and placement; see "
-                                         "docs/configuration.md)");
+            errors_.add(child_path(key),
+                        "unknown key (check its spelling and placement; see "
+                        "docs/configuration.md)");
         }
     }
 }

@@ -16,18 +16,18 @@
 namespace psguard {
 
 class ConfigErrors {
-public:
+  public:
     void add(std::string path, std::string problem);
     bool empty() const { return lines_.empty(); }
     // One problem per line, each prefixed by `origin` (the file name).
     std::string format(std::string_view origin) const;
 
-private:
+  private:
     std::vector<std::string> lines_;
 };
 
 class JsonObjectReader {
-public:
+  public:
     // `value` may be null (section absent): then every read returns nullopt.
     JsonObjectReader(const nlohmann::json* value, std::string path, ConfigErrors& errors);
     JsonObjectReader(const JsonObjectReader&) = delete;
@@ -56,7 +56,7 @@ public:
     // A problem with the object itself (absent when required, ...).
     void error_here(std::string problem) { errors_.add(path_, std::move(problem)); }
 
-private:
+  private:
     const nlohmann::json* lookup(std::string_view key);
     void report_unknown_keys();
 

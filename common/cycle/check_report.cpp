@@ -10,9 +10,10 @@ nlohmann::json optional_view(const std::optional<LocalView>& view) {
     if (!view) {
         return nullptr;
     }
-    return {{"status", view->status.empty() ? nlohmann::json(nullptr) : nlohmann::json(view->status)},
-            {"version",
-             view->version.empty() ? nlohmann::json(nullptr) : nlohmann::json(view->version)}};
+    return {
+        {"status", view->status.empty() ? nlohmann::json(nullptr) : nlohmann::json(view->status)},
+        {"version",
+         view->version.empty() ? nlohmann::json(nullptr) : nlohmann::json(view->version)}};
 }
 
 nlohmann::json optional_view(const std::optional<NsView>& view) {
@@ -75,8 +76,8 @@ int CheckReport::exit_code() const {
     const bool all_healthy = std::all_of(packages.begin(), packages.end(), [](const auto& p) {
         return p.verdict == Verdict::healthy;
     });
-    const bool problem = std::any_of(findings.begin(), findings.end(),
-                                     [](const Finding& f) { return f.problem; });
+    const bool problem =
+        std::any_of(findings.begin(), findings.end(), [](const Finding& f) { return f.problem; });
     return all_healthy && !problem ? kExitHealthy : kExitFindings;
 }
 
@@ -110,8 +111,8 @@ nlohmann::json to_json(const CheckReport& report) {
          {{"url", report.ns.url},
           {"reachable", report.ns.reachable},
           {"usable", report.ns.usable},
-          {"error", report.ns.error.empty() ? nlohmann::json(nullptr)
-                                            : nlohmann::json(report.ns.error)},
+          {"error",
+           report.ns.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(report.ns.error)},
           {"failure", report.ns.failure ? nlohmann::json(to_string(*report.ns.failure))
                                         : nlohmann::json(nullptr)},
           {"rows", report.ns.rows ? nlohmann::json(*report.ns.rows) : nlohmann::json(nullptr)},

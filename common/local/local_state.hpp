@@ -28,9 +28,9 @@ struct SnapshotDocument {
 };
 
 struct LocalPackage {
-    std::string id;                        // normalised "{guid}"
-    std::filesystem::path delivery_dir;    // empty when absent from Package Delivery
-    std::filesystem::path status_dir;      // empty when absent from PackageStatus
+    std::string id;                      // normalised "{guid}"
+    std::filesystem::path delivery_dir;  // empty when absent from Package Delivery
+    std::filesystem::path status_dir;    // empty when absent from PackageStatus
     std::optional<SnapshotDocument> snapshot;
     std::optional<StatusDocument> package_status;
     // Set when a file could not be read or parsed (too big, truncated, malformed, unreadable).

@@ -1,4 +1,5 @@
 #include "local/tree_scanner.hpp"
+#include "core/utf8_path.hpp"
 
 #include <algorithm>
 #include <exception>
@@ -25,7 +26,7 @@ constexpr std::string_view kStatusFile = "packagestatus.xml";
 constexpr std::string_view kCacheFolder = "cache";
 
 std::string show(const fs::path& path) {
-    return display_path(path);
+    return path_to_utf8(path);
 }
 
 std::string lower_ascii(std::string text) {

@@ -117,8 +117,8 @@ Result<SchemaInfo> read_schema(pugi::xml_node root) {
     // schema > element(NewDataSet) > complexType > choice > element(Table) > complexType >
     // sequence > element(column)*
     const auto dataset_element = child_by_local_name(schema, "element");
-    const auto choice = child_by_local_name(child_by_local_name(dataset_element, "complexType"),
-                                            "choice");
+    const auto choice =
+        child_by_local_name(child_by_local_name(dataset_element, "complexType"), "choice");
     const auto table = child_by_local_name(choice, "element");
     if (!table || !table.attribute("name")) {
         return fail("the xs:schema declares no table");
@@ -179,8 +179,8 @@ std::string decode_xml_name(std::string_view name) {
 Result<NsAnswer> parse_report_dataset(std::string_view body, const NsColumns& columns,
                                       std::string_view server_name) {
     pugi::xml_document document;
-    const auto parsed = document.load_buffer(body.data(), body.size(),
-                                             pugi::parse_default, pugi::encoding_auto);
+    const auto parsed =
+        document.load_buffer(body.data(), body.size(), pugi::parse_default, pugi::encoding_auto);
     if (!parsed) {
         return fail("the NS answer is not well-formed XML (at byte " +
                     std::to_string(parsed.offset) + ": " + parsed.description() + ")");
@@ -199,8 +199,10 @@ Result<NsAnswer> parse_report_dataset(std::string_view body, const NsColumns& co
         return fail("the NS answer is unusable: " + schema.error().message);
     }
     const std::vector<std::pair<const char*, const std::string*>> mapped = {
-        {"package_server", &columns.package_server}, {"package_name", &columns.package_name},
-        {"status", &columns.status},                 {"ns_version", &columns.ns_version},
+        {"package_server", &columns.package_server},
+        {"package_name", &columns.package_name},
+        {"status", &columns.status},
+        {"ns_version", &columns.ns_version},
         {"reported_version", &columns.reported_version},
         {"package_guid", &columns.package_guid}};
     for (const auto& [key, column] : mapped) {

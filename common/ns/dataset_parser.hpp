@@ -1,6 +1,6 @@
 // Parses the NS report answer: an ASP.NET XML DataSet (root DataSet in namespace
-// http://Altiris.ASDK.NS.com, an inline xs:schema, a diffgr:diffgram holding NewDataSet/Table rows).
-// All or nothing: any doubt about the answer makes it unusable, never partially used.
+// http://Altiris.ASDK.NS.com, an inline xs:schema, a diffgr:diffgram holding NewDataSet/Table
+// rows). All or nothing: any doubt about the answer makes it unusable, never partially used.
 #pragma once
 
 #include <string>

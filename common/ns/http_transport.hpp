@@ -60,7 +60,7 @@ struct TransportOutcome {
 };
 
 class HttpTransport {
-public:
+  public:
     virtual ~HttpTransport() = default;
     virtual TransportOutcome post_form(const std::string& path_and_query,
                                        const std::string& form_body) = 0;

@@ -61,7 +61,7 @@ using asio::redirect_error;
 using asio::use_awaitable;
 
 class BeastTransport final : public HttpTransport {
-public:
+  public:
     explicit BeastTransport(TransportOptions options) : options_(std::move(options)) {}
 
     TransportOutcome post_form(const std::string& path_and_query,
@@ -98,7 +98,7 @@ public:
         return outcome;
     }
 
-private:
+  private:
     // Verification on, TLS 1.2 at least, the system trust store plus ns.ca_file.
     std::optional<TransportError> configure_tls(ssl::context& context) const {
         beast::error_code ec;
@@ -124,13 +124,12 @@ private:
         stream.expires_after(options_.timeout);
         tcp::resolver resolver(stream.get_executor());
         beast::error_code ec;
-        const auto endpoints =
-            co_await resolver.async_resolve(options_.endpoint.host,
-                                            std::to_string(options_.endpoint.port),
-                                            redirect_error(use_awaitable, ec));
+        const auto endpoints = co_await resolver.async_resolve(
+            options_.endpoint.host, std::to_string(options_.endpoint.port),
+            redirect_error(use_awaitable, ec));
         if (ec) {
-            outcome.error = classify(ec, TransportFailure::resolve,
-                                     "resolve " + options_.endpoint.host);
+            outcome.error =
+                classify(ec, TransportFailure::resolve, "resolve " + options_.endpoint.host);
             co_return false;
         }
         co_await stream.async_connect(endpoints, redirect_error(use_awaitable, ec));
@@ -144,8 +143,7 @@ private:
     }
 
     template <typename Stream>
-    awaitable<void> send_and_receive(Stream& stream, Request& request,
-                                     TransportOutcome& outcome) {
+    awaitable<void> send_and_receive(Stream& stream, Request& request, TransportOutcome& outcome) {
         beast::error_code ec;
         co_await http::async_write(stream, request, redirect_error(use_awaitable, ec));
         if (ec) {
@@ -184,7 +182,8 @@ private:
         beast::ssl_stream<beast::tcp_stream> stream(co_await asio::this_coro::executor, context);
         // SNI, and the name the certificate must carry.
         // SSL_set_tlsext_host_name is a macro with a C cast; call what it expands to.
-        if (SSL_ctrl(stream.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+        if (SSL_ctrl(stream.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME,
+                     TLSEXT_NAMETYPE_host_name,
                      const_cast<char*>(options_.endpoint.host.c_str())) != 1) {
             outcome.error = TransportError{TransportFailure::tls, "cannot set the SNI host name"};
             co_return;
@@ -197,8 +196,8 @@ private:
         co_await stream.async_handshake(ssl::stream_base::client,
                                         redirect_error(use_awaitable, ec));
         if (ec) {
-            outcome.error = classify(ec, TransportFailure::tls,
-                                     "TLS handshake with " + options_.endpoint.host);
+            outcome.error =
+                classify(ec, TransportFailure::tls, "TLS handshake with " + options_.endpoint.host);
             co_return;
         }
         co_await send_and_receive(stream, request, outcome);

@@ -11,7 +11,7 @@ struct NsPackageRow {
     std::string id;  // normalised "{guid}"
     std::string name;
     std::string server;
-    std::string status;  // Ready, Invalid, Pending, Download Pending, ...
+    std::string status;                           // Ready, Invalid, Pending, Download Pending, ...
     std::optional<std::string> ns_version;        // Package Version on NS
     std::optional<std::string> reported_version;  // Version Last Reported by PS
 };

@@ -40,13 +40,13 @@ struct NsFetch {
 using RetryWait = std::function<bool(std::chrono::milliseconds)>;
 
 class NsClient {
-public:
+  public:
     NsClient(NsConfig config, std::string server_name, std::unique_ptr<HttpTransport> transport,
              RetryWait wait = {});
 
     NsFetch fetch_package_states();
 
-private:
+  private:
     std::string form_body() const;
 
     NsConfig config_;

@@ -32,8 +32,9 @@ Result<HttpEndpoint> parse_ns_url(std::string_view url) {
         rest.remove_suffix(1);
     }
     if (rest.find_first_of("/?#@") != std::string_view::npos) {
-        return fail("expected only scheme, host and port (psguard adds /Altiris/ASDK.NS/...), got \"" +
-                    std::string(url) + "\"");
+        return fail(
+            "expected only scheme, host and port (psguard adds /Altiris/ASDK.NS/...), got \"" +
+            std::string(url) + "\"");
     }
     std::string_view host = rest;
     if (const auto colon = rest.rfind(':'); colon != std::string_view::npos) {
@@ -44,8 +45,8 @@ Result<HttpEndpoint> parse_ns_url(std::string_view url) {
             std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
         if (ec != std::errc() || end != port_text.data() + port_text.size() || port == 0 ||
             port > 65535) {
-            return fail("invalid port \"" + std::string(port_text) + "\" in \"" +
-                        std::string(url) + "\"");
+            return fail("invalid port \"" + std::string(port_text) + "\" in \"" + std::string(url) +
+                        "\"");
         }
         endpoint.port = static_cast<std::uint16_t>(port);
     }
@@ -54,8 +55,8 @@ Result<HttpEndpoint> parse_ns_url(std::string_view url) {
     }
     for (char c : host) {
         if (!valid_host_char(c)) {
-            return fail("invalid host name \"" + std::string(host) + "\" in \"" +
-                        std::string(url) + "\"");
+            return fail("invalid host name \"" + std::string(host) + "\" in \"" + std::string(url) +
+                        "\"");
         }
     }
     endpoint.host = std::string(host);

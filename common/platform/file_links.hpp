@@ -66,9 +66,4 @@ Result<std::string> read_file_nofollow(const std::filesystem::path& path, std::u
 // Windows (ordinal, as NTFS compares), byte-exact on POSIX.
 bool same_file_name(const std::filesystem::path& a, const std::filesystem::path& b);
 
-// UTF-8 for messages and reports. Unlike path_to_utf8 (core/utf8_path.hpp) it never throws on
-// names that are not valid Unicode, which NTFS allows: unpaired surrogates on Windows become
-// U+FFFD; POSIX names are passed through as bytes. Not for building paths back.
-std::string display_path(const std::filesystem::path& path);
-
 }  // namespace psguard

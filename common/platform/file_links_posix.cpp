@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <system_error>
 
+#include "core/utf8_path.hpp"
 #include "platform/file_links.hpp"
 
 namespace psguard {
@@ -56,7 +57,7 @@ Result<std::optional<EntryInfo>> probe_entry(const fs::path& path) {
         if (error == ENOENT || error == ENOTDIR) {
             return std::optional<EntryInfo>{};
         }
-        return fail("cannot inspect " + display_path(path) + ": " + errno_text(error));
+        return fail("cannot inspect " + path_to_utf8(path) + ": " + errno_text(error));
     }
     EntryInfo info;
     if (S_ISLNK(st.st_mode)) {
@@ -77,7 +78,7 @@ Result<EntryInfo> inspect_entry(const fs::path& path) {
         return probed.error();
     }
     if (!probed.value()) {
-        return fail("cannot inspect " + display_path(path) + ": it does not exist");
+        return fail("cannot inspect " + path_to_utf8(path) + ": it does not exist");
     }
     return *probed.value();
 }
@@ -89,28 +90,28 @@ Result<fs::path> link_target(const fs::path& path) {
         if (length < 0) {
             const int error = errno;
             if (error == EINVAL) {
-                return fail(display_path(path) + " is not a symlink");
+                return fail(path_to_utf8(path) + " is not a symlink");
             }
-            return fail("cannot read the symlink " + display_path(path) + ": " + errno_text(error));
+            return fail("cannot read the symlink " + path_to_utf8(path) + ": " + errno_text(error));
         }
         if (static_cast<std::size_t>(length) < buffer.size()) {
             buffer.resize(static_cast<std::size_t>(length));
             break;
         }
         if (buffer.size() >= 1024 * 1024) {
-            return fail("the symlink " + display_path(path) + " has an implausibly long target");
+            return fail("the symlink " + path_to_utf8(path) + " has an implausibly long target");
         }
         buffer.resize(buffer.size() * 4);  // truncated: try again with more room
     }
     if (buffer.empty()) {
-        return fail("the symlink " + display_path(path) + " has an empty target");
+        return fail("the symlink " + path_to_utf8(path) + " has an empty target");
     }
     fs::path target(buffer);
     if (target.is_relative()) {
         std::error_code ec;
         const fs::path link = fs::absolute(path, ec);
         if (ec) {
-            return fail("cannot make " + display_path(path) + " absolute: " + ec.message());
+            return fail("cannot make " + path_to_utf8(path) + " absolute: " + ec.message());
         }
         target = link.parent_path() / target;
     }
@@ -165,10 +166,6 @@ Result<std::string> read_file_nofollow(const fs::path& path, std::uint64_t max_b
 
 bool same_file_name(const fs::path& a, const fs::path& b) {
     return a.native() == b.native();
-}
-
-std::string display_path(const fs::path& path) {
-    return path.native();
 }
 
 }  // namespace psguard

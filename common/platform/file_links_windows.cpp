@@ -7,9 +7,11 @@
 #include <string_view>
 #include <vector>
 
+#include "core/utf8_path.hpp"
 #include "platform/file_links.hpp"
 #include "platform/reparse_data.hpp"
 #include "platform/win_handle.hpp"
+#include "platform/win_text.hpp"
 
 namespace psguard {
 namespace fs = std::filesystem;
@@ -21,39 +23,6 @@ constexpr DWORD kMaxReparseData = 16 * 1024;
 #else
 constexpr DWORD kMaxReparseData = MAXIMUM_REPARSE_DATA_BUFFER_SIZE;
 #endif
-
-std::string to_utf8(std::wstring_view wide) {
-    if (wide.empty()) {
-        return {};
-    }
-    // No WC_ERR_INVALID_CHARS: unpaired surrogates become U+FFFD instead of failing.
-    const int size = WideCharToMultiByte(CP_UTF8, 0, wide.data(), static_cast<int>(wide.size()),
-                                         nullptr, 0, nullptr, nullptr);
-    if (size <= 0) {
-        return "?";
-    }
-    std::string out(static_cast<std::size_t>(size), '\0');
-    WideCharToMultiByte(CP_UTF8, 0, wide.data(), static_cast<int>(wide.size()), out.data(), size,
-                        nullptr, nullptr);
-    return out;
-}
-
-std::string win_error_text(DWORD error) {
-    wchar_t* buffer = nullptr;
-    const DWORD length = FormatMessageW(
-        FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS,
-        nullptr, error, 0, reinterpret_cast<wchar_t*>(&buffer), 0, nullptr);
-    std::wstring_view text(buffer != nullptr ? buffer : L"", buffer != nullptr ? length : 0);
-    while (!text.empty() && (text.back() == L'\r' || text.back() == L'\n' || text.back() == L' ' ||
-                             text.back() == L'.')) {
-        text.remove_suffix(1);
-    }
-    std::string message = text.empty() ? std::string("unknown error") : to_utf8(text);
-    if (buffer != nullptr) {
-        LocalFree(buffer);
-    }
-    return message + " (Win32 error " + std::to_string(error) + ")";
-}
 
 std::string cap_message(std::uint64_t size, std::uint64_t max_bytes) {
     return "file is " + std::to_string(size) + " bytes, over the " + std::to_string(max_bytes) +
@@ -119,13 +88,13 @@ Result<std::optional<EntryInfo>> probe_entry(const fs::path& path) {
             return std::optional<EntryInfo>{};
         }
         if (error != ERROR_SHARING_VIOLATION) {
-            return fail("cannot inspect " + display_path(path) + ": " + win_error_text(error));
+            return fail("cannot inspect " + path_to_utf8(path) + ": " + win_error_text(error));
         }
         // Files held open exclusively (pagefile-like) still show in their folder's listing.
         WIN32_FIND_DATAW found{};
         FindHandle search(FindFirstFileW(wide.c_str(), &found));
         if (!search) {
-            return fail("cannot inspect " + display_path(path) + ": " + win_error_text(error));
+            return fail("cannot inspect " + path_to_utf8(path) + ": " + win_error_text(error));
         }
         attributes = found.dwFileAttributes;
         size = (static_cast<std::uint64_t>(found.nFileSizeHigh) << 32) | found.nFileSizeLow;
@@ -137,7 +106,7 @@ Result<std::optional<EntryInfo>> probe_entry(const fs::path& path) {
         WIN32_FIND_DATAW found{};
         FindHandle search(FindFirstFileW(wide.c_str(), &found));
         if (!search) {
-            return fail("cannot read the reparse tag of " + display_path(path) + ": " +
+            return fail("cannot read the reparse tag of " + path_to_utf8(path) + ": " +
                         win_error_text(GetLastError()));
         }
         info.link = kind_of_tag(found.dwReserved0);
@@ -155,7 +124,7 @@ Result<EntryInfo> inspect_entry(const fs::path& path) {
         return probed.error();
     }
     if (!probed.value()) {
-        return fail("cannot inspect " + display_path(path) + ": it does not exist");
+        return fail("cannot inspect " + path_to_utf8(path) + ": it does not exist");
     }
     return *probed.value();
 }
@@ -167,7 +136,7 @@ Result<fs::path> link_target(const fs::path& path) {
         wide.c_str(), 0, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
         OPEN_EXISTING, FILE_FLAG_OPEN_REPARSE_POINT | FILE_FLAG_BACKUP_SEMANTICS, nullptr));
     if (!handle) {
-        return fail("cannot open the link " + display_path(path) + ": " +
+        return fail("cannot open the link " + path_to_utf8(path) + ": " +
                     win_error_text(GetLastError()));
     }
     std::vector<unsigned char> buffer(kMaxReparseData);
@@ -176,13 +145,13 @@ Result<fs::path> link_target(const fs::path& path) {
                          static_cast<DWORD>(buffer.size()), &returned, nullptr)) {
         const DWORD error = GetLastError();
         if (error == ERROR_NOT_A_REPARSE_POINT) {
-            return fail(display_path(path) + " is not a symlink or junction");
+            return fail(path_to_utf8(path) + " is not a symlink or junction");
         }
-        return fail("cannot read the link " + display_path(path) + ": " + win_error_text(error));
+        return fail("cannot read the link " + path_to_utf8(path) + ": " + win_error_text(error));
     }
     auto parsed = parse_reparse_data(buffer.data(), returned);
     if (!parsed) {
-        return fail("cannot use the link " + display_path(path) + ": " + parsed.error().message);
+        return fail("cannot use the link " + path_to_utf8(path) + ": " + parsed.error().message);
     }
     const std::wstring target(parsed->target.begin(), parsed->target.end());  // UTF-16 both
     const bool relative = parsed->relative;
@@ -192,7 +161,7 @@ Result<fs::path> link_target(const fs::path& path) {
         std::error_code ec;
         const fs::path link = fs::absolute(path, ec);
         if (ec) {
-            return fail("cannot make " + display_path(path) + " absolute: " + ec.message());
+            return fail("cannot make " + path_to_utf8(path) + " absolute: " + ec.message());
         }
         result = link.parent_path() / result;
     }
@@ -253,10 +222,6 @@ bool same_file_name(const fs::path& a, const fs::path& b) {
     const std::wstring& y = b.native();
     return CompareStringOrdinal(x.c_str(), static_cast<int>(x.size()), y.c_str(),
                                 static_cast<int>(y.size()), TRUE) == CSTR_EQUAL;
-}
-
-std::string display_path(const fs::path& path) {
-    return to_utf8(path.native());
 }
 
 }  // namespace psguard

@@ -42,8 +42,12 @@ std::optional<AgentLocations> detect_agent_locations() {
     return locations;
 }
 
-std::filesystem::path default_config_file() { return "/etc/psguard/psguard.json"; }
+std::filesystem::path default_config_file() {
+    return "/etc/psguard/psguard.json";
+}
 
-std::filesystem::path default_state_dir() { return "/var/lib/psguard"; }
+std::filesystem::path default_state_dir() {
+    return "/var/lib/psguard";
+}
 
 }  // namespace psguard

@@ -23,8 +23,8 @@ std::wstring read_registry_string(HKEY root, const wchar_t* key, const wchar_t* 
 
 std::filesystem::path known_folder_from_env(const wchar_t* variable, const wchar_t* fallback) {
     std::array<wchar_t, MAX_PATH> buffer{};
-    const DWORD length = GetEnvironmentVariableW(variable, buffer.data(),
-                                                 static_cast<DWORD>(buffer.size()));
+    const DWORD length =
+        GetEnvironmentVariableW(variable, buffer.data(), static_cast<DWORD>(buffer.size()));
     if (length == 0 || length >= buffer.size()) {
         return fallback;
     }
@@ -62,8 +62,7 @@ std::optional<AgentLocations> detect_agent_locations() {
 }
 
 std::filesystem::path default_config_file() {
-    return known_folder_from_env(L"ProgramData", L"C:\\ProgramData") / L"psguard" /
-           L"psguard.json";
+    return known_folder_from_env(L"ProgramData", L"C:\\ProgramData") / L"psguard" / L"psguard.json";
 }
 
 std::filesystem::path default_state_dir() {

@@ -30,6 +30,17 @@ std::optional<std::pair<Verdict, std::string>> local_only_verdict(const LocalPac
     if (package.incomplete_reason) {
         return std::pair{Verdict::not_ready_locally, *package.incomplete_reason};
     }
+    // A package needs both halves: its files in Package Delivery and its status in PackageStatus.
+    if (package.delivery_dir.empty()) {
+        return std::pair{Verdict::not_ready_locally,
+                         std::string("PackageStatus has it, but Package Delivery has no folder "
+                                     "for it: the package files are not here")};
+    }
+    if (package.status_dir.empty()) {
+        return std::pair{Verdict::not_ready_locally,
+                         std::string("Package Delivery has it, but PackageStatus has no folder for "
+                                     "it: the agent has not recorded its status")};
+    }
     const auto status = package.status();
     if (!status) {
         return std::pair{Verdict::not_ready_locally,
@@ -76,9 +87,8 @@ PackageVerdict judge(const LocalPackage* local, const NsPackageRow* row,
     }
     const std::string local_version = result.local->version;
     if (row->ns_version && !local_version.empty() && *row->ns_version != local_version) {
-        return set(Verdict::version_mismatch,
-                   "this Package Server holds version " + local_version + ", the NS distributes " +
-                       *row->ns_version);
+        return set(Verdict::version_mismatch, "this Package Server holds version " + local_version +
+                                                  ", the NS distributes " + *row->ns_version);
     }
     if (is_ready_status(row->status)) {
         return set(Verdict::healthy, "Ready here and on the NS");

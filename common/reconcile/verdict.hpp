@@ -23,10 +23,10 @@ enum class Verdict {
     unreadable,         // the package's files could not be read or parsed
 };
 
-inline constexpr Verdict kAllVerdicts[] = {
-    Verdict::healthy,           Verdict::stale_on_ns,     Verdict::pending_on_ns,
-    Verdict::version_mismatch,  Verdict::not_ready_locally, Verdict::missing_locally,
-    Verdict::unknown_to_ns,     Verdict::unreadable};
+inline constexpr Verdict kAllVerdicts[] = {Verdict::healthy,           Verdict::stale_on_ns,
+                                           Verdict::pending_on_ns,     Verdict::version_mismatch,
+                                           Verdict::not_ready_locally, Verdict::missing_locally,
+                                           Verdict::unknown_to_ns,     Verdict::unreadable};
 
 std::string_view to_string(Verdict verdict);
 
@@ -62,8 +62,7 @@ std::vector<PackageVerdict> reconcile(const LocalScan& local, const NsAnswer& ns
 
 // When the NS could not be asked or its answer is unusable: only verdicts that rest on local
 // facts alone (unreadable, not_ready_locally) are given; every other package has no verdict.
-std::vector<PackageVerdict> reconcile_without_ns(const LocalScan& local,
-                                                 std::string_view ns_error);
+std::vector<PackageVerdict> reconcile_without_ns(const LocalScan& local, std::string_view ns_error);
 
 bool is_ready_status(std::string_view status);
 

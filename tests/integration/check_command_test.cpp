@@ -59,7 +59,7 @@ struct RunResult {
 };
 
 class CheckCommand : public ::testing::Test {
-protected:
+  protected:
     CheckCommand() : tree_(dir_.path()) {}
 
     nlohmann::json config_for(const NsEmulator& ns) const {
@@ -113,10 +113,10 @@ TEST_F(CheckCommand, GivesOneVerdictPerPackage) {
     tree_.add({.guid = kUnknown});
     tree_.add({.guid = kUnreadable});
     tree_.write_snapshot(kUnreadable, "<snapshot version=\"1\"><file name=\"a\"");
-    NsEmulator ns(scenario({ns_row(kStale, "Invalid"), ns_row(kHealthy, "Ready"),
-                            ns_row(kPending, "Pending"), ns_row(kMismatch, "Invalid"),
-                            ns_row(kNotReady, "Invalid"), ns_row(kMissing, "Ready"),
-                            ns_row(kUnreadable, "Invalid")}));
+    NsEmulator ns(
+        scenario({ns_row(kStale, "Invalid"), ns_row(kHealthy, "Ready"), ns_row(kPending, "Pending"),
+                  ns_row(kMismatch, "Invalid"), ns_row(kNotReady, "Invalid"),
+                  ns_row(kMissing, "Ready"), ns_row(kUnreadable, "Invalid")}));
 
     const auto result = run(config_for(ns));
     ASSERT_EQ(result.exit_code, 1) << result.err;
@@ -248,7 +248,7 @@ TEST_F(CheckCommand, NsDownIsExitThree) {
     {
         NsEmulator ns(scenario({ns_row(kHealthy, "Ready")}));
         config = config_for(ns);
-    }  // stopped: nothing listens on its port any more
+    }                               // stopped: nothing listens on its port any more
     config["ns"].erase("ca_file");  // went with the emulator's folder
     const auto result = run(config);
     EXPECT_EQ(result.exit_code, 3) << result.out << result.err;
@@ -302,9 +302,8 @@ TEST_F(CheckCommand, BasicAuthOverTls) {
     const auto password_file = dir_ / "ns-password.txt";
     std::ofstream(password_file) << "s3cr&t:pw\n";
     auto config = config_for(ns);
-    config["ns"]["auth"] = {{"type", "basic"},
-                            {"username", "svc-psguard"},
-                            {"password_file", password_file.string()}};
+    config["ns"]["auth"] = {
+        {"type", "basic"}, {"username", "svc-psguard"}, {"password_file", password_file.string()}};
     const auto good = run(config);
     EXPECT_EQ(good.exit_code, 0) << good.out << good.err;
     EXPECT_EQ(good.out.find("s3cr&t"), std::string::npos);
@@ -342,9 +341,8 @@ TEST_F(CheckCommand, ValidateConfigUsesTheSameRules) {
     EXPECT_NE(bad.err.find("paths.unknown: unknown key"), std::string::npos) << bad.err;
 
     auto missing_secret = config_for(ns);
-    missing_secret["ns"]["auth"] = {{"type", "basic"},
-                                    {"username", "u"},
-                                    {"password_file", (dir_ / "nope.txt").string()}};
+    missing_secret["ns"]["auth"] = {
+        {"type", "basic"}, {"username", "u"}, {"password_file", (dir_ / "nope.txt").string()}};
     std::ofstream(file) << missing_secret.dump();
     auto no_secret = run_argv({PSGUARD_BINARY_PATH, "validate-config", "--config", file.string()});
     EXPECT_EQ(no_secret.exit_code, 2);

@@ -18,7 +18,8 @@ void write_file(const std::filesystem::path& path, const std::string& bytes) {
 }  // namespace
 
 PackageTree::PackageTree(std::filesystem::path root)
-    : delivery_(root / "Package Delivery"), status_(root / "Package Server Agent" / "PackageStatus") {
+    : delivery_(root / "Package Delivery"),
+      status_(root / "Package Server Agent" / "PackageStatus") {
     std::filesystem::create_directories(delivery_);
     std::filesystem::create_directories(status_);
 }
@@ -34,11 +35,10 @@ void PackageTree::add(const TreePackage& package) const {
     write_file(delivery_ / package.guid / "snapshot.xml", snapshot);
 
     const std::string status =
-        package.element_form
-            ? "<PackageStatus><Status>" + package.status + "</Status><Version>" + package.version +
-                  "</Version></PackageStatus>\n"
-            : "<PackageStatus id=\"" + package.guid + "\" status=\"" + package.status +
-                  "\" version=\"" + package.version + "\"/>\n";
+        package.element_form ? "<PackageStatus><Status>" + package.status + "</Status><Version>" +
+                                   package.version + "</Version></PackageStatus>\n"
+                             : "<PackageStatus id=\"" + package.guid + "\" status=\"" +
+                                   package.status + "\" version=\"" + package.version + "\"/>\n";
     write_file(status_ / package.guid / "PackageStatus.xml", status);
 }
 

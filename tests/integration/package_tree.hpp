@@ -18,7 +18,7 @@ struct TreePackage {
 };
 
 class PackageTree {
-public:
+  public:
     explicit PackageTree(std::filesystem::path root);
 
     const std::filesystem::path& delivery() const { return delivery_; }
@@ -28,7 +28,7 @@ public:
     // Overwrites one package's snapshot.xml with arbitrary bytes.
     void write_snapshot(const std::string& guid, const std::string& bytes) const;
 
-private:
+  private:
     std::filesystem::path delivery_;
     std::filesystem::path status_;
 };

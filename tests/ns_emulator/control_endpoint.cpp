@@ -13,7 +13,7 @@ using nlohmann::json;
 constexpr std::string_view kPrefix = "/_emulator/";
 
 Reply error(const Request& request, http::status status, const std::string& message) {
-    return make_json_reply(request, status, json{{"error", message}}.dump());
+    return make_json_reply(request, status, json{{"error", message}});
 }
 
 std::optional<json> parse_body(const Request& request) {
@@ -40,7 +40,7 @@ Reply patch_scenario(const Request& request, EmulatorState& state) {
     } catch (const std::invalid_argument& bad) {
         return error(request, http::status::bad_request, bad.what());
     }
-    return make_json_reply(request, http::status::ok, to_json(state.scenario).dump());
+    return make_json_reply(request, http::status::ok, to_json(state.scenario));
 }
 
 Reply update_status(const Request& request, EmulatorState& state) {
@@ -57,7 +57,7 @@ Reply update_status(const Request& request, EmulatorState& state) {
     } catch (const json::exception& bad) {
         return error(request, http::status::bad_request, bad.what());
     }
-    return make_json_reply(request, http::status::ok, json{{"ok", true}}.dump());
+    return make_json_reply(request, http::status::ok, json{{"ok", true}});
 }
 
 }  // namespace
@@ -72,7 +72,7 @@ Reply answer_control_request(const Request& request, EmulatorState& state) {
     const http::verb method = request.method();
     if (path == "/_emulator/scenario") {
         if (method == http::verb::get) {
-            return make_json_reply(request, http::status::ok, to_json(state.scenario).dump());
+            return make_json_reply(request, http::status::ok, to_json(state.scenario));
         }
         if (method == http::verb::post) {
             return patch_scenario(request, state);
@@ -83,11 +83,11 @@ Reply answer_control_request(const Request& request, EmulatorState& state) {
         }
     } else if (path == "/_emulator/requests") {
         if (method == http::verb::get) {
-            return make_json_reply(request, http::status::ok, state.log.to_json().dump());
+            return make_json_reply(request, http::status::ok, state.log.to_json());
         }
         if (method == http::verb::delete_) {
             state.log.clear();
-            return make_json_reply(request, http::status::ok, json{{"ok", true}}.dump());
+            return make_json_reply(request, http::status::ok, json{{"ok", true}});
         }
     } else {
         return error(request, http::status::not_found, "unknown control path");

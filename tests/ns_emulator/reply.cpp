@@ -18,8 +18,9 @@ Reply make_reply(unsigned http_version, bool keep_alive, http::status status,
     return reply;
 }
 
-Reply make_json_reply(const Request& request, http::status status, const std::string& json) {
-    return make_reply(request, status, "application/json; charset=utf-8", json + "\n");
+Reply make_json_reply(const Request& request, http::status status, const nlohmann::json& json) {
+    return make_reply(request, status, "application/json; charset=utf-8",
+                      json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
 }  // namespace psguard::emulator

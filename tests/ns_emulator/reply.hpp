@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include <boost/beast/http.hpp>
+#include <nlohmann/json.hpp>
 
 #include "dataset_writer.hpp"
 
@@ -50,6 +51,7 @@ inline Reply make_reply(const Request& request, http::status status, std::string
                       std::move(body));
 }
 
-Reply make_json_reply(const Request& request, http::status status, const std::string& json);
+// Invalid UTF-8 (say, from a logged form field) is replaced, never an exception.
+Reply make_json_reply(const Request& request, http::status status, const nlohmann::json& json);
 
 }  // namespace psguard::emulator

@@ -104,10 +104,16 @@ namespace {
 using Shared = Server::Shared;
 
 Reply dispatch(const Request& request, EmulatorState& state) {
-    if (is_control_target(to_std(request.target()))) {
-        return answer_control_request(request, state);
+    try {
+        if (is_control_target(to_std(request.target()))) {
+            return answer_control_request(request, state);
+        }
+        return answer_ns_request(request, state);
+    } catch (const std::exception& error) {
+        // A bug in a handler must show up as an answer, not as a silently dropped connection.
+        return make_reply(request, http::status::internal_server_error, "text/plain; charset=utf-8",
+                          std::string("psguard-ns-emulator internal error: ") + error.what());
     }
-    return answer_ns_request(request, state);
 }
 
 // Sends `reply`; false when the connection must end afterwards.
@@ -164,7 +170,8 @@ net::awaitable<void> serve_http(Stream& stream, EmulatorState& state) {
             if (const auto status = status_for_read_error(ec)) {
                 Reply reply = make_reply(
                     11, false, *status, "text/html; charset=us-ascii",
-                    iis_error_page(static_cast<unsigned>(*status), "Bad Request", ec.message()));
+                    iis_error_page(static_cast<unsigned>(*status),
+                                   to_std(http::obsolete_reason(*status)), ec.message()));
                 reply.response.set(http::field::server, "Microsoft-HTTPAPI/2.0");
                 co_await deliver(stream, reply, ec);
             }

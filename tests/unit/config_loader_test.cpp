@@ -82,8 +82,8 @@ TEST(ConfigLoader, FullConfig) {
     document["ns"]["timeout_seconds"] = 5;
     document["ns"]["max_retries"] = 0;
     document["ns"]["ca_file"] = abs_path("ca.pem");
-    document["ns"]["auth"] = {{"type", "basic"}, {"username", "u"},
-                              {"password_file", abs_path("pw")}};
+    document["ns"]["auth"] = {
+        {"type", "basic"}, {"username", "u"}, {"password_file", abs_path("pw")}};
     document["ns"]["columns"] = {{"status", "State"}};
     document["parse"] = {{"status_xpath", "/PackageStatus/@status"}, {"max_file_kb", 16}};
     document["paths"]["storage_roots"] = {abs_path("store")};
@@ -214,8 +214,8 @@ TEST(ConfigLoader, NegotiateIsWindowsOnly) {
 #endif
 
 TEST(ConfigLoader, InvalidJsonNamesTheFile) {
-    auto config = parse_config("{ \"ns\": ", "C:/ProgramData/psguard/psguard.json",
-                               no_agent_defaults());
+    auto config =
+        parse_config("{ \"ns\": ", "C:/ProgramData/psguard/psguard.json", no_agent_defaults());
     ASSERT_FALSE(config);
     EXPECT_NE(config.error().message.find("C:/ProgramData/psguard/psguard.json: not valid JSON"),
               std::string::npos)
@@ -236,8 +236,8 @@ TEST(ConfigLoader, LoadsFilesWithAByteOrderMark) {
 }
 
 TEST(ConfigLoader, MissingFileIsAClearError) {
-    auto config = load_config_file(utf8_to_path(abs_path("does-not-exist.json")),
-                                   no_agent_defaults());
+    auto config =
+        load_config_file(utf8_to_path(abs_path("does-not-exist.json")), no_agent_defaults());
     ASSERT_FALSE(config);
     EXPECT_NE(config.error().message.find("does-not-exist.json: cannot read"), std::string::npos)
         << config.error().message;

@@ -13,15 +13,15 @@ struct Row {
     std::vector<std::pair<std::string, std::string>> cells;  // encoded element name -> text
 };
 
-const std::vector<std::string> kAllColumns = {
-    "Package_x0020_Server",
-    "Package_x0020_Name",
-    "Status",
-    "Package_x0020_Version_x0020_on_x0020_NS",
-    "Version_x0020_Last_x0020_Reported_x0020_by_x0020_PS",
-    "Package_x0020_GUID"};
+const std::vector<std::string> kAllColumns = {"Package_x0020_Server",
+                                              "Package_x0020_Name",
+                                              "Status",
+                                              "Package_x0020_Version_x0020_on_x0020_NS",
+                                              "Version_x0020_Last_x0020_Reported_x0020_by_x0020_PS",
+                                              "Package_x0020_GUID"};
 
-std::string dataset(const std::vector<Row>& rows, const std::vector<std::string>& columns = kAllColumns,
+std::string dataset(const std::vector<Row>& rows,
+                    const std::vector<std::string>& columns = kAllColumns,
                     const std::string& ns = "http://Altiris.ASDK.NS.com") {
     std::string xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<DataSet xmlns=\"" + ns +
                       "\">\n<xs:schema id=\"NewDataSet\" xmlns=\"\" "
@@ -33,10 +33,11 @@ std::string dataset(const std::vector<Row>& rows, const std::vector<std::string>
     for (const auto& column : columns) {
         xml += "<xs:element name=\"" + column + "\" type=\"xs:string\" minOccurs=\"0\"/>";
     }
-    xml += "</xs:sequence></xs:complexType></xs:element></xs:choice></xs:complexType>"
-           "</xs:element></xs:schema>\n<diffgr:diffgram "
-           "xmlns:msdata=\"urn:schemas-microsoft-com:xml-msdata\" "
-           "xmlns:diffgr=\"urn:schemas-microsoft-com:xml-diffgram-v1\"";
+    xml +=
+        "</xs:sequence></xs:complexType></xs:element></xs:choice></xs:complexType>"
+        "</xs:element></xs:schema>\n<diffgr:diffgram "
+        "xmlns:msdata=\"urn:schemas-microsoft-com:xml-msdata\" "
+        "xmlns:diffgr=\"urn:schemas-microsoft-com:xml-diffgram-v1\"";
     if (rows.empty()) {
         return xml + "/>\n</DataSet>\n";
     }
@@ -80,9 +81,9 @@ TEST(DecodeXmlName, DecodesXmlConvertEscapes) {
 }
 
 TEST(ParseReportDataset, ReadsRowsWithEncodedColumnNames) {
-    auto answer =
-        parse_report_dataset(dataset({package_row(kGuidA, "Invalid"), package_row(kGuidB, "Ready")}),
-                             NsColumns{}, "ps01");
+    auto answer = parse_report_dataset(
+        dataset({package_row(kGuidA, "Invalid"), package_row(kGuidB, "Ready")}), NsColumns{},
+        "ps01");
     ASSERT_TRUE(answer) << answer.error().message;
     ASSERT_EQ(answer->rows.size(), 2u);
     const auto& row = answer->rows[0];
@@ -161,21 +162,20 @@ INSTANTIATE_TEST_SUITE_P(
                  "not well-formed"},
         Unusable{"empty body", "", "not well-formed"},
         Unusable{"html error page", "<html><body>Server Error</body></html>", "<html>"},
-        Unusable{"wrong namespace", dataset({package_row(kGuidA, "Ready")}, kAllColumns, "urn:other"),
-                 "namespace"},
-        Unusable{"missing column in schema",
-                 dataset({row_without_status()}, without_status()), "no column \"Status\""},
+        Unusable{"wrong namespace",
+                 dataset({package_row(kGuidA, "Ready")}, kAllColumns, "urn:other"), "namespace"},
+        Unusable{"missing column in schema", dataset({row_without_status()}, without_status()),
+                 "no column \"Status\""},
         Unusable{"row without status", dataset({row_without_status()}), "has no \"Status\""},
         Unusable{"duplicate rows",
-                 dataset({package_row(kGuidA, "Ready"), package_row(kGuidA, "Invalid")}),
-                 "twice"},
+                 dataset({package_row(kGuidA, "Ready"), package_row(kGuidA, "Invalid")}), "twice"},
         Unusable{"duplicate rows differing in case",
                  dataset({package_row(kGuidA, "Ready"),
                           package_row("{6c821f5e-1234-4abc-9def-0123456789ab}", "Ready")}),
                  "twice"},
-        Unusable{"invalid guid", dataset({package_row("not-a-guid", "Ready")}), "invalid package GUID"},
-        Unusable{"row for another server", dataset({package_row(kGuidA, "Ready", "PS02")}),
-                 "PS02"},
+        Unusable{"invalid guid", dataset({package_row("not-a-guid", "Ready")}),
+                 "invalid package GUID"},
+        Unusable{"row for another server", dataset({package_row(kGuidA, "Ready", "PS02")}), "PS02"},
         Unusable{"no schema",
                  "<DataSet xmlns=\"http://Altiris.ASDK.NS.com\"><NewDataSet/></DataSet>",
                  "xs:schema"}),

@@ -1,4 +1,5 @@
 #include "platform/file_links.hpp"
+#include "core/utf8_path.hpp"
 #include "platform/reparse_data.hpp"
 
 #include <gtest/gtest.h>
@@ -175,8 +176,8 @@ TEST(SameFileName, FollowsThePlatformsCaseRules) {
 
 TEST(DisplayPath, IsUtf8) {
     const fs::path path(u8"caf\u00e9");
-    EXPECT_EQ(display_path(path), "caf\xC3\xA9");
-    EXPECT_EQ(display_path(fs::path()), "");
+    EXPECT_EQ(path_to_utf8(path), "caf\xC3\xA9");
+    EXPECT_EQ(path_to_utf8(fs::path()), "");
 }
 
 TEST(LinkKindNames, ForMessages) {

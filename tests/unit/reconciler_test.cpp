@@ -93,6 +93,22 @@ TEST(Reconcile, LocallyNotReady) {
     EXPECT_EQ(judge_one(no_status, row("Ready")).verdict, Verdict::not_ready_locally);
 }
 
+TEST(Reconcile, OneHalfOfAPackageIsNotReady) {
+    auto status_only = ready_package();
+    status_only.delivery_dir.clear();
+    status_only.snapshot.reset();
+    auto v = judge_one(status_only, row("Invalid"));
+    EXPECT_EQ(v.verdict, Verdict::not_ready_locally);
+    EXPECT_NE(v.reason.find("Package Delivery has no folder"), std::string::npos);
+
+    auto delivery_only = ready_package();
+    delivery_only.status_dir.clear();
+    delivery_only.package_status.reset();
+    v = judge_one(delivery_only, row("Invalid"));
+    EXPECT_EQ(v.verdict, Verdict::not_ready_locally);
+    EXPECT_NE(v.reason.find("PackageStatus has no folder"), std::string::npos);
+}
+
 TEST(Reconcile, MissingLocallyAndUnknownToNs) {
     EXPECT_EQ(judge_one(std::nullopt, row("Ready")).verdict, Verdict::missing_locally);
     EXPECT_EQ(judge_one(ready_package(), std::nullopt).verdict, Verdict::unknown_to_ns);

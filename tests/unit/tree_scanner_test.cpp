@@ -1,4 +1,5 @@
 #include "local/tree_scanner.hpp"
+#include "core/utf8_path.hpp"
 
 #include <gtest/gtest.h>
 
@@ -89,7 +90,7 @@ class TreeScanner : public ::testing::Test {
         fs::create_directories(path.parent_path());
         std::ofstream out(path, std::ios::binary | std::ios::trunc);
         out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-        ASSERT_TRUE(out.good()) << display_path(path);
+        ASSERT_TRUE(out.good()) << path_to_utf8(path);
     }
 
     LocalScan scan() const { return scan_local_state(paths, parse); }
@@ -108,7 +109,7 @@ class TreeScanner : public ::testing::Test {
     static std::string dump(const LocalScan& scan) {
         std::string out;
         for (const ScanFinding& finding : scan.findings) {
-            out += std::string(to_string(finding.kind)) + " " + display_path(finding.path) + ": " +
+            out += std::string(to_string(finding.kind)) + " " + path_to_utf8(finding.path) + ": " +
                    finding.detail + "\n";
         }
         for (const auto& [id, pkg] : scan.packages) {
@@ -248,7 +249,7 @@ TEST_F(TreeScanner, MissingFilesMakeThePackageIncompleteNotUnreadable) {
     EXPECT_FALSE(pkg.unreadable_reason) << dump(result);
     EXPECT_TRUE(
         contains(pkg.incomplete_reason,
-                 "snapshot.xml missing in " + display_path(paths.package_delivery / kFolderA)))
+                 "snapshot.xml missing in " + path_to_utf8(paths.package_delivery / kFolderA)))
         << dump(result);
     EXPECT_TRUE(contains(pkg.incomplete_reason, "PackageStatus.xml missing in ")) << dump(result);
 }
@@ -258,7 +259,7 @@ TEST_F(TreeScanner, MalformedSnapshotIsUnreadableNamingTheFile) {
     write(dir / "snapshot.xml", "<Snapshot version=\"1\"><Files><File name=\"a\" size=\"1\"/>");
     const LocalScan result = scan();
     const LocalPackage& pkg = result.packages.at(kIdA);
-    EXPECT_TRUE(contains(pkg.unreadable_reason, display_path(dir / "snapshot.xml")))
+    EXPECT_TRUE(contains(pkg.unreadable_reason, path_to_utf8(dir / "snapshot.xml")))
         << dump(result);
     EXPECT_TRUE(contains(pkg.unreadable_reason, "malformed XML at offset")) << dump(result);
     EXPECT_FALSE(pkg.snapshot);
@@ -360,7 +361,7 @@ TEST_F(TreeScanner, CacheEntryThatIsAFolderOrSubfolderThatIsAFile) {
 TEST_F(TreeScanner, PathsOverTheAgentLimitAreReported) {
     // Enough characters that <root>/Package Delivery/{guid}/cache/<name> exceeds 254.
     const std::string long_name(
-        std::max<std::size_t>(10, 260 - display_path(paths.package_delivery).size()), 'n');
+        std::max<std::size_t>(10, 260 - path_to_utf8(paths.package_delivery).size()), 'n');
     const fs::path dir = add_delivery(kFolderA, "1", {{"short.txt", 1}});
     write(dir / "snapshot.xml", snapshot_xml("1", {{"short.txt", 1}, {long_name, 5}}));
     const LocalScan result = scan();
@@ -569,7 +570,7 @@ TEST_F(TreeScanner, LinkedRootIsNotScannedUnlessAllowListed) {
     paths.package_delivery /= "";  // a trailing separator must not make the link transparent
     const LocalScan refused = scan();
     ASSERT_EQ(findings_of(refused, ScanFindingKind::reparse_point).size(), 1u) << dump(refused);
-    EXPECT_EQ(display_path(refused.findings[0].path), display_path(paths.package_delivery));
+    EXPECT_EQ(path_to_utf8(refused.findings[0].path), path_to_utf8(paths.package_delivery));
     EXPECT_TRUE(refused.packages.empty()) << dump(refused);
 
     paths.storage_roots = {real};
