@@ -30,6 +30,34 @@ int run(int argc, char** argv) {
         "per package (exit 0 healthy, 1 findings, 2 usage/config, 3 NS unusable)");
     add_config_option(check_command);
     check_command->add_flag("--json", check.json, "print one JSON document instead of a table");
+    check_command->add_flag("--heal", check.heal,
+                            "heal stale packages within the guards (uses the state folder)");
+    check_command->add_flag("--dry-run", check.dry_run,
+                            "with --heal: print the heal plan, touch nothing");
+
+    psguard::JournalOptions journal;
+    auto* journal_command =
+        app.add_subcommand("journal", "list the heal actions: id, time, package, files, result");
+    add_config_option(journal_command);
+    journal_command->add_flag("--json", journal.json, "print JSON");
+
+    psguard::RestoreCommandOptions restore;
+    auto* restore_command = app.add_subcommand(
+        "restore", "put an action's files back from quarantine, byte-identical");
+    add_config_option(restore_command);
+    auto* restore_id = restore_command->add_option("action-id", restore.action_id,
+                                                   "the action to undo (see psguard journal)");
+    auto* restore_since = restore_command->add_option(
+        "--since", restore.since, "undo every action since this UTC time (2026-11-26T06:00:00Z)");
+    restore_id->excludes(restore_since);
+    restore_command->add_flag("--force", restore.force,
+                              "replace files the agent rebuilt since (they are kept in quarantine)");
+
+    std::string reset_package;
+    auto* reset_command =
+        app.add_subcommand("reset", "clear a package's heal_failed so psguard may heal it again");
+    add_config_option(reset_command);
+    reset_command->add_option("guid", reset_package, "the package GUID")->required();
 
     auto* validate_command =
         app.add_subcommand("validate-config",
@@ -57,6 +85,21 @@ int run(int argc, char** argv) {
     if (check_command->parsed()) {
         check.config_file = config_path();
         return psguard::run_check_command(check);
+    }
+    if (journal_command->parsed()) {
+        journal.config_file = config_path();
+        return psguard::run_journal_command(journal);
+    }
+    if (restore_command->parsed()) {
+        if (restore.action_id.empty() == restore.since.empty()) {
+            std::cerr << "restore: give an action id or --since TIME\n";
+            return psguard::kExitUsage;
+        }
+        restore.config_file = config_path();
+        return psguard::run_restore_command(restore);
+    }
+    if (reset_command->parsed()) {
+        return psguard::run_reset_command(config_path(), reset_package);
     }
     if (validate_command->parsed()) {
         return psguard::run_validate_config_command(config_path());

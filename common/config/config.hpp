@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "heal/heal_config.hpp"
+
 namespace psguard {
 
 enum class AuthType { none, basic, negotiate };
@@ -75,6 +77,7 @@ struct Config {
     NsConfig ns;
     std::string credential_account;
     ParseConfig parse;
+    HealConfig heal;
 };
 
 }  // namespace psguard

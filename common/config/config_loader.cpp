@@ -167,6 +167,41 @@ void read_parse(JsonObjectReader section, Config& config) {
     }
 }
 
+void read_heal(JsonObjectReader section, HealConfig& heal) {
+    heal.enabled = section.boolean("enabled").value_or(heal.enabled);
+    if (auto mode = section.choice("mode", {"quarantine", "delete"})) {
+        heal.mode = *mode == "delete" ? HealMode::remove : HealMode::quarantine;
+    }
+    const auto read_int = [&](std::string_view key, int& field, int min, int max) {
+        if (auto value = section.integer(key, min, max)) {
+            field = static_cast<int>(*value);
+        }
+    };
+    read_int("confirm_cycles", heal.confirm_cycles, 1, 1000);
+    read_int("max_per_cycle", heal.max_per_cycle, 1, 10000);
+    read_int("max_per_day", heal.max_per_day, 1, 100000);
+    read_int("mass_event_percent", heal.mass_event_percent, 1, 100);
+    read_int("mass_event_count", heal.mass_event_count, 1, 100000);
+    read_int("max_attempts", heal.max_attempts, 1, 100);
+    read_int("verify_cycles", heal.verify_cycles, 1, 1000);
+    if (auto minutes = section.integer("pending_grace_minutes", 0, 7 * 24 * 60)) {
+        heal.pending_grace = std::chrono::minutes(*minutes);
+    }
+    if (auto days = section.integer("quarantine_retention_days", 1, 3650)) {
+        heal.quarantine_retention = std::chrono::hours(24 * *days);
+    }
+    if (auto command = section.string_list("refresh_command")) {
+        if (command->empty()) {
+            section.error("refresh_command", "expected the program and its arguments, got []");
+        }
+        heal.refresh_command = *command;
+    }
+    if (auto seconds = section.integer("refresh_timeout_seconds", 1, 3600)) {
+        heal.refresh_timeout = std::chrono::seconds(*seconds);
+    }
+    heal.restart_service = section.string("restart_service").value_or("");
+}
+
 }  // namespace
 
 HostDefaults detect_host_defaults() {
@@ -200,6 +235,7 @@ Result<Config> parse_config(std::string_view json_text, std::string_view origin,
         read_ns(top.section("ns"), config);
         config.credential_account = top.string("credential_account").value_or("");
         read_parse(top.section("parse"), config);
+        read_heal(top.section("heal"), config.heal);
     }
     if (!errors.empty()) {
         return fail(errors.format(origin));

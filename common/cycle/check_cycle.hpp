@@ -1,13 +1,23 @@
-// One read-only cycle: scan the local folders, ask the NS, reconcile.
+// One cycle: scan the local folders, ask the NS, reconcile, and (when asked) heal within the
+// guards. Without a state folder the cycle is read-only: no history, no heal.
 #pragma once
 
 #include "config/config.hpp"
+#include "core/utc_time.hpp"
 #include "cycle/check_report.hpp"
+#include "cycle/state_dir.hpp"
 #include "ns/ns_client.hpp"
 
 namespace psguard {
 
-CheckReport run_check_cycle(const Config& config, NsClient& ns,
-                            const ReconcileOptions& options = {});
+struct CycleOptions {
+    bool heal = false;     // act on planned packages (needs a state folder)
+    bool dry_run = false;  // plan, print, touch nothing
+};
+
+CheckReport run_check_cycle(const Config& config, NsClient& ns);
+
+CheckReport run_cycle(const Config& config, NsClient& ns, StateDir& state,
+                      const CycleOptions& options, TimePoint now);
 
 }  // namespace psguard

@@ -81,6 +81,39 @@ int CheckReport::exit_code() const {
     return all_healthy && !problem ? kExitHealthy : kExitFindings;
 }
 
+namespace {
+
+nlohmann::json heal_field(const CheckReport& report, const std::string& id) {
+    if (!report.heal) {
+        return nullptr;
+    }
+    const auto it = report.heal->decisions.find(id);
+    if (it == report.heal->decisions.end()) {
+        return {{"state", "none"}, {"reason", nullptr}, {"action", nullptr}};
+    }
+    const HealDecision& decision = it->second;
+    return {{"state", to_string(decision.state)},
+            {"reason", decision.reason},
+            {"action", decision.action_id.empty() ? nlohmann::json(nullptr)
+                                                  : nlohmann::json(decision.action_id)}};
+}
+
+nlohmann::json heal_json(const HealReport& heal) {
+    nlohmann::json recovered = nlohmann::json::array();
+    for (const auto& outcome : heal.recovered) {
+        recovered.push_back({{"action", outcome.action_id}, {"detail", outcome.detail}});
+    }
+    return {{"dry_run", heal.dry_run},
+            {"breaker", heal.breaker ? nlohmann::json(*heal.breaker) : nlohmann::json(nullptr)},
+            {"budget_left_today", heal.budget_left_today},
+            {"recovered", std::move(recovered)},
+            {"verified", heal.verified},
+            {"verify_failed", heal.verify_failed},
+            {"refresh", heal.refresh.empty() ? nlohmann::json(nullptr) : nlohmann::json(heal.refresh)}};
+}
+
+}  // namespace
+
 nlohmann::json to_json(const CheckReport& report) {
     nlohmann::json packages = nlohmann::json::array();
     for (const auto& package : report.packages) {
@@ -92,7 +125,19 @@ nlohmann::json to_json(const CheckReport& report) {
             {"reason", package.reason},
             {"local", optional_view(package.local)},
             {"ns", optional_view(package.ns)},
+            {"heal", heal_field(report, package.id)},
         });
+    }
+    nlohmann::json actions = nlohmann::json::array();
+    if (report.heal) {
+        for (const auto& action : report.heal->actions) {
+            actions.push_back({{"id", action.id.empty() ? nlohmann::json(nullptr)
+                                                         : nlohmann::json(action.id)},
+                               {"package", action.package},
+                               {"files", action.files},
+                               {"result", action.result},
+                               {"detail", action.detail}});
+        }
     }
     nlohmann::json findings = nlohmann::json::array();
     for (const auto& finding : report.findings) {
@@ -120,6 +165,8 @@ nlohmann::json to_json(const CheckReport& report) {
         {"packages", std::move(packages)},
         {"findings", std::move(findings)},
         {"summary", std::move(summary)},
+        {"actions", std::move(actions)},
+        {"heal", report.heal ? heal_json(*report.heal) : nlohmann::json(nullptr)},
         {"exit_code", report.exit_code()},
     };
 }
@@ -154,6 +201,28 @@ std::string to_table(const CheckReport& report) {
             finding_rows.push_back({"  " + finding.kind, finding.path, finding.detail});
         }
         out << render_table(finding_rows);
+    }
+    if (report.heal) {
+        const HealReport& heal = *report.heal;
+        out << "\nHeal" << (heal.dry_run ? " (dry run: nothing touched)" : "") << ":\n";
+        if (heal.breaker) {
+            out << "  BREAKER: " << *heal.breaker << '\n';
+        }
+        for (const auto& outcome : heal.recovered) {
+            out << "  recovered interrupted action " << outcome.action_id << ": " << outcome.detail
+                << '\n';
+        }
+        std::vector<std::vector<std::string>> heal_rows;
+        for (const auto& [id, decision] : heal.decisions) {
+            heal_rows.push_back({"  " + id, to_string(decision.state),
+                                 decision.action_id.empty() ? "-" : decision.action_id,
+                                 decision.reason});
+        }
+        out << render_table(heal_rows);
+        if (!heal.refresh.empty()) {
+            out << "  re-report: " << heal.refresh << '\n';
+        }
+        out << "  daily budget left: " << heal.budget_left_today << '\n';
     }
     out << "\nSummary: " << report.packages.size() << " packages";
     for (const auto& [verdict, count] : report.summary()) {

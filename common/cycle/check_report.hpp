@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "heal/heal_planner.hpp"
+#include "heal/healer.hpp"
 #include "local/local_state.hpp"
 #include "ns/ns_client.hpp"
 #include "reconcile/verdict.hpp"
@@ -33,11 +35,34 @@ struct Finding {
     bool problem = true;  // false: reported for information, does not make the check fail
 };
 
+// One action taken (or planned, in a dry run) this cycle.
+struct ActionReport {
+    std::string id;  // empty in a dry run
+    std::string package;
+    std::vector<std::string> files;
+    std::string result;  // "planned", "done", "failed"
+    std::string detail;
+};
+
+// What the heal phase of a cycle decided and did; absent when the cycle did not heal.
+struct HealReport {
+    bool dry_run = false;
+    std::optional<std::string> breaker;
+    int budget_left_today = 0;
+    std::map<std::string, HealDecision> decisions;  // by package id
+    std::vector<ActionReport> actions;
+    std::vector<RecoveryOutcome> recovered;  // interrupted actions completed at start
+    std::vector<std::string> verified;        // actions whose package turned healthy
+    std::vector<std::string> verify_failed;
+    std::string refresh;  // outcome of the re-report trigger
+};
+
 struct CheckReport {
     std::string server;
     NsStatus ns;
     std::vector<PackageVerdict> packages;
     std::vector<Finding> findings;
+    std::optional<HealReport> heal;
 
     std::map<std::string, std::size_t> summary() const;  // verdict -> count
     // 0 all healthy, 1 findings, 3 NS unreachable or its answer unusable.

@@ -8,6 +8,7 @@
 
 #include "core/utf8_path.hpp"
 #include "platform/file_links.hpp"
+#include "platform/unique_fd.hpp"
 
 namespace psguard {
 namespace fs = std::filesystem;
@@ -22,22 +23,6 @@ std::string cap_message(std::uint64_t size, std::uint64_t max_bytes) {
     return "file is " + std::to_string(size) + " bytes, over the " + std::to_string(max_bytes) +
            "-byte cap";
 }
-
-// Closes a file descriptor on scope exit (one owner).
-class FdCloser {
-  public:
-    explicit FdCloser(int fd) noexcept : fd_(fd) {}
-    ~FdCloser() {
-        if (fd_ >= 0) {
-            ::close(fd_);
-        }
-    }
-    FdCloser(const FdCloser&) = delete;
-    FdCloser& operator=(const FdCloser&) = delete;
-
-  private:
-    int fd_;
-};
 
 // Without trailing slashes: "link/" makes lstat, readlink and open resolve the link itself.
 std::string plain(const fs::path& path) {
@@ -129,7 +114,7 @@ Result<std::string> read_file_nofollow(const fs::path& path, std::uint64_t max_b
         }
         return fail("cannot open: " + errno_text(error));
     }
-    FdCloser closer(fd);
+    UniqueFd closer(fd);
     struct stat st {};
     if (::fstat(fd, &st) != 0) {
         return fail("cannot inspect: " + errno_text(errno));

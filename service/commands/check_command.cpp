@@ -17,7 +17,21 @@ int run_check_command(const CheckOptions& options) {
         std::cerr << ns.error().message << '\n';
         return kExitUsage;
     }
-    const CheckReport report = run_check_cycle(*config, **ns);
+    CheckReport report;
+    if (options.heal || options.dry_run) {
+        // Healing needs the history and the journal: open (and lock) the state folder.
+        auto state = StateDir::open(config->paths.state_dir);
+        if (!state) {
+            std::cerr << state.error().message << '\n';
+            return kExitUsage;
+        }
+        CycleOptions cycle;
+        cycle.heal = options.heal;
+        cycle.dry_run = options.dry_run;
+        report = run_cycle(*config, **ns, **state, cycle, now_seconds());
+    } else {
+        report = run_check_cycle(*config, **ns);
+    }
     if (options.json) {
         std::cout << to_json(report).dump(2) << '\n';
     } else {

@@ -3,16 +3,38 @@
 
 #include <filesystem>
 #include <optional>
+#include <string>
 
 namespace psguard {
 
 struct CheckOptions {
     std::optional<std::filesystem::path> config_file;
     bool json = false;
+    bool heal = false;
+    bool dry_run = false;
 };
 
 int run_check_command(const CheckOptions& options);
 
 int run_validate_config_command(const std::optional<std::filesystem::path>& config_file);
+
+struct JournalOptions {
+    std::optional<std::filesystem::path> config_file;
+    bool json = false;
+};
+
+int run_journal_command(const JournalOptions& options);
+
+struct RestoreCommandOptions {
+    std::optional<std::filesystem::path> config_file;
+    std::string action_id;  // or
+    std::string since;      // an ISO 8601 UTC time or a date
+    bool force = false;
+};
+
+int run_restore_command(const RestoreCommandOptions& options);
+
+int run_reset_command(const std::optional<std::filesystem::path>& config_file,
+                      const std::string& package);
 
 }  // namespace psguard

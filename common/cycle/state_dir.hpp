@@ -1,0 +1,33 @@
+// psguard's state folder, opened for a cycle that may heal: created if missing, locked against
+// a second psguard, with the journal and the heal history loaded.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+
+#include "core/result.hpp"
+#include "heal/heal_history.hpp"
+#include "heal/journal.hpp"
+#include "platform/file_lock.hpp"
+
+namespace psguard {
+
+class StateDir {
+public:
+    static Result<std::unique_ptr<StateDir>> open(const std::filesystem::path& dir);
+
+    const std::filesystem::path& path() const { return dir_; }
+    Journal& journal() { return journal_; }
+    HealHistory& history() { return history_; }
+    Status save_history() const;
+
+private:
+    StateDir(std::filesystem::path dir, FileLock lock);
+
+    std::filesystem::path dir_;
+    FileLock lock_;
+    Journal journal_;
+    HealHistory history_;
+};
+
+}  // namespace psguard

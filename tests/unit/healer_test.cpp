@@ -1,0 +1,326 @@
+// The healer on real files: quarantine with hashes, journal first, the path guard, restore,
+// crash recovery in every interrupted state.
+#include "heal/healer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "core/utf8_path.hpp"
+#include "heal/path_guard.hpp"
+#include "platform/sha256.hpp"
+#include "unit/temp_tree.hpp"
+
+namespace psguard {
+namespace {
+
+namespace fs = std::filesystem;
+using test::TempTree;
+
+const std::string kId = "{6c821f5e-1234-4abc-9def-0123456789ab}";
+const std::string kFolder = "{6C821F5E-1234-4ABC-9DEF-0123456789AB}";
+const TimePoint kNow = *parse_utc("2026-11-26T12:00:00Z");
+
+std::string read(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+class HealerTest : public ::testing::Test {
+protected:
+    HealerTest() : journal_(tree_ / "state" / "journal.jsonl") {
+        paths_.package_delivery = tree_ / "Package Delivery";
+        paths_.package_status = tree_ / "PackageStatus";
+        paths_.state_dir = tree_ / "state";
+        fs::create_directories(paths_.state_dir);
+        snapshot_ = tree_.write(fs::path("Package Delivery") / kFolder / "snapshot.xml",
+                                "<snapshot version=\"7\"/>");
+        status_ = tree_.write(fs::path("PackageStatus") / kFolder / "PackageStatus.xml",
+                              "<PackageStatus status=\"Ready\" version=\"7\"/>");
+        tree_.write(fs::path("Package Delivery") / kFolder / "cache" / "setup.exe", "MZ");
+        package_.id = kId;
+        package_.delivery_dir = snapshot_.parent_path();
+        package_.status_dir = status_.parent_path();
+    }
+
+    Healer healer() { return Healer(paths_, config_, journal_); }
+
+    TempTree tree_;
+    PathsConfig paths_;
+    HealConfig config_;
+    Journal journal_;
+    LocalPackage package_;
+    fs::path snapshot_;
+    fs::path status_;
+};
+
+TEST_F(HealerTest, QuarantinesBothFilesJournalFirst) {
+    const std::string snapshot_bytes = read(snapshot_);
+    auto outcome = healer().heal(package_, "stale for 2 cycles", kNow);
+    ASSERT_TRUE(outcome.done) << outcome.detail;
+    EXPECT_FALSE(fs::exists(snapshot_));
+    EXPECT_FALSE(fs::exists(status_));
+    EXPECT_TRUE(fs::exists(tree_ / "Package Delivery" / kFolder / "cache" / "setup.exe"))
+        << "only the two status files are ever touched";
+
+    const auto action = journal_.action(outcome.action_id);
+    ASSERT_TRUE(action);
+    EXPECT_EQ(action->result, ActionResult::awaiting_verification);
+    ASSERT_EQ(action->files.size(), 2u);
+    EXPECT_EQ(read(action->files[0].quarantined), snapshot_bytes);
+    EXPECT_EQ(action->files[0].sha256, sha256_hex(snapshot_bytes));
+    EXPECT_EQ(action->files[0].size, snapshot_bytes.size());
+    // The intent came before any step.
+    const auto& records = journal_.records();
+    ASSERT_GE(records.size(), 4u);
+    EXPECT_EQ(records[0]["event"], "intent");
+    EXPECT_EQ(records[1]["event"], "file_moved");
+    EXPECT_EQ(records.back()["event"], "files_done");
+
+    // The journal on disk says the same after a reload.
+    Journal reloaded(journal_.file());
+    ASSERT_TRUE(reloaded.load());
+    EXPECT_EQ(reloaded.action(outcome.action_id)->result, ActionResult::awaiting_verification);
+}
+
+TEST_F(HealerTest, RestoreIsByteIdentical) {
+    const std::string snapshot_bytes = read(snapshot_);
+    const std::string status_bytes = read(status_);
+    auto outcome = healer().heal(package_, "stale", kNow);
+    ASSERT_TRUE(outcome.done);
+    auto restored = healer().restore(outcome.action_id, {}, kNow);
+    ASSERT_TRUE(restored) << restored.error().message;
+    EXPECT_EQ(read(snapshot_), snapshot_bytes);
+    EXPECT_EQ(read(status_), status_bytes);
+    EXPECT_EQ(journal_.action(outcome.action_id)->result, ActionResult::restored);
+    EXPECT_FALSE(healer().restore(outcome.action_id, {}, kNow)) << "restored only once";
+}
+
+TEST_F(HealerTest, RestoreRefusesToOverwriteARebuiltFileUnlessForced) {
+    auto outcome = healer().heal(package_, "stale", kNow);
+    ASSERT_TRUE(outcome.done);
+    tree_.write(fs::path("Package Delivery") / kFolder / "snapshot.xml", "<rebuilt/>");
+    auto refused = healer().restore(outcome.action_id, {}, kNow);
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find("--force"), std::string::npos);
+    EXPECT_EQ(read(snapshot_), "<rebuilt/>");
+
+    auto forced = healer().restore(outcome.action_id, RestoreOptions{true}, kNow);
+    ASSERT_TRUE(forced) << forced.error().message;
+    EXPECT_EQ(read(snapshot_), "<snapshot version=\"7\"/>");
+    // The rebuilt file was not lost: it sits in quarantine.
+    bool kept = false;
+    for (const auto& entry : fs::recursive_directory_iterator(paths_.state_dir / "quarantine")) {
+        kept = kept || (entry.is_regular_file() && read(entry.path()) == "<rebuilt/>");
+    }
+    EXPECT_TRUE(kept);
+}
+
+TEST_F(HealerTest, DeleteModeIsJournaledWithHashes) {
+    config_.mode = HealMode::remove;
+    auto outcome = healer().heal(package_, "stale", kNow);
+    ASSERT_TRUE(outcome.done) << outcome.detail;
+    EXPECT_FALSE(fs::exists(snapshot_));
+    const auto action = journal_.action(outcome.action_id);
+    EXPECT_EQ(action->mode, "delete");
+    EXPECT_EQ(action->files[0].sha256, sha256_hex("<snapshot version=\"7\"/>"));
+    EXPECT_FALSE(fs::exists(paths_.state_dir / "quarantine" / outcome.action_id));
+    EXPECT_FALSE(healer().restore(outcome.action_id, {}, kNow));
+}
+
+TEST_F(HealerTest, RefusesAFolderThatIsNotThePackagesGuid) {
+    package_.id = "{00000000-0000-4000-8000-000000000001}";
+    const std::string before = test::describe_tree(tree_.root());
+    auto outcome = healer().heal(package_, "stale", kNow);
+    EXPECT_FALSE(outcome.done);
+    EXPECT_NE(outcome.detail.find("refused"), std::string::npos) << outcome.detail;
+    EXPECT_EQ(test::describe_tree(tree_.root()), before);
+    EXPECT_TRUE(journal_.records().empty()) << "a refusal writes no intent";
+}
+
+TEST_F(HealerTest, RefusesASymlinkedPackageFolder) {
+    // The package folder is a link to a folder outside the root.
+    const auto outside = tree_.mkdir("outside");
+    tree_.write("outside/snapshot.xml", "<precious/>");
+    const auto link = tree_ / "Package Delivery" / "{11111111-2222-4333-8444-555555555555}";
+    if (auto why = test::make_directory_link(outside, link)) {
+        GTEST_SKIP() << "cannot create a directory link here: " << *why;
+    }
+    LocalPackage linked;
+    linked.id = "{11111111-2222-4333-8444-555555555555}";
+    linked.delivery_dir = link;
+    const std::string before = test::describe_tree(tree_.root());
+    auto outcome = healer().heal(linked, "stale", kNow);
+    EXPECT_FALSE(outcome.done);
+    EXPECT_NE(outcome.detail.find("never acts through a link"), std::string::npos)
+        << outcome.detail;
+    EXPECT_EQ(test::describe_tree(tree_.root()), before);
+    EXPECT_EQ(read(outside / "snapshot.xml"), "<precious/>");
+}
+
+TEST_F(HealerTest, RefusesASymlinkedStatusFile) {
+    const auto target = tree_.write("elsewhere/PackageStatus.xml", "<precious/>");
+    fs::remove(status_);
+    if (auto why = test::make_file_symlink(target, status_)) {
+        GTEST_SKIP() << "cannot create a file symlink here: " << *why;
+    }
+    const std::string before = test::describe_tree(tree_.root());
+    auto outcome = healer().heal(package_, "stale", kNow);
+    EXPECT_FALSE(outcome.done);
+    EXPECT_EQ(test::describe_tree(tree_.root()), before);
+}
+
+TEST(PathGuard, AcceptsOnlyTheTwoFilesDirectlyUnderTheRoots) {
+    TempTree tree;
+    PathsConfig paths;
+    paths.package_delivery = tree / "PD";
+    paths.package_status = tree / "PS";
+    const auto good = tree.write(fs::path("PD") / kFolder / "snapshot.xml", "x");
+    const auto other_name = tree.write(fs::path("PD") / kFolder / "package.xml", "x");
+    const auto deeper = tree.write(fs::path("PD") / "sub" / kFolder / "snapshot.xml", "x");
+    const auto outside = tree.write(fs::path("elsewhere") / kFolder / "snapshot.xml", "x");
+    EXPECT_TRUE(check_heal_target(paths, good, kId, "snapshot.xml"));
+    EXPECT_TRUE(check_heal_target(paths, good.parent_path() / "SNAPSHOT.XML", kId,
+                                  "snapshot.xml") ||
+                !fs::exists(good.parent_path() / "SNAPSHOT.XML"))
+        << "case-insensitive where the file system is";
+    EXPECT_FALSE(check_heal_target(paths, other_name, kId, "package.xml"));
+    EXPECT_FALSE(check_heal_target(paths, other_name, kId, "snapshot.xml"));
+    EXPECT_FALSE(check_heal_target(paths, deeper, kId, "snapshot.xml"));
+    EXPECT_FALSE(check_heal_target(paths, outside, kId, "snapshot.xml"));
+    EXPECT_FALSE(check_heal_target(paths, tree / "PD" / kFolder / ".." / kFolder / "snapshot.xml",
+                                   kId, "snapshot.xml"));
+    EXPECT_FALSE(check_heal_target(paths, good, "{00000000-0000-4000-8000-000000000001}",
+                                   "snapshot.xml"));
+}
+
+// Crash recovery: the journal says what was in flight; recovery leaves each file in exactly
+// one place. Each state a crash can leave is built by hand here; the real SIGKILL test is in
+// the integration suite.
+class RecoveryTest : public HealerTest {
+protected:
+    // Writes an intent for both files, as the healer does before touching anything.
+    std::vector<JournalFile> write_intent(const std::string& action) {
+        std::vector<JournalFile> files;
+        for (const auto& [path, role, area] :
+             {std::tuple{snapshot_, "snapshot", "delivery"},
+              std::tuple{status_, "package_status", "status"}}) {
+            JournalFile file;
+            file.role = role;
+            file.original = path;
+            file.quarantined =
+                paths_.state_dir / "quarantine" / action / area / kFolder / path.filename();
+            file.sha256 = sha256_file(path)->sha256;
+            file.size = fs::file_size(path);
+            files.push_back(file);
+        }
+        nlohmann::json list = nlohmann::json::array();
+        for (const auto& file : files) {
+            list.push_back(to_json(file));
+        }
+        EXPECT_TRUE(journal_.append({{"action", action},
+                                     {"event", "intent"},
+                                     {"package", kId},
+                                     {"mode", "quarantine"},
+                                     {"files", list}},
+                                    kNow));
+        return files;
+    }
+    void move(const JournalFile& file) {
+        fs::create_directories(file.quarantined.parent_path());
+        fs::rename(file.original, file.quarantined);
+    }
+};
+
+TEST_F(RecoveryTest, IntentOnlyLeavesFilesInPlace) {
+    const std::string before = read(snapshot_);
+    write_intent("A1");
+    const auto outcomes = healer().recover(kNow);
+    ASSERT_EQ(outcomes.size(), 1u);
+    EXPECT_EQ(read(snapshot_), before);
+    EXPECT_EQ(journal_.action("A1")->result, ActionResult::rolled_back);
+}
+
+TEST_F(RecoveryTest, OneFileMovedIsPutBack) {
+    const std::string before = read(snapshot_);
+    auto files = write_intent("A2");
+    move(files[0]);
+    healer().recover(kNow);
+    EXPECT_EQ(read(snapshot_), before);
+    EXPECT_TRUE(fs::exists(status_));
+    EXPECT_FALSE(fs::exists(files[0].quarantined)) << "never in both places";
+}
+
+TEST_F(RecoveryTest, CopyWithoutSourceRemovalIsNotDuplicated) {
+    auto files = write_intent("A3");
+    fs::create_directories(files[0].quarantined.parent_path());
+    fs::copy_file(files[0].original, files[0].quarantined);  // cross-volume copy, then a crash
+    std::ofstream(files[0].quarantined.string() + ".partial") << "half";
+    healer().recover(kNow);
+    EXPECT_TRUE(fs::exists(snapshot_));
+    EXPECT_FALSE(fs::exists(files[0].quarantined));
+    EXPECT_FALSE(fs::exists(files[0].quarantined.string() + ".partial"));
+}
+
+TEST_F(RecoveryTest, BothMovedAreBothPutBack) {
+    auto files = write_intent("A4");
+    move(files[0]);
+    move(files[1]);
+    healer().recover(kNow);
+    EXPECT_TRUE(fs::exists(snapshot_));
+    EXPECT_TRUE(fs::exists(status_));
+    EXPECT_TRUE(healer().recover(kNow).empty()) << "recovery runs once per action";
+}
+
+TEST_F(RecoveryTest, FinishedActionsAreLeftAlone) {
+    auto outcome = healer().heal(package_, "stale", kNow);
+    ASSERT_TRUE(outcome.done);
+    EXPECT_TRUE(healer().recover(kNow).empty());
+    EXPECT_FALSE(fs::exists(snapshot_));
+}
+
+TEST(Journal, ATornLastLineIsSkippedADamagedMiddleLineIsAnError) {
+    TempTree tree;
+    const auto file = tree / "journal.jsonl";
+    {
+        Journal journal(file);
+        ASSERT_TRUE(journal.append({{"action", "A"}, {"event", "intent"}}, kNow));
+        ASSERT_TRUE(journal.append({{"action", "A"}, {"event", "files_done"}}, kNow));
+    }
+    std::ofstream(file, std::ios::app) << "{\"action\": \"B\", \"ev";
+    Journal torn(file);
+    ASSERT_TRUE(torn.load());
+    EXPECT_EQ(torn.records().size(), 2u);
+
+    std::ofstream(file, std::ios::app) << "\n{\"action\": \"C\", \"event\": \"intent\"}\n";
+    Journal damaged(file);
+    auto loaded = damaged.load();
+    ASSERT_FALSE(loaded);
+    EXPECT_NE(loaded.error().message.find("line 3"), std::string::npos)
+        << loaded.error().message;
+}
+
+TEST(Journal, ActionIdsAreUnique) {
+    TempTree tree;
+    Journal journal(tree / "journal.jsonl");
+    const auto first = journal.next_action_id(kId, kNow);
+    ASSERT_TRUE(journal.append({{"action", first}, {"event", "intent"}}, kNow));
+    EXPECT_NE(journal.next_action_id(kId, kNow), first);
+    EXPECT_EQ(first.rfind("20261126T120000Z-6c821f5e-", 0), 0u) << first;
+}
+
+TEST_F(HealerTest, PrunesOnlyFinishedActionsPastRetention) {
+    auto outcome = healer().heal(package_, "stale", kNow);
+    ASSERT_TRUE(outcome.done);
+    const auto folder = paths_.state_dir / "quarantine" / outcome.action_id;
+    EXPECT_TRUE(healer().prune_quarantine(kNow + std::chrono::hours(24 * 40)).empty())
+        << "awaiting verification: kept";
+    ASSERT_TRUE(journal_.append({{"action", outcome.action_id}, {"event", "verified"}}, kNow));
+    EXPECT_TRUE(healer().prune_quarantine(kNow + std::chrono::hours(24 * 29)).empty());
+    EXPECT_TRUE(fs::exists(folder));
+    EXPECT_EQ(healer().prune_quarantine(kNow + std::chrono::hours(24 * 31)).size(), 1u);
+    EXPECT_FALSE(fs::exists(folder));
+}
+
+}  // namespace
+}  // namespace psguard
