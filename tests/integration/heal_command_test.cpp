@@ -1,0 +1,327 @@
+// `psguard check --heal` end to end: the real binary, real files, the NS emulator over TLS.
+// Every guard that can be seen from outside, nothing touched on NS faults, and SIGKILL at each
+// step of an action (fault points compiled into test builds only) losing nothing.
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "integration/package_tree.hpp"
+#include "support/child_process.hpp"
+#include "support/ns_emulator.hpp"
+#include "support/temp_dir.hpp"
+
+namespace psguard::test {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+const std::string kReportGuid = "{a1b2c3d4-0000-4000-8000-000000000001}";
+
+std::string guid(int n) {
+    char text[64];
+    std::snprintf(text, sizeof(text), "{6C821F5E-0000-4000-8000-%012d}", n);
+    return text;
+}
+
+// Every file under `root` with its content: equal before and after means nothing was touched.
+std::map<std::string, std::string> snapshot_tree(const fs::path& root) {
+    std::map<std::string, std::string> files;
+    for (const auto& entry : fs::recursive_directory_iterator(root)) {
+        if (entry.is_regular_file()) {
+            std::ifstream in(entry.path(), std::ios::binary);
+            files[entry.path().lexically_relative(root).string()] =
+                std::string(std::istreambuf_iterator<char>(in), {});
+        }
+    }
+    return files;
+}
+
+std::string read(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+struct Outcome {
+    int exit_code = -1;
+    std::string out;
+    std::string err;
+    nlohmann::json json() const { return nlohmann::json::parse(out); }
+};
+
+class HealCommand : public ::testing::Test {
+protected:
+    HealCommand() : tree_(dir_ / "agent") {}
+
+    // `total` packages Ready here; the first `stale` are Invalid on the NS, the rest Ready.
+    void make_server(int total, int stale) {
+        nlohmann::json rows = nlohmann::json::array();
+        for (int i = 0; i < total; ++i) {
+            tree_.add({.guid = guid(i)});
+            rows.push_back({{"guid", guid(i)},
+                            {"name", "Package " + std::to_string(i)},
+                            {"status", i < stale ? "Invalid" : "Ready"},
+                            {"ns_version", "1601867730"},
+                            {"reported_version", "1601867730"}});
+        }
+        ns_.emplace(nlohmann::json{{"server", "PS01"},
+                                   {"report_guid", kReportGuid},
+                                   {"auth", {{"type", "none"}}},
+                                   {"packages", rows},
+                                   {"fault", "none"}});
+    }
+
+    nlohmann::json config(int confirm_cycles = 1) const {
+        return {{"package_server", {{"name", "PS01"}}},
+                {"paths",
+                 {{"package_delivery", tree_.delivery().string()},
+                  {"package_status", tree_.status().string()},
+                  {"state_dir", state_dir().string()}}},
+                {"ns",
+                 {{"url", ns_->url()},
+                  {"report_guid", kReportGuid},
+                  {"ca_file", ns_->ca_file().string()},
+                  {"timeout_seconds", 2},
+                  {"max_retries", 0}}},
+                {"heal", {{"confirm_cycles", confirm_cycles}}}};
+    }
+
+    fs::path state_dir() const { return dir_ / "state"; }
+
+    Outcome psguard(const nlohmann::json& cfg, std::vector<std::string> args,
+                std::vector<std::pair<std::string, std::string>> env = {}) {
+        const auto file = dir_ / "psguard.json";
+        std::ofstream(file) << cfg.dump(2);
+        std::vector<std::string> argv = {PSGUARD_BINARY_PATH};
+        argv.insert(argv.end(), args.begin(), args.end());
+        argv.insert(argv.end(), {"--config", file.string()});
+        ChildOptions options;
+        options.environment = std::move(env);
+        ChildProcess process(std::move(argv), options);
+        const auto code = process.wait(60s);
+        EXPECT_TRUE(code.has_value());
+        return Outcome{code.value_or(-1), process.stdout_text(), process.stderr_text()};
+    }
+
+    Outcome heal(const nlohmann::json& cfg, std::vector<std::pair<std::string, std::string>> env = {}) {
+        return psguard(cfg, {"check", "--heal", "--json"}, std::move(env));
+    }
+
+    fs::path snapshot_of(int n) const { return tree_.delivery() / guid(n) / "snapshot.xml"; }
+    fs::path status_of(int n) const { return tree_.status() / guid(n) / "PackageStatus.xml"; }
+
+    TempDir dir_{"psguard-heal"};
+    PackageTree tree_;
+    std::optional<NsEmulator> ns_;
+};
+
+TEST_F(HealCommand, HealsOnlyConfirmedStalePackages) {
+    make_server(6, 2);
+    const auto cfg = config(2);
+    auto first = heal(cfg);
+    ASSERT_EQ(first.exit_code, 1) << first.err;
+    auto report = first.json();
+    EXPECT_TRUE(report["actions"].empty());
+    for (const auto& package : report["packages"]) {
+        if (package["verdict"] == "stale_on_ns") {
+            EXPECT_EQ(package["heal"]["state"], "blocked");
+            EXPECT_NE(package["heal"]["reason"].get<std::string>().find("1 of 2"),
+                      std::string::npos);
+        } else {
+            EXPECT_EQ(package["heal"]["state"], "none");
+        }
+    }
+    EXPECT_TRUE(fs::exists(snapshot_of(0)));
+
+    const auto before_healthy = read(snapshot_of(3));
+    auto second = heal(cfg);
+    ASSERT_EQ(second.exit_code, 1) << second.err;
+    report = second.json();
+    ASSERT_EQ(report["actions"].size(), 2u) << report.dump(2);
+    for (const auto& action : report["actions"]) {
+        EXPECT_EQ(action["result"], "done");
+        EXPECT_EQ(action["files"].size(), 2u);
+    }
+    EXPECT_FALSE(fs::exists(snapshot_of(0)));
+    EXPECT_FALSE(fs::exists(status_of(0)));
+    EXPECT_FALSE(fs::exists(snapshot_of(1)));
+    EXPECT_TRUE(fs::exists(tree_.delivery() / guid(0) / "cache" / "setup.exe"));
+    EXPECT_EQ(read(snapshot_of(3)), before_healthy) << "healthy packages are never touched";
+
+    auto journal = psguard(cfg, {"journal", "--json"});
+    ASSERT_EQ(journal.exit_code, 0) << journal.err;
+    const auto actions = journal.json()["actions"];
+    ASSERT_EQ(actions.size(), 2u);
+    EXPECT_EQ(actions[0]["result"], "awaiting_verification");
+    EXPECT_EQ(actions[0]["files"][0]["sha256"].get<std::string>().size(), 64u);
+}
+
+TEST_F(HealCommand, DryRunTouchesNothing) {
+    make_server(6, 2);
+    const auto before = snapshot_tree(tree_.delivery().parent_path());
+    auto run = psguard(config(), {"check", "--heal", "--dry-run", "--json"});
+    ASSERT_EQ(run.exit_code, 1) << run.err;
+    const auto report = run.json();
+    EXPECT_EQ(report["heal"]["dry_run"], true);
+    ASSERT_EQ(report["actions"].size(), 2u);
+    EXPECT_EQ(report["actions"][0]["result"], "planned");
+    EXPECT_EQ(snapshot_tree(tree_.delivery().parent_path()), before);
+    EXPECT_FALSE(fs::exists(state_dir() / "journal.jsonl"));
+}
+
+TEST_F(HealCommand, RestoreIsByteIdenticalThroughTheCli) {
+    make_server(4, 1);
+    const auto snapshot = read(snapshot_of(0));
+    const auto status = read(status_of(0));
+    auto run = heal(config());
+    ASSERT_EQ(run.json()["actions"].size(), 1u) << run.out;
+    const std::string id = run.json()["actions"][0]["id"];
+    auto restored = psguard(config(), {"restore", id});
+    EXPECT_EQ(restored.exit_code, 0) << restored.err;
+    EXPECT_EQ(read(snapshot_of(0)), snapshot);
+    EXPECT_EQ(read(status_of(0)), status);
+    EXPECT_EQ(psguard(config(), {"restore", id}).exit_code, 1);
+}
+
+TEST_F(HealCommand, MassEventBreakerHealsNothing) {
+    make_server(10, 6);
+    const auto before = snapshot_tree(tree_.delivery().parent_path());
+    auto run = heal(config());
+    const auto report = run.json();
+    ASSERT_TRUE(report["heal"]["breaker"].is_string()) << report.dump(2);
+    EXPECT_NE(report["heal"]["breaker"].get<std::string>().find("6 of 10"), std::string::npos);
+    EXPECT_TRUE(report["actions"].empty());
+    EXPECT_EQ(snapshot_tree(tree_.delivery().parent_path()), before);
+}
+
+TEST_F(HealCommand, PerCycleBudgetIsRespected) {
+    make_server(20, 4);
+    auto cfg = config();
+    cfg["heal"]["max_per_cycle"] = 3;
+    const auto report = heal(cfg).json();
+    EXPECT_EQ(report["actions"].size(), 3u);
+    int blocked = 0;
+    for (const auto& package : report["packages"]) {
+        blocked += package["heal"]["state"] == "blocked";
+    }
+    EXPECT_EQ(blocked, 1);
+}
+
+TEST_F(HealCommand, RunsTheRefreshCommandWithoutAShell) {
+    make_server(4, 1);
+    auto cfg = config();
+    const auto marker = dir_ / "refreshed; echo injected";
+    cfg["heal"]["refresh_command"] = {"/usr/bin/touch", marker.string()};
+    const auto report = heal(cfg).json();
+    ASSERT_EQ(report["actions"].size(), 1u);
+    EXPECT_TRUE(fs::exists(marker)) << "the argument reached touch as one argv entry";
+    EXPECT_EQ(report["heal"]["refresh"], "refresh command exited 0");
+}
+
+// NS faults while heal is enabled and packages are confirmed stale: not one file touched.
+class HealUnderNsFault : public HealCommand, public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(HealUnderNsFault, TouchesNothing) {
+    make_server(6, 2);
+    const auto root = tree_.delivery().parent_path();
+    const auto before = snapshot_tree(root);
+    ns_->set_scenario({{"fault", GetParam()}, {"fault_delay_ms", 4000}});
+    auto run = heal(config());
+    EXPECT_NE(run.exit_code, 0);
+    EXPECT_TRUE(run.json()["actions"].empty()) << run.out;
+    EXPECT_EQ(snapshot_tree(root), before) << GetParam();
+}
+
+INSTANTIATE_TEST_SUITE_P(Faults, HealUnderNsFault,
+                         ::testing::Values("http_500", "http_401", "delay", "truncated",
+                                           "malformed_xml", "wrong_namespace", "missing_column",
+                                           "duplicate_rows", "zero_rows", "wrong_host_cert"));
+
+TEST_F(HealCommand, NsDownTouchesNothing) {
+    make_server(6, 2);
+    auto cfg = config();
+    cfg["ns"]["url"] = "https://localhost:1";
+    const auto before = snapshot_tree(tree_.delivery().parent_path());
+    EXPECT_EQ(heal(cfg).exit_code, 3);
+    EXPECT_EQ(snapshot_tree(tree_.delivery().parent_path()), before);
+}
+
+TEST_F(HealCommand, LinkedPackageFolderIsNeverHealed) {
+    make_server(6, 1);
+    // Package 0's Package Delivery folder becomes a symlink to a folder outside the root.
+    const auto outside = dir_ / "outside";
+    fs::create_directories(outside);
+    fs::rename(tree_.delivery() / guid(0), outside / guid(0));
+    fs::create_directory_symlink(outside / guid(0), tree_.delivery() / guid(0));
+    const auto before_outside = snapshot_tree(outside);
+    const auto report = heal(config()).json();
+    EXPECT_TRUE(report["actions"].empty());
+    EXPECT_EQ(snapshot_tree(outside), before_outside);
+    EXPECT_TRUE(fs::is_symlink(tree_.delivery() / guid(0)));
+}
+
+TEST_F(HealCommand, SecondPsguardIsRefusedWhileOneHeals) {
+    make_server(4, 1);
+    ns_->set_scenario({{"fault", "delay"}, {"fault_delay_ms", 3000}});
+    const auto file = dir_ / "psguard.json";
+    std::ofstream(file) << config().dump();
+    ChildProcess first({PSGUARD_BINARY_PATH, "check", "--heal", "--config", file.string()});
+    std::this_thread::sleep_for(800ms);  // the first one now holds the state lock
+    auto second = psguard(config(), {"check", "--heal"});
+    EXPECT_EQ(second.exit_code, 2);
+    EXPECT_NE(second.err.find("another psguard"), std::string::npos) << second.err;
+    first.wait(30s);
+}
+
+// SIGKILL at each step of an action, then a normal start: each file is in exactly one place,
+// in place or in quarantine, with the content the journal recorded.
+class HealCrash : public HealCommand, public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(HealCrash, LosesNothing) {
+    make_server(4, 1);
+    const auto snapshot = read(snapshot_of(0));
+    const auto status = read(status_of(0));
+    auto crashed = heal(config(), {{"PSGUARD_FAULT_POINT", GetParam()}});
+    ASSERT_EQ(crashed.exit_code, 128 + SIGKILL) << "the fault point did not fire: " << crashed.out;
+
+    // The next start recovers; the NS is unusable this time so nothing new is attempted.
+    ns_->set_fault("http_503");
+    auto recovered = heal(config());
+    EXPECT_EQ(recovered.exit_code, 3);
+
+    const auto actions = psguard(config(), {"journal", "--json"}).json()["actions"];
+    ASSERT_EQ(actions.size(), 1u);
+    const std::map<std::string, std::string> expected = {{"snapshot", snapshot},
+                                                         {"package_status", status}};
+    for (const auto& file : actions[0]["files"]) {
+        const fs::path original = file["original"].get<std::string>();
+        const fs::path quarantined = file["quarantined"].get<std::string>();
+        const bool here = fs::exists(original);
+        const bool there = fs::exists(quarantined);
+        EXPECT_NE(here, there) << GetParam() << ": " << original << " must be in exactly one place";
+        EXPECT_EQ(read(here ? original : quarantined), expected.at(file["role"]));
+        EXPECT_FALSE(fs::exists(quarantined.string() + ".partial"));
+    }
+    const std::string result = actions[0]["result"];
+    if (GetParam() == "heal:after_files_done") {
+        EXPECT_EQ(result, "awaiting_verification");
+    } else {
+        EXPECT_EQ(result, "rolled_back");
+        EXPECT_TRUE(fs::exists(snapshot_of(0)));
+        EXPECT_TRUE(fs::exists(status_of(0)));
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryStep, HealCrash,
+                         ::testing::Values("heal:after_intent", "heal:after_snapshot",
+                                           "heal:after_package_status", "heal:after_files_done"),
+                         [](const ::testing::TestParamInfo<std::string>& param_info) {
+                             std::string name = param_info.param.substr(5);
+                             return name;
+                         });
+
+}  // namespace
+}  // namespace psguard::test
