@@ -42,16 +42,17 @@ int run(int argc, char** argv) {
     journal_command->add_flag("--json", journal.json, "print JSON");
 
     psguard::RestoreCommandOptions restore;
-    auto* restore_command = app.add_subcommand(
-        "restore", "put an action's files back from quarantine, byte-identical");
+    auto* restore_command =
+        app.add_subcommand("restore", "put an action's files back from quarantine, byte-identical");
     add_config_option(restore_command);
     auto* restore_id = restore_command->add_option("action-id", restore.action_id,
                                                    "the action to undo (see psguard journal)");
     auto* restore_since = restore_command->add_option(
         "--since", restore.since, "undo every action since this UTC time (2026-11-26T06:00:00Z)");
     restore_id->excludes(restore_since);
-    restore_command->add_flag("--force", restore.force,
-                              "replace files the agent rebuilt since (they are kept in quarantine)");
+    restore_command->add_flag(
+        "--force", restore.force,
+        "replace files the agent rebuilt since (they are kept in quarantine)");
 
     std::string reset_package;
     auto* reset_command =

@@ -4,7 +4,9 @@
 
 namespace psguard {
 
-TimePoint now_seconds() { return std::chrono::floor<std::chrono::seconds>(Clock::now()); }
+TimePoint now_seconds() {
+    return std::chrono::floor<std::chrono::seconds>(Clock::now());
+}
 
 std::string format_utc(TimePoint time) {
     using namespace std::chrono;
@@ -30,8 +32,8 @@ std::optional<TimePoint> parse_utc(std::string_view text) {
     int s = 0;
     const std::string copy(text);
     char tail = '\0';
-    const int fields = std::sscanf(copy.c_str(), "%4d-%2u-%2uT%2d:%2d:%2d%c", &y, &mo, &d, &h,
-                                   &mi, &s, &tail);
+    const int fields =
+        std::sscanf(copy.c_str(), "%4d-%2u-%2uT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &s, &tail);
     const bool date_only = fields == 3 && copy.size() == 10;
     if (!date_only && (fields != 7 || tail != 'Z' || copy.back() != 'Z')) {
         return std::nullopt;

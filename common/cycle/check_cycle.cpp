@@ -76,11 +76,10 @@ void verify_actions(const Config& config, StateDir& state, const CheckReport& re
             heal.verified.push_back(action);
             entry = PackageHistory{};
         } else if (entry.cycles_since_heal >= config.heal.verify_cycles) {
-            const std::string detail = "the package is still " +
-                                       std::string(package.verdict ? to_string(*package.verdict)
-                                                                   : "unknown") +
-                                       " after " + std::to_string(entry.cycles_since_heal) +
-                                       " cycles";
+            const std::string detail =
+                "the package is still " +
+                std::string(package.verdict ? to_string(*package.verdict) : "unknown") + " after " +
+                std::to_string(entry.cycles_since_heal) + " cycles";
             (void)state.journal().append(
                 {{"action", action}, {"event", "verify_failed"}, {"detail", detail}}, now);
             heal.verify_failed.push_back(action);
@@ -125,8 +124,8 @@ std::string trigger_refresh(const Config& config, StateDir& state,
                                            : restarted.error().message;
         summary += (summary.empty() ? "" : "; ") + line;
         for (const auto& id : action_ids) {
-            (void)state.journal().append(
-                {{"action", id}, {"event", "refresh"}, {"summary", line}}, now);
+            (void)state.journal().append({{"action", id}, {"event", "refresh"}, {"summary", line}},
+                                         now);
         }
     }
     return summary.empty() ? "no refresh configured (heal.refresh_command, heal.restart_service)"

@@ -103,13 +103,14 @@ nlohmann::json heal_json(const HealReport& heal) {
     for (const auto& outcome : heal.recovered) {
         recovered.push_back({{"action", outcome.action_id}, {"detail", outcome.detail}});
     }
-    return {{"dry_run", heal.dry_run},
-            {"breaker", heal.breaker ? nlohmann::json(*heal.breaker) : nlohmann::json(nullptr)},
-            {"budget_left_today", heal.budget_left_today},
-            {"recovered", std::move(recovered)},
-            {"verified", heal.verified},
-            {"verify_failed", heal.verify_failed},
-            {"refresh", heal.refresh.empty() ? nlohmann::json(nullptr) : nlohmann::json(heal.refresh)}};
+    return {
+        {"dry_run", heal.dry_run},
+        {"breaker", heal.breaker ? nlohmann::json(*heal.breaker) : nlohmann::json(nullptr)},
+        {"budget_left_today", heal.budget_left_today},
+        {"recovered", std::move(recovered)},
+        {"verified", heal.verified},
+        {"verify_failed", heal.verify_failed},
+        {"refresh", heal.refresh.empty() ? nlohmann::json(nullptr) : nlohmann::json(heal.refresh)}};
 }
 
 }  // namespace
@@ -131,12 +132,12 @@ nlohmann::json to_json(const CheckReport& report) {
     nlohmann::json actions = nlohmann::json::array();
     if (report.heal) {
         for (const auto& action : report.heal->actions) {
-            actions.push_back({{"id", action.id.empty() ? nlohmann::json(nullptr)
-                                                         : nlohmann::json(action.id)},
-                               {"package", action.package},
-                               {"files", action.files},
-                               {"result", action.result},
-                               {"detail", action.detail}});
+            actions.push_back(
+                {{"id", action.id.empty() ? nlohmann::json(nullptr) : nlohmann::json(action.id)},
+                 {"package", action.package},
+                 {"files", action.files},
+                 {"result", action.result},
+                 {"detail", action.detail}});
         }
     }
     nlohmann::json findings = nlohmann::json::array();

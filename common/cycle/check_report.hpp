@@ -52,7 +52,7 @@ struct HealReport {
     std::map<std::string, HealDecision> decisions;  // by package id
     std::vector<ActionReport> actions;
     std::vector<RecoveryOutcome> recovered;  // interrupted actions completed at start
-    std::vector<std::string> verified;        // actions whose package turned healthy
+    std::vector<std::string> verified;       // actions whose package turned healthy
     std::vector<std::string> verify_failed;
     std::string refresh;  // outcome of the re-report trigger
 };

@@ -34,6 +34,8 @@ Result<std::unique_ptr<StateDir>> StateDir::open(const std::filesystem::path& di
     return state;
 }
 
-Status StateDir::save_history() const { return psguard::save_history(dir_ / "history.json", history_); }
+Status StateDir::save_history() const {
+    return psguard::save_history(dir_ / "history.json", history_);
+}
 
 }  // namespace psguard

@@ -13,7 +13,7 @@
 namespace psguard {
 
 class StateDir {
-public:
+  public:
     static Result<std::unique_ptr<StateDir>> open(const std::filesystem::path& dir);
 
     const std::filesystem::path& path() const { return dir_; }
@@ -21,7 +21,7 @@ public:
     HealHistory& history() { return history_; }
     Status save_history() const;
 
-private:
+  private:
     StateDir(std::filesystem::path dir, FileLock lock);
 
     std::filesystem::path dir_;

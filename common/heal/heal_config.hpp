@@ -16,18 +16,18 @@ enum class HealMode {
 struct HealConfig {
     bool enabled = false;  // the agent loop heals only when enabled; `check --heal` always may
     HealMode mode = HealMode::quarantine;
-    int confirm_cycles = 2;                        // consecutive stale cycles before acting
-    std::chrono::minutes pending_grace{60};        // non-Ready, non-Invalid counts after this
-    int max_per_cycle = 5;                         // packages healed in one cycle
-    int max_per_day = 50;                          // packages healed in any 24 hours
-    int mass_event_percent = 50;                   // more stale than this share: heal nothing
-    int mass_event_count = 25;                     // ... or more stale than this many
-    int max_attempts = 3;                          // then heal_failed until `psguard reset`
-    int verify_cycles = 4;                         // cycles the NS has to turn Ready
+    int confirm_cycles = 2;                  // consecutive stale cycles before acting
+    std::chrono::minutes pending_grace{60};  // non-Ready, non-Invalid counts after this
+    int max_per_cycle = 5;                   // packages healed in one cycle
+    int max_per_day = 50;                    // packages healed in any 24 hours
+    int mass_event_percent = 50;             // more stale than this share: heal nothing
+    int mass_event_count = 25;               // ... or more stale than this many
+    int max_attempts = 3;                    // then heal_failed until `psguard reset`
+    int verify_cycles = 4;                   // cycles the NS has to turn Ready
     std::chrono::hours quarantine_retention{24 * 30};
-    std::vector<std::string> refresh_command;      // argv, run without a shell
+    std::vector<std::string> refresh_command;  // argv, run without a shell
     std::chrono::seconds refresh_timeout{120};
-    std::string restart_service;                   // SCM / systemd service name
+    std::string restart_service;  // SCM / systemd service name
 };
 
 }  // namespace psguard

@@ -15,8 +15,8 @@ constexpr auto kDay = std::chrono::hours(24);
 }  // namespace
 
 int HealHistory::heals_in_last_day(TimePoint now) const {
-    return static_cast<int>(std::count_if(heals.begin(), heals.end(),
-                                          [&](TimePoint t) { return now - t < kDay; }));
+    return static_cast<int>(
+        std::count_if(heals.begin(), heals.end(), [&](TimePoint t) { return now - t < kDay; }));
 }
 
 void HealHistory::prune(TimePoint now) {
@@ -31,13 +31,14 @@ void HealHistory::prune(TimePoint now) {
 nlohmann::json to_json(const HealHistory& history) {
     nlohmann::json packages = nlohmann::json::object();
     for (const auto& [id, p] : history.packages) {
-        packages[id] = {{"stale_streak", p.stale_streak},
-                        {"pending_since", p.pending_since ? nlohmann::json(format_utc(*p.pending_since))
-                                                          : nlohmann::json(nullptr)},
-                        {"attempts", p.attempts},
-                        {"heal_failed", p.heal_failed},
-                        {"awaiting_action", p.awaiting_action},
-                        {"cycles_since_heal", p.cycles_since_heal}};
+        packages[id] = {
+            {"stale_streak", p.stale_streak},
+            {"pending_since", p.pending_since ? nlohmann::json(format_utc(*p.pending_since))
+                                              : nlohmann::json(nullptr)},
+            {"attempts", p.attempts},
+            {"heal_failed", p.heal_failed},
+            {"awaiting_action", p.awaiting_action},
+            {"cycles_since_heal", p.cycles_since_heal}};
     }
     nlohmann::json heals = nlohmann::json::array();
     for (const auto& t : history.heals) {

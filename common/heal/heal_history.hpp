@@ -17,7 +17,7 @@
 namespace psguard {
 
 struct PackageHistory {
-    int stale_streak = 0;                   // consecutive cycles with verdict stale_on_ns
+    int stale_streak = 0;                    // consecutive cycles with verdict stale_on_ns
     std::optional<TimePoint> pending_since;  // Ready here, non-Ready non-Invalid on the NS
     int attempts = 0;                        // heals not (yet) followed by a verified Ready
     bool heal_failed = false;                // max_attempts reached: no more until reset

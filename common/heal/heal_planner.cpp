@@ -3,7 +3,9 @@
 namespace psguard {
 namespace {
 
-HealDecision blocked(std::string reason) { return {HealState::blocked, std::move(reason), {}}; }
+HealDecision blocked(std::string reason) {
+    return {HealState::blocked, std::move(reason), {}};
+}
 
 }  // namespace
 
@@ -86,7 +88,8 @@ HealPlan plan_heal(const std::vector<PackageVerdict>& verdicts, const HealHistor
     // deleting files would make every client re-download and cannot fix it.
     const std::size_t total = verdicts.size();
     const bool over_share =
-        total > 0 && stale.size() * 100 > total * static_cast<std::size_t>(config.mass_event_percent);
+        total > 0 &&
+        stale.size() * 100 > total * static_cast<std::size_t>(config.mass_event_percent);
     const bool over_count = stale.size() > static_cast<std::size_t>(config.mass_event_count);
     if (!stale.empty() && (over_share || over_count)) {
         plan.breaker = std::to_string(stale.size()) + " of " + std::to_string(total) +
@@ -121,12 +124,12 @@ HealPlan plan_heal(const std::vector<PackageVerdict>& verdicts, const HealHistor
         } else if (plan.breaker) {
             plan.decisions[id] = blocked("mass-event breaker: " + *plan.breaker);
         } else if (planned_this_cycle >= config.max_per_cycle) {
-            plan.decisions[id] = blocked("per-cycle budget of " +
-                                         std::to_string(config.max_per_cycle) +
-                                         " packages used; next cycle");
+            plan.decisions[id] =
+                blocked("per-cycle budget of " + std::to_string(config.max_per_cycle) +
+                        " packages used; next cycle");
         } else if (planned_this_cycle >= plan.budget_left_today) {
-            plan.decisions[id] = blocked("daily budget of " + std::to_string(config.max_per_day) +
-                                         " packages used");
+            plan.decisions[id] =
+                blocked("daily budget of " + std::to_string(config.max_per_day) + " packages used");
         } else {
             plan.decisions[id] = {HealState::planned,
                                   "stale for " + std::to_string(entry.stale_streak) +

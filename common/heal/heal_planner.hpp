@@ -41,7 +41,7 @@ struct HealDecision {
 };
 
 struct HealPlan {
-    std::optional<std::string> breaker;  // the mass-event breaker tripped: why
+    std::optional<std::string> breaker;             // the mass-event breaker tripped: why
     std::map<std::string, HealDecision> decisions;  // every package with a heal state
     std::vector<std::string> to_heal;               // planned package ids, in order
     int budget_left_today = 0;

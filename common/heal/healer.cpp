@@ -68,7 +68,9 @@ Status copy_verified(const fs::path& from, const fs::path& to, const std::string
 Healer::Healer(PathsConfig paths, HealConfig config, Journal& journal)
     : paths_(std::move(paths)), config_(std::move(config)), journal_(journal) {}
 
-fs::path Healer::quarantine_root() const { return paths_.state_dir / "quarantine"; }
+fs::path Healer::quarantine_root() const {
+    return paths_.state_dir / "quarantine";
+}
 
 Status Healer::move_into_quarantine(const JournalFile& file) {
     std::error_code ec;
@@ -156,14 +158,16 @@ HealActionOutcome Healer::heal(const LocalPackage& package, const std::string& r
     // 3. Each file, each step journaled.
     std::vector<const JournalFile*> moved;
     for (const auto& file : files) {
-        const Status step = config_.mode == HealMode::quarantine ? move_into_quarantine(file)
-                                                                 : remove_regular_file(file.original);
+        const Status step = config_.mode == HealMode::quarantine
+                                ? move_into_quarantine(file)
+                                : remove_regular_file(file.original);
         if (!step) {
             // Put back what was moved; the action is over, nothing lost.
-            std::string detail = "failed on " + path_to_utf8(file.original) + ": " +
-                                 step.error().message;
+            std::string detail =
+                "failed on " + path_to_utf8(file.original) + ": " + step.error().message;
             for (const JournalFile* done : moved) {
-                if (auto back = move_back(*done, package.id, false, outcome.action_id, now); !back) {
+                if (auto back = move_back(*done, package.id, false, outcome.action_id, now);
+                    !back) {
                     detail += "; could not put back " + path_to_utf8(done->original) + ": " +
                               back.error().message + " (it is in " +
                               path_to_utf8(done->quarantined) + ")";
@@ -174,11 +178,11 @@ HealActionOutcome Healer::heal(const LocalPackage& package, const std::string& r
             outcome.detail = detail;
             return outcome;
         }
-        (void)journal_.append({{"action", outcome.action_id},
-                               {"event", config_.mode == HealMode::quarantine ? "file_moved"
-                                                                              : "file_deleted"},
-                               {"role", file.role}},
-                              now);
+        (void)journal_.append(
+            {{"action", outcome.action_id},
+             {"event", config_.mode == HealMode::quarantine ? "file_moved" : "file_deleted"},
+             {"role", file.role}},
+            now);
         moved.push_back(&file);
         fault_point("heal:after_" + file.role);
         outcome.files.push_back(path_to_utf8(file.original));
@@ -235,7 +239,8 @@ Status Healer::move_back(const JournalFile& file, const std::string& package_id,
     }
     auto digest = sha256_file(file.original);
     if (!digest || digest->sha256 != file.sha256) {
-        return fail(path_to_utf8(file.original) + " is back but its SHA-256 differs from the journal");
+        return fail(path_to_utf8(file.original) +
+                    " is back but its SHA-256 differs from the journal");
     }
     return {};
 }
@@ -286,8 +291,7 @@ std::vector<RecoveryOutcome> Healer::recover(TimePoint now) {
     return outcomes;
 }
 
-Status Healer::restore(const std::string& action_id, const RestoreOptions& options,
-                       TimePoint now) {
+Status Healer::restore(const std::string& action_id, const RestoreOptions& options, TimePoint now) {
     const auto action = journal_.action(action_id);
     if (!action) {
         return fail("no action " + action_id + " in the journal");
@@ -298,7 +302,8 @@ Status Healer::restore(const std::string& action_id, const RestoreOptions& optio
                     ": its files are not in quarantine");
     }
     if (action->mode == "delete") {
-        return fail("action " + action_id + " deleted its files (\"delete\" mode): nothing to restore");
+        return fail("action " + action_id +
+                    " deleted its files (\"delete\" mode): nothing to restore");
     }
     std::string detail;
     for (const auto& file : action->files) {

@@ -33,7 +33,7 @@ struct RestoreOptions {
 };
 
 class Healer {
-public:
+  public:
     Healer(PathsConfig paths, HealConfig config, Journal& journal);
 
     // Quarantines (or deletes) the package's two files. On any error the files already moved
@@ -52,10 +52,10 @@ public:
 
     std::filesystem::path quarantine_root() const;
 
-private:
+  private:
     Status move_into_quarantine(const JournalFile& file);
-    Status move_back(const JournalFile& file, const std::string& package_id,
-                     bool replace_existing, const std::string& action_id, TimePoint now);
+    Status move_back(const JournalFile& file, const std::string& package_id, bool replace_existing,
+                     const std::string& action_id, TimePoint now);
 
     PathsConfig paths_;
     HealConfig config_;

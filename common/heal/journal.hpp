@@ -19,15 +19,15 @@ namespace psguard {
 
 // One file of an action: where it was, where it goes, and what it was.
 struct JournalFile {
-    std::string role;                      // "snapshot" or "package_status"
-    std::filesystem::path original;        // absolute
-    std::filesystem::path quarantined;     // absolute; empty in delete mode
+    std::string role;                   // "snapshot" or "package_status"
+    std::filesystem::path original;     // absolute
+    std::filesystem::path quarantined;  // absolute; empty in delete mode
     std::string sha256;
     std::uint64_t size = 0;
 };
 
 enum class ActionResult {
-    in_progress,            // intent written, files not all moved yet (interrupted if seen at start)
+    in_progress,  // intent written, files not all moved yet (interrupted if seen at start)
     awaiting_verification,  // files moved, refresh triggered; later cycles verify
     verified,               // the NS turned Ready
     verify_failed,          // the NS did not turn Ready in time
@@ -51,7 +51,7 @@ struct ActionSummary {
 };
 
 class Journal {
-public:
+  public:
     explicit Journal(std::filesystem::path file);
 
     // Reads the whole journal. A torn last line (a crash during an append) is skipped; a damaged
@@ -69,7 +69,7 @@ public:
     // A new, unique action id: "20261126T063000Z-6c821f5e-7".
     std::string next_action_id(const std::string& package, TimePoint now) const;
 
-private:
+  private:
     std::filesystem::path file_;
     std::vector<nlohmann::json> records_;
     std::uint64_t last_seq_ = 0;

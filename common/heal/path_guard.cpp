@@ -110,8 +110,8 @@ Status check_folder(const PathsConfig& paths, const fs::path& folder, std::strin
 
 }  // namespace
 
-Status check_heal_target(const PathsConfig& paths, const fs::path& file, std::string_view package_id,
-                         std::string_view expected_name) {
+Status check_heal_target(const PathsConfig& paths, const fs::path& file,
+                         std::string_view package_id, std::string_view expected_name) {
     if (expected_name != "snapshot.xml" && expected_name != "PackageStatus.xml") {
         return fail(path_to_utf8(file) +
                     ": psguard only ever removes snapshot.xml and PackageStatus.xml");

@@ -11,7 +11,7 @@
 namespace psguard {
 
 class FileLock {
-public:
+  public:
     // Fails at once (never waits) when another process holds the lock.
     static Result<FileLock> try_acquire(const std::filesystem::path& file);
 
@@ -19,7 +19,7 @@ public:
     FileLock& operator=(FileLock&&) noexcept;
     ~FileLock();
 
-private:
+  private:
     struct Handle;
     explicit FileLock(std::unique_ptr<Handle> handle);
     std::unique_ptr<Handle> handle_;

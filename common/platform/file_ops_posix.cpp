@@ -53,8 +53,8 @@ Status write_atomically(const std::filesystem::path& file, std::string_view byte
     std::filesystem::path temporary = file;
     temporary += ".tmp";
     {
-        UniqueFd fd(::open(temporary.c_str(),
-                           O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
+        UniqueFd fd(
+            ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
         if (!fd) {
             return errno_error("cannot create", temporary, errno);
         }
@@ -115,9 +115,8 @@ Status copy_durably(const std::filesystem::path& from, const std::filesystem::pa
         if (got == 0) {
             break;
         }
-        if (auto written = write_all(out.get(), std::string_view(buffer.data(),
-                                                                 static_cast<std::size_t>(got)),
-                                     to);
+        if (auto written = write_all(
+                out.get(), std::string_view(buffer.data(), static_cast<std::size_t>(got)), to);
             !written) {
             return written;
         }

@@ -92,10 +92,9 @@ Result<MoveResult> rename_no_replace(const std::filesystem::path& from,
 }
 
 Status copy_durably(const std::filesystem::path& from, const std::filesystem::path& to) {
-    WinHandle in(CreateFileW(from.c_str(), GENERIC_READ,
-                             FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
-                             OPEN_EXISTING, FILE_FLAG_OPEN_REPARSE_POINT | FILE_FLAG_SEQUENTIAL_SCAN,
-                             nullptr));
+    WinHandle in(CreateFileW(
+        from.c_str(), GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
+        OPEN_EXISTING, FILE_FLAG_OPEN_REPARSE_POINT | FILE_FLAG_SEQUENTIAL_SCAN, nullptr));
     if (!in) {
         return win_error("cannot open", from, GetLastError());
     }
@@ -140,6 +139,8 @@ Status remove_regular_file(const std::filesystem::path& file) {
     return {};
 }
 
-Status sync_folder(const std::filesystem::path&) { return {}; }
+Status sync_folder(const std::filesystem::path&) {
+    return {};
+}
 
 }  // namespace psguard

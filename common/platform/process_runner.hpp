@@ -16,7 +16,7 @@ namespace psguard {
 struct ProcessOutcome {
     std::optional<int> exit_code;  // nullopt when killed for the timeout
     bool timed_out = false;
-    std::string output;            // stdout and stderr, at most max_output bytes
+    std::string output;  // stdout and stderr, at most max_output bytes
 };
 
 Result<ProcessOutcome> run_process(const std::vector<std::string>& argv,

@@ -66,8 +66,8 @@ Result<ProcessOutcome> run_process(const std::vector<std::string>& argv,
     }
     args.push_back(nullptr);
     pid_t pid = 0;
-    const int spawned =
-        posix_spawnp(&pid, argv[0].c_str(), &setup.actions, &setup.attributes, args.data(), environ);
+    const int spawned = posix_spawnp(&pid, argv[0].c_str(), &setup.actions, &setup.attributes,
+                                     args.data(), environ);
     if (spawned != 0) {
         return fail("cannot start " + argv[0] + ": " + std::generic_category().message(spawned));
     }
@@ -81,7 +81,8 @@ Result<ProcessOutcome> run_process(const std::vector<std::string>& argv,
             break;
         }
         if (done < 0 && errno != EINTR) {
-            return fail("cannot wait for " + argv[0] + ": " + std::generic_category().message(errno));
+            return fail("cannot wait for " + argv[0] + ": " +
+                        std::generic_category().message(errno));
         }
         if (std::chrono::steady_clock::now() >= deadline) {
             ::kill(-pid, SIGKILL);

@@ -34,7 +34,7 @@ std::string to_hex(const unsigned char* bytes, unsigned length) {
 }
 
 class Sha256 {
-public:
+  public:
     Sha256() : context_(EVP_MD_CTX_new()) {
         ok_ = context_ && EVP_DigestInit_ex(context_.get(), EVP_sha256(), nullptr) == 1;
     }
@@ -51,7 +51,7 @@ public:
         return to_hex(digest.data(), length);
     }
 
-private:
+  private:
     DigestContext context_;
     bool ok_ = false;
 };

@@ -1,5 +1,5 @@
-#include <windows.h>
 #include <bcrypt.h>
+#include <windows.h>
 
 #include <array>
 #include <memory>
@@ -20,11 +20,13 @@ struct AlgorithmDeleter {
     }
 };
 struct HashDeleter {
-    void operator()(void* hash) const noexcept { BCryptDestroyHash(static_cast<BCRYPT_HASH_HANDLE>(hash)); }
+    void operator()(void* hash) const noexcept {
+        BCryptDestroyHash(static_cast<BCRYPT_HASH_HANDLE>(hash));
+    }
 };
 
 class Sha256 {
-public:
+  public:
     Sha256() {
         BCRYPT_ALG_HANDLE algorithm = nullptr;
         if (BCryptOpenAlgorithmProvider(&algorithm, BCRYPT_SHA256_ALGORITHM, nullptr, 0) != 0) {
@@ -58,7 +60,7 @@ public:
         return hex;
     }
 
-private:
+  private:
     std::unique_ptr<void, AlgorithmDeleter> algorithm_;
     std::unique_ptr<void, HashDeleter> hash_;
     bool ok_ = false;
@@ -67,10 +69,9 @@ private:
 }  // namespace
 
 Result<FileDigest> sha256_file(const std::filesystem::path& file) {
-    WinHandle handle(CreateFileW(file.c_str(), GENERIC_READ,
-                                 FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
-                                 OPEN_EXISTING,
-                                 FILE_FLAG_OPEN_REPARSE_POINT | FILE_FLAG_SEQUENTIAL_SCAN, nullptr));
+    WinHandle handle(CreateFileW(
+        file.c_str(), GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
+        OPEN_EXISTING, FILE_FLAG_OPEN_REPARSE_POINT | FILE_FLAG_SEQUENTIAL_SCAN, nullptr));
     if (!handle) {
         return fail("cannot open " + path_to_utf8(file) + ": " + win_error_text(GetLastError()));
     }

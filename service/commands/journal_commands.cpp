@@ -50,8 +50,8 @@ int run_journal_command(const JournalOptions& options) {
         return 0;
     }
     for (const auto& action : actions) {
-        std::cout << action.id << "  " << format_utc(action.time) << "  " << action.package
-                  << "  " << to_string(action.result) << "  (" << action.mode << ")\n";
+        std::cout << action.id << "  " << format_utc(action.time) << "  " << action.package << "  "
+                  << to_string(action.result) << "  (" << action.mode << ")\n";
         for (const auto& file : action.files) {
             std::cout << "    " << file.role << ": " << file.original.string() << "  sha256 "
                       << file.sha256.substr(0, 16) << "...\n";

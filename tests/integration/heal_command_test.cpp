@@ -40,6 +40,14 @@ std::map<std::string, std::string> snapshot_tree(const fs::path& root) {
     return files;
 }
 
+std::string lower_guid(int n) {
+    std::string text = guid(n);
+    for (char& c : text) {
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return text;
+}
+
 std::string read(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
     return std::string(std::istreambuf_iterator<char>(in), {});
@@ -53,7 +61,7 @@ struct Outcome {
 };
 
 class HealCommand : public ::testing::Test {
-protected:
+  protected:
     HealCommand() : tree_(dir_ / "agent") {}
 
     // `total` packages Ready here; the first `stale` are Invalid on the NS, the rest Ready.
@@ -92,7 +100,7 @@ protected:
     fs::path state_dir() const { return dir_ / "state"; }
 
     Outcome psguard(const nlohmann::json& cfg, std::vector<std::string> args,
-                std::vector<std::pair<std::string, std::string>> env = {}) {
+                    std::vector<std::pair<std::string, std::string>> env = {}) {
         const auto file = dir_ / "psguard.json";
         std::ofstream(file) << cfg.dump(2);
         std::vector<std::string> argv = {PSGUARD_BINARY_PATH};
@@ -106,7 +114,8 @@ protected:
         return Outcome{code.value_or(-1), process.stdout_text(), process.stderr_text()};
     }
 
-    Outcome heal(const nlohmann::json& cfg, std::vector<std::pair<std::string, std::string>> env = {}) {
+    Outcome heal(const nlohmann::json& cfg,
+                 std::vector<std::pair<std::string, std::string>> env = {}) {
         return psguard(cfg, {"check", "--heal", "--json"}, std::move(env));
     }
 
@@ -219,6 +228,90 @@ TEST_F(HealCommand, RunsTheRefreshCommandWithoutAShell) {
     ASSERT_EQ(report["actions"].size(), 1u);
     EXPECT_TRUE(fs::exists(marker)) << "the argument reached touch as one argv entry";
     EXPECT_EQ(report["heal"]["refresh"], "refresh command exited 0");
+}
+
+// The whole KB procedure: stale on the NS -> files quarantined -> the (simulated) agent
+// rebuilds them and re-reports -> the NS turns Ready -> the next cycle verifies the action.
+TEST_F(HealCommand, HealedPackagesTurnReadyAndAreVerified) {
+    make_server(6, 2);
+    nlohmann::json manifest_packages = nlohmann::json::array();
+    for (int i = 0; i < 6; ++i) {
+        manifest_packages.push_back({{"guid", guid(i)},
+                                     {"version", "1601867730"},
+                                     {"files", {{{"name", "setup.exe"}, {"size", 1024}}}}});
+    }
+    const auto manifest = dir_ / "manifest.json";
+    std::ofstream(manifest) << nlohmann::json{{"packages", manifest_packages}}.dump();
+    auto cfg = config();
+    cfg["heal"]["refresh_command"] = {PSGUARD_PS_SIMULATOR_PATH,
+                                      "refresh",
+                                      "--manifest",
+                                      manifest.string(),
+                                      "--delivery",
+                                      tree_.delivery().string(),
+                                      "--status",
+                                      tree_.status().string(),
+                                      "--ns-url",
+                                      ns_->url(),
+                                      "--ca-file",
+                                      ns_->ca_file().string(),
+                                      "--server",
+                                      "PS01"};
+    const auto original = read(snapshot_of(0));
+
+    auto healing = heal(cfg);
+    ASSERT_EQ(healing.exit_code, 1) << healing.err;
+    auto report = healing.json();
+    ASSERT_EQ(report["actions"].size(), 2u) << report.dump(2);
+    EXPECT_EQ(report["heal"]["refresh"], "refresh command exited 0");
+
+    auto verifying = heal(cfg);
+    EXPECT_EQ(verifying.exit_code, 0) << verifying.out;
+    report = verifying.json();
+    EXPECT_EQ(report["summary"]["healthy"], 6) << report.dump(2);
+    EXPECT_EQ(report["heal"]["verified"].size(), 2u);
+    EXPECT_EQ(read(snapshot_of(0)), original) << "the agent rebuilt the same snapshot";
+
+    const auto actions = psguard(cfg, {"journal", "--json"}).json()["actions"];
+    ASSERT_EQ(actions.size(), 2u);
+    for (const auto& action : actions) {
+        EXPECT_EQ(action["result"], "verified");
+    }
+}
+
+// The agent rebuilds the files but the NS never hears of it: each attempt fails verification,
+// and after max_attempts the package is heal_failed until an operator resets it.
+TEST_F(HealCommand, FailedVerificationsEndInHealFailedUntilReset) {
+    make_server(6, 1);
+    const auto agent = tree_.delivery().parent_path();
+    const auto backup = dir_ / "backup";
+    fs::copy(agent, backup, fs::copy_options::recursive);
+    auto cfg = config();
+    cfg["heal"]["verify_cycles"] = 1;
+    cfg["heal"]["max_attempts"] = 2;
+    cfg["heal"]["refresh_command"] = {"/bin/cp", "-a", (backup / ".").string(), agent.string()};
+    const std::string id = lower_guid(0);
+
+    auto state_of = [&](const nlohmann::json& report) {
+        for (const auto& package : report["packages"]) {
+            if (package["id"] == id) {
+                return package["heal"]["state"].get<std::string>();
+            }
+        }
+        return std::string("absent");
+    };
+    EXPECT_EQ(state_of(heal(cfg).json()), "done");  // attempt 1
+    auto second = heal(cfg).json();                 // verify fails, attempt 2
+    EXPECT_EQ(second["heal"]["verify_failed"].size(), 1u) << second.dump(2);
+    EXPECT_EQ(state_of(second), "done");
+    auto third = heal(cfg).json();  // verify fails again: heal_failed
+    EXPECT_EQ(state_of(third), "failed") << third.dump(2);
+    EXPECT_TRUE(third["actions"].empty());
+    EXPECT_EQ(state_of(heal(cfg).json()), "failed") << "no more attempts";
+
+    auto reset = psguard(cfg, {"reset", id});
+    EXPECT_EQ(reset.exit_code, 0) << reset.err;
+    EXPECT_EQ(state_of(heal(cfg).json()), "done") << "healed again after the reset";
 }
 
 // NS faults while heal is enabled and packages are confirmed stale: not one file touched.
