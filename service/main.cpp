@@ -9,6 +9,8 @@
 #include "console.hpp"
 #include "core/utf8_path.hpp"
 #include "cycle/check_report.hpp"
+#include "platform/host.hpp"
+#include "run_host.hpp"
 
 namespace {
 
@@ -54,6 +56,13 @@ int run(int argc, char** argv) {
         "--force", restore.force,
         "replace files the agent rebuilt since (they are kept in quarantine)");
 
+    auto* run_command = app.add_subcommand(
+        "run",
+        "the agent: cycles on a timer, on file changes and on request; the status "
+        "endpoint; SIGTERM/Ctrl+C stop, SIGHUP reloads (on Windows: the service when "
+        "the SCM starts it)");
+    add_config_option(run_command);
+
     std::string reset_package;
     auto* reset_command =
         app.add_subcommand("reset", "clear a package's heal_failed so psguard may heal it again");
@@ -86,6 +95,9 @@ int run(int argc, char** argv) {
     if (check_command->parsed()) {
         check.config_file = config_path();
         return psguard::run_check_command(check);
+    }
+    if (run_command->parsed()) {
+        return psguard::run_host(config_path().value_or(psguard::default_config_file()));
     }
     if (journal_command->parsed()) {
         journal.config_file = config_path();

@@ -71,6 +71,17 @@ struct ParseConfig {
 };
 #undef PSGUARD_LOWER_NAME
 
+struct AgentConfig {
+    std::chrono::minutes interval{15};
+    std::chrono::milliseconds debounce{2000};
+};
+
+struct LoggingConfig {
+    std::string level = "info";
+    std::uint64_t max_file_bytes = 10ull * 1024 * 1024;
+    int max_files = 5;
+};
+
 struct Config {
     std::string server_name;
     PathsConfig paths;
@@ -78,6 +89,8 @@ struct Config {
     std::string credential_account;
     ParseConfig parse;
     HealConfig heal;
+    AgentConfig agent;
+    LoggingConfig logging;
 };
 
 }  // namespace psguard

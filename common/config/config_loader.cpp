@@ -202,6 +202,27 @@ void read_heal(JsonObjectReader section, HealConfig& heal) {
     heal.restart_service = section.string("restart_service").value_or("");
 }
 
+void read_agent(JsonObjectReader section, AgentConfig& agent) {
+    if (auto minutes = section.integer("interval_minutes", 1, 24 * 60)) {
+        agent.interval = std::chrono::minutes(*minutes);
+    }
+    if (auto ms = section.integer("debounce_ms", 0, 600000)) {
+        agent.debounce = std::chrono::milliseconds(*ms);
+    }
+}
+
+void read_logging(JsonObjectReader section, LoggingConfig& logging) {
+    if (auto level = section.choice("level", {"trace", "debug", "info", "warn", "error"})) {
+        logging.level = *level;
+    }
+    if (auto mib = section.integer("max_file_mb", 1, 1024)) {
+        logging.max_file_bytes = static_cast<std::uint64_t>(*mib) * 1024 * 1024;
+    }
+    if (auto files = section.integer("max_files", 1, 100)) {
+        logging.max_files = static_cast<int>(*files);
+    }
+}
+
 }  // namespace
 
 HostDefaults detect_host_defaults() {
@@ -236,6 +257,8 @@ Result<Config> parse_config(std::string_view json_text, std::string_view origin,
         config.credential_account = top.string("credential_account").value_or("");
         read_parse(top.section("parse"), config);
         read_heal(top.section("heal"), config.heal);
+        read_agent(top.section("agent"), config.agent);
+        read_logging(top.section("logging"), config.logging);
     }
     if (!errors.empty()) {
         return fail(errors.format(origin));

@@ -173,8 +173,13 @@ CheckReport run_cycle(const Config& config, NsClient& ns, StateDir& state,
     std::vector<std::string> done_actions;
     for (const auto& id : plan.to_heal) {
         HealDecision& decision = plan.decisions[id];
-        if (!options.heal || options.dry_run) {
+        if (options.dry_run) {
             heal.actions.push_back({"", id, {}, "planned", decision.reason});
+            continue;
+        }
+        if (!options.heal) {
+            decision.state = HealState::blocked;
+            decision.reason = "every guard holds, but heal is disabled (heal.enabled)";
             continue;
         }
         const auto local = seen.local.packages.find(id);

@@ -1,0 +1,246 @@
+#include "agent/agent_loop.hpp"
+
+#include "cycle/check_cycle.hpp"
+#include "cycle/state_dir.hpp"
+#include "ns/ns_client.hpp"
+
+namespace psguard {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+std::map<std::string, std::string> visible_settings(const Config& config) {
+    return {{"server", config.server_name},
+            {"ns_url", config.ns.url},
+            {"report_guid", config.ns.report_guid},
+            {"credential_account", config.credential_account},
+            {"package_delivery", config.paths.package_delivery.string()},
+            {"package_status", config.paths.package_status.string()},
+            {"state_dir", config.paths.state_dir.string()},
+            {"heal_mode", config.heal.mode == HealMode::quarantine ? "quarantine" : "delete"}};
+}
+
+}  // namespace
+
+const char* AgentLoop::trigger_name(Wake wake) {
+    switch (wake) {
+        case Wake::timer:
+            return "timer";
+        case Wake::file_change:
+            return "file_change";
+        case Wake::endpoint:
+            return "endpoint";
+        case Wake::rescan:
+            return "rescan";
+        case Wake::none:
+        case Wake::stop:
+            break;
+    }
+    return "start";
+}
+
+AgentLoop::AgentLoop(Config config, LoopTiming timing, CycleObserver observer)
+    : config_(std::move(config)), timing_(timing), observer_(std::move(observer)) {
+    auto first = std::make_shared<AgentSnapshot>();
+    first->version = PSGUARD_VERSION;
+    first->started = now_seconds();
+    first->interval = std::chrono::duration_cast<std::chrono::minutes>(timing_.interval);
+    first->heal_enabled = config_.heal.enabled;
+    first->settings = visible_settings(config_);
+    snapshot_ = std::move(first);
+}
+
+std::shared_ptr<const AgentSnapshot> AgentLoop::snapshot() const {
+    std::lock_guard lock(mutex_);
+    return snapshot_;
+}
+
+TriggerResult AgentLoop::request_cycle() {
+    {
+        std::lock_guard lock(mutex_);
+        if (running_ || endpoint_request_) {
+            return TriggerResult::busy;
+        }
+        endpoint_request_ = true;
+    }
+    wake_.notify_all();
+    return TriggerResult::accepted;
+}
+
+bool AgentLoop::healthy(TimePoint now) const {
+    std::lock_guard lock(mutex_);
+    if (stop_request_) {
+        return false;
+    }
+    const auto limit = 3 * timing_.interval;
+    if (!snapshot_->last_cycle) {
+        // Not one cycle yet: healthy while still within the first window.
+        return now - snapshot_->started <= limit;
+    }
+    return now - snapshot_->last_cycle->finished <= limit;
+}
+
+void AgentLoop::notify_file_change() {
+    {
+        std::lock_guard lock(mutex_);
+        debounce_deadline_ = SteadyClock::now() + timing_.debounce;
+    }
+    wake_.notify_all();
+}
+
+void AgentLoop::notify_full_rescan() {
+    {
+        std::lock_guard lock(mutex_);
+        rescan_request_ = true;
+    }
+    wake_.notify_all();
+}
+
+void AgentLoop::reload(Config config) {
+    {
+        std::lock_guard lock(mutex_);
+        pending_config_ = std::move(config);
+    }
+    wake_.notify_all();
+}
+
+void AgentLoop::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stop_request_ = true;
+    }
+    wake_.notify_all();
+}
+
+AgentLoop::Wake AgentLoop::wait_for_work(std::stop_token& stop) {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+        if (stop.stop_requested() || stop_request_) {
+            return Wake::stop;
+        }
+        if (endpoint_request_) {
+            endpoint_request_ = false;
+            return Wake::endpoint;
+        }
+        if (rescan_request_) {
+            rescan_request_ = false;
+            debounce_deadline_.reset();
+            return Wake::rescan;
+        }
+        const auto now = SteadyClock::now();
+        if (debounce_deadline_ && now >= *debounce_deadline_) {
+            debounce_deadline_.reset();
+            return Wake::file_change;
+        }
+        if (now >= next_timer_) {
+            return Wake::timer;
+        }
+        auto deadline = next_timer_;
+        if (debounce_deadline_) {
+            deadline = std::min(deadline, *debounce_deadline_);
+        }
+        // Sleeps until the deadline or a notification; wakes on stop through the stop_token.
+        wake_.wait_until(lock, stop, deadline, [] { return false; });
+    }
+}
+
+void AgentLoop::run_one_cycle(StateDir& state, Wake reason) {
+    Config config;
+    {
+        std::lock_guard lock(mutex_);
+        if (pending_config_) {
+            config_ = std::move(*pending_config_);
+            pending_config_.reset();
+        }
+        config = config_;
+        running_ = true;
+    }
+    const auto started = SteadyClock::now();
+    CheckReport report;
+    // The NS client is built per cycle: a reloaded configuration or a new password applies.
+    auto ns = make_ns_client(config);
+    if (ns) {
+        CycleOptions options;
+        options.heal = config.heal.enabled;
+        report = run_cycle(config, **ns, state, options, now_seconds());
+    } else {
+        report.server = config.server_name;
+        report.ns.url = config.ns.url;
+        report.ns.error = ns.error().message;
+        report.ns.failure = NsFailure::configuration;
+    }
+    const auto duration =
+        std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - started);
+
+    auto next = std::make_shared<AgentSnapshot>(*snapshot());
+    next->heal_enabled = config.heal.enabled;
+    next->settings = visible_settings(config);
+    next->last_cycle =
+        CycleSummary{now_seconds(), duration, report.exit_code(), trigger_name(reason)};
+    next->report = to_json(report);
+    nlohmann::json journal = nlohmann::json::array();
+    for (const auto& action : state.journal().actions()) {
+        journal.push_back(to_json(action));
+    }
+    next->journal = std::move(journal);
+    ++next->cycles_total;
+    ++next->cycles_by_trigger[trigger_name(reason)];
+    if (reason == Wake::rescan) {
+        ++next->full_rescans_total;
+    }
+    if (reason == Wake::file_change) {
+        ++next->file_events_total;
+    }
+    if (report.heal) {
+        for (const auto& action : report.heal->actions) {
+            ++next->heal_actions_total[action.result];
+        }
+        for (std::size_t i = 0; i < report.heal->verified.size(); ++i) {
+            ++next->heal_actions_total["verified"];
+        }
+        for (std::size_t i = 0; i < report.heal->verify_failed.size(); ++i) {
+            ++next->heal_actions_total["verify_failed"];
+        }
+    }
+    if (!report.ns.usable) {
+        ++next->ns_failures_total;
+    }
+    {
+        std::lock_guard lock(mutex_);
+        running_ = false;
+        snapshot_ = next;
+        // Bounded backoff after an NS failure: retry sooner than the interval, doubling.
+        ns_failures_ = report.ns.usable ? 0 : ns_failures_ + 1;
+        auto wait = timing_.interval;
+        if (ns_failures_ > 0) {
+            const auto backoff = timing_.ns_backoff_first * (1LL << std::min(ns_failures_ - 1, 10));
+            wait = std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(backoff));
+        }
+        next_timer_ = SteadyClock::now() + wait;
+    }
+    if (observer_) {
+        observer_(*next);
+    }
+}
+
+Status AgentLoop::run(std::stop_token stop) {
+    Config config;
+    {
+        std::lock_guard lock(mutex_);
+        config = config_;
+    }
+    auto state = StateDir::open(config.paths.state_dir);
+    if (!state) {
+        return state.error();
+    }
+    run_one_cycle(**state, Wake::none);  // the first cycle at start
+    for (;;) {
+        const Wake reason = wait_for_work(stop);
+        if (reason == Wake::stop) {
+            return {};
+        }
+        run_one_cycle(**state, reason);
+    }
+}
+
+}  // namespace psguard

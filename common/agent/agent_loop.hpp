@@ -1,0 +1,71 @@
+// The agent's life between cycles: one cycle at a time, on the interval timer, on file changes
+// (debounced) and on request from the endpoint; no polling in between (the thread sleeps on a
+// condition variable until the next deadline or event). NS failures shorten the next wait with
+// a bounded backoff and never stop the loop.
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stop_token>
+#include <string>
+
+#include "agent/agent_snapshot.hpp"
+#include "config/config.hpp"
+#include "core/result.hpp"
+
+namespace psguard {
+
+struct LoopTiming {
+    std::chrono::milliseconds interval{15 * 60 * 1000};
+    std::chrono::milliseconds debounce{2000};
+    std::chrono::milliseconds ns_backoff_first{30 * 1000};
+};
+
+class AgentLoop final : public AgentControl {
+  public:
+    // Called after every cycle with the new snapshot (logging, Event Log, ...).
+    using CycleObserver = std::function<void(const AgentSnapshot&)>;
+
+    AgentLoop(Config config, LoopTiming timing, CycleObserver observer = {});
+
+    // Runs cycles until `stop` is requested; returns an error only when the loop cannot start
+    // (the state folder cannot be opened and locked).
+    Status run(std::stop_token stop);
+
+    // Thread-safe, from any thread:
+    std::shared_ptr<const AgentSnapshot> snapshot() const override;
+    TriggerResult request_cycle() override;
+    bool healthy(TimePoint now) const override;
+    void notify_file_change();  // debounced
+    void notify_full_rescan();  // the watcher lost events: rescan everything (no debounce)
+    // Takes effect at the next cycle boundary; the caller validated it already.
+    void reload(Config config);
+    void stop();
+
+  private:
+    enum class Wake { none, timer, file_change, endpoint, rescan, stop };
+
+    static const char* trigger_name(Wake wake);
+    Wake wait_for_work(std::stop_token& stop);
+    void run_one_cycle(class StateDir& state, Wake reason);
+
+    mutable std::mutex mutex_;
+    std::condition_variable_any wake_;
+    Config config_;
+    std::optional<Config> pending_config_;
+    LoopTiming timing_;
+    CycleObserver observer_;
+    std::shared_ptr<const AgentSnapshot> snapshot_;
+    bool endpoint_request_ = false;
+    bool rescan_request_ = false;
+    bool stop_request_ = false;
+    std::optional<std::chrono::steady_clock::time_point> debounce_deadline_;
+    std::chrono::steady_clock::time_point next_timer_;
+    bool running_ = false;
+    int ns_failures_ = 0;
+};
+
+}  // namespace psguard

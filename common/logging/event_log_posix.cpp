@@ -1,0 +1,9 @@
+#include "logging/logging.hpp"
+
+namespace psguard {
+
+bool add_event_log_sink() {
+    return false;
+}
+
+}  // namespace psguard

@@ -1,0 +1,45 @@
+// The long-running psguard: the agent loop on its own thread, the status endpoint and the
+// process's stop/reload controls on an io_context. Shared by `psguard run` (console, systemd)
+// and the Windows service; each wires its own stop and reload signals to stop() and reload().
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <thread>
+
+#include "agent/agent_loop.hpp"
+#include "config/config.hpp"
+#include "core/result.hpp"
+
+namespace psguard {
+
+class AgentHost {
+  public:
+    // Loads and validates the configuration and sets up logging; an error is a start-up
+    // failure (exit code 2: the SCM's recovery actions and systemd's Restart= see it).
+    static Result<std::unique_ptr<AgentHost>> create(std::filesystem::path config_file,
+                                                     bool log_to_stderr);
+
+    boost::asio::io_context& io() { return io_; }
+
+    // Blocks until stop(); returns the exit code.
+    int run();
+    // Thread-safe.
+    void stop();
+    // Re-reads the configuration file; an invalid file keeps the running configuration and
+    // logs why. Thread-safe.
+    void reload();
+
+  private:
+    AgentHost(std::filesystem::path config_file, Config config);
+
+    std::filesystem::path config_file_;
+    Config config_;
+    boost::asio::io_context io_;
+    std::unique_ptr<AgentLoop> loop_;
+};
+
+}  // namespace psguard
