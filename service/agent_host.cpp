@@ -10,6 +10,7 @@
 #include "config/config_loader.hpp"
 #include "core/utf8_path.hpp"
 #include "logging/logging.hpp"
+#include "platform/fault_point.hpp"
 
 namespace psguard {
 namespace {
@@ -81,7 +82,32 @@ Result<std::unique_ptr<AgentHost>> AgentHost::create(std::filesystem::path confi
         return logging.error();
     }
     std::unique_ptr<AgentHost> host(new AgentHost(std::move(config_file), *config));
-    host->loop_ = std::make_unique<AgentLoop>(*config, timing_of(*config), log_cycle);
+    AgentHost* self = host.get();
+    host->loop_ = std::make_unique<AgentLoop>(
+        *config, timing_of(*config), [self](const AgentSnapshot& snapshot) {
+            log_cycle(snapshot);
+            if (self->watcher_) {
+                self->watcher_->rearm();  // a root that came back is watched again
+            }
+        });
+    auto watcher = DirectoryWatcher::start(
+        {config->paths.package_delivery, config->paths.package_status},
+        [self, lose_first = fault_enabled("watch:overflow")](const WatchEvent& event) mutable {
+            if (event.kind == WatchEvent::Kind::overflow || lose_first) {
+                lose_first = false;  // test builds: pretend the OS dropped the first events
+                spdlog::info("file watch lost events: rescanning everything");
+                self->loop_->notify_full_rescan();
+            } else {
+                spdlog::debug("changed: {}", path_to_utf8(event.path));
+                self->loop_->notify_file_change();
+            }
+        });
+    if (watcher) {
+        host->watcher_ = std::move(watcher).value();
+    } else {
+        spdlog::warn("no file watching ({}): cycles run on the timer only",
+                     watcher.error().message);
+    }
     return host;
 }
 

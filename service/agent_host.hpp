@@ -13,6 +13,7 @@
 #include "agent/agent_loop.hpp"
 #include "config/config.hpp"
 #include "core/result.hpp"
+#include "platform/directory_watcher.hpp"
 
 namespace psguard {
 
@@ -40,6 +41,7 @@ class AgentHost {
     Config config_;
     boost::asio::io_context io_;
     std::unique_ptr<AgentLoop> loop_;
+    std::unique_ptr<DirectoryWatcher> watcher_;
 };
 
 }  // namespace psguard

@@ -10,4 +10,8 @@ namespace psguard {
 
 void fault_point(std::string_view name);
 
+// True when PSGUARD_FAULT_POINT names `name` in a test build: for faults that are simulated
+// rather than crashed into (a lost file-watch queue, say).
+bool fault_enabled(std::string_view name);
+
 }  // namespace psguard

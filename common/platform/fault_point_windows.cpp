@@ -6,13 +6,19 @@
 
 namespace psguard {
 
-void fault_point([[maybe_unused]] std::string_view name) {
+bool fault_enabled([[maybe_unused]] std::string_view name) {
 #ifdef PSGUARD_FAULT_POINTS
     const char* wanted = std::getenv("PSGUARD_FAULT_POINT");
-    if (wanted != nullptr && name == wanted) {
+    return wanted != nullptr && name == wanted;
+#else
+    return false;
+#endif
+}
+
+void fault_point(std::string_view name) {
+    if (fault_enabled(name)) {
         TerminateProcess(GetCurrentProcess(), 137);
     }
-#endif
 }
 
 }  // namespace psguard

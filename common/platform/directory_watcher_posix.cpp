@@ -1,0 +1,160 @@
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <system_error>
+#include <thread>
+
+#include "core/utf8_path.hpp"
+#include "platform/directory_watcher.hpp"
+#include "platform/unique_fd.hpp"
+
+namespace psguard {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::uint32_t kFolderEvents = IN_CREATE | IN_DELETE | IN_MODIFY | IN_CLOSE_WRITE |
+                                        IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB | IN_DELETE_SELF |
+                                        IN_MOVE_SELF | IN_DONT_FOLLOW | IN_ONLYDIR;
+
+class InotifyWatcher final : public DirectoryWatcher {
+  public:
+    InotifyWatcher(std::vector<fs::path> roots, Callback callback, UniqueFd inotify, UniqueFd wake)
+        : roots_(std::move(roots)),
+          callback_(std::move(callback)),
+          inotify_(std::move(inotify)),
+          wake_(std::move(wake)) {
+        rearm();
+        thread_ = std::jthread([this] { run(); });
+    }
+
+    ~InotifyWatcher() override {
+        const std::uint64_t one = 1;
+        [[maybe_unused]] auto ignored = ::write(wake_.get(), &one, sizeof(one));
+        thread_.join();
+    }
+
+    std::size_t rearm() override {
+        std::lock_guard lock(mutex_);
+        std::size_t watched = 0;
+        for (const auto& root : roots_) {
+            if (is_watched(root)) {
+                ++watched;
+                continue;
+            }
+            if (watch_folder(root)) {
+                ++watched;
+                // Package folders one level down: a change inside them matters too.
+                std::error_code ec;
+                for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+                    if (it->is_directory(ec) && !it->is_symlink(ec)) {
+                        watch_folder(it->path());
+                    }
+                }
+            }
+        }
+        return watched;
+    }
+
+  private:
+    // Caller holds mutex_.
+    bool is_watched(const fs::path& folder) const {
+        for (const auto& [wd, path] : watches_) {
+            if (path == folder) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // Caller holds mutex_.
+    bool watch_folder(const fs::path& folder) {
+        const int wd = inotify_add_watch(inotify_.get(), folder.c_str(), kFolderEvents);
+        if (wd < 0) {
+            return false;
+        }
+        watches_[wd] = folder;
+        return true;
+    }
+
+    void handle(const inotify_event& event) {
+        if ((event.mask & IN_Q_OVERFLOW) != 0) {
+            callback_({WatchEvent::Kind::overflow, {}});
+            return;
+        }
+        fs::path folder;
+        {
+            std::lock_guard lock(mutex_);
+            const auto it = watches_.find(event.wd);
+            if (it == watches_.end()) {
+                return;
+            }
+            folder = it->second;
+            if ((event.mask & IN_IGNORED) != 0) {
+                watches_.erase(it);  // the folder went away; rearm() watches it again later
+            }
+            if ((event.mask & IN_CREATE) != 0 && (event.mask & IN_ISDIR) != 0 && event.len > 0) {
+                watch_folder(folder / event.name);
+            }
+        }
+        callback_({WatchEvent::Kind::changed, event.len > 0 ? folder / event.name : folder});
+    }
+
+    void run() {
+        alignas(inotify_event) char buffer[64 * 1024];
+        pollfd fds[2] = {{inotify_.get(), POLLIN, 0}, {wake_.get(), POLLIN, 0}};
+        for (;;) {
+            // Blocks until an event or the stop signal: no timeout, no polling.
+            if (::poll(fds, 2, -1) < 0) {
+                if (errno == EINTR) {
+                    continue;
+                }
+                return;
+            }
+            if ((fds[1].revents & POLLIN) != 0) {
+                return;
+            }
+            const ssize_t length = ::read(inotify_.get(), buffer, sizeof(buffer));
+            if (length <= 0) {
+                continue;
+            }
+            for (ssize_t offset = 0; offset < length;) {
+                const auto* event = reinterpret_cast<const inotify_event*>(buffer + offset);
+                handle(*event);
+                offset += static_cast<ssize_t>(sizeof(inotify_event) + event->len);
+            }
+        }
+    }
+
+    std::vector<fs::path> roots_;
+    Callback callback_;
+    UniqueFd inotify_;
+    UniqueFd wake_;
+    std::mutex mutex_;
+    std::map<int, fs::path> watches_;
+    std::jthread thread_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<DirectoryWatcher>> DirectoryWatcher::start(std::vector<fs::path> roots,
+                                                                  Callback callback) {
+    UniqueFd inotify(inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
+    if (!inotify) {
+        return fail(std::string("inotify_init1 failed: ") + std::strerror(errno));
+    }
+    UniqueFd wake(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+    if (!wake) {
+        return fail(std::string("eventfd failed: ") + std::strerror(errno));
+    }
+    return std::unique_ptr<DirectoryWatcher>(new InotifyWatcher(
+        std::move(roots), std::move(callback), std::move(inotify), std::move(wake)));
+}
+
+}  // namespace psguard
