@@ -62,6 +62,7 @@ TriggerResult AgentLoop::request_cycle() {
             return TriggerResult::busy;
         }
         endpoint_request_ = true;
+        ++generation_;
     }
     wake_.notify_all();
     return TriggerResult::accepted;
@@ -84,6 +85,7 @@ void AgentLoop::notify_file_change() {
     {
         std::lock_guard lock(mutex_);
         debounce_deadline_ = SteadyClock::now() + timing_.debounce;
+        ++generation_;
     }
     wake_.notify_all();
 }
@@ -92,6 +94,7 @@ void AgentLoop::notify_full_rescan() {
     {
         std::lock_guard lock(mutex_);
         rescan_request_ = true;
+        ++generation_;
     }
     wake_.notify_all();
 }
@@ -100,6 +103,7 @@ void AgentLoop::reload(Config config) {
     {
         std::lock_guard lock(mutex_);
         pending_config_ = std::move(config);
+        ++generation_;
     }
     wake_.notify_all();
 }
@@ -108,6 +112,7 @@ void AgentLoop::stop() {
     {
         std::lock_guard lock(mutex_);
         stop_request_ = true;
+        ++generation_;
     }
     wake_.notify_all();
 }
@@ -139,8 +144,10 @@ AgentLoop::Wake AgentLoop::wait_for_work(std::stop_token& stop) {
         if (debounce_deadline_) {
             deadline = std::min(deadline, *debounce_deadline_);
         }
-        // Sleeps until the deadline or a notification; wakes on stop through the stop_token.
-        wake_.wait_until(lock, stop, deadline, [] { return false; });
+        // Sleeps until the deadline or a notification (any change of the generation); wakes on
+        // stop through the stop_token.
+        const auto seen = generation_;
+        wake_.wait_until(lock, stop, deadline, [&] { return generation_ != seen; });
     }
 }
 

@@ -65,6 +65,7 @@ class AgentLoop final : public AgentControl {
     std::optional<std::chrono::steady_clock::time_point> debounce_deadline_;
     std::chrono::steady_clock::time_point next_timer_;
     bool running_ = false;
+    std::uint64_t generation_ = 0;  // bumped by every notification, so a waiter sees it
     int ns_failures_ = 0;
 };
 

@@ -23,6 +23,8 @@ constexpr std::uint32_t kFolderEvents = IN_CREATE | IN_DELETE | IN_MODIFY | IN_C
                                         IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB | IN_DELETE_SELF |
                                         IN_MOVE_SELF | IN_DONT_FOLLOW | IN_ONLYDIR;
 
+constexpr int kMaxDepth = 2;
+
 class InotifyWatcher final : public DirectoryWatcher {
   public:
     InotifyWatcher(std::vector<fs::path> roots, Callback callback, UniqueFd inotify, UniqueFd wake)
@@ -48,15 +50,8 @@ class InotifyWatcher final : public DirectoryWatcher {
                 ++watched;
                 continue;
             }
-            if (watch_folder(root)) {
+            if (watch_tree(root, 0)) {
                 ++watched;
-                // Package folders one level down: a change inside them matters too.
-                std::error_code ec;
-                for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
-                    if (it->is_directory(ec) && !it->is_symlink(ec)) {
-                        watch_folder(it->path());
-                    }
-                }
             }
         }
         return watched;
@@ -65,21 +60,30 @@ class InotifyWatcher final : public DirectoryWatcher {
   private:
     // Caller holds mutex_.
     bool is_watched(const fs::path& folder) const {
-        for (const auto& [wd, path] : watches_) {
-            if (path == folder) {
+        for (const auto& [wd, watch] : watches_) {
+            if (watch.depth == 0 && watch.folder == folder) {
                 return true;
             }
         }
         return false;
     }
 
-    // Caller holds mutex_.
-    bool watch_folder(const fs::path& folder) {
+    // Caller holds mutex_. Watches `folder` and its sub-folders down to kMaxDepth (a root,
+    // its package folders, their cache folders); links are never followed.
+    bool watch_tree(const fs::path& folder, int depth) {
         const int wd = inotify_add_watch(inotify_.get(), folder.c_str(), kFolderEvents);
         if (wd < 0) {
             return false;
         }
-        watches_[wd] = folder;
+        watches_[wd] = Watch{folder, depth};
+        if (depth < kMaxDepth) {
+            std::error_code ec;
+            for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
+                if (!it->is_symlink(ec) && it->is_directory(ec)) {
+                    watch_tree(it->path(), depth + 1);
+                }
+            }
+        }
         return true;
     }
 
@@ -95,12 +99,15 @@ class InotifyWatcher final : public DirectoryWatcher {
             if (it == watches_.end()) {
                 return;
             }
-            folder = it->second;
+            folder = it->second.folder;
+            const int depth = it->second.depth;
             if ((event.mask & IN_IGNORED) != 0) {
                 watches_.erase(it);  // the folder went away; rearm() watches it again later
             }
-            if ((event.mask & IN_CREATE) != 0 && (event.mask & IN_ISDIR) != 0 && event.len > 0) {
-                watch_folder(folder / event.name);
+            const bool new_folder = (event.mask & (IN_CREATE | IN_MOVED_TO)) != 0 &&
+                                    (event.mask & IN_ISDIR) != 0 && event.len > 0;
+            if (new_folder && depth < kMaxDepth) {
+                watch_tree(folder / event.name, depth + 1);
             }
         }
         callback_({WatchEvent::Kind::changed, event.len > 0 ? folder / event.name : folder});
@@ -137,7 +144,11 @@ class InotifyWatcher final : public DirectoryWatcher {
     UniqueFd inotify_;
     UniqueFd wake_;
     std::mutex mutex_;
-    std::map<int, fs::path> watches_;
+    struct Watch {
+        fs::path folder;
+        int depth = 0;
+    };
+    std::map<int, Watch> watches_;
     std::jthread thread_;
 };
 

@@ -1,0 +1,171 @@
+// `psguard run` end to end: the real binary as a foreground daemon, real signals, real file
+// changes, the NS emulator over TLS. What the agent did is read from its log (stderr).
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <fstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "integration/package_tree.hpp"
+#include "support/child_process.hpp"
+#include "support/ns_emulator.hpp"
+#include "support/temp_dir.hpp"
+
+namespace psguard::test {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+const std::string kReportGuid = "{a1b2c3d4-0000-4000-8000-000000000001}";
+const std::string kPackage = "{6C821F5E-1234-4ABC-9DEF-0123456789AB}";
+
+class AgentRun : public ::testing::Test {
+  protected:
+    AgentRun() : tree_(dir_ / "agent") {
+        tree_.add({.guid = kPackage});
+        ns_.emplace(nlohmann::json{{"server", "PS01"},
+                                   {"report_guid", kReportGuid},
+                                   {"auth", {{"type", "none"}}},
+                                   {"packages",
+                                    {{{"guid", kPackage},
+                                      {"name", "Adobe Reader"},
+                                      {"status", "Ready"},
+                                      {"ns_version", "1601867730"},
+                                      {"reported_version", "1601867730"}}}},
+                                   {"fault", "none"}});
+        write_config(config());
+    }
+
+    nlohmann::json config() const {
+        return {{"package_server", {{"name", "PS01"}}},
+                {"paths",
+                 {{"package_delivery", tree_.delivery().string()},
+                  {"package_status", tree_.status().string()},
+                  {"state_dir", (dir_ / "state").string()}}},
+                {"ns",
+                 {{"url", ns_->url()},
+                  {"report_guid", kReportGuid},
+                  {"ca_file", ns_->ca_file().string()},
+                  {"timeout_seconds", 5},
+                  {"max_retries", 0}}},
+                {"agent", {{"interval_minutes", 60}, {"debounce_ms", 300}}}};
+    }
+
+    void write_config(const nlohmann::json& cfg) const {
+        std::ofstream(dir_ / "psguard.json") << cfg.dump(2);
+    }
+
+    ChildProcess start(std::vector<std::pair<std::string, std::string>> env = {}) const {
+        ChildOptions options;
+        options.environment = std::move(env);
+        return ChildProcess(
+            {PSGUARD_BINARY_PATH, "run", "--config", (dir_ / "psguard.json").string()}, options);
+    }
+
+    // Waits until the log holds `count` occurrences of `text`.
+    static bool wait_for_log(const ChildProcess& process, const std::string& text, int count = 1,
+                             std::chrono::milliseconds timeout = 10s) {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (std::chrono::steady_clock::now() < deadline) {
+            const std::string log = process.stderr_text();
+            int found = 0;
+            for (auto at = log.find(text); at != std::string::npos; at = log.find(text, at + 1)) {
+                ++found;
+            }
+            if (found >= count) {
+                return true;
+            }
+            std::this_thread::sleep_for(50ms);
+        }
+        return false;
+    }
+
+    TempDir dir_{"psguard-run"};
+    PackageTree tree_;
+    std::optional<NsEmulator> ns_;
+};
+
+TEST_F(AgentRun, RunsAFirstCycleAndStopsOnSigtermWithinFiveSeconds) {
+    auto agent = start();
+    ASSERT_TRUE(wait_for_log(agent, "cycle (start)")) << agent.stderr_text();
+    EXPECT_NE(agent.stderr_text().find("1 healthy"), std::string::npos) << agent.stderr_text();
+    const auto before = std::chrono::steady_clock::now();
+    agent.signal(SIGTERM);
+    const auto code = agent.wait(5s);
+    ASSERT_TRUE(code.has_value()) << "still running 5 s after SIGTERM";
+    EXPECT_EQ(*code, 0);
+    EXPECT_LT(std::chrono::steady_clock::now() - before, 5s);
+    EXPECT_NE(agent.stderr_text().find("psguard stopped"), std::string::npos);
+}
+
+TEST_F(AgentRun, SigintStopsToo) {
+    auto agent = start();
+    ASSERT_TRUE(wait_for_log(agent, "cycle (start)"));
+    agent.signal(SIGINT);
+    EXPECT_EQ(agent.wait(5s), 0);
+}
+
+TEST_F(AgentRun, AChangedFileIsRecheckedWithinSeconds) {
+    auto agent = start();
+    ASSERT_TRUE(wait_for_log(agent, "cycle (start)"));
+    std::ofstream(tree_.status() / kPackage / "PackageStatus.xml")
+        << "<PackageStatus status=\"Downloading\" version=\"1601867730\"/>";
+    ASSERT_TRUE(wait_for_log(agent, "cycle (file_change)", 1, 5s)) << agent.stderr_text();
+    EXPECT_NE(agent.stderr_text().find("1 not_ready_locally"), std::string::npos)
+        << agent.stderr_text();
+    agent.stop();
+}
+
+TEST_F(AgentRun, LostWatchEventsTriggerAFullRescan) {
+    auto agent = start({{"PSGUARD_FAULT_POINT", "watch:overflow"}});
+    ASSERT_TRUE(wait_for_log(agent, "cycle (start)"));
+    std::ofstream(tree_.delivery() / kPackage / "cache" / "extra.bin") << "x";
+    ASSERT_TRUE(wait_for_log(agent, "cycle (rescan)", 1, 5s)) << agent.stderr_text();
+    EXPECT_NE(agent.stderr_text().find("lost events"), std::string::npos);
+    agent.stop();
+}
+
+TEST_F(AgentRun, SighupReloadsAGoodConfigAndKeepsTheOldOnABadOne) {
+    auto agent = start();
+    ASSERT_TRUE(wait_for_log(agent, "cycle (start)"));
+    std::ofstream(dir_ / "psguard.json") << "{ \"ns\": 5 }";
+    agent.signal(SIGHUP);
+    ASSERT_TRUE(wait_for_log(agent, "reload refused")) << agent.stderr_text();
+    EXPECT_NE(agent.stderr_text().find("ns: expected an object"), std::string::npos);
+
+    auto cfg = config();
+    cfg["package_server"]["name"] = "PS01";
+    cfg["agent"]["debounce_ms"] = 100;
+    write_config(cfg);
+    agent.signal(SIGHUP);
+    ASSERT_TRUE(wait_for_log(agent, "configuration reloaded")) << agent.stderr_text();
+    // Still alive and working after both.
+    std::ofstream(tree_.status() / kPackage / "PackageStatus.xml")
+        << "<PackageStatus status=\"Ready\" version=\"1601867730\" />";
+    EXPECT_TRUE(wait_for_log(agent, "cycle (file_change)", 1, 5s)) << agent.stderr_text();
+    agent.signal(SIGTERM);
+    EXPECT_EQ(agent.wait(5s), 0);
+}
+
+TEST_F(AgentRun, ABadConfigurationFailsTheStartWithExitTwo) {
+    std::ofstream(dir_ / "psguard.json") << "{}";
+    auto agent = start();
+    EXPECT_EQ(agent.wait(10s), 2);
+    EXPECT_NE(agent.stderr_text().find("ns: required"), std::string::npos) << agent.stderr_text();
+}
+
+TEST_F(AgentRun, OnlyOneAgentPerStateFolder) {
+    auto first = start();
+    ASSERT_TRUE(wait_for_log(first, "cycle (start)"));
+    auto second = start();
+    EXPECT_EQ(second.wait(10s), 2);
+    EXPECT_NE(second.stderr_text().find("another psguard"), std::string::npos)
+        << second.stderr_text();
+    first.stop();
+}
+
+}  // namespace
+}  // namespace psguard::test
