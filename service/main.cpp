@@ -11,6 +11,7 @@
 #include "cycle/check_report.hpp"
 #include "platform/host.hpp"
 #include "run_host.hpp"
+#include "service_control.hpp"
 
 namespace {
 
@@ -63,6 +64,14 @@ int run(int argc, char** argv) {
         "the SCM starts it)");
     add_config_option(run_command);
 
+    psguard::ServiceCommand service;
+    auto* service_command = app.add_subcommand(
+        "service", "Windows: install, uninstall, start or stop the psguard service (SCM)");
+    add_config_option(service_command);
+    service_command->add_option("action", service.action, "install | uninstall | start | stop")
+        ->required()
+        ->check(CLI::IsMember({"install", "uninstall", "start", "stop"}));
+
     std::string reset_package;
     auto* reset_command =
         app.add_subcommand("reset", "clear a package's heal_failed so psguard may heal it again");
@@ -95,6 +104,10 @@ int run(int argc, char** argv) {
     if (check_command->parsed()) {
         check.config_file = config_path();
         return psguard::run_check_command(check);
+    }
+    if (service_command->parsed()) {
+        service.config_file = config_path();
+        return psguard::run_service_command(service);
     }
     if (run_command->parsed()) {
         return psguard::run_host(config_path().value_or(psguard::default_config_file()));
