@@ -48,21 +48,3 @@ if(PSGUARD_BUILD_TESTS)
   add_subdirectory("${_psguard_staged}/googletest" "${CMAKE_BINARY_DIR}/_deps/googletest"
                    EXCLUDE_FROM_ALL)
 endif()
-
-# From here on, the same as the native branch of Dependencies.cmake.
-add_library(psguard_deps INTERFACE)
-target_link_libraries(psguard_deps INTERFACE Boost::boost Threads::Threads pugixml::pugixml
-                                             nlohmann_json::nlohmann_json spdlog::spdlog)
-target_compile_definitions(psguard_deps INTERFACE BOOST_ASIO_NO_DEPRECATED)
-target_compile_definitions(psguard_deps INTERFACE _WIN32_WINNT=0x0A00 WIN32_LEAN_AND_MEAN NOMINMAX
-                                                  UNICODE _UNICODE)
-target_link_libraries(psguard_deps INTERFACE ws2_32 mswsock winhttp crypt32 advapi32 netapi32
-                                             authz)
-
-add_library(psguard_cli11 INTERFACE)
-target_link_libraries(psguard_cli11 INTERFACE CLI11::CLI11)
-
-if(PSGUARD_BUILD_TESTS)
-  add_library(psguard_gtest INTERFACE)
-  target_link_libraries(psguard_gtest INTERFACE GTest::gtest GTest::gmock GTest::gtest_main)
-endif()

@@ -1,24 +1,24 @@
-# Third-party libraries. Native builds (Debian packages, vcpkg on MSVC) use find_package;
-# the mingw-w64 cross build uses the headers and sources staged by scripts/stage-cross-deps.sh.
+# Third-party libraries. Native builds (Debian packages, vcpkg on MSVC) use find_package; the
+# mingw-w64 cross build imports the same target names from the headers and sources staged by
+# scripts/stage-cross-deps.sh (cmake/CrossDeps.cmake). The project's own interface targets are
+# defined once, below, for every build flavour.
 if(MINGW AND CMAKE_CROSSCOMPILING)
   include(CrossDeps)
-  return()
+else()
+  find_package(Boost 1.74 REQUIRED)
+  find_package(Threads REQUIRED)
+  find_package(pugixml REQUIRED)
+  find_package(nlohmann_json 3.10 REQUIRED)
+  find_package(spdlog REQUIRED)
+  find_package(CLI11 CONFIG REQUIRED)
+  if(NOT WIN32)
+    find_package(OpenSSL 1.1.1 REQUIRED)
+  endif()
+  if(PSGUARD_BUILD_TESTS)
+    find_package(GTest REQUIRED)
+  endif()
 endif()
 
-find_package(Boost 1.74 REQUIRED)
-find_package(Threads REQUIRED)
-find_package(pugixml REQUIRED)
-find_package(nlohmann_json 3.10 REQUIRED)
-find_package(spdlog REQUIRED)
-find_package(CLI11 CONFIG REQUIRED)
-if(NOT WIN32)
-  find_package(OpenSSL 1.1.1 REQUIRED)
-endif()
-if(PSGUARD_BUILD_TESTS)
-  find_package(GTest REQUIRED)
-endif()
-
-# Targets the project links against, identical in every build flavour.
 add_library(psguard_deps INTERFACE)
 target_link_libraries(psguard_deps INTERFACE Boost::boost Threads::Threads pugixml::pugixml
                                              nlohmann_json::nlohmann_json spdlog::spdlog)
@@ -26,8 +26,8 @@ target_compile_definitions(psguard_deps INTERFACE BOOST_ASIO_NO_DEPRECATED)
 if(WIN32)
   target_compile_definitions(psguard_deps INTERFACE _WIN32_WINNT=0x0A00 WIN32_LEAN_AND_MEAN NOMINMAX
                                                     UNICODE _UNICODE)
-  target_link_libraries(psguard_deps INTERFACE ws2_32 mswsock winhttp crypt32 bcrypt advapi32 netapi32
-                                               authz)
+  target_link_libraries(psguard_deps INTERFACE ws2_32 mswsock winhttp crypt32 bcrypt advapi32
+                                               netapi32 authz)
 else()
   target_link_libraries(psguard_deps INTERFACE OpenSSL::SSL OpenSSL::Crypto)
 endif()

@@ -2,7 +2,7 @@
 # Runs a Windows program under Wine; the cross build's CMAKE_CROSSCOMPILING_EMULATOR, so ctest and
 # gtest_discover_tests go through it. Usable by hand too:
 #   scripts/wine-run.sh [--prefix=DIR] program.exe [args...]
-#   scripts/wine-run.sh [--prefix=DIR] --init    (only create the prefix and start a wineserver)
+#   scripts/wine-run.sh [--prefix=DIR] --init    (only create the prefix and boot the session)
 # The prefix is private (--prefix, else WINEPREFIX, else build/cross/wine) and created on first use.
 set -euo pipefail
 
@@ -26,18 +26,26 @@ wine="${PSGUARD_WINE:-/usr/lib/wine/wine64}"
 wineserver="${PSGUARD_WINESERVER:-/usr/lib/wine/wineserver}"
 mkdir -p "$WINEPREFIX"
 
-# A wineserver started implicitly by wine inherits our stdout/stderr and keeps ctest waiting on the
-# pipes, so start one detached. If one already serves this prefix (test-windows.sh starts a
-# persistent one) this exits at once; otherwise it lingers 30 s after its last client.
-"$wineserver" -p30 </dev/null >/dev/null 2>&1 || true
-
-# Create the prefix once, serialised: parallel tests may arrive here together.
-if [[ ! -f "$WINEPREFIX/.psguard-ready" ]]; then
+# Wine's first process in a session also starts its system processes (services, winedevice),
+# which inherit that process's stdout/stderr, as does a wineserver that wine starts implicitly:
+# both would keep ctest waiting on its pipes long after the test ended. So start the server here,
+# detached (it exits at once with status 2 if one already serves this prefix, else it lingers 30 s
+# after its last client), and boot the session with detached stdio before the real program runs.
+boot=0
+if "$wineserver" -p30 </dev/null >/dev/null 2>&1; then
+    boot=1  # a new server: nothing in this session is running yet
+fi
+if [[ "$1" == --init || ! -f "$WINEPREFIX/.psguard-ready" ]]; then
+    boot=1  # --init: the caller started the server itself; or the prefix is new
+fi
+if ((boot)); then
     (
-        flock 9
+        flock 9  # parallel tests may arrive here together; Wine gets no copy of the lock fd
         if [[ ! -f "$WINEPREFIX/.psguard-ready" ]]; then
-            "$wine" wineboot --init </dev/null >/dev/null 2>&1
+            "$wine" wineboot --init </dev/null >/dev/null 2>&1 9>&-
             touch "$WINEPREFIX/.psguard-ready"
+        else
+            "$wine" wineboot </dev/null >/dev/null 2>&1 9>&-
         fi
     ) 9>"$WINEPREFIX/.psguard-init.lock"
 fi
