@@ -9,6 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "acl/acl_config.hpp"
+#include "endpoint/endpoint_config.hpp"
+#include "evidence/evidence_config.hpp"
 #include "heal/heal_config.hpp"
 
 namespace psguard {
@@ -89,6 +92,9 @@ struct Config {
     std::string credential_account;
     ParseConfig parse;
     HealConfig heal;
+    AclConfig acl;
+    EvidenceConfig evidence;
+    EndpointConfig endpoint;
     AgentConfig agent;
     LoggingConfig logging;
 };

@@ -223,6 +223,52 @@ void read_logging(JsonObjectReader section, LoggingConfig& logging) {
     }
 }
 
+void read_acl(JsonObjectReader section, AclConfig& acl) {
+    if (auto rights = section.string_list("required_rights")) {
+        acl.required_rights = *rights;
+        if (auto valid = validate_acl_config(acl); !valid) {
+            section.error("required_rights", valid.error().message);
+        }
+    }
+    acl.repair = section.boolean("repair").value_or(acl.repair);
+}
+
+void read_evidence(JsonObjectReader section, EvidenceConfig& evidence,
+                   const HostDefaults& defaults) {
+    evidence.log_dir = section.absolute_path("log_dir").value_or(
+        defaults.agent_log_dir.value_or(std::filesystem::path()));
+    evidence.queue_dir = section.absolute_path("queue_dir")
+                             .value_or(defaults.agent_queue_dir.value_or(std::filesystem::path()));
+    if (auto items = section.integer("max_items_per_kind", 1, 1000)) {
+        evidence.max_items_per_kind = static_cast<std::size_t>(*items);
+    }
+    if (auto minutes = section.integer("backlog_minutes", 1, 7 * 24 * 60)) {
+        evidence.backlog_age = std::chrono::minutes(*minutes);
+    }
+    if (auto files = section.integer("backlog_files", 1, 1000000)) {
+        evidence.backlog_files = static_cast<std::size_t>(*files);
+    }
+    if (auto mib = section.integer("max_read_mb_per_cycle", 1, 4096)) {
+        evidence.max_read_per_cycle_bytes = static_cast<std::uint64_t>(*mib) * 1024 * 1024;
+    }
+}
+
+void read_endpoint(JsonObjectReader section, EndpointConfig& endpoint,
+                   const std::filesystem::path& state_dir) {
+    endpoint.bind_address = section.string("bind").value_or(endpoint.bind_address);
+    if (auto port = section.integer("port", 0, 65535)) {
+        endpoint.port = static_cast<std::uint16_t>(*port);
+    }
+    endpoint.token_file =
+        section.absolute_path("token_file").value_or(state_dir / "endpoint.token");
+    if (auto connections = section.integer("max_connections", 1, kMaxEndpointConnections)) {
+        endpoint.max_connections = static_cast<std::size_t>(*connections);
+    }
+    if (auto valid = validate(endpoint); !valid) {
+        section.error_here(valid.error().message);
+    }
+}
+
 }  // namespace
 
 HostDefaults detect_host_defaults() {
@@ -233,6 +279,10 @@ HostDefaults detect_host_defaults() {
         defaults.package_status = agent->package_status;
     }
     defaults.state_dir = default_state_dir();
+    const auto evidence = detect_evidence_dirs(
+        evidence_dir_candidates(kThisAgentPlatform, agent_install_dir(), program_data_dir()));
+    defaults.agent_log_dir = evidence.log_dir;
+    defaults.agent_queue_dir = evidence.queue_dir;
     return defaults;
 }
 
@@ -259,6 +309,9 @@ Result<Config> parse_config(std::string_view json_text, std::string_view origin,
         read_heal(top.section("heal"), config.heal);
         read_agent(top.section("agent"), config.agent);
         read_logging(top.section("logging"), config.logging);
+        read_acl(top.section("acl"), config.acl);
+        read_evidence(top.section("evidence"), config.evidence, defaults);
+        read_endpoint(top.section("endpoint"), config.endpoint, config.paths.state_dir);
     }
     if (!errors.empty()) {
         return fail(errors.format(origin));

@@ -16,6 +16,8 @@ struct HostDefaults {
     std::optional<std::filesystem::path> package_delivery;  // nullopt: no agent detected
     std::optional<std::filesystem::path> package_status;
     std::filesystem::path state_dir;
+    std::optional<std::filesystem::path> agent_log_dir;  // detected evidence folders
+    std::optional<std::filesystem::path> agent_queue_dir;
 };
 
 HostDefaults detect_host_defaults();

@@ -1,6 +1,10 @@
 #include "cycle/check_cycle.hpp"
 
+#include <functional>
+
+#include "acl/acl_inspector.hpp"
 #include "core/utf8_path.hpp"
+#include "evidence/evidence_cycle.hpp"
 #include "heal/heal_planner.hpp"
 #include "heal/healer.hpp"
 #include "local/tree_scanner.hpp"
@@ -27,7 +31,94 @@ struct Observation {
     std::optional<NsAnswer> answer;
 };
 
-Observation observe(const Config& config, NsClient& ns) {
+// The ACL check of the credential account on both roots and every package folder.
+AclReport check_acls(const Config& config, const LocalScan& local) {
+    if (config.credential_account.empty()) {
+        AclReport none;
+        none.note = "no credential_account configured: the ACL check did not run";
+        return none;
+    }
+    std::vector<std::filesystem::path> package_dirs;
+    for (const auto& [id, package] : local.packages) {
+        for (const auto* dir : {&package.delivery_dir, &package.status_dir}) {
+            if (!dir->empty()) {
+                package_dirs.push_back(*dir);
+            }
+        }
+    }
+    return inspect_acls(config.credential_account,
+                        {config.paths.package_delivery, config.paths.package_status}, package_dirs,
+                        config.acl);
+}
+
+// One line naming why the credential account cannot do its job, or nullopt when it can.
+std::optional<std::string> acl_problem(const AclReport& acl) {
+    if (!acl.configured) {
+        return std::nullopt;
+    }
+    if (!acl.account_resolved) {
+        return "credential account " + acl.account + " does not resolve on this host" +
+               (acl.note.empty() ? std::string() : " (" + acl.note + ")");
+    }
+    for (const auto& result : acl.results) {
+        if (result.ok) {
+            continue;
+        }
+        if (!result.error.empty()) {
+            return "the ACL of " + result.path + " could not be checked: " + result.error;
+        }
+        std::string missing;
+        for (const auto& right : result.missing) {
+            missing += (missing.empty() ? "" : ", ") + right;
+        }
+        return "credential account " + acl.account + " lacks " + missing + " on " + result.path;
+    }
+    return std::nullopt;
+}
+
+void add_acl_findings(const AclReport& acl, const Config& config, CheckReport& report) {
+    if (!acl.configured) {
+        return;
+    }
+    if (!acl.account_resolved) {
+        report.findings.push_back(
+            Finding{"credential_account_unresolved", acl.account, *acl_problem(acl), true});
+        return;
+    }
+    std::size_t package_folders = 0;
+    for (const auto& result : acl.results) {
+        if (result.ok) {
+            continue;
+        }
+        const bool root = result.path == path_to_utf8(config.paths.package_delivery) ||
+                          result.path == path_to_utf8(config.paths.package_status);
+        if (!root) {
+            ++package_folders;
+            continue;
+        }
+        std::string missing;
+        for (const auto& right : result.missing) {
+            missing += (missing.empty() ? "" : ", ") + right;
+        }
+        report.findings.push_back(
+            Finding{"acl_missing_rights", result.path,
+                    result.error.empty() ? "missing " + missing : result.error, true});
+    }
+    if (package_folders > 0) {
+        report.findings.push_back(Finding{
+            "acl_missing_rights", path_to_utf8(config.paths.package_delivery),
+            std::to_string(package_folders) + " package folders lack required rights (see \"acl\")",
+            true});
+    }
+}
+
+// The first half of every cycle: local scan, ACL check, the agent's evidence, NS fetch.
+// `settle` is told the ACL result and answers since when older evidence is settled (the agent
+// loop remembers when a failing ACL check started to pass); a one-shot check has none.
+using SettleEvidence = std::function<std::optional<TimePoint>(const AclReport&)>;
+
+Observation observe(const Config& config, NsClient& ns, EvidenceState& evidence,
+                    const SettleEvidence& settle) {
     Observation seen;
     CheckReport& report = seen.report;
     report.server = config.server_name;
@@ -38,6 +129,30 @@ Observation observe(const Config& config, NsClient& ns) {
         report.findings.push_back(Finding{to_string(finding.kind), path_to_utf8(finding.path),
                                           finding.detail, is_problem(finding.kind)});
     }
+
+    report.acl = check_acls(config, seen.local);
+    add_acl_findings(*report.acl, config, report);
+
+    EvidenceCycleInput input;
+    if (report.acl->configured) {
+        input.account_resolved = report.acl->account_resolved;
+        if (report.acl->account_resolved) {
+            input.acl_ok = report.acl->ok();
+        }
+    }
+    input.package_roots = {config.paths.package_delivery, config.paths.package_status};
+    for (const auto& root : config.paths.storage_roots) {
+        input.package_roots.push_back(root);
+    }
+    if (settle) {
+        if (const auto since = settle(*report.acl)) {
+            input.settled_before = *since;
+        }
+    }
+    const EvidenceCycleResult found = run_evidence_cycle(evidence, config.evidence, input);
+    report.evidence = found.to_json();
+    report.diagnosis = found.diagnosis.cause;
+    report.diagnosis_summary = found.diagnosis.summary;
 
     NsFetch fetch = ns.fetch_package_states();
     report.ns.attempts = fetch.attempts;
@@ -58,6 +173,29 @@ Observation observe(const Config& config, NsClient& ns) {
     }
     seen.answer = std::move(fetch.answer);
     return seen;
+}
+
+// Diagnoses that removing files cannot fix.
+bool heal_cannot_help(Cause cause) {
+    return cause == Cause::acl_missing || cause == Cause::credential_not_applied;
+}
+
+// Every stale package's reason names the cause psguard found behind it.
+void explain_stale(CheckReport& report) {
+    const auto acl = report.acl ? acl_problem(*report.acl) : std::nullopt;
+    for (auto& package : report.packages) {
+        if (package.verdict != Verdict::stale_on_ns) {
+            continue;
+        }
+        if (acl) {
+            package.reason += "; " + *acl + ": heal cannot help until fixed";
+        }
+        if (report.diagnosis != Cause::unknown) {
+            package.reason += "; the evidence points to " +
+                              std::string(to_string(report.diagnosis)) + " (" +
+                              report.diagnosis_summary + ")";
+        }
+    }
 }
 
 // Later cycles confirm a heal (the package turned healthy) or give up on it.
@@ -135,9 +273,13 @@ std::string trigger_refresh(const Config& config, StateDir& state,
 }  // namespace
 
 CheckReport run_check_cycle(const Config& config, NsClient& ns) {
-    Observation seen = observe(config, ns);
+    // A one-shot check keeps no state: the agent's log is read from the start (within the
+    // per-cycle read budget).
+    EvidenceState evidence(config.evidence);
+    Observation seen = observe(config, ns, evidence, {});
     if (seen.answer) {
         seen.report.packages = reconcile(seen.local, *seen.answer, {});
+        explain_stale(seen.report);
     }
     return std::move(seen.report);
 }
@@ -151,10 +293,28 @@ CheckReport run_cycle(const Config& config, NsClient& ns, StateDir& state,
         heal.recovered = healer.recover(now);
     }
 
-    Observation seen = observe(config, ns);
-    CheckReport& report = seen.report;
     HealHistory& history = state.history();
+    Observation seen = observe(config, ns, state.evidence(config.evidence),
+                               [&](const AclReport& acl) -> std::optional<TimePoint> {
+                                   const bool ok = acl.ok();
+                                   if (ok && history.acl_failed_last_cycle) {
+                                       history.acl_ok_since = now;  // just fixed
+                                   }
+                                   history.acl_failed_last_cycle = acl.configured && !ok;
+                                   return ok ? history.acl_ok_since : std::nullopt;
+                               });
+    CheckReport& report = seen.report;
     HealGates gates;
+    if (report.acl && !report.acl->configured) {
+        gates.acl_problem = "no credential_account configured, so the ACL check cannot pass";
+    } else if (auto problem = acl_problem(*report.acl)) {
+        gates.acl_problem = problem;
+    }
+    if (heal_cannot_help(report.diagnosis)) {
+        gates.diagnosis_problem = "the evidence points to " +
+                                  std::string(to_string(report.diagnosis)) + " (" +
+                                  report.diagnosis_summary + "): removing files cannot help";
+    }
     if (seen.answer) {
         // Pending on the NS counts as stale only past the grace period, measured across cycles.
         observe_pending(history, reconcile(seen.local, *seen.answer, {}), now);
@@ -163,6 +323,7 @@ CheckReport run_cycle(const Config& config, NsClient& ns, StateDir& state,
         report.packages = reconcile(seen.local, *seen.answer, reconcile_options);
         verify_actions(config, state, report, heal, now);
         observe_streaks(history, report.packages);
+        explain_stale(report);
     } else {
         gates.ns_problem = report.ns.error;
     }
@@ -214,6 +375,10 @@ CheckReport run_cycle(const Config& config, NsClient& ns, StateDir& state,
     // Observations are psguard's own state: a dry run keeps them too, so repeated dry runs
     // show when the guards would let a heal through.
     history.prune(now);
+    if (auto saved = state.save_evidence(); !saved) {
+        report.findings.push_back(
+            Finding{"state_not_saved", path_to_utf8(state.path()), saved.error().message, true});
+    }
     if (auto saved = state.save_history(); !saved) {
         report.findings.push_back(
             Finding{"state_not_saved", path_to_utf8(state.path()), saved.error().message, true});

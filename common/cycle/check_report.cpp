@@ -113,6 +113,23 @@ nlohmann::json heal_json(const HealReport& heal) {
         {"refresh", heal.refresh.empty() ? nlohmann::json(nullptr) : nlohmann::json(heal.refresh)}};
 }
 
+nlohmann::json acl_results_json(const CheckReport& report) {
+    nlohmann::json results = nlohmann::json::array();
+    if (report.acl) {
+        for (const auto& result : report.acl->results) {
+            results.push_back(to_json(result));
+        }
+    }
+    return results;
+}
+
+// The account part of the ACL report, without the per-path results (they are "acl").
+nlohmann::json acl_account_json(const AclReport& acl) {
+    nlohmann::json account = to_json(acl);
+    account.erase("results");
+    return account;
+}
+
 }  // namespace
 
 nlohmann::json to_json(const CheckReport& report) {
@@ -166,6 +183,20 @@ nlohmann::json to_json(const CheckReport& report) {
         {"packages", std::move(packages)},
         {"findings", std::move(findings)},
         {"summary", std::move(summary)},
+        {"acl", acl_results_json(report)},
+        {"acl_account", report.acl ? acl_account_json(*report.acl) : nlohmann::json(nullptr)},
+        {"evidence",
+         report.evidence.is_object() ? report.evidence["evidence"] : nlohmann::json::array()},
+        {"evidence_counts", report.evidence.is_object() ? report.evidence["evidence_counts"]
+                                                        : nlohmann::json::object()},
+        {"event_queue",
+         report.evidence.is_object() ? report.evidence["event_queue"] : nlohmann::json(nullptr)},
+        {"diagnosis",
+         {{"cause", std::string(to_string(report.diagnosis))},
+          {"summary", report.diagnosis_summary},
+          {"evidence", report.evidence.is_object() && report.evidence["diagnosis"].is_object()
+                           ? report.evidence["diagnosis"]["evidence"]
+                           : nlohmann::json::array()}}},
         {"actions", std::move(actions)},
         {"heal", report.heal ? heal_json(*report.heal) : nlohmann::json(nullptr)},
         {"exit_code", report.exit_code()},
@@ -202,6 +233,41 @@ std::string to_table(const CheckReport& report) {
             finding_rows.push_back({"  " + finding.kind, finding.path, finding.detail});
         }
         out << render_table(finding_rows);
+    }
+    if (report.acl && report.acl->configured) {
+        const AclReport& acl = *report.acl;
+        out << "\nACL for " << (acl.display.empty() ? acl.account : acl.display) << ": ";
+        if (!acl.account_resolved) {
+            out << "ACCOUNT DOES NOT RESOLVE (" << acl.note << ")\n";
+        } else if (acl.ok()) {
+            out << "ok on " << acl.results.size() << " folders" << (acl.partial ? " (partial)" : "")
+                << '\n';
+        } else {
+            out << '\n';
+            for (const auto& result : acl.results) {
+                if (result.ok) {
+                    continue;
+                }
+                std::string missing;
+                for (const auto& right : result.missing) {
+                    missing += (missing.empty() ? "" : ", ") + right;
+                }
+                out << "  " << result.path << ": missing " << (missing.empty() ? "?" : missing);
+                if (result.denied_by) {
+                    out << " (denied by ACE " << result.denied_by->index << ", "
+                        << result.denied_by->trustee
+                        << (result.denied_by->inherited ? ", inherited" : "") << ")";
+                }
+                if (!result.error.empty()) {
+                    out << " [" << result.error << "]";
+                }
+                out << '\n';
+            }
+        }
+    }
+    if (report.diagnosis != Cause::unknown) {
+        out << "\nDiagnosis: " << to_string(report.diagnosis) << ": " << report.diagnosis_summary
+            << '\n';
     }
     if (report.heal) {
         const HealReport& heal = *report.heal;

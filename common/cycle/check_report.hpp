@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "acl/acl_inspector.hpp"
+#include "evidence/diagnosis.hpp"
 #include "heal/heal_planner.hpp"
 #include "heal/healer.hpp"
 #include "local/local_state.hpp"
@@ -62,6 +64,10 @@ struct CheckReport {
     NsStatus ns;
     std::vector<PackageVerdict> packages;
     std::vector<Finding> findings;
+    std::optional<AclReport> acl;       // absent: not checked
+    nlohmann::json evidence = nullptr;  // EvidenceCycleResult::to_json(), absent when not read
+    Cause diagnosis = Cause::unknown;
+    std::string diagnosis_summary;
     std::optional<HealReport> heal;
 
     std::map<std::string, std::size_t> summary() const;  // verdict -> count

@@ -1,6 +1,10 @@
 #include "cycle/state_dir.hpp"
 
+#include <fstream>
+#include <iterator>
+
 #include "core/utf8_path.hpp"
+#include "platform/file_ops.hpp"
 
 namespace psguard {
 
@@ -36,6 +40,35 @@ Result<std::unique_ptr<StateDir>> StateDir::open(const std::filesystem::path& di
 
 Status StateDir::save_history() const {
     return psguard::save_history(dir_ / "history.json", history_);
+}
+
+}  // namespace psguard
+
+namespace psguard {
+
+EvidenceState& StateDir::evidence(const EvidenceConfig& config) {
+    if (!evidence_) {
+        std::ifstream in(dir_ / "evidence.json", std::ios::binary);
+        const std::string text((std::istreambuf_iterator<char>(in)),
+                               std::istreambuf_iterator<char>());
+        auto document = nlohmann::json::parse(text, nullptr, false);
+        if (!document.is_discarded()) {
+            if (auto loaded = EvidenceState::from_json(document, config)) {
+                evidence_.emplace(std::move(loaded).value());
+            }
+        }
+        if (!evidence_) {
+            evidence_.emplace(config);
+        }
+    }
+    return *evidence_;
+}
+
+Status StateDir::save_evidence() const {
+    if (!evidence_) {
+        return {};
+    }
+    return write_atomically(dir_ / "evidence.json", evidence_->to_json().dump() + "\n");
 }
 
 }  // namespace psguard

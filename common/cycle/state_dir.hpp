@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "core/result.hpp"
+#include "evidence/evidence_cycle.hpp"
 #include "heal/heal_history.hpp"
 #include "heal/journal.hpp"
 #include "platform/file_lock.hpp"
@@ -20,6 +21,10 @@ class StateDir {
     Journal& journal() { return journal_; }
     HealHistory& history() { return history_; }
     Status save_history() const;
+    // The evidence collector's state (log cursors, kept evidence): loaded on first use from
+    // evidence.json; a damaged or missing file starts afresh.
+    EvidenceState& evidence(const EvidenceConfig& config);
+    Status save_evidence() const;
 
   private:
     StateDir(std::filesystem::path dir, FileLock lock);
@@ -28,6 +33,7 @@ class StateDir {
     FileLock lock_;
     Journal journal_;
     HealHistory history_;
+    std::optional<EvidenceState> evidence_;
 };
 
 }  // namespace psguard

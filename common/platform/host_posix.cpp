@@ -26,11 +26,19 @@ std::string local_host_name() {
     return host;
 }
 
-std::optional<AgentLocations> detect_agent_locations() {
+std::optional<std::filesystem::path> agent_install_dir() {
     std::error_code ec;
-    if (!std::filesystem::is_directory(kLinuxAgentRoot, ec)) {
+    if (std::filesystem::is_directory(kLinuxAgentRoot, ec)) {
+        return kLinuxAgentRoot;
+    }
+    return std::nullopt;
+}
+
+std::optional<AgentLocations> detect_agent_locations() {
+    if (!agent_install_dir()) {
         return std::nullopt;
     }
+    std::error_code ec;
     AgentLocations locations;
     locations.package_delivery = kLinuxAgentRoot / "Package Delivery";
     locations.package_status = kLinuxAgentRoot / "Package Server Agent" / "PackageStatus";
@@ -40,6 +48,10 @@ std::optional<AgentLocations> detect_agent_locations() {
         locations.package_status = spaced;
     }
     return locations;
+}
+
+std::optional<std::filesystem::path> program_data_dir() {
+    return std::nullopt;
 }
 
 std::filesystem::path default_config_file() {

@@ -42,13 +42,21 @@ std::string local_host_name() {
     return path_to_utf8(std::filesystem::path(std::wstring(name.data(), size)));
 }
 
-std::optional<AgentLocations> detect_agent_locations() {
+std::optional<std::filesystem::path> agent_install_dir() {
     const std::wstring install_dir = read_registry_string(
         HKEY_LOCAL_MACHINE, L"SOFTWARE\\Altiris\\Altiris Agent", L"InstallDir");
     if (install_dir.empty()) {
         return std::nullopt;
     }
-    const std::filesystem::path root(install_dir);
+    return std::filesystem::path(install_dir);
+}
+
+std::optional<AgentLocations> detect_agent_locations() {
+    const auto install_dir = agent_install_dir();
+    if (!install_dir) {
+        return std::nullopt;
+    }
+    const std::filesystem::path& root = *install_dir;
     AgentLocations locations;
     locations.package_delivery = root / L"Package Delivery";
     // Older agents say "Package Status", newer "PackageStatus": take the one that exists.
@@ -59,6 +67,10 @@ std::optional<AgentLocations> detect_agent_locations() {
         !std::filesystem::exists(joined, ec) && std::filesystem::exists(spaced, ec) ? spaced
                                                                                     : joined;
     return locations;
+}
+
+std::optional<std::filesystem::path> program_data_dir() {
+    return known_folder_from_env(L"ProgramData", L"C:\\ProgramData");
 }
 
 std::filesystem::path default_config_file() {

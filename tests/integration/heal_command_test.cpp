@@ -3,6 +3,9 @@
 // step of an action (fault points compiled into test builds only) losing nothing.
 #include <gtest/gtest.h>
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <csignal>
 #include <fstream>
 
@@ -38,6 +41,11 @@ std::map<std::string, std::string> snapshot_tree(const fs::path& root) {
         }
     }
     return files;
+}
+
+std::string current_user() {
+    const passwd* entry = ::getpwuid(::getuid());
+    return entry != nullptr ? entry->pw_name : "root";
 }
 
 std::string lower_guid(int n) {
@@ -94,6 +102,8 @@ class HealCommand : public ::testing::Test {
                   {"ca_file", ns_->ca_file().string()},
                   {"timeout_seconds", 2},
                   {"max_retries", 0}}},
+                // The test's own account owns the tree, so the ACL check passes.
+                {"credential_account", current_user()},
                 {"heal", {{"confirm_cycles", confirm_cycles}}}};
     }
 

@@ -1,0 +1,34 @@
+// The local status endpoint's settings ("endpoint" in the configuration; docs/endpoint.md).
+// Loopback by default: reads carry no authentication, so only tooling on the box may read.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "core/result.hpp"
+
+namespace psguard {
+
+struct EndpointConfig {
+    std::string bind_address = "127.0.0.1";  // an IP literal (v4 or v6), never a host name
+    std::uint16_t port = 9631;               // 0: the system picks one (tests)
+    std::filesystem::path token_file;        // bearer token for POST /v1/check; empty: none
+    std::size_t max_connections = 256;       // served at once; more are answered 503
+    std::chrono::seconds read_timeout{10};   // a whole request (headers and body), or idle
+    std::size_t max_header_bytes = 8192;     // request line and headers; more: 431
+};
+
+inline constexpr std::size_t kMaxEndpointConnections = 10000;
+
+// True for 127.0.0.0/8, ::1 and ::ffff:127.x.y.z; false for anything else, including text
+// that is not an IP address.
+bool is_loopback_address(const std::string& address);
+
+// Refuses what the server must not start with: a bind address that is not an IP literal, a
+// non-loopback bind without a token file, limits out of range.
+Status validate(const EndpointConfig& config);
+
+}  // namespace psguard

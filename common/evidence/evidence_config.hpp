@@ -1,0 +1,54 @@
+// Settings of the evidence collector (the `evidence` section of the configuration), and where
+// the agent keeps its logs and event queue when the configuration does not say.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <vector>
+
+namespace psguard {
+
+struct EvidenceConfig {
+    std::filesystem::path log_dir;    // empty: the agent's log is not read
+    std::filesystem::path queue_dir;  // empty: the event queue is not read
+    std::size_t max_items_per_kind = 20;
+    std::chrono::minutes backlog_age{60};  // a waiting event older than this is a backlog
+    std::size_t backlog_files = 50;        // this many waiting events is a backlog
+    std::uint64_t max_read_per_cycle_bytes = 64ull * 1024 * 1024;
+    std::chrono::hours retention{24};  // evidence older than this is no longer cited
+};
+
+enum class AgentPlatform { windows, posix };
+
+#ifdef _WIN32
+inline constexpr AgentPlatform kThisAgentPlatform = AgentPlatform::windows;
+#else
+inline constexpr AgentPlatform kThisAgentPlatform = AgentPlatform::posix;
+#endif
+
+// Where to look, best first.
+struct EvidenceDirCandidates {
+    std::vector<std::filesystem::path> log_dirs;
+    std::vector<std::filesystem::path> queue_dirs;
+};
+
+// Windows: <InstallDir>\Logs and <InstallDir>\Queue (agents up to 7.x and 8.x installs that keep
+// everything in Program Files), then %ProgramData%\Symantec\Symantec Agent\{Logs,Queue} (8.x).
+// POSIX: under `install_dir` (default /opt/altiris/notification/nsagent) var/logs, var/log,
+// then var (where Broadcom's KB puts aex-client.log); no queue folder is known there.
+EvidenceDirCandidates evidence_dir_candidates(
+    AgentPlatform platform, const std::optional<std::filesystem::path>& install_dir,
+    const std::optional<std::filesystem::path>& program_data);
+
+struct EvidenceDirs {
+    std::optional<std::filesystem::path> log_dir;
+    std::optional<std::filesystem::path> queue_dir;
+};
+
+// The first candidate of each list that is a folder (not a link); nullopt when none is.
+EvidenceDirs detect_evidence_dirs(const EvidenceDirCandidates& candidates);
+
+}  // namespace psguard

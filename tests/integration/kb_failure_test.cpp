@@ -1,0 +1,234 @@
+// The KB failure reproduced end to end, as root, with real accounts and real POSIX ACLs:
+// the Package Service account ("nobody") lacks the right to write status, the simulated agent's
+// status write fails and it logs the KB's access-denied lines; psguard names the cause (ACL),
+// cites the log line, and blocks the heal. With the right granted, psguard heals, the agent
+// rebuilds and re-reports, and the NS turns Ready.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "integration/package_tree.hpp"
+#include "support/child_process.hpp"
+#include "support/ns_emulator.hpp"
+#include "support/temp_dir.hpp"
+
+namespace psguard::test {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+const std::string kReportGuid = "{a1b2c3d4-0000-4000-8000-000000000001}";
+
+std::string guid(int n) {
+    char text[64];
+    std::snprintf(text, sizeof(text), "{6C821F5E-0000-4000-8000-%012d}", n);
+    return text;
+}
+
+struct Outcome {
+    int exit_code = -1;
+    std::string out;
+    std::string err;
+    nlohmann::json json() const { return nlohmann::json::parse(out); }
+};
+
+Outcome run(std::vector<std::string> argv) {
+    ChildProcess process(std::move(argv));
+    const auto code = process.wait(60s);
+    return Outcome{code.value_or(-1), process.stdout_text(), process.stderr_text()};
+}
+
+class KbFailure : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        if (::geteuid() != 0) {
+            GTEST_SKIP() << "needs root: the agent's status write runs as the account 'nobody' "
+                            "and the test sets real ACLs";
+        }
+        // nobody must be able to reach the tree at all (the temp folder is 0700).
+        fs::permissions(dir_.path(), fs::perms::owner_all | fs::perms::others_exec,
+                        fs::perm_options::replace);
+        for (int i = 0; i < 6; ++i) {
+            tree_.add({.guid = guid(i)});
+        }
+        fs::create_directories(dir_ / "Logs");
+        nlohmann::json rows = nlohmann::json::array();
+        nlohmann::json manifest = nlohmann::json::array();
+        for (int i = 0; i < 6; ++i) {
+            rows.push_back({{"guid", guid(i)},
+                            {"name", "Package " + std::to_string(i)},
+                            {"status", i < 2 ? "Invalid" : "Ready"},
+                            {"ns_version", "1601867730"},
+                            {"reported_version", "1601867730"}});
+            manifest.push_back({{"guid", guid(i)},
+                                {"version", "1601867730"},
+                                {"files", {{{"name", "setup.exe"}, {"size", 1024}}}}});
+        }
+        ns_.emplace(nlohmann::json{{"server", "PS01"},
+                                   {"report_guid", kReportGuid},
+                                   {"auth", {{"type", "none"}}},
+                                   {"packages", rows},
+                                   {"fault", "none"}});
+        std::ofstream(dir_ / "manifest.json") << nlohmann::json{{"packages", manifest}}.dump();
+        const nlohmann::json config = {
+            {"package_server", {{"name", "PS01"}}},
+            {"paths",
+             {{"package_delivery", tree_.delivery().string()},
+              {"package_status", tree_.status().string()},
+              {"state_dir", (dir_ / "state").string()}}},
+            {"ns",
+             {{"url", ns_->url()},
+              {"report_guid", kReportGuid},
+              {"ca_file", ns_->ca_file().string()},
+              {"timeout_seconds", 5},
+              {"max_retries", 0}}},
+            {"credential_account", "nobody"},
+            {"evidence", {{"log_dir", (dir_ / "Logs").string()}}},
+            {"heal", {{"confirm_cycles", 1}, {"refresh_command", refresh_argv()}}}};
+        std::ofstream(dir_ / "psguard.json") << config.dump(2);
+    }
+
+    std::vector<std::string> refresh_argv(std::vector<std::string> only = {}) const {
+        std::vector<std::string> argv = {PSGUARD_PS_SIMULATOR_PATH,
+                                         "refresh",
+                                         "--manifest",
+                                         (dir_ / "manifest.json").string(),
+                                         "--delivery",
+                                         tree_.delivery().string(),
+                                         "--status",
+                                         tree_.status().string(),
+                                         "--ns-url",
+                                         ns_->url(),
+                                         "--ca-file",
+                                         ns_->ca_file().string(),
+                                         "--server",
+                                         "PS01",
+                                         "--run-as",
+                                         "nobody",
+                                         "--agent-log",
+                                         (dir_ / "Logs" / "agent.log").string()};
+        if (!only.empty()) {
+            argv.push_back("--only");
+            argv.insert(argv.end(), only.begin(), only.end());
+        }
+        return argv;
+    }
+
+    Outcome psguard(std::vector<std::string> args) const {
+        std::vector<std::string> argv = {PSGUARD_BINARY_PATH};
+        argv.insert(argv.end(), args.begin(), args.end());
+        argv.insert(argv.end(), {"--config", (dir_ / "psguard.json").string()});
+        return run(std::move(argv));
+    }
+
+    TempDir dir_{"psguard-kb"};
+    PackageTree tree_{dir_ / "agent"};
+    std::optional<NsEmulator> ns_;
+};
+
+nlohmann::json package(const nlohmann::json& report, const std::string& id) {
+    for (const auto& p : report["packages"]) {
+        if (p["id"] == id) {
+            return p;
+        }
+    }
+    return nullptr;
+}
+
+std::string lower(std::string text) {
+    for (char& c : text) {
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return text;
+}
+
+TEST_F(KbFailure, AclCauseBlocksTheHealThenTheFixLetsItThrough) {
+    // The agent tries to write a package's status as "nobody" and is denied.
+    fs::remove(tree_.status() / guid(3) / "PackageStatus.xml");
+    auto agent = run(refresh_argv({guid(3)}));
+    ASSERT_EQ(agent.exit_code, 0) << agent.err;
+    const std::string log = [&] {
+        std::ifstream in(dir_ / "Logs" / "agent.log");
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    }();
+    ASSERT_NE(log.find("Cannot create directory: 0x80070005 [Access is denied]"), std::string::npos)
+        << log;
+
+    // psguard: the ACL is the cause, the log line is the evidence, nothing is healed.
+    const auto before = psguard({"check", "--heal", "--json"});
+    ASSERT_EQ(before.exit_code, 1) << before.err;
+    const auto report = before.json();
+    bool acl_failed = false;
+    for (const auto& result : report["acl"]) {
+        if (result["path"] == tree_.status().string()) {
+            acl_failed = !result["ok"].get<bool>();
+            EXPECT_NE(result["missing"].dump().find("write"), std::string::npos) << result.dump();
+        }
+    }
+    EXPECT_TRUE(acl_failed) << report["acl"].dump(2);
+    EXPECT_EQ(report["diagnosis"]["cause"], "acl_missing") << report["diagnosis"].dump(2);
+    ASSERT_FALSE(report["diagnosis"]["evidence"].empty());
+    const auto cited = report["evidence"][report["diagnosis"]["evidence"][0].get<std::size_t>()];
+    EXPECT_NE(cited["message"].get<std::string>().find("Access is denied"), std::string::npos);
+    EXPECT_NE(cited["where"].get<std::string>().find("agent.log:"), std::string::npos);
+    const auto stale = package(report, lower(guid(0)));
+    EXPECT_EQ(stale["verdict"], "stale_on_ns");
+    EXPECT_NE(stale["reason"].get<std::string>().find("credential account nobody lacks"),
+              std::string::npos)
+        << stale["reason"];
+    EXPECT_NE(stale["reason"].get<std::string>().find("heal cannot help until fixed"),
+              std::string::npos);
+    EXPECT_EQ(stale["heal"]["state"], "blocked");
+    EXPECT_TRUE(report["actions"].empty());
+    EXPECT_TRUE(fs::exists(tree_.delivery() / guid(0) / "snapshot.xml"));
+
+    // The administrator grants the right (and it is inherited by new folders).
+    for (const auto& root : {tree_.delivery(), tree_.status()}) {
+        auto granted =
+            run({"/usr/bin/setfacl", "-R", "-m", "u:nobody:rwx,d:u:nobody:rwx", root.string()});
+        ASSERT_EQ(granted.exit_code, 0) << granted.err;
+    }
+
+    // Now psguard heals the stale packages; the agent rebuilds and re-reports as nobody.
+    const auto healing = psguard({"check", "--heal", "--json"});
+    const auto healed = healing.json();
+    EXPECT_EQ(healed["acl_account"]["ok"], true) << healed["acl"].dump(2);
+    EXPECT_NE(healed["diagnosis"]["cause"], "acl_missing");
+    ASSERT_EQ(healed["actions"].size(), 2u) << healing.out;
+    EXPECT_EQ(healed["heal"]["refresh"], "refresh command exited 0");
+
+    const auto after = psguard({"check", "--heal", "--json"});
+    EXPECT_EQ(after.exit_code, 0) << after.out;
+    EXPECT_EQ(after.json()["summary"]["healthy"], 6) << after.out;
+    EXPECT_EQ(after.json()["heal"]["verified"].size(), 2u);
+}
+
+TEST_F(KbFailure, CheckShowsTheMissingRightInTheTable) {
+    const auto table = psguard({"check"});
+    EXPECT_EQ(table.exit_code, 1);
+    EXPECT_NE(table.out.find("ACL for nobody"), std::string::npos) << table.out;
+    EXPECT_NE(table.out.find("missing"), std::string::npos) << table.out;
+    EXPECT_NE(table.out.find("missing write"), std::string::npos) << table.out;
+}
+
+TEST_F(KbFailure, AnUnresolvableAccountIsAFinding) {
+    auto config = nlohmann::json::parse(std::ifstream(dir_ / "psguard.json"));
+    config["credential_account"] = "no-such-user-psguard";
+    std::ofstream(dir_ / "psguard.json") << config.dump();
+    const auto result = psguard({"check", "--json"});
+    EXPECT_EQ(result.exit_code, 1);
+    bool found = false;
+    const auto report = result.json();
+    for (const auto& finding : report["findings"]) {
+        found = found || finding["kind"] == "credential_account_unresolved";
+    }
+    EXPECT_TRUE(found) << result.out;
+}
+
+}  // namespace
+}  // namespace psguard::test

@@ -1,0 +1,262 @@
+#include "evidence/evidence_report.hpp"
+#include "evidence/evidence_cycle.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+
+#include "evidence_test_support.hpp"
+#include "temp_tree.hpp"
+
+namespace psguard {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::hours;
+using test::TempTree;
+
+Evidence make(std::string kind, std::string message,
+              std::chrono::system_clock::time_point observed = {}) {
+    Evidence e;
+    e.kind = std::move(kind);
+    e.time = "May 16 11:51:05";
+    e.source = "S";
+    e.message = std::move(message);
+    e.where = "agent.log:0";
+    e.observed = observed;
+    return e;
+}
+
+TEST(EvidenceReport, KeepsTheNewestPerKindAndCountsAll) {
+    EvidenceReport report(3);
+    for (int i = 0; i < 10; ++i) {
+        report.add(make("access_denied", "denied " + std::to_string(i)));
+        if (i % 5 == 0) {
+            report.add(make("trust_failure", "trust " + std::to_string(i)));
+        }
+    }
+    const auto items = report.items();
+    ASSERT_EQ(items.size(), 5u);
+    // Oldest first across kinds, by discovery.
+    EXPECT_EQ(items[0].message, "trust 0");
+    EXPECT_EQ(items[1].message, "trust 5");
+    EXPECT_EQ(items[2].message, "denied 7");
+    EXPECT_EQ(items[4].message, "denied 9");
+    EXPECT_EQ(report.totals().at("access_denied"), 10u);
+    EXPECT_EQ(report.totals().at("trust_failure"), 2u);
+
+    const nlohmann::json json = render_evidence(items, report.totals());
+    EXPECT_EQ(json["evidence"].size(), 5u);
+    EXPECT_EQ(json["evidence_counts"]["access_denied"]["total"], 10);
+    EXPECT_EQ(json["evidence_counts"]["access_denied"]["shown"], 3);
+}
+
+TEST(EvidenceReport, ItemsRenderWithExactlyTheContractKeys) {
+    Evidence e = make("access_denied", "Cannot create directory: 0x80070005 [Access is denied] d:");
+    e.path = "d:";
+    nlohmann::json json = evidence_to_json(e);
+    std::vector<std::string> keys;
+    for (const auto& [key, value] : json.items()) {
+        keys.push_back(key);
+    }
+    std::sort(keys.begin(), keys.end());
+    EXPECT_EQ(keys,
+              (std::vector<std::string>{"kind", "message", "package", "source", "time", "where"}));
+    EXPECT_EQ(json["package"], "d:") << "the path when no GUID is named";
+    e.package = "{6c821f5e-1d2a-4c3b-9e8f-0a1b2c3d4e5f}";
+    EXPECT_EQ(evidence_to_json(e)["package"], "{6c821f5e-1d2a-4c3b-9e8f-0a1b2c3d4e5f}");
+    e.package.reset();
+    e.path.reset();
+    EXPECT_TRUE(evidence_to_json(e)["package"].is_null());
+}
+
+TEST(EvidenceReport, LongMessagesAreBoundedOnACharacterBoundary) {
+    EvidenceReport report;
+    std::string message(kMaxEvidenceMessageBytes - 4, 'x');
+    message += "\xE2\x82\xAC\xE2\x82\xAC tail";  // a 3-byte character across the cut
+    report.add(make("access_denied", message));
+    const std::string kept = report.items()[0].message;
+    EXPECT_LE(kept.size(), kMaxEvidenceMessageBytes);
+    EXPECT_EQ(kept.substr(kept.size() - 3), "...");
+    EXPECT_EQ(kept.substr(0, kept.size() - 3), std::string(kMaxEvidenceMessageBytes - 4, 'x'));
+}
+
+TEST(EvidenceReport, PruningForgetsOldItemsButNotTheCounts) {
+    const auto now = std::chrono::system_clock::now();
+    EvidenceReport report;
+    report.add(make("access_denied", "old", now - hours(30)));
+    report.add(make("access_denied", "new", now - hours(1)));
+    report.prune_observed_before(now - hours(24));
+    ASSERT_EQ(report.items().size(), 1u);
+    EXPECT_EQ(report.items()[0].message, "new");
+    EXPECT_EQ(report.totals().at("access_denied"), 2u);
+}
+
+TEST(EvidenceReport, StateRoundTrip) {
+    const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    EvidenceReport report(5);
+    Evidence e = make("access_denied", "x", now);
+    e.path = "d:";
+    e.package = "{6c821f5e-1d2a-4c3b-9e8f-0a1b2c3d4e5f}";
+    report.add(e);
+    report.add(make("unauthorized", "y", now));
+    auto restored =
+        EvidenceReport::from_state_json(nlohmann::json::parse(report.to_state_json().dump()), 5);
+    ASSERT_TRUE(restored.ok()) << restored.error().message;
+    EXPECT_EQ(restored->items(), report.items());
+    EXPECT_EQ(restored->totals(), report.totals());
+    EXPECT_FALSE(EvidenceReport::from_state_json(nlohmann::json::object(), 5).ok());
+}
+
+TEST(EvidenceFromEvent, CitesWhereAndWhat) {
+    LogEvent event;
+    event.date = "May 16 11:51:05";
+    event.source = "SWD";
+    event.message =
+        "Cannot create D:\\Package Delivery\\{6C821F5E-1D2A-4C3B-9E8F-0A1B2C3D4E5F}: "
+        "0x80070005";
+    event.file = fs::path("logs") / "agent.log";
+    event.offset = 1234;
+    const auto evidence = evidence_from_event(event, {});
+    ASSERT_TRUE(evidence);
+    EXPECT_EQ(evidence->kind, "access_denied");
+    EXPECT_EQ(evidence->time, "May 16 11:51:05");
+    EXPECT_EQ(evidence->source, "SWD");
+    EXPECT_EQ(evidence->package, "{6c821f5e-1d2a-4c3b-9e8f-0a1b2c3d4e5f}");
+    EXPECT_EQ(evidence->path, "D:\\Package Delivery\\{6C821F5E-1D2A-4C3B-9E8F-0A1B2C3D4E5F}");
+    EXPECT_TRUE(evidence->where.ends_with("agent.log:1234")) << evidence->where;
+    event.message = "Everything fine";
+    EXPECT_FALSE(evidence_from_event(event, {}));
+}
+
+std::chrono::system_clock::time_point utc(int y, unsigned m, unsigned d, int h, int min = 0) {
+    using namespace std::chrono;
+    return time_point_cast<system_clock::duration>(
+        sys_days(year_month_day{year(y), month(m), day(d)}) + hours(h) + minutes(min));
+}
+
+TEST(EstimateEventTime, TheLatestMatchingMomentNotInTheFuture) {
+    EXPECT_EQ(estimate_event_time("May 16 11:51:05", utc(2026, 5, 16, 12)),
+              utc(2026, 5, 16, 11, 51) + std::chrono::seconds(5));
+    // Across the new year.
+    EXPECT_EQ(estimate_event_time("Dec 31 23:00:00", utc(2027, 1, 2, 8)), utc(2026, 12, 31, 23));
+    // A time-zone ahead of UTC may put the agent's clock a few hours ahead: still this year.
+    EXPECT_EQ(estimate_event_time("May 16 20:00:00", utc(2026, 5, 16, 12)), utc(2026, 5, 16, 20));
+    EXPECT_EQ(estimate_event_time("May  6 20:00:00", utc(2026, 5, 16, 12)), utc(2026, 5, 6, 20));
+    // Feb 29 belongs to the last leap year.
+    EXPECT_EQ(estimate_event_time("Feb 29 10:00:00", utc(2026, 5, 16, 12)), utc(2024, 2, 29, 10));
+    for (const char* bad : {"", "May 16", "Mai 16 11:51:05", "May 32 11:51:05", "May 16 25:00:00",
+                            "May 16 11-51-05", "2026-05-16T11:51:05Z"}) {
+        EXPECT_FALSE(estimate_event_time(bad, utc(2026, 5, 16, 12))) << bad;
+    }
+}
+
+TEST(EvidenceFromEvent, OldEventsAgeOutByTheirOwnDate) {
+    LogEvent event;
+    event.date = "May 16 11:51:05";
+    event.message = "Access is denied";
+    const auto now = utc(2026, 11, 26, 6);
+    const auto evidence = evidence_from_event(event, now);
+    ASSERT_TRUE(evidence);
+    EXPECT_EQ(evidence->observed, utc(2026, 5, 16, 11, 51) + std::chrono::seconds(5));
+    EvidenceReport report;
+    report.add(*evidence);
+    report.prune_observed_before(now - hours(24));
+    EXPECT_TRUE(report.items().empty());
+    // No usable date: observed when read.
+    event.date = "garbled";
+    EXPECT_EQ(evidence_from_event(event, now)->observed, now);
+}
+
+// The whole pass on a real folder: the KB's log, a queue with a backlog, a restart in between.
+TEST(EvidenceCycle, KbLogAndQueueEndToEnd) {
+    TempTree tree;
+    tree.write("Logs/agent.log", test::kb_log());
+    tree.write("Queue/NS01/NSE-FFF-0000006A-00000001.ok", "x");
+    tree.write("Queue/NS01/PSE-12C-0000006A-00000002.blocked", "x");
+    EvidenceConfig config;
+    config.log_dir = tree / "Logs";
+    config.queue_dir = tree / "Queue";
+    EvidenceCycleInput input;
+    input.package_roots = {fs::path("D:/Altiris Agent/Package Delivery")};
+    input.now = utc(2026, 5, 16, 12);  // shortly after the KB's events
+
+    EvidenceState state(config);
+    const EvidenceCycleResult first = run_evidence_cycle(state, config, input);
+    EXPECT_TRUE(first.problems.empty());
+    ASSERT_EQ(first.items.size(), 3u);
+    EXPECT_EQ(first.items[0].kind, "access_denied");
+    EXPECT_EQ(first.items[1].source, "EventTransport");
+    EXPECT_EQ(first.items[2].kind, "queue_blocked");
+    EXPECT_EQ(first.diagnosis.cause, Cause::acl_missing);
+    EXPECT_EQ(first.diagnosis.evidence, std::vector<std::size_t>{0});
+    ASSERT_TRUE(first.log);
+    EXPECT_EQ(first.log->events, 2u);
+    ASSERT_TRUE(first.queue);
+    EXPECT_EQ(first.queue->count(QueueState::blocked), 1u);
+
+    const nlohmann::json json = first.to_json();
+    EXPECT_EQ(json["evidence"].size(), 3u);
+    EXPECT_EQ(json["evidence"][0]["package"], "d:");
+    EXPECT_EQ(json["diagnosis"]["cause"], "acl_missing");
+    EXPECT_EQ(json["event_queue"]["blocked"], 1);
+    EXPECT_EQ(json["evidence_counts"]["access_denied"]["total"], 2);
+
+    // Restart: the state comes back from JSON; nothing new in the log, the items stay cited.
+    auto restored = EvidenceState::from_json(nlohmann::json::parse(state.to_json().dump()), config);
+    ASSERT_TRUE(restored.ok()) << restored.error().message;
+    test::append_file(tree / "Logs" / "agent.log",
+                      test::agent_event("EventTransport", "PostEvent.aspx returned HTTP 401"));
+    input.acl_ok = true;
+    const EvidenceCycleResult second = run_evidence_cycle(restored.value(), config, input);
+    ASSERT_TRUE(second.log);
+    EXPECT_EQ(second.log->events, 1u) << "only the new event is read";
+    EXPECT_EQ(second.totals.at("access_denied"), 2u);
+    EXPECT_EQ(second.totals.at("unauthorized"), 1u);
+    // ACL checked fine, yet access denied on the package drive: the credential.
+    EXPECT_EQ(second.diagnosis.cause, Cause::credential_not_applied);
+}
+
+TEST(EvidenceCycle, UnreadableFoldersAreProblemsNotFailures) {
+    TempTree tree;
+    EvidenceConfig config;
+    config.log_dir = tree / "no-logs";
+    config.queue_dir = tree / "no-queue";
+    EvidenceState state(config);
+    const EvidenceCycleResult result = run_evidence_cycle(state, config, {});
+    EXPECT_EQ(result.problems.size(), 2u);
+    EXPECT_FALSE(result.log);
+    EXPECT_FALSE(result.queue);
+    EXPECT_EQ(result.diagnosis.cause, Cause::unknown);
+    EXPECT_TRUE(result.to_json()["event_queue"].is_null());
+}
+
+TEST(EvidenceConfigDefaults, CandidatesPerPlatform) {
+    const auto windows = evidence_dir_candidates(AgentPlatform::windows,
+                                                 fs::path("C:/Program Files/Altiris/Altiris Agent"),
+                                                 fs::path("C:/ProgramData"));
+    ASSERT_EQ(windows.log_dirs.size(), 2u);
+    EXPECT_EQ(windows.log_dirs[0], fs::path("C:/Program Files/Altiris/Altiris Agent") / "Logs");
+    EXPECT_EQ(windows.log_dirs[1],
+              fs::path("C:/ProgramData") / "Symantec" / "Symantec Agent" / "Logs");
+    EXPECT_EQ(windows.queue_dirs[0], fs::path("C:/Program Files/Altiris/Altiris Agent") / "Queue");
+    const auto posix = evidence_dir_candidates(AgentPlatform::posix, std::nullopt, std::nullopt);
+    ASSERT_FALSE(posix.log_dirs.empty());
+    EXPECT_EQ(posix.log_dirs.back(), fs::path("/opt/altiris/notification/nsagent") / "var");
+    EXPECT_TRUE(posix.queue_dirs.empty());
+}
+
+TEST(EvidenceConfigDefaults, DetectionTakesTheFirstExistingFolder) {
+    TempTree tree;
+    tree.mkdir("ProgramData/Symantec/Symantec Agent/Logs");
+    tree.mkdir("Agent/Queue");
+    const auto found = detect_evidence_dirs(
+        evidence_dir_candidates(AgentPlatform::windows, tree / "Agent", tree / "ProgramData"));
+    EXPECT_EQ(found.log_dir, tree / "ProgramData" / "Symantec" / "Symantec Agent" / "Logs");
+    EXPECT_EQ(found.queue_dir, tree / "Agent" / "Queue");
+    EXPECT_FALSE(detect_evidence_dirs({{tree / "none"}, {}}).log_dir);
+}
+
+}  // namespace
+}  // namespace psguard
