@@ -9,7 +9,7 @@ native_packages=(
   libpugixml-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   libacl1-dev acl
-  python3
+  python3 curl
 )
 cross_packages=(
   g++-mingw-w64-x86-64-posix gcc-mingw-w64-x86-64-posix binutils-mingw-w64-x86-64

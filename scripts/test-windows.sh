@@ -23,7 +23,14 @@ step "stage dependencies"
 scripts/stage-cross-deps.sh "$root/build/cross-deps"
 
 step "configure (preset mingw)"
-cmake --preset mingw
+# The WinHTTP end-to-end test needs the native NS emulator (scripts/test.sh builds it first).
+native_emulator="$root/build/dev/tests/ns_emulator/psguard-ns-emulator"
+if [[ -x "$native_emulator" ]]; then
+    cmake --preset mingw -DPSGUARD_NATIVE_BUILD_DIR="$root/build/dev"
+else
+    echo "test-windows: no native emulator in build/dev: the WinHTTP end-to-end test is not run"
+    cmake --preset mingw -DPSGUARD_NATIVE_BUILD_DIR=
+fi
 
 step "build"
 cmake --build --preset mingw --parallel "$jobs"
