@@ -46,9 +46,14 @@ if [[ -f "$dest/pugixml/src/pugixml.cpp" && "$(cat "$stamp" 2>/dev/null)" == "$v
 fi
 
 command -v dpkg-source >/dev/null || die "dpkg-source is missing (package dpkg-dev)"
+# shellcheck source=/dev/null
 codename="$(. /etc/os-release && echo "${VERSION_CODENAME:-}")"
 [[ -n "$codename" ]] || die "cannot tell the Debian release from /etc/os-release"
-mirror="${PSGUARD_DEBIAN_MIRROR:-}"
+# The Debian archive this machine already installs from (its apt configuration), so that no
+# address is hard-coded here; PSGUARD_DEBIAN_MIRROR overrides.
+mirror="${PSGUARD_DEBIAN_MIRROR:-$(apt-cache policy 2>/dev/null |
+    awk -v suite="$codename/main" '$3 == suite { print $2; exit }')}"
+[[ -n "$mirror" ]] || die "no Debian archive for $codename in this machine's apt sources; set PSGUARD_DEBIAN_MIRROR"
 apt_dir="$dest/apt"
 mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
 echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $codename main" \

@@ -1,5 +1,7 @@
-#include <shellapi.h>
+// windows.h first: the other Win32 headers depend on its types.
 #include <windows.h>
+
+#include <shellapi.h>
 
 #include <memory>
 

@@ -4,8 +4,10 @@
 // With ns.ca_file, WinHTTP is told to accept an unknown root and psguard verifies the chain
 // itself, against that CA and the host name, right after the TLS handshake and before any
 // request body or credential is sent (credentials only ever answer a 401 challenge).
-#include <wincrypt.h>
+// windows.h first: the other Win32 headers depend on its types.
 #include <windows.h>
+
+#include <wincrypt.h>
 #include <winhttp.h>
 
 #include <fstream>

@@ -1,7 +1,9 @@
 // Windows side of the link seam. Reparse points are recognised by their tag
 // (FindFirstFileW's dwReserved0), read with FSCTL_GET_REPARSE_POINT on a handle opened with
 // FILE_FLAG_OPEN_REPARSE_POINT, and never followed. Wide-character APIs only.
+// windows.h first: the other Win32 headers depend on its types.
 #include <windows.h>
+
 #include <winioctl.h>
 
 #include <string_view>

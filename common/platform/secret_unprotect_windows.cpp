@@ -1,5 +1,7 @@
-#include <wincrypt.h>
+// windows.h first: the other Win32 headers depend on its types.
 #include <windows.h>
+
+#include <wincrypt.h>
 
 #include <memory>
 #include <vector>

@@ -1,5 +1,7 @@
-#include <bcrypt.h>
+// windows.h first: the other Win32 headers depend on its types.
 #include <windows.h>
+
+#include <bcrypt.h>
 
 #include <array>
 #include <memory>

@@ -4,7 +4,9 @@
 #pragma once
 
 #ifdef _WIN32
+// windows.h first: the other Win32 headers depend on its types.
 #include <windows.h>
+
 #include <winioctl.h>
 
 #include <cstring>
