@@ -296,12 +296,13 @@ CheckReport run_cycle(const Config& config, NsClient& ns, StateDir& state,
     HealHistory& history = state.history();
     Observation seen = observe(config, ns, state.evidence(config.evidence),
                                [&](const AclReport& acl) -> std::optional<TimePoint> {
-                                   const bool ok = acl.ok();
-                                   if (ok && history.acl_failed_last_cycle) {
-                                       history.acl_ok_since = now;  // just fixed
+                                   if (acl.ok()) {
+                                       return history.acl_last_failed;
                                    }
-                                   history.acl_failed_last_cycle = acl.configured && !ok;
-                                   return ok ? history.acl_ok_since : std::nullopt;
+                                   if (acl.configured) {
+                                       history.acl_last_failed = now;
+                                   }
+                                   return std::nullopt;
                                });
     CheckReport& report = seen.report;
     HealGates gates;

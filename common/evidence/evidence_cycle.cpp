@@ -176,7 +176,7 @@ EvidenceCycleResult run_evidence_cycle(EvidenceState& state, const EvidenceConfi
     std::vector<Evidence> current;
     std::vector<std::size_t> index_of;
     for (std::size_t i = 0; i < result.items.size(); ++i) {
-        if (!input.settled_before || result.items[i].observed >= *input.settled_before) {
+        if (!input.settled_before || result.items[i].observed > *input.settled_before) {
             current.push_back(result.items[i]);
             index_of.push_back(i);
         }

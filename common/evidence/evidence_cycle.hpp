@@ -63,8 +63,8 @@ struct EvidenceCycleInput {
     std::optional<bool> acl_ok;
     std::vector<std::filesystem::path> package_roots;  // Package Delivery, PackageStatus
     std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
-    // Evidence from before this moment is still shown, but no longer drives the diagnosis: the
-    // cause it pointed to has been fixed since (the ACL check passes again from then on).
+    // Evidence from up to this moment is still shown, but no longer drives the diagnosis: the
+    // cause it pointed to has been fixed since (the last cycle whose ACL check failed).
     std::optional<std::chrono::system_clock::time_point> settled_before;
 };
 

@@ -44,13 +44,12 @@ nlohmann::json to_json(const HealHistory& history) {
     for (const auto& t : history.heals) {
         heals.push_back(format_utc(t));
     }
-    return {
-        {"version", 1},
-        {"packages", std::move(packages)},
-        {"heals", std::move(heals)},
-        {"acl_ok_since", history.acl_ok_since ? nlohmann::json(format_utc(*history.acl_ok_since))
-                                              : nlohmann::json(nullptr)},
-        {"acl_failed_last_cycle", history.acl_failed_last_cycle}};
+    return {{"version", 1},
+            {"packages", std::move(packages)},
+            {"heals", std::move(heals)},
+            {"acl_last_failed", history.acl_last_failed
+                                    ? nlohmann::json(format_utc(*history.acl_last_failed))
+                                    : nlohmann::json(nullptr)}};
 }
 
 Result<HealHistory> history_from_json(const nlohmann::json& document) {
@@ -71,10 +70,9 @@ Result<HealHistory> history_from_json(const nlohmann::json& document) {
             entry.cycles_since_heal = p.at("cycles_since_heal").get<int>();
             history.packages.emplace(id, entry);
         }
-        if (document.contains("acl_ok_since") && document["acl_ok_since"].is_string()) {
-            history.acl_ok_since = parse_utc(document["acl_ok_since"].get<std::string>());
+        if (document.contains("acl_last_failed") && document["acl_last_failed"].is_string()) {
+            history.acl_last_failed = parse_utc(document["acl_last_failed"].get<std::string>());
         }
-        history.acl_failed_last_cycle = document.value("acl_failed_last_cycle", false);
         for (const auto& t : document.at("heals")) {
             if (auto time = parse_utc(t.get<std::string>())) {
                 history.heals.push_back(*time);

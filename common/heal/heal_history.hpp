@@ -27,10 +27,9 @@ struct PackageHistory {
 
 struct HealHistory {
     std::map<std::string, PackageHistory> packages;
-    // Since when the credential account's ACL check has passed (after failing): older
-    // access-denied evidence then describes a cause that has been fixed.
-    std::optional<TimePoint> acl_ok_since;
-    bool acl_failed_last_cycle = false;
+    // The last cycle in which the credential account's ACL check failed: once it passes,
+    // access-denied evidence from up to that moment describes a cause that has been fixed.
+    std::optional<TimePoint> acl_last_failed;
     std::vector<TimePoint> heals;  // one entry per healed package, pruned to 24 hours
 
     int heals_in_last_day(TimePoint now) const;
