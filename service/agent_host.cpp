@@ -115,6 +115,15 @@ int AgentHost::run() {
     spdlog::info("psguard {} starting: server {}, NS {}, every {} min, heal {}", PSGUARD_VERSION,
                  config_.server_name, config_.ns.url, config_.agent.interval.count(),
                  config_.heal.enabled ? "enabled" : "disabled");
+    server_ = std::make_unique<StatusServer>(io_, config_.endpoint, *loop_);
+    if (auto port = server_->start(); port) {
+        spdlog::info("status endpoint on http://{}:{}/v1/status", config_.endpoint.bind_address,
+                     *port);
+    } else {
+        // The agent still does its job without its endpoint; /healthz consumers will notice.
+        spdlog::error("status endpoint not started: {}", port.error().message);
+        server_.reset();
+    }
     std::promise<Status> loop_done;
     auto loop_result = loop_done.get_future();
     std::jthread loop_thread([this, &loop_done](std::stop_token stop) {
@@ -148,7 +157,12 @@ int AgentHost::run() {
 }
 
 void AgentHost::stop() {
-    boost::asio::post(io_, [this] { io_.stop(); });
+    boost::asio::post(io_, [this] {
+        if (server_) {
+            server_->stop();
+        }
+        io_.stop();
+    });
 }
 
 void AgentHost::reload() {

@@ -13,6 +13,7 @@
 #include "agent/agent_loop.hpp"
 #include "config/config.hpp"
 #include "core/result.hpp"
+#include "endpoint/status_server.hpp"
 #include "platform/directory_watcher.hpp"
 
 namespace psguard {
@@ -42,6 +43,7 @@ class AgentHost {
     boost::asio::io_context io_;
     std::unique_ptr<AgentLoop> loop_;
     std::unique_ptr<DirectoryWatcher> watcher_;
+    std::unique_ptr<StatusServer> server_;
 };
 
 }  // namespace psguard

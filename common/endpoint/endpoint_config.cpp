@@ -53,11 +53,11 @@ Status validate(const EndpointConfig& config) {
     }
     if (config.read_timeout < std::chrono::seconds(1) ||
         config.read_timeout > std::chrono::seconds(300)) {
-        return fail("endpoint.read_timeout_seconds: expected 1 to 300, got " +
+        return fail("endpoint read timeout: expected 1 to 300 seconds, got " +
                     std::to_string(config.read_timeout.count()));
     }
     if (config.max_header_bytes < 1024 || config.max_header_bytes > 1024 * 1024) {
-        return fail("endpoint.max_header_bytes: expected 1024 to 1048576, got " +
+        return fail("endpoint header limit: expected 1024 to 1048576 bytes, got " +
                     std::to_string(config.max_header_bytes));
     }
     return {};

@@ -10,6 +10,7 @@
 
 #include "integration/package_tree.hpp"
 #include "support/child_process.hpp"
+#include "support/https_client.hpp"
 #include "support/ns_emulator.hpp"
 #include "support/temp_dir.hpp"
 
@@ -51,7 +52,8 @@ class AgentRun : public ::testing::Test {
                   {"ca_file", ns_->ca_file().string()},
                   {"timeout_seconds", 5},
                   {"max_retries", 0}}},
-                {"agent", {{"interval_minutes", 60}, {"debounce_ms", 300}}}};
+                {"agent", {{"interval_minutes", 60}, {"debounce_ms", 300}}},
+                {"endpoint", {{"port", 0}}}};
     }
 
     void write_config(const nlohmann::json& cfg) const {
@@ -146,6 +148,48 @@ TEST_F(AgentRun, SighupReloadsAGoodConfigAndKeepsTheOldOnABadOne) {
     std::ofstream(tree_.status() / kPackage / "PackageStatus.xml")
         << "<PackageStatus status=\"Ready\" version=\"1601867730\" />";
     EXPECT_TRUE(wait_for_log(agent, "cycle (file_change)", 1, 5s)) << agent.stderr_text();
+    agent.signal(SIGTERM);
+    EXPECT_EQ(agent.wait(5s), 0);
+}
+
+// The real agent's endpoint: health, status, metrics, and the token on POST /v1/check.
+TEST_F(AgentRun, ServesItsStatusEndpointOnLoopback) {
+    auto agent = start();
+    ASSERT_TRUE(wait_for_log(agent, "cycle (start)"));
+    const std::string log = agent.stderr_text();
+    const auto at = log.find("status endpoint on http://127.0.0.1:");
+    ASSERT_NE(at, std::string::npos) << log;
+    const auto port = static_cast<std::uint16_t>(
+        std::stoi(log.substr(at + std::string("status endpoint on http://127.0.0.1:").size())));
+    const auto get = [&](const std::string& target) {
+        ClientRequest request;
+        request.tls = false;
+        request.port = port;
+        request.target = target;
+        return https_request(request);
+    };
+    EXPECT_EQ(get("/healthz").status, 200u);
+    const auto status = get("/v1/status");
+    ASSERT_EQ(status.status, 200u) << status.body;
+    const auto document = nlohmann::json::parse(status.body);
+    EXPECT_EQ(document["summary"]["healthy"], 1) << document.dump(2);
+    EXPECT_EQ(document["last_cycle"]["trigger"], "start");
+    const auto metrics = get("/metrics");
+    EXPECT_NE(metrics.body.find("psguard_cycles_total"), std::string::npos) << metrics.body;
+
+    ClientRequest post;
+    post.tls = false;
+    post.port = port;
+    post.method = boost::beast::http::verb::post;
+    post.target = "/v1/check";
+    EXPECT_EQ(https_request(post).status, 401u);
+    std::ifstream token_file(dir_ / "state" / "endpoint.token");
+    std::string token;
+    std::getline(token_file, token);
+    ASSERT_FALSE(token.empty());
+    post.headers.push_back({"Authorization", "Bearer " + token});
+    EXPECT_EQ(https_request(post).status, 202u);
+    EXPECT_TRUE(wait_for_log(agent, "cycle (endpoint)", 1, 5s)) << agent.stderr_text();
     agent.signal(SIGTERM);
     EXPECT_EQ(agent.wait(5s), 0);
 }

@@ -1,0 +1,223 @@
+#include "endpoint/routes.hpp"
+
+#include <array>
+#include <exception>
+#include <string_view>
+
+#include "endpoint/metrics_text.hpp"
+#include "endpoint/token_file.hpp"
+
+namespace psguard {
+namespace {
+
+using Json = nlohmann::json;
+
+constexpr std::string_view kPackagesPrefix = "/v1/packages/";
+
+Response json_response(unsigned status, const Json& body) {
+    Response response;
+    response.status = status;
+    // Report strings come from file names and logs: invalid UTF-8 is replaced, never thrown on.
+    response.body = body.dump(-1, ' ', false, Json::error_handler_t::replace) + '\n';
+    return response;
+}
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+// "%7B...%7D" -> "{...}"; nullopt for a broken escape.
+std::optional<std::string> percent_decode(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] != '%') {
+            out += text[i];
+            continue;
+        }
+        if (i + 2 >= text.size()) {
+            return std::nullopt;
+        }
+        const int high = hex_value(text[i + 1]);
+        const int low = hex_value(text[i + 2]);
+        if (high < 0 || low < 0) {
+            return std::nullopt;
+        }
+        out += static_cast<char>(high * 16 + low);
+        i += 2;
+    }
+    return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        const auto lower = [](char c) {
+            return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+        };
+        if (lower(a[i]) != lower(b[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// "Bearer <token>": the scheme in any case, then blanks, then the token.
+std::optional<std::string_view> bearer_token(const std::optional<std::string>& header) {
+    if (!header) {
+        return std::nullopt;
+    }
+    std::string_view value = *header;
+    constexpr std::string_view kScheme = "bearer";
+    if (value.size() <= kScheme.size() || !iequals(value.substr(0, kScheme.size()), kScheme) ||
+        (value[kScheme.size()] != ' ' && value[kScheme.size()] != '\t')) {
+        return std::nullopt;
+    }
+    value.remove_prefix(kScheme.size());
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
+        value.remove_prefix(1);
+    }
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) {
+        value.remove_suffix(1);
+    }
+    return value;
+}
+
+Response unauthorized(const std::optional<std::string>& header) {
+    Response response = error_response(
+        401, header ? "the bearer token is not valid"
+                    : "this route needs \"Authorization: Bearer <token>\" (the endpoint's token "
+                      "file; see docs/endpoint.md)");
+    response.headers.emplace_back(
+        "WWW-Authenticate",
+        header ? R"(Bearer realm="psguard", error="invalid_token")" : R"(Bearer realm="psguard")");
+    return response;
+}
+
+// nullopt: authorised; else the refusal to send.
+std::optional<Response> authorise(const Request& request, const RouteOptions& options) {
+    if (!options.token) {
+        return error_response(403, "no endpoint.token_file is configured: this route is disabled");
+    }
+    const auto presented = bearer_token(request.authorization);
+    if (!presented || !tokens_equal(*options.token, *presented)) {
+        return unauthorized(request.authorization);
+    }
+    return std::nullopt;
+}
+
+Response method_not_allowed(std::string_view allowed) {
+    Response response = error_response(405, "method not allowed; use " + std::string(allowed));
+    response.headers.emplace_back("Allow", std::string(allowed));
+    return response;
+}
+
+Response no_snapshot() {
+    Response response = error_response(503, "the agent has not published its state yet");
+    response.headers.emplace_back("Retry-After", "5");
+    return response;
+}
+
+Response route(const Request& request, AgentControl& agent, const RouteOptions& options,
+               TimePoint now, const EndpointStats& stats) {
+    if (request.target.empty() || request.target.front() != '/') {
+        return error_response(400, "expected a path such as /v1/status");
+    }
+    const std::string_view path =
+        std::string_view(request.target).substr(0, request.target.find('?'));
+
+    const bool is_package = path.starts_with(kPackagesPrefix);
+    const bool known = is_package || path == "/healthz" || path == "/v1/status" ||
+                       path == "/v1/packages" || path == "/v1/journal" || path == "/metrics" ||
+                       path == "/v1/check";
+    if (!known) {
+        return error_response(404, "no such route: " + std::string(path));
+    }
+    // HEAD is GET without the body, which the server leaves out (monitors like HEAD).
+    if (path == "/v1/check" ? request.method != "POST"
+                            : request.method != "GET" && request.method != "HEAD") {
+        return method_not_allowed(path == "/v1/check" ? "POST" : "GET, HEAD");
+    }
+
+    if (path == "/healthz") {
+        const bool healthy = agent.healthy(now);
+        const auto snapshot = agent.snapshot();
+        Json last = nullptr;
+        if (snapshot && snapshot->last_cycle) {
+            last = format_utc(snapshot->last_cycle->finished);
+        }
+        return json_response(healthy ? 200 : 503,
+                             {{"status", healthy ? "ok" : "unhealthy"}, {"last_cycle", last}});
+    }
+    if (path == "/v1/check") {
+        if (auto refusal = authorise(request, options)) {
+            return std::move(*refusal);
+        }
+        if (agent.request_cycle() == TriggerResult::busy) {
+            return error_response(409, "a cycle is running or already requested");
+        }
+        return json_response(202, {{"accepted", true}});
+    }
+    if (options.token_for_reads) {
+        if (auto refusal = authorise(request, options)) {
+            return std::move(*refusal);
+        }
+    }
+
+    const auto snapshot = agent.snapshot();
+    if (path == "/metrics") {
+        Response response;
+        response.content_type = std::string(kMetricsContentType);
+        response.body = render_metrics(status_metrics(snapshot.get(), stats));
+        return response;
+    }
+    if (!snapshot) {
+        return no_snapshot();
+    }
+    if (path == "/v1/status") {
+        return json_response(200, status_json(*snapshot, now));
+    }
+    if (path == "/v1/packages") {
+        return json_response(200, packages_json(*snapshot));
+    }
+    if (path == "/v1/journal") {
+        return json_response(200, journal_json(*snapshot));
+    }
+    const auto id = percent_decode(path.substr(kPackagesPrefix.size()));
+    if (!id) {
+        return error_response(400, "bad percent-encoding in the package id");
+    }
+    if (auto package = package_json(*snapshot, *id)) {
+        return json_response(200, *package);
+    }
+    return error_response(404, "no package " + *id + " in the last cycle");
+}
+
+}  // namespace
+
+Response error_response(unsigned status, const std::string& message) {
+    return json_response(status, {{"error", message}});
+}
+
+Response handle(const Request& request, AgentControl& agent, const RouteOptions& options,
+                TimePoint now, const EndpointStats& stats) {
+    try {
+        return route(request, agent, options, now, stats);
+    } catch (const std::exception& error) {
+        // A bug must show up as an answer, never as a dropped connection or a dead server.
+        return error_response(500, std::string("internal error: ") + error.what());
+    }
+}
+
+}  // namespace psguard

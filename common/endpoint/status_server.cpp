@@ -1,0 +1,404 @@
+#include "endpoint/status_server.hpp"
+
+// First: Boost 1.74's asio/awaitable.hpp uses std::exchange without including <utility>.
+#include <utility>
+
+#include <array>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "core/utf8_path.hpp"
+#include "endpoint/routes.hpp"
+#include "endpoint/token_file.hpp"
+
+namespace psguard {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+
+namespace {
+
+constexpr std::uint64_t kPostBodyLimit = 1024;  // POST /v1/check takes no parameters
+constexpr std::chrono::seconds kWriteTimeout{10};
+// After the last answer: read and discard what the client still sends for this long, so that
+// closing with unread bytes does not reset the connection before the answer was read.
+constexpr std::chrono::seconds kLingerTime{1};
+constexpr std::size_t kLingerBytes = 64 * 1024;
+constexpr std::chrono::milliseconds kAcceptBackoff{100};
+
+#ifdef _WIN32
+// SO_EXCLUSIVEADDRUSE: no other socket may bind our port (Windows' SO_REUSEADDR would allow it).
+struct ExclusiveAddressUse {
+    template <class Protocol>
+    int level(const Protocol&) const {
+        return SOL_SOCKET;
+    }
+    template <class Protocol>
+    int name(const Protocol&) const {
+        return SO_EXCLUSIVEADDRUSE;
+    }
+    template <class Protocol>
+    const void* data(const Protocol&) const {
+        return &value;
+    }
+    template <class Protocol>
+    std::size_t size(const Protocol&) const {
+        return sizeof(value);
+    }
+    int value = 1;
+};
+#endif
+
+}  // namespace
+
+struct StatusServer::State {
+    State(net::io_context& io, EndpointConfig endpoint_config, AgentControl& agent_control)
+        : strand(net::make_strand(io)),
+          acceptor(strand),
+          slot_freed(strand),
+          config(std::move(endpoint_config)),
+          agent(agent_control) {}
+
+    // Runs on the strand: ends every connection, whatever it is waiting for.
+    void shutdown() {
+        stopping = true;
+        beast::error_code ignored;
+        acceptor.close(ignored);
+        slot_freed.cancel();
+        for (auto& [id, stream] : connections) {
+            stream->close();  // pending operations complete with operation_aborted
+        }
+    }
+
+    net::strand<net::io_context::executor_type> strand;
+    tcp::acceptor acceptor;
+    // While every slot (served and refused) is taken, the accept loop waits on this timer, which
+    // never expires: a connection that ends cancels it.
+    net::steady_timer slot_freed;
+    bool accept_paused = false;
+    EndpointConfig config;
+    AgentControl& agent;
+    RouteOptions routes;
+    EndpointStats stats;
+    std::size_t refusing = 0;  // connections being answered 503
+    bool started = false;
+    bool stopping = false;
+    std::uint64_t next_connection_id = 0;
+    std::unordered_map<std::uint64_t, beast::tcp_stream*> connections;  // for shutdown()
+};
+
+namespace {
+
+using State = StatusServer::State;
+
+// A connection's place in the registry and in its counter, for exactly its lifetime.
+class ConnectionSlot {
+  public:
+    ConnectionSlot(State& state, beast::tcp_stream& stream, std::size_t& counter)
+        : state_(state), counter_(counter), id_(state.next_connection_id++) {
+        state_.connections.emplace(id_, &stream);
+    }
+    ~ConnectionSlot() {
+        state_.connections.erase(id_);
+        --counter_;
+        if (state_.accept_paused) {
+            state_.slot_freed.cancel();
+        }
+    }
+    ConnectionSlot(const ConnectionSlot&) = delete;
+    ConnectionSlot& operator=(const ConnectionSlot&) = delete;
+
+  private:
+    State& state_;
+    std::size_t& counter_;
+    std::uint64_t id_;
+};
+
+http::response<http::string_body> to_message(Response response, unsigned version, bool keep_alive,
+                                             bool head) {
+    http::response<http::string_body> message;
+    message.version(version);
+    message.result(response.status);
+    message.set(http::field::server, "psguard");
+    message.set(http::field::content_type, response.content_type);
+    message.set(http::field::cache_control, "no-store");
+    message.set("X-Content-Type-Options", "nosniff");
+    for (auto& [name, value] : response.headers) {
+        message.set(name, value);
+    }
+    message.keep_alive(keep_alive);
+    if (head) {
+        message.content_length(response.body.size());  // what GET would send, but no body
+        return message;
+    }
+    message.body() = std::move(response.body);
+    message.prepare_payload();
+    return message;
+}
+
+net::awaitable<void> write_response(beast::tcp_stream& stream, Response response, unsigned version,
+                                    bool keep_alive, beast::error_code& ec, bool head = false) {
+    auto message = to_message(std::move(response), version, keep_alive, head);
+    stream.expires_after(kWriteTimeout);
+    co_await http::async_write(stream, message, net::redirect_error(net::use_awaitable, ec));
+}
+
+net::awaitable<void> close_gracefully(const State& state, beast::tcp_stream& stream) {
+    beast::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (!ec && !state.stopping) {
+        stream.expires_after(kLingerTime);
+        std::array<char, 1024> sink{};
+        std::size_t drained = 0;
+        while (!ec && drained < kLingerBytes) {
+            drained += co_await stream.async_read_some(net::buffer(sink),
+                                                       net::redirect_error(net::use_awaitable, ec));
+        }
+    }
+    stream.close();
+}
+
+// What a failed read deserves: an answer (status, reason), or nullopt for a silent close.
+std::optional<std::pair<unsigned, std::string>> answer_for_read_error(
+    const beast::error_code& ec, const http::request_parser<http::string_body>& parser) {
+    if (ec == http::error::header_limit) {
+        return std::pair{431u, std::string("the request's headers are too large")};
+    }
+    if (ec == http::error::buffer_overflow) {
+        return parser.is_header_done()
+                   ? std::pair{413u, std::string("the request's body is too large")}
+                   : std::pair{431u, std::string("the request's headers are too large")};
+    }
+    if (ec == http::error::body_limit) {
+        if (parser.get().method() == http::verb::post) {
+            return std::pair{413u, std::string("the request's body is too large")};
+        }
+        return std::pair{400u, std::string("only POST requests may carry a body")};
+    }
+    if (ec == http::error::partial_message) {
+        // The client stopped sending mid-request (half-closed): it may still read the answer.
+        return std::pair{400u, std::string("incomplete request")};
+    }
+    if (ec == http::error::end_of_stream || ec == http::error::need_more) {
+        return std::nullopt;  // closed between requests
+    }
+    if (ec.category() == make_error_code(http::error::bad_method).category()) {
+        return std::pair{400u, "malformed request: " + ec.message()};
+    }
+    return std::nullopt;  // reset, aborted, timed out: nobody to answer
+}
+
+net::awaitable<void> serve(std::shared_ptr<State> state, tcp::socket socket) {
+    beast::tcp_stream stream(std::move(socket));
+    ConnectionSlot slot(*state, stream, state->stats.open_connections);
+    // Bounded: a request never needs more than its headers and the POST body limit.
+    beast::flat_buffer buffer(state->config.max_header_bytes + kPostBodyLimit + 1024);
+    for (;;) {
+        if (state->stopping) {
+            stream.close();
+            co_return;
+        }
+        http::request_parser<http::string_body> parser;
+        parser.header_limit(static_cast<std::uint32_t>(state->config.max_header_bytes));
+        parser.body_limit(kPostBodyLimit);
+        beast::error_code ec;
+        // One deadline for the whole request: a client trickling bytes is dropped all the same.
+        stream.expires_after(state->config.read_timeout);
+        co_await http::async_read_header(stream, buffer, parser,
+                                         net::redirect_error(net::use_awaitable, ec));
+        std::optional<std::pair<unsigned, std::string>> refusal;
+        if (!ec && parser.get().method() != http::verb::post &&
+            (parser.chunked() || parser.content_length().value_or(0) > 0)) {
+            refusal = std::pair{400u, std::string("only POST requests may carry a body")};
+        } else if (!ec && !parser.is_done()) {
+            co_await http::async_read(stream, buffer, parser,
+                                      net::redirect_error(net::use_awaitable, ec));
+        }
+        if (ec && !refusal) {
+            if (ec == beast::error::timeout && parser.got_some()) {
+                ++state->stats.timeouts_total;
+            }
+            refusal = answer_for_read_error(ec, parser);
+            if (!refusal || ec == net::error::operation_aborted || state->stopping) {
+                stream.close();
+                co_return;
+            }
+        }
+        if (refusal) {
+            ++state->stats.bad_requests_total;
+            const unsigned version = parser.is_header_done() ? parser.get().version() : 11;
+            co_await write_response(stream, error_response(refusal->first, refusal->second),
+                                    version, false, ec);
+            co_await close_gracefully(*state, stream);
+            co_return;
+        }
+
+        const auto& message = parser.get();
+        Request request;
+        request.method = std::string(message.method_string());
+        request.target = std::string(message.target());
+        if (const auto found = message.find(http::field::authorization); found != message.end()) {
+            request.authorization = std::string(found->value());
+        }
+        ++state->stats.requests_total;
+        Response response =
+            handle(request, state->agent, state->routes, now_seconds(), state->stats);
+        const bool keep_alive = message.keep_alive() && !state->stopping;
+        co_await write_response(stream, std::move(response), message.version(), keep_alive, ec,
+                                message.method() == http::verb::head);
+        if (ec) {
+            stream.close();
+            co_return;
+        }
+        if (!keep_alive) {
+            co_await close_gracefully(*state, stream);
+            co_return;
+        }
+    }
+}
+
+// Over endpoint.max_connections: a 503 at once, without reading the request.
+net::awaitable<void> refuse(std::shared_ptr<State> state, tcp::socket socket) {
+    beast::tcp_stream stream(std::move(socket));
+    ConnectionSlot slot(*state, stream, state->refusing);
+    if (state->stopping) {
+        stream.close();
+        co_return;
+    }
+    Response response =
+        error_response(503, "too many connections (endpoint.max_connections); retry shortly");
+    response.headers.emplace_back("Retry-After", "1");
+    beast::error_code ec;
+    co_await write_response(stream, std::move(response), 11, false, ec);
+    co_await close_gracefully(*state, stream);
+}
+
+net::awaitable<void> accept_loop(std::shared_ptr<State> state) {
+    const std::size_t limit = state->config.max_connections;
+    for (;;) {
+        beast::error_code ec;
+        if (state->stats.open_connections >= limit && state->refusing >= limit) {
+            // Even the 503 answers are at their limit: accept nothing more until a connection
+            // ends. Newcomers wait in the system's listen backlog meanwhile, unanswered but not
+            // dropped, and nothing grows here.
+            state->accept_paused = true;
+            state->slot_freed.expires_at(net::steady_timer::time_point::max());
+            co_await state->slot_freed.async_wait(net::redirect_error(net::use_awaitable, ec));
+            state->accept_paused = false;
+            if (state->stopping) {
+                co_return;
+            }
+            continue;
+        }
+        tcp::socket socket =
+            co_await state->acceptor.async_accept(net::redirect_error(net::use_awaitable, ec));
+        if (state->stopping || !state->acceptor.is_open()) {
+            co_return;
+        }
+        if (ec) {
+            // Out of descriptors and the like: pause instead of spinning.
+            ++state->stats.accept_errors_total;
+            net::steady_timer pause(state->strand, kAcceptBackoff);
+            co_await pause.async_wait(net::redirect_error(net::use_awaitable, ec));
+            continue;
+        }
+        ++state->stats.connections_total;
+        // Counted here, not in the coroutine: co_spawn starts it later, after more accepts.
+        if (state->stats.open_connections < limit) {
+            ++state->stats.open_connections;
+            net::co_spawn(state->strand, serve(state, std::move(socket)), net::detached);
+        } else {
+            ++state->stats.connections_refused_total;
+            ++state->refusing;
+            net::co_spawn(state->strand, refuse(state, std::move(socket)), net::detached);
+        }
+    }
+}
+
+std::string endpoint_text(const std::string& address, std::uint16_t port) {
+    const bool v6 = address.find(':') != std::string::npos;
+    return (v6 ? "[" + address + "]" : address) + ":" + std::to_string(port);
+}
+
+}  // namespace
+
+StatusServer::StatusServer(net::io_context& io, EndpointConfig config, AgentControl& agent)
+    : state_(std::make_shared<State>(io, std::move(config), agent)) {}
+
+StatusServer::~StatusServer() {
+    stop();
+}
+
+Result<std::uint16_t> StatusServer::start() {
+    State& state = *state_;
+    if (state.started) {
+        return fail("the status endpoint is already started");
+    }
+    if (auto valid = validate(state.config); !valid) {
+        return valid.error();
+    }
+    if (!state.config.token_file.empty()) {
+        auto token = ensure_token_file(state.config.token_file);
+        if (!token) {
+            return fail("endpoint.token_file: " + token.error().message);
+        }
+        state.routes.token = std::move(*token);
+    }
+    state.routes.token_for_reads = !is_loopback_address(state.config.bind_address);
+
+    beast::error_code ec;
+    const tcp::endpoint endpoint(net::ip::make_address(state.config.bind_address, ec),
+                                 state.config.port);
+    tcp::acceptor& acceptor = state.acceptor;
+    if (!ec) {
+        acceptor.open(endpoint.protocol(), ec);
+    }
+#ifdef _WIN32
+    if (!ec) {
+        acceptor.set_option(ExclusiveAddressUse{}, ec);
+    }
+#else
+    // A restart may bind while the previous run's connections sit in TIME_WAIT.
+    if (!ec) {
+        acceptor.set_option(net::socket_base::reuse_address(true), ec);
+    }
+#endif
+    if (!ec) {
+        acceptor.bind(endpoint, ec);
+    }
+    if (!ec) {
+        acceptor.listen(net::socket_base::max_listen_connections, ec);
+    }
+    if (ec) {
+        beast::error_code ignored;
+        acceptor.close(ignored);
+        return fail("endpoint: cannot listen on " +
+                    endpoint_text(state.config.bind_address, state.config.port) + ": " +
+                    ec.message());
+    }
+    const std::uint16_t port = acceptor.local_endpoint(ec).port();
+    state.started = true;
+    net::co_spawn(state.strand, accept_loop(state_), net::detached);
+    return port;
+}
+
+void StatusServer::stop() {
+    net::dispatch(state_->strand, [state = state_] { state->shutdown(); });
+}
+
+}  // namespace psguard

@@ -1,0 +1,96 @@
+// The status server on every platform (natively and under Wine): it binds 127.0.0.1, answers a
+// request, refuses garbage and stops promptly. The thorough socket tests are POSIX-only
+// (tests/integration/status_server_test.cpp); this proves the Windows build serves at all.
+#include <utility>  // first: Boost 1.74's asio/awaitable.hpp lacks it
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <future>
+#include <optional>
+#include <string>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "endpoint/status_server.hpp"
+#include "unit/endpoint_fake_agent.hpp"
+
+namespace psguard {
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+using namespace std::chrono_literals;
+
+// Sends `bytes` on a new connection and reads one answer; 0 when none came within 5 s.
+unsigned exchange(std::uint16_t port, const std::string& bytes, std::string* body = nullptr) {
+    net::io_context io;
+    beast::tcp_stream stream(io);
+    beast::flat_buffer buffer;
+    http::response<http::string_body> response;
+    unsigned status = 0;
+    stream.expires_after(5s);
+    stream.async_connect(
+        tcp::endpoint(net::ip::make_address("127.0.0.1"), port), [&](beast::error_code ec) {
+            if (ec) {
+                return;
+            }
+            net::async_write(stream, net::buffer(bytes),
+                             [&](beast::error_code write_ec, std::size_t) {
+                                 if (write_ec) {
+                                     return;
+                                 }
+                                 http::async_read(stream, buffer, response,
+                                                  [&](beast::error_code read_ec, std::size_t) {
+                                                      if (!read_ec) {
+                                                          status = response.result_int();
+                                                      }
+                                                  });
+                             });
+        });
+    io.run();
+    if (body != nullptr) {
+        *body = response.body();
+    }
+    return status;
+}
+
+TEST(StatusServerSmoke, ServesRefusesGarbageAndStops) {
+    test::FakeAgent agent;
+    agent.set_snapshot(test::sample_snapshot(now_seconds() - std::chrono::seconds(60)));
+    net::io_context io;
+    EndpointConfig config;
+    config.port = 0;
+    StatusServer server(io, config, agent);
+    const auto port = server.start();
+    ASSERT_TRUE(port.ok()) << port.error().message;
+    auto done = std::async(std::launch::async, [&io] { io.run(); });
+
+    std::string body;
+    EXPECT_EQ(
+        exchange(*port, "GET /v1/status HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", &body),
+        200u);
+    EXPECT_NE(body.find("\"version\":\"0.1.0\""), std::string::npos) << body;
+    EXPECT_EQ(exchange(*port, "GET /nowhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+              404u);
+    EXPECT_EQ(exchange(*port, "\x16\x03\x01 not http\r\n\r\n"), 400u);
+    EXPECT_EQ(exchange(*port, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+              200u);
+
+    server.stop();
+    EXPECT_EQ(done.wait_for(1s), std::future_status::ready) << "still running 1 s after stop()";
+    if (done.wait_for(0s) != std::future_status::ready) {
+        io.stop();
+    }
+    done.wait();
+}
+
+}  // namespace
+}  // namespace psguard
