@@ -27,7 +27,8 @@ bool is_problem(ScanFindingKind kind) {
 // The shared first half of every cycle: local scan and NS fetch.
 struct Observation {
     CheckReport report;
-    LocalScan local;
+    LocalScan own_scan;                // filled when the cycle scanned by itself
+    const LocalScan* local = nullptr;  // own_scan or the caller's (incremental) scan
     std::optional<NsAnswer> answer;
 };
 
@@ -118,19 +119,24 @@ void add_acl_findings(const AclReport& acl, const Config& config, CheckReport& r
 using SettleEvidence = std::function<std::optional<TimePoint>(const AclReport&)>;
 
 Observation observe(const Config& config, NsClient& ns, EvidenceState& evidence,
-                    const SettleEvidence& settle) {
+                    const SettleEvidence& settle, const LocalScan* scanned) {
     Observation seen;
     CheckReport& report = seen.report;
     report.server = config.server_name;
     report.ns.url = config.ns.url;
 
-    seen.local = scan_local_state(config.paths, config.parse);
-    for (const auto& finding : seen.local.findings) {
+    if (scanned != nullptr) {
+        seen.local = scanned;
+    } else {
+        seen.own_scan = scan_local_state(config.paths, config.parse);
+        seen.local = &seen.own_scan;
+    }
+    for (const auto& finding : seen.local->findings) {
         report.findings.push_back(Finding{to_string(finding.kind), path_to_utf8(finding.path),
                                           finding.detail, is_problem(finding.kind)});
     }
 
-    report.acl = check_acls(config, seen.local);
+    report.acl = check_acls(config, *seen.local);
     add_acl_findings(*report.acl, config, report);
 
     EvidenceCycleInput input;
@@ -160,7 +166,7 @@ Observation observe(const Config& config, NsClient& ns, EvidenceState& evidence,
     if (!fetch.answer) {
         report.ns.failure = fetch.failure;
         report.ns.error = fetch.error;
-        report.packages = reconcile_without_ns(seen.local, fetch.error);
+        report.packages = reconcile_without_ns(*seen.local, fetch.error);
         return seen;
     }
     report.ns.usable = true;
@@ -276,9 +282,9 @@ CheckReport run_check_cycle(const Config& config, NsClient& ns) {
     // A one-shot check keeps no state: the agent's log is read from the start (within the
     // per-cycle read budget).
     EvidenceState evidence(config.evidence);
-    Observation seen = observe(config, ns, evidence, {});
+    Observation seen = observe(config, ns, evidence, {}, nullptr);
     if (seen.answer) {
-        seen.report.packages = reconcile(seen.local, *seen.answer, {});
+        seen.report.packages = reconcile(*seen.local, *seen.answer, {});
         explain_stale(seen.report);
     }
     return std::move(seen.report);
@@ -294,16 +300,18 @@ CheckReport run_cycle(const Config& config, NsClient& ns, StateDir& state,
     }
 
     HealHistory& history = state.history();
-    Observation seen = observe(config, ns, state.evidence(config.evidence),
-                               [&](const AclReport& acl) -> std::optional<TimePoint> {
-                                   if (acl.ok()) {
-                                       return history.acl_last_failed;
-                                   }
-                                   if (acl.configured) {
-                                       history.acl_last_failed = now;
-                                   }
-                                   return std::nullopt;
-                               });
+    Observation seen = observe(
+        config, ns, state.evidence(config.evidence),
+        [&](const AclReport& acl) -> std::optional<TimePoint> {
+            if (acl.ok()) {
+                return history.acl_last_failed;
+            }
+            if (acl.configured) {
+                history.acl_last_failed = now;
+            }
+            return std::nullopt;
+        },
+        options.local);
     CheckReport& report = seen.report;
     HealGates gates;
     if (report.acl && !report.acl->configured) {
@@ -318,10 +326,10 @@ CheckReport run_cycle(const Config& config, NsClient& ns, StateDir& state,
     }
     if (seen.answer) {
         // Pending on the NS counts as stale only past the grace period, measured across cycles.
-        observe_pending(history, reconcile(seen.local, *seen.answer, {}), now);
+        observe_pending(history, reconcile(*seen.local, *seen.answer, {}), now);
         ReconcileOptions reconcile_options;
         reconcile_options.pending_past_grace = pending_past_grace(history, config.heal, now);
-        report.packages = reconcile(seen.local, *seen.answer, reconcile_options);
+        report.packages = reconcile(*seen.local, *seen.answer, reconcile_options);
         verify_actions(config, state, report, heal, now);
         observe_streaks(history, report.packages);
         explain_stale(report);
@@ -344,8 +352,8 @@ CheckReport run_cycle(const Config& config, NsClient& ns, StateDir& state,
             decision.reason = "every guard holds, but heal is disabled (heal.enabled)";
             continue;
         }
-        const auto local = seen.local.packages.find(id);
-        if (local == seen.local.packages.end()) {
+        const auto local = seen.local->packages.find(id);
+        if (local == seen.local->packages.end()) {
             continue;
         }
         const HealActionOutcome outcome = healer.heal(local->second, decision.reason, now);
