@@ -42,6 +42,13 @@ void log_cycle(const AgentSnapshot& snapshot) {
                      action["id"].is_string() ? action["id"].get<std::string>() : "-",
                      action["detail"].get<std::string>());
     }
+    if (report["heal"].is_object()) {
+        for (const auto& repair : report["heal"]["acl_repairs"]) {
+            // Every change of permissions is a warning: it reaches the Event Log on Windows.
+            spdlog::warn("ACL repair {} of {}: {}", repair["result"].get<std::string>(),
+                         repair["path"].get<std::string>(), repair["detail"].get<std::string>());
+        }
+    }
     if (report["heal"].is_object() && report["heal"]["breaker"].is_string()) {
         spdlog::error("mass-event breaker: {}", report["heal"]["breaker"].get<std::string>());
     }

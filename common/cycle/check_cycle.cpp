@@ -5,6 +5,7 @@
 #include "acl/acl_inspector.hpp"
 #include "core/utf8_path.hpp"
 #include "evidence/evidence_cycle.hpp"
+#include "heal/acl_repairer.hpp"
 #include "heal/heal_planner.hpp"
 #include "heal/healer.hpp"
 #include "local/tree_scanner.hpp"
@@ -276,6 +277,79 @@ std::string trigger_refresh(const Config& config, StateDir& state,
                            : summary;
 }
 
+const AclResult* acl_result_for(const AclReport& acl, const std::filesystem::path& path) {
+    const std::string shown = path_to_utf8(path);
+    for (const auto& result : acl.results) {
+        if (result.path == shown) {
+            return &result;
+        }
+    }
+    return nullptr;
+}
+
+std::string missing_text(const AclResult& result) {
+    if (!result.error.empty()) {
+        return result.error;
+    }
+    std::string missing;
+    for (const auto& right : result.missing) {
+        missing += (missing.empty() ? "" : ", ") + right;
+    }
+    return "still lacks " + missing;
+}
+
+// This cycle's check confirms (or not) the ACL repairs of earlier cycles.
+void verify_acl_repairs(const AclReport& acl, StateDir& state, HealReport& heal, TimePoint now) {
+    if (!acl.configured || !acl.account_resolved) {
+        return;
+    }
+    AclRepairer repairer(state.journal());
+    for (const auto& action : repairer.awaiting_verification()) {
+        const AclResult* result = acl_result_for(acl, action.acl_path);
+        if (result == nullptr) {
+            continue;  // not checked this cycle (the root is gone): keep waiting
+        }
+        const bool ok = result->ok;
+        const std::string detail =
+            ok ? "the check now grants " + acl.account + " what it needs" : missing_text(*result);
+        (void)state.journal().append({{"action", action.id},
+                                      {"event", ok ? "verified" : "verify_failed"},
+                                      {"detail", detail}},
+                                     now);
+        heal.acl_repairs.push_back(
+            {action.id, path_to_utf8(action.acl_path), ok ? "verified" : "verify_failed", detail});
+    }
+}
+
+// acl.repair: grant the credential account modify on each root whose check failed.
+void repair_acls(const Config& config, const AclReport& acl, StateDir& state, HealReport& heal,
+                 bool dry_run, TimePoint now) {
+    if (!config.acl.repair || !acl.configured || !acl.account_resolved) {
+        return;
+    }
+    AclRepairer repairer(state.journal());
+    for (const auto& root : {config.paths.package_delivery, config.paths.package_status}) {
+        const AclResult* result = acl_result_for(acl, root);
+        if (result == nullptr || result->ok || !result->error.empty()) {
+            continue;  // fine, or not readable: nothing a grant would fix
+        }
+        const std::string shown = path_to_utf8(root);
+        const std::string reason =
+            "credential account " + acl.account + " " + missing_text(*result) + " on " + shown;
+        if (auto blocked = repairer.repair_blocked(root, now)) {
+            heal.acl_repairs.push_back({"", shown, "skipped", *blocked});
+            continue;
+        }
+        if (dry_run) {
+            heal.acl_repairs.push_back({"", shown, "planned", "would grant modify: " + reason});
+            continue;
+        }
+        const AclRepairOutcome outcome = repairer.repair(root, acl.account, reason, now);
+        heal.acl_repairs.push_back(
+            {outcome.action_id, shown, outcome.done ? "done" : "failed", outcome.detail});
+    }
+}
+
 }  // namespace
 
 CheckReport run_check_cycle(const Config& config, NsClient& ns) {
@@ -297,6 +371,9 @@ CheckReport run_cycle(const Config& config, NsClient& ns, StateDir& state,
     heal.dry_run = options.dry_run;
     if (!options.dry_run) {
         heal.recovered = healer.recover(now);
+        for (auto& outcome : AclRepairer(state.journal()).recover(now)) {
+            heal.recovered.push_back(std::move(outcome));
+        }
     }
 
     HealHistory& history = state.history();
@@ -313,6 +390,10 @@ CheckReport run_cycle(const Config& config, NsClient& ns, StateDir& state,
         },
         options.local);
     CheckReport& report = seen.report;
+    if (report.acl) {
+        verify_acl_repairs(*report.acl, state, heal, now);
+        repair_acls(config, *report.acl, state, heal, options.dry_run, now);
+    }
     HealGates gates;
     if (report.acl && !report.acl->configured) {
         gates.acl_problem = "no credential_account configured, so the ACL check cannot pass";
