@@ -72,6 +72,14 @@ int run(int argc, char** argv) {
         ->required()
         ->check(CLI::IsMember({"install", "uninstall", "start", "stop"}));
 
+    psguard::StatusOptions status;
+    auto* status_command = app.add_subcommand(
+        "status",
+        "what the running agent says, from its local endpoint (exit as its last cycle: 0, 1, "
+        "3; 4 when no agent answers or it is unhealthy)");
+    add_config_option(status_command);
+    status_command->add_flag("--json", status.json, "print the endpoint's JSON");
+
     std::string reset_package;
     auto* reset_command =
         app.add_subcommand("reset", "clear a package's heal_failed so psguard may heal it again");
@@ -123,6 +131,10 @@ int run(int argc, char** argv) {
         }
         restore.config_file = config_path();
         return psguard::run_restore_command(restore);
+    }
+    if (status_command->parsed()) {
+        status.config_file = config_path();
+        return psguard::run_status_command(status);
     }
     if (reset_command->parsed()) {
         return psguard::run_reset_command(config_path(), reset_package);

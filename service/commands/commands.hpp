@@ -34,6 +34,14 @@ struct RestoreCommandOptions {
 
 int run_restore_command(const RestoreCommandOptions& options);
 
+struct StatusOptions {
+    std::optional<std::filesystem::path> config_file;  // where the endpoint is
+    bool json = false;
+};
+
+// Exit codes as `psguard check` for the agent's last cycle (0, 1, 3), or kExitAgentDown.
+int run_status_command(const StatusOptions& options);
+
 int run_reset_command(const std::optional<std::filesystem::path>& config_file,
                       const std::string& package);
 

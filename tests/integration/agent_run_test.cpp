@@ -5,6 +5,7 @@
 #include <csignal>
 #include <fstream>
 #include <thread>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
@@ -197,6 +198,47 @@ TEST_F(AgentRun, ServesItsStatusEndpointOnLoopback) {
     EXPECT_TRUE(wait_for_log(agent, "cycle (endpoint)", 1, 5s)) << agent.stderr_text();
     agent.signal(SIGTERM);
     EXPECT_EQ(agent.wait(5s), 0);
+}
+
+// `psguard status` reads the running agent's endpoint; the configuration says where it is.
+TEST_F(AgentRun, StatusCommandSummarisesTheRunningAgentAndSaysWhenItIsNot) {
+    auto agent = start();
+    ASSERT_TRUE(wait_for_log(agent, "cycle (start)"));
+    const std::string log = agent.stderr_text();
+    const std::string marker = "status endpoint on http://127.0.0.1:";
+    const auto at = log.find(marker);
+    ASSERT_NE(at, std::string::npos) << log;
+    auto status_config = config();
+    status_config["endpoint"]["port"] = std::stoi(log.substr(at + marker.size()));
+    std::ofstream(dir_ / "status.json") << status_config.dump(2);
+    const auto status = [&](std::vector<std::string> extra) {
+        std::vector<std::string> argv = {PSGUARD_BINARY_PATH, "status", "--config",
+                                         (dir_ / "status.json").string()};
+        argv.insert(argv.end(), extra.begin(), extra.end());
+        ChildProcess process(argv);
+        const auto code = process.wait(10s);
+        return std::make_tuple(code.value_or(-1), process.stdout_text(), process.stderr_text());
+    };
+
+    const auto [code, table, table_err] = status({});
+    EXPECT_EQ(code, 0) << table << table_err;
+    EXPECT_NE(table.find("psguard 0.1.0 on PS01"), std::string::npos) << table;
+    EXPECT_NE(table.find("(healthy)"), std::string::npos) << table;
+    EXPECT_NE(table.find("Packages:   1 healthy"), std::string::npos) << table;
+    EXPECT_NE(table.find("Last cycle: "), std::string::npos) << table;
+    EXPECT_NE(table.find("(start, full scan"), std::string::npos) << table;
+
+    const auto [json_code, json_text, json_err] = status({"--json"});
+    EXPECT_EQ(json_code, 0) << json_err;
+    const auto document = nlohmann::json::parse(json_text);
+    EXPECT_EQ(document["healthy"], true);
+    EXPECT_EQ(document["status"]["summary"]["healthy"], 1) << json_text;
+
+    agent.signal(SIGTERM);
+    ASSERT_EQ(agent.wait(5s), 0);
+    const auto [down_code, down_out, down_err] = status({});
+    EXPECT_EQ(down_code, 4) << down_out;
+    EXPECT_NE(down_err.find("psguard is not running"), std::string::npos) << down_err;
 }
 
 TEST_F(AgentRun, ABadConfigurationFailsTheStartWithExitTwo) {
