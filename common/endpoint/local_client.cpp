@@ -44,8 +44,11 @@ std::string local_endpoint_text(const EndpointConfig& config) {
            std::to_string(endpoint->port());
 }
 
-Result<LocalResponse> get_local(const EndpointConfig& config, const std::string& target,
-                                std::chrono::milliseconds timeout) {
+namespace {
+
+Result<LocalResponse> exchange(const EndpointConfig& config, http::verb method,
+                               const std::string& target, const std::string& bearer_token,
+                               std::chrono::milliseconds timeout) {
     auto endpoint = connect_address(config);
     if (!endpoint) {
         return endpoint.error();
@@ -53,7 +56,11 @@ Result<LocalResponse> get_local(const EndpointConfig& config, const std::string&
     const std::string where = "http://" + local_endpoint_text(config) + target;
     net::io_context io;
     beast::tcp_stream stream(io);
-    http::request<http::empty_body> request(http::verb::get, target, 11);
+    http::request<http::empty_body> request(method, target, 11);
+    if (!bearer_token.empty()) {
+        request.set(http::field::authorization, "Bearer " + bearer_token);
+    }
+    request.prepare_payload();
     request.set(http::field::host, local_endpoint_text(config));
     request.set(http::field::user_agent, "psguard");
     request.set(http::field::connection, "close");
@@ -89,6 +96,19 @@ Result<LocalResponse> get_local(const EndpointConfig& config, const std::string&
     response.status = static_cast<int>(parser.get().result_int());
     response.body = std::move(parser.get().body());
     return response;
+}
+
+}  // namespace
+
+Result<LocalResponse> get_local(const EndpointConfig& config, const std::string& target,
+                                std::chrono::milliseconds timeout) {
+    return exchange(config, http::verb::get, target, {}, timeout);
+}
+
+Result<LocalResponse> post_local(const EndpointConfig& config, const std::string& target,
+                                 const std::string& bearer_token,
+                                 std::chrono::milliseconds timeout) {
+    return exchange(config, http::verb::post, target, bearer_token, timeout);
 }
 
 }  // namespace psguard

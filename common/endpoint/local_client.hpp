@@ -24,4 +24,9 @@ std::string local_endpoint_text(const EndpointConfig& config);
 Result<LocalResponse> get_local(const EndpointConfig& config, const std::string& target,
                                 std::chrono::milliseconds timeout);
 
+// POST `target` (no body) with `Authorization: Bearer <token>` — POST /v1/check.
+Result<LocalResponse> post_local(const EndpointConfig& config, const std::string& target,
+                                 const std::string& bearer_token,
+                                 std::chrono::milliseconds timeout);
+
 }  // namespace psguard
