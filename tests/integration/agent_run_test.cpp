@@ -1,12 +1,24 @@
 // `psguard run` end to end: the real binary as a foreground daemon, real signals, real file
 // changes, the NS emulator over TLS. What the agent did is read from its log (stderr).
+#include <utility>  // first: Boost 1.74's asio/awaitable.hpp lacks it
+
 #include <gtest/gtest.h>
 
 #include <csignal>
 #include <fstream>
+#include <map>
 #include <thread>
 #include <tuple>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
 
 #include "integration/package_tree.hpp"
@@ -239,6 +251,75 @@ TEST_F(AgentRun, StatusCommandSummarisesTheRunningAgentAndSaysWhenItIsNot) {
     const auto [down_code, down_out, down_err] = status({});
     EXPECT_EQ(down_code, 4) << down_out;
     EXPECT_NE(down_err.find("psguard is not running"), std::string::npos) << down_err;
+}
+
+// The real binary under load: 500 connections at once, half of them garbage, while the agent
+// runs its cycles; every one gets an answer and the agent serves normally afterwards.
+TEST_F(AgentRun, FiveHundredConnectionsWithGarbageLeaveTheRealAgentServing) {
+    namespace net = boost::asio;
+    namespace beast = boost::beast;
+    using tcp = net::ip::tcp;
+    auto cfg = config();
+    cfg["endpoint"]["max_connections"] = 1000;
+    write_config(cfg);
+    auto agent = start();
+    ASSERT_TRUE(wait_for_log(agent, "cycle (start)"));
+    const std::string log = agent.stderr_text();
+    const std::string marker = "status endpoint on http://127.0.0.1:";
+    const auto at = log.find(marker);
+    ASSERT_NE(at, std::string::npos) << log;
+    const auto port = static_cast<std::uint16_t>(std::stoi(log.substr(at + marker.size())));
+
+    constexpr std::size_t kClients = 500;
+    net::io_context io;
+    std::vector<beast::tcp_stream> streams;
+    streams.reserve(kClients);
+    const tcp::endpoint endpoint(net::ip::make_address("127.0.0.1"), port);
+    for (std::size_t i = 0; i < kClients; ++i) {
+        streams.emplace_back(io);
+        streams.back().socket().connect(endpoint);
+    }
+    std::vector<unsigned> statuses(kClients, 0);
+    for (std::size_t i = 0; i < kClients; ++i) {
+        net::co_spawn(
+            io,
+            [&stream = streams[i], &status = statuses[i], i]() -> net::awaitable<void> {
+                beast::error_code ec;
+                stream.expires_after(30s);
+                const std::string request =
+                    i % 2 == 0 ? "GET /v1/status HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                               : "\x16\x03\x01 \xff\xfe not http at all\r\n\r\n";
+                co_await net::async_write(stream, net::buffer(request),
+                                          net::redirect_error(net::use_awaitable, ec));
+                beast::flat_buffer buffer;
+                beast::http::response<beast::http::string_body> response;
+                if (!ec) {
+                    co_await beast::http::async_read(stream, buffer, response,
+                                                     net::redirect_error(net::use_awaitable, ec));
+                }
+                status = ec ? 0 : response.result_int();
+            },
+            net::detached);
+    }
+    io.run_for(40s);
+    std::map<unsigned, std::size_t> by_status;
+    for (const unsigned status : statuses) {
+        ++by_status[status];
+    }
+    EXPECT_EQ(by_status[200], kClients / 2);
+    EXPECT_EQ(by_status[400], kClients / 2);
+
+    // Still the same agent, still serving, still cycling.
+    ClientRequest health;
+    health.tls = false;
+    health.port = port;
+    health.target = "/healthz";
+    EXPECT_EQ(https_request(health).status, 200u);
+    std::ofstream(tree_.status() / kPackage / "PackageStatus.xml")
+        << "<PackageStatus status=\"Downloading\" version=\"1601867730\"/>";
+    EXPECT_TRUE(wait_for_log(agent, "cycle (file_change)", 1, 10s)) << agent.stderr_text();
+    agent.signal(SIGTERM);
+    EXPECT_EQ(agent.wait(5s), 0);
 }
 
 TEST_F(AgentRun, ABadConfigurationFailsTheStartWithExitTwo) {
