@@ -24,6 +24,7 @@
 #include "endpoint/local_client.hpp"
 #include "endpoint/token_file.hpp"
 #include "ns/ns_client.hpp"
+#include "platform/process_runner.hpp"
 #include "platform/sha256.hpp"
 
 namespace psguard {
@@ -401,13 +402,12 @@ Result<std::string> run_demo(const DemoOptions& options, Sandbox& sandbox) {
     }
 
     step(1, "The NS: packages Invalid that the Package Server holds Ready");
-    auto certs =
-        demo::run_to_end({tools->emulator.string(), "make-certs", "--dir", layout.certs.string(),
-                          "--host", "localhost", "--ip", "127.0.0.1"},
-                         layout.root / "emulator.log", 30s);
-    if (!certs || *certs != 0) {
+    auto certs = run_process({tools->emulator.string(), "make-certs", "--dir",
+                              layout.certs.string(), "--host", "localhost", "--ip", "127.0.0.1"},
+                             30s, layout.root / "certs.log");
+    if (!certs || certs->exit_code != 0) {
         return fail("the emulator could not make its certificates (see " +
-                    (layout.root / "emulator.log").string() + ")");
+                    (layout.root / "certs.log").string() + ")");
     }
     auto emulator = BackgroundProcess::start(
         {tools->emulator.string(), "serve", "--cert-dir", layout.certs.string(), "--scenario",
@@ -451,7 +451,7 @@ Result<std::string> run_demo(const DemoOptions& options, Sandbox& sandbox) {
     const auto refresh = simulator_argv(*tools, layout, *account, ns_url);
     std::vector<std::string> first_refresh = refresh;
     first_refresh.insert(first_refresh.end(), {"--only", layout.packages.back().guid});
-    (void)demo::run_to_end(first_refresh, layout.root / "simulator.log", 60s);
+    (void)run_process(first_refresh, 60s, layout.root / "simulator.log");
     const std::string agent_log = read_text(layout.logs / "agent.log");
     const auto denied = agent_log.find("Access is denied");
     if (denied == std::string::npos) {

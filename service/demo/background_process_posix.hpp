@@ -38,9 +38,4 @@ class BackgroundProcess {
     std::optional<int> exit_code_;
 };
 
-// Runs a program to its end (the emulator's make-certs, the simulator's refresh): its exit code,
-// or an error when it cannot start or outlives `timeout` (then it is killed).
-Result<int> run_to_end(const std::vector<std::string>& argv, const std::filesystem::path& output,
-                       std::chrono::milliseconds timeout);
-
 }  // namespace psguard::demo
