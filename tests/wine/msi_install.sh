@@ -23,6 +23,7 @@
 # - Wine's sc has no qc: the service's configuration is read from its registry entry. Wine's
 #   InstallServices writes the ImagePath without quotes around the program's path (Windows
 #   Installer quotes it), so both forms are accepted.
+# - StopServices does not wait for the service to stop (see step 4).
 # - Files keep no DACL, so the endpoint token file the service created at its first start reads
 #   back as readable by everyone at the next start, and psguard refuses to serve with it (see
 #   service_under_scm.sh): the test deletes it before every restart (upgrade, reinstall).
@@ -96,7 +97,7 @@ show_log() {
 }
 # MSI logs are UTF-16LE on Windows; Wine writes them in the ANSI code page. Read either.
 log_text() {
-    if head -c 2 "$work/$1" | od -An -tx1 | grep -q 'ff fe'; then
+    if head -c 2 "$work/$1" | od -An -tx1 | grep 'ff fe' >/dev/null; then
         iconv -f UTF-16LE -t UTF-8 "$work/$1" | tr -d '\r'
     else
         tr -d '\r' <"$work/$1"
@@ -114,7 +115,14 @@ wait_http() {  # wait_http <path> <code> <seconds>
     echo "    $1 answered ${code:-nothing}"
     return 1
 }
-service_state() { wine sc query psguard 2>/dev/null | tr -d '\r' | grep -o 'RUNNING\|STOPPED\|PENDING' | head -n 1; }
+service_state() { wine sc query psguard 2>/dev/null | tr -d '\r' | grep -o -m 1 'RUNNING\|STOPPED\|PENDING'; }
+wait_stopped() {
+    for _ in $(seq 150); do
+        [[ "$(service_state)" == STOPPED ]] && return 0
+        sleep 0.2
+    done
+    return 1
+}
 status_check() {  # status_check <python assertion on d = /v1/status>
     curl -s --max-time 5 "http://127.0.0.1:$port/v1/status" >"$work/status.json" &&
         python3 -c "import json,sys; d=json.load(open(sys.argv[1])); s=d['settings']; assert $1, d" \
@@ -253,8 +261,8 @@ fi
 code="$(msiexec downgrade.log /i "$(winpath "$msi")")"
 # Wine logs the failed launch condition ("LaunchConditions. Return value 0") without its text;
 # the text is the LaunchCondition row of the package.
-if [[ "$code" == $((1603 % 256)) ]] && log_text downgrade.log | grep -q 'LaunchConditions. Return value [03]' &&
-    msiinfo export "$msi" LaunchCondition | grep -q 'NOT WIX_DOWNGRADE_DETECTED.A newer version of psguard is already installed'; then
+if [[ "$code" == $((1603 % 256)) ]] && log_text downgrade.log | grep 'LaunchConditions. Return value [03]' >/dev/null &&
+    msiinfo export "$msi" LaunchCondition | grep 'NOT WIX_DOWNGRADE_DETECTED.A newer version of psguard is already installed' >/dev/null; then
     ok "downgrade refused: 1603 at LaunchConditions (\"A newer version of psguard is already installed\")"
 else
     bad "downgrade: exit $code"
@@ -263,6 +271,11 @@ fi
 expect "service still RUNNING after the refused downgrade" test "$(service_state)" = RUNNING
 
 # 4. Uninstall: service and binaries gone, state folder (configuration, logs) kept.
+# Wine's StopServices sends the stop control and goes on without waiting for STOPPED (Windows
+# Installer waits); on a loaded machine RemoveFiles then meets psguard.exe still running and
+# leaves it in place. So the service is stopped, and awaited, before the uninstall.
+wine sc stop psguard >/dev/null 2>&1 || true
+expect "service stopped before the uninstall" wait_stopped
 code="$(msiexec uninstall.log /x "$(winpath "$work/newer.msi")")"
 if [[ "$code" == 0 ]]; then ok "msiexec /x: 0"; else
     bad "msiexec /x: exit $code"
@@ -284,6 +297,8 @@ expect "endpoint closed" bash -c "! curl -s -o /dev/null --max-time 2 http://127
 # 5. REMOVE_STATE=1 removes the state folder as well.
 rm -f "$state/endpoint.token"  # Wine keeps no DACL: see the header
 code="$(msiexec reinstall.log /i "$(winpath "$msi")" NS_URL="$ns_url" REPORT_GUID="$report" LISTEN_PORT="$port")"
+wine sc stop psguard >/dev/null 2>&1 || true  # StopServices does not wait (step 4)
+wait_stopped || true
 code2="$(msiexec purge.log /x "$(winpath "$msi")" REMOVE_STATE=1)"
 if [[ "$code" == 0 && "$code2" == 0 && ! -e "$state" ]]; then
     ok "msiexec /x REMOVE_STATE=1 removes ProgramData\\psguard"

@@ -101,7 +101,7 @@ wait_http() {
 # wait_state <STATE> <seconds>: polls `sc query psguard` until it shows that state.
 wait_state() {
     for _ in $(seq $((${2} * 5))); do
-        sc query psguard 2>/dev/null | grep -q "$1" && return 0
+        sc query psguard 2>/dev/null | grep "$1" >/dev/null && return 0
         sleep 0.2
     done
     return 1
