@@ -5,13 +5,16 @@
 #pragma once
 
 #include <condition_variable>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <stop_token>
 #include <string>
 
+#include "acl/acl_inspector.hpp"
 #include "agent/agent_snapshot.hpp"
 #include "config/config.hpp"
 #include "core/result.hpp"
@@ -39,7 +42,8 @@ class AgentLoop final : public AgentControl {
     std::shared_ptr<const AgentSnapshot> snapshot() const override;
     TriggerResult request_cycle() override;
     bool healthy(TimePoint now) const override;
-    void notify_file_change();  // debounced
+    // Debounced; the package `changed` belongs to is re-scanned alone (any other path: all).
+    void notify_file_change(const std::filesystem::path& changed);
     void notify_full_rescan();  // the watcher lost events: rescan everything (no debounce)
     // Takes effect at the next cycle boundary; the caller validated it already.
     void reload(Config config);
@@ -50,7 +54,13 @@ class AgentLoop final : public AgentControl {
 
     static const char* trigger_name(Wake wake);
     Wake wait_for_work(std::stop_token& stop);
-    void run_one_cycle(class StateDir& state, Wake reason);
+    // What changed since the last cycle, as the watcher told it.
+    struct PendingChanges {
+        std::set<std::string> packages;
+        bool everything = false;
+    };
+
+    void run_one_cycle(class StateDir& state, class ScanCache& scans, Wake reason);
 
     mutable std::mutex mutex_;
     std::condition_variable_any wake_;
@@ -61,12 +71,14 @@ class AgentLoop final : public AgentControl {
     std::shared_ptr<const AgentSnapshot> snapshot_;
     bool endpoint_request_ = false;
     bool rescan_request_ = false;
+    PendingChanges changes_;
     bool stop_request_ = false;
     std::optional<std::chrono::steady_clock::time_point> debounce_deadline_;
     std::chrono::steady_clock::time_point next_timer_;
     bool running_ = false;
     std::uint64_t generation_ = 0;  // bumped by every notification, so a waiter sees it
     int ns_failures_ = 0;
+    std::optional<AclReport> last_acl_;  // loop thread only: reused by incremental cycles
 };
 
 }  // namespace psguard

@@ -2,10 +2,15 @@
 // guards. Without a state folder the cycle is read-only: no history, no heal.
 #pragma once
 
+#include <set>
+#include <string>
+
+#include "acl/acl_inspector.hpp"
 #include "config/config.hpp"
 #include "core/utc_time.hpp"
 #include "cycle/check_report.hpp"
 #include "cycle/state_dir.hpp"
+#include "local/local_state.hpp"
 #include "ns/ns_client.hpp"
 
 namespace psguard {
@@ -13,6 +18,12 @@ namespace psguard {
 struct CycleOptions {
     bool heal = false;     // act on planned packages (needs a state folder)
     bool dry_run = false;  // plan, print, touch nothing
+    // A scan the caller made (the agent's incremental scan); nullptr: the cycle scans itself.
+    const LocalScan* local = nullptr;
+    // Incremental cycles: only these packages' folders (and the roots) have their ACLs read
+    // again; the others keep their result from `previous_acl`. nullptr: check every folder.
+    const std::set<std::string>* changed_packages = nullptr;
+    const AclReport* previous_acl = nullptr;
 };
 
 CheckReport run_check_cycle(const Config& config, NsClient& ns);

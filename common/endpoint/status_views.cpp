@@ -113,7 +113,8 @@ Json last_cycle_json(const std::optional<CycleSummary>& cycle) {
     return {{"time", format_utc(cycle->finished)},
             {"duration_seconds", as_seconds(cycle->duration)},
             {"result", cycle_result_name(cycle->exit_code)},
-            {"trigger", cycle->trigger}};
+            {"trigger", cycle->trigger},
+            {"scan", cycle->scan}};
 }
 
 Json ns_json(const Json& report) {
@@ -129,8 +130,10 @@ Json ns_json(const Json& report) {
 
 Json heal_json(const Json& report) {
     const Json heal = member_or_null(report, "heal");
+    const Json repairs = member_or_null(heal, "acl_repairs");
     return {{"budget_left_today", member_or_null(heal, "budget_left_today")},
-            {"breaker", member_or_null(heal, "breaker")}};
+            {"breaker", member_or_null(heal, "breaker")},
+            {"acl_repairs", repairs.is_array() ? repairs : Json::array()}};
 }
 
 MetricFamily family(std::string name, std::string help, MetricType type) {
@@ -304,6 +307,7 @@ nlohmann::json status_json(const AgentSnapshot& snapshot, TimePoint now) {
         {"interval_minutes", snapshot.interval.count()},
         {"heal_enabled", snapshot.heal_enabled},
         {"last_cycle", last_cycle_json(snapshot.last_cycle)},
+        {"cycles_total", snapshot.cycles_total},
         {"cycle_running", snapshot.cycle_running},
         {"ns", ns_json(report)},
         {"acl",
@@ -434,6 +438,9 @@ std::vector<MetricFamily> status_metrics(const AgentSnapshot* snapshot,
              {"Cycles started by changes in the package folders.", snapshot->file_events_total}},
             {"psguard_full_rescans_total",
              {"Full rescans after the folder watcher lost events.", snapshot->full_rescans_total}},
+            {"psguard_incremental_scans_total",
+             {"Cycles that re-scanned only the packages whose folders changed.",
+              snapshot->incremental_scans_total}},
         };
         for (const auto& [name, help_and_value] : counters) {
             auto metric = family(name, help_and_value.first, MetricType::counter);

@@ -1,10 +1,12 @@
 #include "local/tree_scanner.hpp"
+#include "core/ascii.hpp"
 #include "core/utf8_path.hpp"
 
 #include <algorithm>
 #include <exception>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -27,15 +29,6 @@ constexpr std::string_view kCacheFolder = "cache";
 
 std::string show(const fs::path& path) {
     return path_to_utf8(path);
-}
-
-std::string lower_ascii(std::string text) {
-    for (char& c : text) {
-        if (c >= 'A' && c <= 'Z') {
-            c = static_cast<char>(c - 'A' + 'a');
-        }
-    }
-    return text;
 }
 
 // Characters, not bytes: UTF-8 continuation bytes do not count.
@@ -140,7 +133,7 @@ Result<std::optional<fs::path>> find_one(const std::vector<fs::path>& names,
                                          std::string_view lower_name, const fs::path& dir) {
     std::vector<fs::path> matches;
     for (const fs::path& name : names) {
-        if (lower_ascii(show(name)) == lower_name) {
+        if (ascii_lower(show(name)) == lower_name) {
             matches.push_back(name);
         }
     }
@@ -195,7 +188,10 @@ struct CacheProblem {
 
 class Scanner {
   public:
-    Scanner(const PathsConfig& paths, const ParseConfig& parse) : paths_(paths), parse_(parse) {
+    // `only`: the package ids to scan (incremental re-scan); nullptr scans everything.
+    Scanner(const PathsConfig& paths, const ParseConfig& parse,
+            const std::set<std::string>* only = nullptr)
+        : paths_(paths), parse_(parse), only_(only) {
         // The allow-list is canonicalised once per scan.
         for (const fs::path& configured : paths_.storage_roots) {
             if (configured.empty()) {
@@ -334,8 +330,11 @@ class Scanner {
         std::map<std::string, std::vector<Candidate>> by_id;
         for (const fs::path& name : names.value()) {
             const fs::path agent_path = root / name;
-            Result<std::optional<EntryInfo>> probed = probe_entry(*dir / name);
             const std::optional<std::string> id = normalise_guid(show(name));
+            if (only_ != nullptr && (!id || !only_->contains(*id))) {
+                continue;  // not asked for: the caller keeps what it knew of this entry
+            }
+            Result<std::optional<EntryInfo>> probed = probe_entry(*dir / name);
             if (!id) {
                 add_finding(ScanFindingKind::unexpected_entry, agent_path,
                             describe_entry(probed) +
@@ -603,15 +602,19 @@ class Scanner {
 
     const PathsConfig& paths_;
     const ParseConfig& parse_;
+    const std::set<std::string>* only_;
     std::vector<StorageRoot> roots_;
     LocalScan scan_;
 };
 
 }  // namespace
 
-LocalScan scan_local_state(const PathsConfig& paths, const ParseConfig& parse) {
+namespace {
+
+LocalScan run_scanner(const PathsConfig& paths, const ParseConfig& parse,
+                      const std::set<std::string>* only) {
     try {
-        return Scanner(paths, parse).run();
+        return Scanner(paths, parse, only).run();
     } catch (...) {
         // Only allocation failures can get here (the Scanner catches the rest itself).
         LocalScan scan;
@@ -619,6 +622,17 @@ LocalScan scan_local_state(const PathsConfig& paths, const ParseConfig& parse) {
             ScanFinding{ScanFindingKind::root_unreadable, {}, "scan aborted: out of memory"});
         return scan;
     }
+}
+
+}  // namespace
+
+LocalScan scan_local_state(const PathsConfig& paths, const ParseConfig& parse) {
+    return run_scanner(paths, parse, nullptr);
+}
+
+LocalScan scan_local_packages(const PathsConfig& paths, const ParseConfig& parse,
+                              const std::set<std::string>& package_ids) {
+    return run_scanner(paths, parse, &package_ids);
 }
 
 }  // namespace psguard
