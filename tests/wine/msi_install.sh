@@ -23,7 +23,8 @@
 # - Wine's sc has no qc: the service's configuration is read from its registry entry. Wine's
 #   InstallServices writes the ImagePath without quotes around the program's path (Windows
 #   Installer quotes it), so both forms are accepted.
-# - StopServices does not wait for the service to stop (see step 4).
+# - StopServices does not wait for the service to stop (see step 4); services.exe waits 10 s
+#   (not 30) for a starting service (see scm_prefix.sh).
 # - Files keep no DACL, so the endpoint token file the service created at its first start reads
 #   back as readable by everyone at the next start, and psguard refuses to serve with it (see
 #   service_under_scm.sh): the test deletes it before every restart (upgrade, reinstall).
@@ -162,6 +163,9 @@ JSON
     ns_url="http://127.0.0.1:$(cat "$work/ns-port")"
 fi
 
+# shellcheck source=scm_prefix.sh
+source "$(dirname "${BASH_SOURCE[0]}")/scm_prefix.sh"
+prepare_scm_prefix "$wine_run" "$prefix"
 # A clean prefix: nothing from an earlier, interrupted run.
 wine sc delete psguard >/dev/null 2>&1 || true
 wine reg delete 'HKLM\SOFTWARE\psguard' /f /reg:64 >/dev/null 2>&1 || true

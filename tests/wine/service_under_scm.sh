@@ -19,6 +19,7 @@
 # - An AUTO_START service is started again by services.exe at every boot of the prefix (each new
 #   wineserver), so a failed run must not leave the service registered: the EXIT trap
 #   uninstalls it, and the test starts by removing any leftover from an earlier run.
+# - services.exe waits 10 s (not 30) for a starting service: see scm_prefix.sh.
 # - ChangeServiceConfig2W(SERVICE_CONFIG_FAILURE_ACTIONS) succeeds but stores nothing (a FIXME in
 #   services.exe), and the DELAYED_AUTO_START/FAILURE_ACTIONS_FLAG levels fail with
 #   ERROR_INVALID_LEVEL; psguard treats both as best effort, so recovery is not asserted here.
@@ -110,6 +111,9 @@ port_closed() {
     ! curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$port/healthz"
 }
 
+# shellcheck source=scm_prefix.sh
+source "$(dirname "${BASH_SOURCE[0]}")/scm_prefix.sh"
+prepare_scm_prefix "$wine_run" "$prefix"
 # A service left by an earlier, interrupted run would hold the name.
 psguard service uninstall >/dev/null 2>&1 || true
 # The installer's registry values would override this test's file (docs/configuration.md).
