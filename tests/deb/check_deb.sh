@@ -19,21 +19,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-failures=0
-passed=0
-ok() {
-    echo "ok   $1"
-    passed=$((passed + 1))
-}
-bad() {
-    echo "FAIL $1"
-    failures=$((failures + 1))
-}
-expect() {  # expect <description> <command...>
-    local what="$1"
-    shift
-    if "$@" >/dev/null 2>&1; then ok "$what"; else bad "$what"; fi
-}
+# shellcheck source=../shell/tally.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../shell/tally.sh"
 
 cmake --build "$build" --target package >"$work/cpack.log" 2>&1 || {
     cat "$work/cpack.log"
@@ -155,5 +142,4 @@ else
     flock -u 9
 fi
 
-echo "$passed passed, $failures failed"
-[[ $failures -eq 0 ]]
+finish

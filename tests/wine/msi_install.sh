@@ -24,7 +24,7 @@
 #   InstallServices writes the ImagePath without quotes around the program's path (Windows
 #   Installer quotes it), so both forms are accepted.
 # - StopServices does not wait for the service to stop (see step 4); services.exe waits 10 s
-#   (not 30) for a starting service (see scm_prefix.sh).
+#   (not 30) for a starting service (see service_lib.sh).
 # - Files keep no DACL, so the endpoint token file the service created at its first start reads
 #   back as readable by everyone at the next start, and psguard refuses to serve with it (see
 #   service_under_scm.sh): the test deletes it before every restart (upgrade, reinstall).
@@ -74,21 +74,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-failures=0
-passed=0
-ok() {
-    echo "ok   $1"
-    passed=$((passed + 1))
-}
-bad() {
-    echo "FAIL $1"
-    failures=$((failures + 1))
-}
-expect() {  # expect <description> <command...>
-    local what="$1"
-    shift
-    if "$@" >/dev/null 2>&1; then ok "$what"; else bad "$what"; fi
-}
+# shellcheck source=../shell/tally.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../shell/tally.sh"
 show_log() {
     echo "--- $1 (errors and the last lines)"
     iconv -f UTF-16LE -t UTF-8 "$work/$1" 2>/dev/null | tr -d '\r' |
@@ -106,16 +93,6 @@ log_text() {
 }
 
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-wait_http() {  # wait_http <path> <code> <seconds>
-    local code=""
-    for _ in $(seq $(($3 * 5))); do
-        code="$(curl -s -o "$work/body" -w '%{http_code}' --max-time 2 "http://127.0.0.1:$port$1" || true)"
-        [[ "$code" == "$2" ]] && return 0
-        sleep 0.2
-    done
-    echo "    $1 answered ${code:-nothing}"
-    return 1
-}
 service_state() { wine sc query psguard 2>/dev/null | tr -d '\r' | grep -o -m 1 'RUNNING\|STOPPED\|PENDING'; }
 wait_stopped() {
     for _ in $(seq 150); do
@@ -163,8 +140,8 @@ JSON
     ns_url="http://127.0.0.1:$(cat "$work/ns-port")"
 fi
 
-# shellcheck source=scm_prefix.sh
-source "$(dirname "${BASH_SOURCE[0]}")/scm_prefix.sh"
+# shellcheck source=service_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/service_lib.sh"
 prepare_scm_prefix "$wine_run" "$prefix"
 # A clean prefix: nothing from an earlier, interrupted run.
 wine sc delete psguard >/dev/null 2>&1 || true
@@ -193,7 +170,7 @@ else
     bad "service entry: $(cat "$work/qc")"
 fi
 expect "service RUNNING after install" test "$(service_state)" = RUNNING
-if wait_http /healthz 200 60; then ok "GET /healthz 200 on the LISTEN_PORT"; else
+if wait_http "$port" /healthz 200 60; then ok "GET /healthz 200 on the LISTEN_PORT"; else
     bad "GET /healthz"
     show_log install.log
 fi
@@ -247,7 +224,7 @@ else
     bad "installed psguard versions: '$versions'"
 fi
 expect "service RUNNING after the upgrade" test "$(service_state)" = RUNNING
-if wait_http /healthz 200 60 && status_check \
+if wait_http "$port" /healthz 200 60 && status_check \
     "d['interval_minutes'] == 7 and s['server'] == 'PS01' and s['ns_url'] == '$ns_url' and s['listen'] == '127.0.0.1:$port' and d['heal_enabled'] is False"; then
     ok "after the upgrade: the edit and the remembered properties are in effect"
 else
@@ -311,5 +288,4 @@ else
     show_log purge.log
 fi
 
-echo "$passed passed, $failures failed"
-[[ $failures -eq 0 ]]
+finish

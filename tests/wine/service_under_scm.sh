@@ -19,7 +19,7 @@
 # - An AUTO_START service is started again by services.exe at every boot of the prefix (each new
 #   wineserver), so a failed run must not leave the service registered: the EXIT trap
 #   uninstalls it, and the test starts by removing any leftover from an earlier run.
-# - services.exe waits 10 s (not 30) for a starting service: see scm_prefix.sh.
+# - services.exe waits 10 s (not 30) for a starting service: see service_lib.sh.
 # - ChangeServiceConfig2W(SERVICE_CONFIG_FAILURE_ACTIONS) succeeds but stores nothing (a FIXME in
 #   services.exe), and the DELAYED_AUTO_START/FAILURE_ACTIONS_FLAG levels fail with
 #   ERROR_INVALID_LEVEL; psguard treats both as best effort, so recovery is not asserted here.
@@ -56,16 +56,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-failures=0
-passed=0
-ok() {
-    echo "ok   $1"
-    passed=$((passed + 1))
-}
-bad() {
-    echo "FAIL $1"
-    failures=$((failures + 1))
-}
+# shellcheck source=../shell/tally.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../shell/tally.sh"
 show_log() {
     echo "--- service log"
     cat "$work/state/logs/psguard.log" 2>/dev/null | tail -n 40 || true
@@ -88,17 +80,6 @@ cat >"$work/psguard.json" <<JSON
  "endpoint": {"port": $port}}
 JSON
 
-# wait_http <path> <expected code> <seconds>: polls until the endpoint answers that code.
-wait_http() {
-    local code=""
-    for _ in $(seq $((${3} * 5))); do
-        code="$(curl -s -o "$work/body" -w '%{http_code}' --max-time 2 "http://127.0.0.1:$port$1" || true)"
-        [[ "$code" == "$2" ]] && return 0
-        sleep 0.2
-    done
-    echo "    last answer from $1: ${code:-none}"
-    return 1
-}
 # wait_state <STATE> <seconds>: polls `sc query psguard` until it shows that state.
 wait_state() {
     for _ in $(seq $((${2} * 5))); do
@@ -111,8 +92,8 @@ port_closed() {
     ! curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$port/healthz"
 }
 
-# shellcheck source=scm_prefix.sh
-source "$(dirname "${BASH_SOURCE[0]}")/scm_prefix.sh"
+# shellcheck source=service_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/service_lib.sh"
 prepare_scm_prefix "$wine_run" "$prefix"
 # A service left by an earlier, interrupted run would hold the name.
 psguard service uninstall >/dev/null 2>&1 || true
@@ -147,7 +128,7 @@ else
     bad "sc start psguard: $(tr -d '\r' <"$work/out")"
     show_log
 fi
-if wait_http /healthz 200 60; then
+if wait_http "$port" /healthz 200 60; then
     ok "GET /healthz 200 from the service"
 else
     bad "GET /healthz did not answer 200"
@@ -179,7 +160,7 @@ grep -q 'psguard stopped' "$work/state/logs/psguard.log" && ok "clean stop logge
     bad "no clean stop in the service log"
 
 rm -f "$work/state/endpoint.token"  # Wine keeps no DACL: see the header
-if psguard service start >"$work/out" 2>&1 && wait_http /healthz 200 60; then
+if psguard service start >"$work/out" 2>&1 && wait_http "$port" /healthz 200 60; then
     ok "psguard service start: /healthz 200"
 else
     bad "psguard service start: $(tr -d '\r' <"$work/out")"
@@ -213,5 +194,4 @@ else
     bad "the Event Log source is still registered"
 fi
 
-echo "$passed passed, $failures failed"
-[[ $failures -eq 0 ]]
+finish

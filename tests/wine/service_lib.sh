@@ -1,4 +1,5 @@
-# Sourced by the Wine service and MSI tests: prepares their own prefix for services.
+# Sourced by the Wine service and MSI tests: their prefix's service timeout, and polling the
+# service's endpoint.
 #
 # Wine's services.exe gives a starting service process 10 s to connect and report
 # START_PENDING (Windows: 30 s) and reads a longer limit only from
@@ -19,4 +20,17 @@ prepare_scm_prefix() {
         >/dev/null
     WINEPREFIX="$prefix" "${PSGUARD_WINESERVER:-/usr/lib/wine/wineserver}" -k >/dev/null 2>&1 || true
     WINEPREFIX="$prefix" "${PSGUARD_WINESERVER:-/usr/lib/wine/wineserver}" -w >/dev/null 2>&1 || true
+}
+
+# wait_http <port> <path> <expected HTTP code> <seconds>: polls the loopback endpoint until it
+# answers that code (Wine shares the host's network stack: curl from Linux reaches the service).
+wait_http() {
+    local code=""
+    for _ in $(seq $(($4 * 5))); do
+        code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$1$2" || true)"
+        [[ "$code" == "$3" ]] && return 0
+        sleep 0.2
+    done
+    echo "    $2 answered ${code:-nothing}"
+    return 1
 }
