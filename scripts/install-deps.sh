@@ -10,10 +10,12 @@ native_packages=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   libacl1-dev acl
   python3 curl
+  dpkg-dev file
 )
 cross_packages=(
   g++-mingw-w64-x86-64-posix gcc-mingw-w64-x86-64-posix binutils-mingw-w64-x86-64
-  mingw-w64-x86-64-dev wine wine64 dpkg-dev lld
+  mingw-w64-x86-64-dev wine wine64 lld
+  wixl msitools
 )
 
 want=("${native_packages[@]}")

@@ -7,7 +7,6 @@
 
 #include <future>
 
-#include "config/config_loader.hpp"
 #include "core/utf8_path.hpp"
 #include "logging/logging.hpp"
 #include "platform/fault_point.hpp"
@@ -68,12 +67,11 @@ LoopTiming timing_of(const Config& config) {
 
 }  // namespace
 
-AgentHost::AgentHost(std::filesystem::path config_file, Config config)
-    : config_file_(std::move(config_file)), config_(std::move(config)) {}
+AgentHost::AgentHost(ConfigSource source, Config config)
+    : source_(std::move(source)), config_(std::move(config)) {}
 
-Result<std::unique_ptr<AgentHost>> AgentHost::create(std::filesystem::path config_file,
-                                                     bool log_to_stderr) {
-    auto config = load_config_file(config_file, detect_host_defaults());
+Result<std::unique_ptr<AgentHost>> AgentHost::create(ConfigSource source, bool log_to_stderr) {
+    auto config = load_config(source);
     if (!config) {
         return config.error();
     }
@@ -89,7 +87,7 @@ Result<std::unique_ptr<AgentHost>> AgentHost::create(std::filesystem::path confi
     if (auto logging = setup_logging(log); !logging) {
         return logging.error();
     }
-    std::unique_ptr<AgentHost> host(new AgentHost(std::move(config_file), *config));
+    std::unique_ptr<AgentHost> host(new AgentHost(std::move(source), *config));
     AgentHost* self = host.get();
     host->loop_ = std::make_unique<AgentLoop>(
         *config, timing_of(*config), [self](const AgentSnapshot& snapshot) {
@@ -175,7 +173,7 @@ void AgentHost::stop() {
 
 void AgentHost::reload() {
     boost::asio::post(io_, [this] {
-        auto config = load_config_file(config_file_, detect_host_defaults());
+        auto config = load_config(source_);
         if (!config) {
             spdlog::error("reload refused, keeping the running configuration: {}",
                           config.error().message);
@@ -183,7 +181,7 @@ void AgentHost::reload() {
         }
         config_ = *config;
         loop_->reload(std::move(config).value());
-        spdlog::info("configuration reloaded from {}", path_to_utf8(config_file_));
+        spdlog::info("configuration reloaded from {}", path_to_utf8(source_.file));
     });
 }
 

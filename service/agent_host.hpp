@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "agent/agent_loop.hpp"
+#include "commands/config_source.hpp"
 #include "config/config.hpp"
 #include "core/result.hpp"
 #include "endpoint/status_server.hpp"
@@ -20,10 +21,10 @@ namespace psguard {
 
 class AgentHost {
   public:
-    // Loads and validates the configuration and sets up logging; an error is a start-up
+    // Loads and validates the configuration (file, installer properties, --set) and sets up
+    // logging; an error is a start-up
     // failure (exit code 2: the SCM's recovery actions and systemd's Restart= see it).
-    static Result<std::unique_ptr<AgentHost>> create(std::filesystem::path config_file,
-                                                     bool log_to_stderr);
+    static Result<std::unique_ptr<AgentHost>> create(ConfigSource source, bool log_to_stderr);
 
     boost::asio::io_context& io() { return io_; }
 
@@ -36,9 +37,9 @@ class AgentHost {
     void reload();
 
   private:
-    AgentHost(std::filesystem::path config_file, Config config);
+    AgentHost(ConfigSource source, Config config);
 
-    std::filesystem::path config_file_;
+    ConfigSource source_;
     Config config_;
     boost::asio::io_context io_;
     std::unique_ptr<AgentLoop> loop_;

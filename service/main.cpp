@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "commands/commands.hpp"
+#include "commands/config_source.hpp"
 #include "console.hpp"
 #include "core/utf8_path.hpp"
 #include "cycle/check_report.hpp"
@@ -25,6 +26,15 @@ int run(int argc, char** argv) {
         command->add_option("--config", config_file,
                             "configuration file (default: the platform's standard path)");
     };
+    // --set KEY=VALUE: wins over the installer's properties and the file (docs/configuration.md).
+    std::vector<std::string> set_options;
+    const auto add_set_option = [&](CLI::App* command) {
+        command
+            ->add_option("--set", set_options,
+                         "override a setting: ns.url, ns.report_guid, credential_account, "
+                         "endpoint.port or heal.enabled (KEY=VALUE, repeatable)")
+            ->allow_extra_args(false);
+    };
 
     psguard::CheckOptions check;
     auto* check_command = app.add_subcommand(
@@ -32,6 +42,7 @@ int run(int argc, char** argv) {
         "one read-only cycle: compare the local packages with the NS and give a verdict "
         "per package (exit 0 healthy, 1 findings, 2 usage/config, 3 NS unusable)");
     add_config_option(check_command);
+    add_set_option(check_command);
     check_command->add_flag("--json", check.json, "print one JSON document instead of a table");
     check_command->add_flag("--heal", check.heal,
                             "heal stale packages within the guards (uses the state folder)");
@@ -63,6 +74,7 @@ int run(int argc, char** argv) {
         "endpoint; SIGTERM/Ctrl+C stop, SIGHUP reloads (on Windows: the service when "
         "the SCM starts it)");
     add_config_option(run_command);
+    add_set_option(run_command);
 
     psguard::ServiceCommand service;
     auto* service_command = app.add_subcommand(
@@ -108,6 +120,7 @@ int run(int argc, char** argv) {
                            "check a configuration file exactly as the service would load it "
                            "(exit 0 valid, 2 invalid)");
     add_config_option(validate_command);
+    add_set_option(validate_command);
 
     // CLI11 wants the program name out and the arguments in reverse order.
     std::vector<std::string> arguments = psguard::utf8_arguments(argc, argv);
@@ -126,8 +139,18 @@ int run(int argc, char** argv) {
         }
         return psguard::utf8_to_path(*config_file);
     };
+    psguard::ConfigOverrides overrides;
+    for (const auto& text : set_options) {
+        auto item = psguard::parse_set_option(text);
+        if (!item) {
+            std::cerr << item.error().message << '\n';
+            return psguard::kExitUsage;
+        }
+        overrides.push_back(std::move(item).value());
+    }
     if (check_command->parsed()) {
         check.config_file = config_path();
+        check.overrides = overrides;
         return psguard::run_check_command(check);
     }
     if (service_command->parsed()) {
@@ -135,7 +158,7 @@ int run(int argc, char** argv) {
         return psguard::run_service_command(service);
     }
     if (run_command->parsed()) {
-        return psguard::run_host(config_path().value_or(psguard::default_config_file()));
+        return psguard::run_host(psguard::config_source(config_path(), overrides));
     }
     if (journal_command->parsed()) {
         journal.config_file = config_path();
@@ -165,7 +188,7 @@ int run(int argc, char** argv) {
         return psguard::run_reset_command(config_path(), reset_package);
     }
     if (validate_command->parsed()) {
-        return psguard::run_validate_config_command(config_path());
+        return psguard::run_validate_config_command(config_path(), overrides);
     }
     return psguard::kExitUsage;
 }

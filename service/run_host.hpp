@@ -3,10 +3,10 @@
 // started the process, the console otherwise (Ctrl+C stops).
 #pragma once
 
-#include <filesystem>
+#include "commands/config_source.hpp"
 
 namespace psguard {
 
-int run_host(const std::filesystem::path& config_file);
+int run_host(const ConfigSource& source);
 
 }  // namespace psguard

@@ -26,8 +26,8 @@ void wait_for_signal(boost::asio::signal_set& signals, AgentHost& host) {
 
 }  // namespace
 
-int run_host(const std::filesystem::path& config_file) {
-    auto host = AgentHost::create(config_file, /*log_to_stderr=*/true);
+int run_host(const ConfigSource& source) {
+    auto host = AgentHost::create(source, /*log_to_stderr=*/true);
     if (!host) {
         std::cerr << host.error().message << '\n';
         return 2;

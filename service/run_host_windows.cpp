@@ -11,12 +11,12 @@
 
 namespace psguard {
 
-int run_host(const std::filesystem::path& config_file) {
+int run_host(const ConfigSource& source) {
     // Started by the SCM: become the service. Otherwise run in the console.
-    if (auto service_exit = run_as_windows_service(config_file)) {
+    if (auto service_exit = run_as_windows_service(source)) {
         return *service_exit;
     }
-    auto host = AgentHost::create(config_file, /*log_to_stderr=*/true);
+    auto host = AgentHost::create(source, /*log_to_stderr=*/true);
     if (!host) {
         std::cerr << host.error().message << '\n';
         return 2;

@@ -78,7 +78,10 @@ int install(SC_HANDLE manager, const ServiceCommand& command) {
     const std::wstring exe = own_path();
     std::wstring command_line = L"\"" + exe + L"\" run";
     if (command.config_file) {
-        command_line += L" --config \"" + command.config_file->wstring() + L"\"";
+        // The SCM starts the service in System32: a relative path would point there.
+        std::error_code ec;
+        const auto file = std::filesystem::absolute(*command.config_file, ec);
+        command_line += L" --config \"" + (ec ? *command.config_file : file).wstring() + L"\"";
     }
     ServiceHandle service(CreateServiceW(manager, kServiceName, kDisplayName, SERVICE_ALL_ACCESS,
                                          SERVICE_WIN32_OWN_PROCESS, SERVICE_AUTO_START,
@@ -91,19 +94,9 @@ int install(SC_HANDLE manager, const ServiceCommand& command) {
     ChangeServiceConfig2W(service.get(), SERVICE_CONFIG_DESCRIPTION, &description);
     SERVICE_DELAYED_AUTO_START_INFO delayed{TRUE};
     ChangeServiceConfig2W(service.get(), SERVICE_CONFIG_DELAYED_AUTO_START_INFO, &delayed);
-    // Restart after 60 s, three times; reset the count after a day without failure.
-    std::array<SC_ACTION, 3> actions{
-        {{SC_ACTION_RESTART, 60000}, {SC_ACTION_RESTART, 60000}, {SC_ACTION_RESTART, 60000}}};
-    SERVICE_FAILURE_ACTIONSW failure{};
-    failure.dwResetPeriod = 24 * 60 * 60;
-    failure.cActions = static_cast<DWORD>(actions.size());
-    failure.lpsaActions = actions.data();
-    if (!ChangeServiceConfig2W(service.get(), SERVICE_CONFIG_FAILURE_ACTIONS, &failure)) {
+    if (!set_recovery_actions(service.get())) {
         return fail_with("cannot set the recovery actions");
     }
-    // Recovery also when the service stops itself with a non-zero exit code (bad config).
-    SERVICE_FAILURE_ACTIONS_FLAG flag{TRUE};
-    ChangeServiceConfig2W(service.get(), SERVICE_CONFIG_FAILURE_ACTIONS_FLAG, &flag);
     if (!register_event_source(exe)) {
         return fail_with("cannot register the Event Log source");
     }

@@ -1,9 +1,16 @@
 #include <windows.h>
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
 #include <atomic>
+#include <memory>
 #include <mutex>
+#include <vector>
 
 #include "agent_host.hpp"
+#include "platform/win_text.hpp"
 #include "windows_service.hpp"
 
 namespace psguard {
@@ -13,13 +20,18 @@ namespace {
 // state must be reachable without an argument. It is set once before the dispatcher starts and
 // only read afterwards.
 struct ServiceContext {
-    std::filesystem::path config_file;
+    ConfigSource source;
     SERVICE_STATUS_HANDLE status_handle = nullptr;
     std::mutex mutex;
     AgentHost* host = nullptr;
     DWORD checkpoint = 0;
     int exit_code = 0;
 };
+
+struct ServiceHandleDeleter {
+    void operator()(SC_HANDLE handle) const noexcept { CloseServiceHandle(handle); }
+};
+using ServiceHandle = std::unique_ptr<std::remove_pointer_t<SC_HANDLE>, ServiceHandleDeleter>;
 
 ServiceContext& context() {
     static ServiceContext instance;
@@ -73,7 +85,7 @@ void WINAPI service_main(DWORD, LPWSTR*) {
         return;
     }
     report(SERVICE_START_PENDING, NO_ERROR, 30000);
-    auto host = AgentHost::create(ctx.config_file, /*log_to_stderr=*/false);
+    auto host = AgentHost::create(ctx.source, /*log_to_stderr=*/false);
     if (!host) {
         // A bad configuration is a start-up failure with a non-zero code: recovery actions fire.
         ctx.exit_code = 2;
@@ -85,6 +97,7 @@ void WINAPI service_main(DWORD, LPWSTR*) {
         ctx.host = host->get();
     }
     report(SERVICE_RUNNING);
+    ensure_recovery_actions();
     const int code = (*host)->run();
     {
         std::lock_guard lock(ctx.mutex);
@@ -96,8 +109,51 @@ void WINAPI service_main(DWORD, LPWSTR*) {
 
 }  // namespace
 
-std::optional<int> run_as_windows_service(const std::filesystem::path& config_file) {
-    context().config_file = config_file;
+bool set_recovery_actions(SC_HANDLE service) {
+    std::array<SC_ACTION, 3> actions{
+        {{SC_ACTION_RESTART, 60000}, {SC_ACTION_RESTART, 60000}, {SC_ACTION_RESTART, 60000}}};
+    SERVICE_FAILURE_ACTIONSW failure{};
+    failure.dwResetPeriod = 24 * 60 * 60;
+    failure.cActions = static_cast<DWORD>(actions.size());
+    failure.lpsaActions = actions.data();
+    if (!ChangeServiceConfig2W(service, SERVICE_CONFIG_FAILURE_ACTIONS, &failure)) {
+        return false;
+    }
+    // Not every SCM knows this level (Wine: ERROR_INVALID_LEVEL); the actions above still hold
+    // for crashes.
+    SERVICE_FAILURE_ACTIONS_FLAG flag{TRUE};
+    ChangeServiceConfig2W(service, SERVICE_CONFIG_FAILURE_ACTIONS_FLAG, &flag);
+    return true;
+}
+
+void ensure_recovery_actions() {
+    ServiceHandle manager(OpenSCManagerW(nullptr, nullptr, SC_MANAGER_CONNECT));
+    ServiceHandle service(manager ? OpenServiceW(manager.get(), kServiceName,
+                                                 SERVICE_QUERY_CONFIG | SERVICE_CHANGE_CONFIG)
+                                  : nullptr);
+    if (!service) {
+        spdlog::warn("recovery actions not checked: {}", win_error_text(GetLastError()));
+        return;
+    }
+    DWORD needed = 0;
+    QueryServiceConfig2W(service.get(), SERVICE_CONFIG_FAILURE_ACTIONS, nullptr, 0, &needed);
+    std::vector<BYTE> buffer(std::max<DWORD>(needed, sizeof(SERVICE_FAILURE_ACTIONSW)));
+    if (QueryServiceConfig2W(service.get(), SERVICE_CONFIG_FAILURE_ACTIONS, buffer.data(),
+                             static_cast<DWORD>(buffer.size()), &needed)) {
+        const auto* current = reinterpret_cast<const SERVICE_FAILURE_ACTIONSW*>(buffer.data());
+        if (current->cActions > 0) {
+            return;  // configured (by psguard service install or an administrator)
+        }
+    }
+    if (set_recovery_actions(service.get())) {
+        spdlog::info("recovery actions set: restart after 60 s, three times a day");
+    } else {
+        spdlog::warn("cannot set the recovery actions: {}", win_error_text(GetLastError()));
+    }
+}
+
+std::optional<int> run_as_windows_service(const ConfigSource& source) {
+    context().source = source;
     wchar_t name[] = L"psguard";
     const SERVICE_TABLE_ENTRYW table[] = {{name, service_main}, {nullptr, nullptr}};
     if (!StartServiceCtrlDispatcherW(table)) {

@@ -1,5 +1,6 @@
 #include "agent/agent_loop.hpp"
 
+#include "core/utf8_path.hpp"
 #include "cycle/check_cycle.hpp"
 #include "cycle/state_dir.hpp"
 #include "local/scan_cache.hpp"
@@ -15,9 +16,10 @@ std::map<std::string, std::string> visible_settings(const Config& config) {
             {"ns_url", config.ns.url},
             {"report_guid", config.ns.report_guid},
             {"credential_account", config.credential_account},
-            {"package_delivery", config.paths.package_delivery.string()},
-            {"package_status", config.paths.package_status.string()},
-            {"state_dir", config.paths.state_dir.string()},
+            {"package_delivery", path_to_utf8(config.paths.package_delivery)},
+            {"package_status", path_to_utf8(config.paths.package_status)},
+            {"state_dir", path_to_utf8(config.paths.state_dir)},
+            {"listen", config.endpoint.bind_address + ":" + std::to_string(config.endpoint.port)},
             {"heal_mode", config.heal.mode == HealMode::quarantine ? "quarantine" : "delete"}};
 }
 

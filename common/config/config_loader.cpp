@@ -287,7 +287,7 @@ HostDefaults detect_host_defaults() {
 }
 
 Result<Config> parse_config(std::string_view json_text, std::string_view origin,
-                            const HostDefaults& defaults) {
+                            const HostDefaults& defaults, const ConfigOverrides& overrides) {
     nlohmann::json document;
     try {
         document = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/true,
@@ -295,6 +295,14 @@ Result<Config> parse_config(std::string_view json_text, std::string_view origin,
     } catch (const nlohmann::json::parse_error& e) {
         // e.byte is the 1-based offset of the error; nlohmann's text names the token.
         return fail(std::string(origin) + ": not valid JSON: " + e.what());
+    }
+    if (auto applied = apply_config_overrides(document, overrides); !applied) {
+        return fail(std::string(origin) + ": " + applied.error().message);
+    }
+    // Errors in an overridden value name its source too, not only the file.
+    std::string where(origin);
+    if (const std::string overridden = describe(overrides); !overridden.empty()) {
+        where += " with " + overridden;
     }
 
     Config config;
@@ -314,12 +322,13 @@ Result<Config> parse_config(std::string_view json_text, std::string_view origin,
         read_endpoint(top.section("endpoint"), config.endpoint, config.paths.state_dir);
     }
     if (!errors.empty()) {
-        return fail(errors.format(origin));
+        return fail(errors.format(where));
     }
     return config;
 }
 
-Result<Config> load_config_file(const std::filesystem::path& file, const HostDefaults& defaults) {
+Result<Config> load_config_file(const std::filesystem::path& file, const HostDefaults& defaults,
+                                const ConfigOverrides& overrides) {
     const std::string origin = path_to_utf8(file);
     std::error_code ec;
     const auto size = std::filesystem::file_size(file, ec);
@@ -342,7 +351,7 @@ Result<Config> load_config_file(const std::filesystem::path& file, const HostDef
     if (text.starts_with("\xEF\xBB\xBF")) {
         text.erase(0, 3);
     }
-    return parse_config(text, origin, defaults);
+    return parse_config(text, origin, defaults, overrides);
 }
 
 }  // namespace psguard

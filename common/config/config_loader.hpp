@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "config/config.hpp"
+#include "config/config_overrides.hpp"
 #include "core/result.hpp"
 
 namespace psguard {
@@ -23,10 +24,13 @@ struct HostDefaults {
 HostDefaults detect_host_defaults();
 
 // `origin` names the source in every error line (normally the file's path). JSON comments
-// (// and /* */) are accepted so that the shipped example can explain itself.
+// (// and /* */) are accepted so that the shipped example can explain itself. `overrides`
+// (installer properties, then the command line) are written over the file's values before
+// validation, so they are checked like the file's own.
 Result<Config> parse_config(std::string_view json_text, std::string_view origin,
-                            const HostDefaults& defaults);
+                            const HostDefaults& defaults, const ConfigOverrides& overrides = {});
 
-Result<Config> load_config_file(const std::filesystem::path& file, const HostDefaults& defaults);
+Result<Config> load_config_file(const std::filesystem::path& file, const HostDefaults& defaults,
+                                const ConfigOverrides& overrides = {});
 
 }  // namespace psguard

@@ -1,5 +1,8 @@
 #include <windows.h>
 
+#include <knownfolders.h>
+#include <shlobj.h>
+
 #include <array>
 #include <system_error>
 
@@ -29,6 +32,20 @@ std::filesystem::path known_folder_from_env(const wchar_t* variable, const wchar
         return fallback;
     }
     return std::filesystem::path(buffer.data());
+}
+
+// %ProgramData% as the shell knows it (C:\ProgramData), not as the environment says: a service's
+// environment need not have the variable (Wine gives services C:\users\Public), while the
+// MSI installs into the known folder (CommonAppDataFolder).
+std::filesystem::path program_data() {
+    PWSTR raw = nullptr;
+    const HRESULT result = SHGetKnownFolderPath(FOLDERID_ProgramData, 0, nullptr, &raw);
+    std::filesystem::path folder;
+    if (SUCCEEDED(result) && raw != nullptr) {
+        folder = raw;
+    }
+    CoTaskMemFree(raw);
+    return folder.empty() ? known_folder_from_env(L"ProgramData", L"C:\\ProgramData") : folder;
 }
 
 }  // namespace
@@ -70,15 +87,15 @@ std::optional<AgentLocations> detect_agent_locations() {
 }
 
 std::optional<std::filesystem::path> program_data_dir() {
-    return known_folder_from_env(L"ProgramData", L"C:\\ProgramData");
+    return program_data();
 }
 
 std::filesystem::path default_config_file() {
-    return known_folder_from_env(L"ProgramData", L"C:\\ProgramData") / L"psguard" / L"psguard.json";
+    return program_data() / L"psguard" / L"psguard.json";
 }
 
 std::filesystem::path default_state_dir() {
-    return known_folder_from_env(L"ProgramData", L"C:\\ProgramData") / L"psguard";
+    return program_data() / L"psguard";
 }
 
 }  // namespace psguard

@@ -7,7 +7,7 @@
 namespace psguard {
 
 int run_check_command(const CheckOptions& options) {
-    auto config = load_command_config(options.config_file);
+    auto config = load_command_config(options.config_file, options.overrides);
     if (!config) {
         std::cerr << config.error().message << '\n';
         return kExitUsage;

@@ -6,10 +6,13 @@
 #include <optional>
 #include <string>
 
+#include "config/config_overrides.hpp"
+
 namespace psguard {
 
 struct CheckOptions {
     std::optional<std::filesystem::path> config_file;
+    ConfigOverrides overrides;  // --set
     bool json = false;
     bool heal = false;
     bool dry_run = false;
@@ -17,7 +20,8 @@ struct CheckOptions {
 
 int run_check_command(const CheckOptions& options);
 
-int run_validate_config_command(const std::optional<std::filesystem::path>& config_file);
+int run_validate_config_command(const std::optional<std::filesystem::path>& config_file,
+                                const ConfigOverrides& overrides);
 
 struct JournalOptions {
     std::optional<std::filesystem::path> config_file;

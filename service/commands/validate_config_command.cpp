@@ -8,8 +8,9 @@
 
 namespace psguard {
 
-int run_validate_config_command(const std::optional<std::filesystem::path>& config_file) {
-    auto config = load_command_config(config_file);
+int run_validate_config_command(const std::optional<std::filesystem::path>& config_file,
+                                const ConfigOverrides& overrides) {
+    auto config = load_command_config(config_file, overrides);
     if (!config) {
         std::cerr << config.error().message << '\n';
         return kExitUsage;
