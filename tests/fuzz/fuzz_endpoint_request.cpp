@@ -1,0 +1,108 @@
+// libFuzzer target: the status endpoint's real request path. A StatusServer listens on
+// 127.0.0.1 (its io_context on a thread of its own, as in `psguard run`); each input is sent as
+// raw bytes over a fresh loopback connection, then the client half-closes and reads until the
+// server closes. So Beast's parser, the server's limits and refusals, the routes and the views
+// over a realistic snapshot all see the input, exactly as they would from a client.
+// Invariant: the server answers every input that is not empty with a status line, and survives.
+#include <utility>  // Boost 1.74's asio/awaitable.hpp needs std::exchange
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+
+#include "endpoint/status_server.hpp"
+#include "unit/endpoint_fake_agent.hpp"
+
+namespace {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+class Harness {
+  public:
+    Harness() : work_(net::make_work_guard(io_)) {
+        agent_.set_snapshot(psguard::test::sample_snapshot(psguard::now_seconds()));
+        psguard::EndpointConfig config;
+        config.port = 0;
+        config.read_timeout = std::chrono::seconds(2);
+        server_.emplace(io_, config, agent_);
+        auto port = server_->start();
+        if (!port) {
+            std::abort();
+        }
+        endpoint_ = tcp::endpoint(net::ip::make_address("127.0.0.1"), *port);
+        thread_ = std::thread([this] { io_.run(); });
+    }
+    ~Harness() {
+        server_->stop();
+        work_.reset();
+        thread_.join();
+    }
+    Harness(const Harness&) = delete;
+    Harness& operator=(const Harness&) = delete;
+
+    // The server's whole answer to `bytes`.
+    std::string exchange(const std::uint8_t* data, std::size_t size) {
+        net::io_context client_io;
+        tcp::socket socket(client_io);
+        boost::system::error_code ec;
+        socket.connect(endpoint_, ec);
+        if (ec) {
+            std::abort();  // the server stopped accepting
+        }
+        net::write(socket, net::buffer(data, size), ec);
+        // A reset while writing is an answer too (the server refused early and closed).
+        socket.shutdown(tcp::socket::shutdown_send, ec);
+        std::string answer;
+        std::array<char, 4096> chunk{};
+        for (;;) {
+            const std::size_t got = socket.read_some(net::buffer(chunk), ec);
+            answer.append(chunk.data(), got);
+            if (ec) {
+                break;
+            }
+        }
+        return answer;
+    }
+
+  private:
+    net::io_context io_;
+    net::executor_work_guard<net::io_context::executor_type> work_;
+    psguard::test::FakeAgent agent_;
+    std::optional<psguard::StatusServer> server_;
+    tcp::endpoint endpoint_;
+    std::thread thread_;
+};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    static Harness* harness = new Harness();  // lives until exit: one server for the whole run
+    const std::string answer = harness->exchange(data, size);
+    // Bytes that start a request line get an HTTP answer; a bare close is fine only for input
+    // that the server may read as "no request at all" (empty, or only blank lines).
+    bool only_blank = true;
+    for (std::size_t i = 0; i < size; ++i) {
+        if (data[i] != '\r' && data[i] != '\n') {
+            only_blank = false;
+            break;
+        }
+    }
+    if (!only_blank && answer.rfind("HTTP/1.", 0) != 0) {
+        std::abort();
+    }
+    return 0;
+}
