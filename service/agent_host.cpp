@@ -28,9 +28,10 @@ void log_cycle(const AgentSnapshot& snapshot) {
     for (const auto& [verdict, count] : report["summary"].items()) {
         summary += (summary.empty() ? "" : ", ") + std::to_string(count.get<int>()) + " " + verdict;
     }
-    spdlog::info("cycle ({}) took {} ms: {} packages{}{}; NS {}", snapshot.last_cycle->trigger,
-                 snapshot.last_cycle->duration.count(), report["packages"].size(),
-                 summary.empty() ? "" : ": ", summary,
+    spdlog::info("cycle ({}) took {} ms, {} scan: {} packages{}{}; NS {}",
+                 snapshot.last_cycle->trigger, snapshot.last_cycle->duration.count(),
+                 snapshot.last_cycle->scan, report["packages"].size(), summary.empty() ? "" : ": ",
+                 summary,
                  report["ns"]["usable"].get<bool>()
                      ? "ok"
                      : "UNUSABLE: " + report["ns"]["error"].get<std::string>());
@@ -40,6 +41,13 @@ void log_cycle(const AgentSnapshot& snapshot) {
                      action["package"].get<std::string>(),
                      action["id"].is_string() ? action["id"].get<std::string>() : "-",
                      action["detail"].get<std::string>());
+    }
+    if (report["heal"].is_object()) {
+        for (const auto& repair : report["heal"]["acl_repairs"]) {
+            // Every change of permissions is a warning: it reaches the Event Log on Windows.
+            spdlog::warn("ACL repair {} of {}: {}", repair["result"].get<std::string>(),
+                         repair["path"].get<std::string>(), repair["detail"].get<std::string>());
+        }
     }
     if (report["heal"].is_object() && report["heal"]["breaker"].is_string()) {
         spdlog::error("mass-event breaker: {}", report["heal"]["breaker"].get<std::string>());
@@ -99,7 +107,7 @@ Result<std::unique_ptr<AgentHost>> AgentHost::create(std::filesystem::path confi
                 self->loop_->notify_full_rescan();
             } else {
                 spdlog::debug("changed: {}", path_to_utf8(event.path));
-                self->loop_->notify_file_change();
+                self->loop_->notify_file_change(event.path);
             }
         });
     if (watcher) {

@@ -2,6 +2,7 @@
 
 #include "cycle/check_cycle.hpp"
 #include "cycle/state_dir.hpp"
+#include "local/scan_cache.hpp"
 #include "ns/ns_client.hpp"
 
 namespace psguard {
@@ -81,9 +82,14 @@ bool AgentLoop::healthy(TimePoint now) const {
     return now - snapshot_->last_cycle->finished <= limit;
 }
 
-void AgentLoop::notify_file_change() {
+void AgentLoop::notify_file_change(const std::filesystem::path& changed) {
     {
         std::lock_guard lock(mutex_);
+        if (auto id = package_of_change(config_.paths, changed)) {
+            changes_.packages.insert(*id);
+        } else {
+            changes_.everything = true;
+        }
         debounce_deadline_ = SteadyClock::now() + timing_.debounce;
         ++generation_;
     }
@@ -151,8 +157,9 @@ AgentLoop::Wake AgentLoop::wait_for_work(std::stop_token& stop) {
     }
 }
 
-void AgentLoop::run_one_cycle(StateDir& state, Wake reason) {
+void AgentLoop::run_one_cycle(StateDir& state, ScanCache& scans, Wake reason) {
     Config config;
+    PendingChanges changes;
     {
         std::lock_guard lock(mutex_);
         if (pending_config_) {
@@ -160,15 +167,23 @@ void AgentLoop::run_one_cycle(StateDir& state, Wake reason) {
             pending_config_.reset();
         }
         config = config_;
+        changes = std::exchange(changes_, {});
         running_ = true;
     }
     const auto started = SteadyClock::now();
+    // Only a cycle woken by file changes that name their packages re-scans just those; every
+    // other cycle (timer, endpoint, lost events, start) reads the whole tree again.
+    const bool incremental = reason == Wake::file_change && !changes.everything;
+    const LocalScan& local = incremental
+                                 ? scans.refresh(config.paths, config.parse, changes.packages)
+                                 : scans.full(config.paths, config.parse);
     CheckReport report;
     // The NS client is built per cycle: a reloaded configuration or a new password applies.
     auto ns = make_ns_client(config);
     if (ns) {
         CycleOptions options;
         options.heal = config.heal.enabled;
+        options.local = &local;
         report = run_cycle(config, **ns, state, options, now_seconds());
     } else {
         report.server = config.server_name;
@@ -182,8 +197,11 @@ void AgentLoop::run_one_cycle(StateDir& state, Wake reason) {
     auto next = std::make_shared<AgentSnapshot>(*snapshot());
     next->heal_enabled = config.heal.enabled;
     next->settings = visible_settings(config);
-    next->last_cycle =
-        CycleSummary{now_seconds(), duration, report.exit_code(), trigger_name(reason)};
+    next->last_cycle = CycleSummary{
+        now_seconds(), duration, report.exit_code(), trigger_name(reason),
+        scans.last_was_full()
+            ? std::string("full")
+            : "incremental (" + std::to_string(changes.packages.size()) + " packages)"};
     next->report = to_json(report);
     nlohmann::json journal = nlohmann::json::array();
     for (const auto& action : state.journal().actions()) {
@@ -197,6 +215,9 @@ void AgentLoop::run_one_cycle(StateDir& state, Wake reason) {
     }
     if (reason == Wake::file_change) {
         ++next->file_events_total;
+    }
+    if (!scans.last_was_full()) {
+        ++next->incremental_scans_total;
     }
     if (report.heal) {
         for (const auto& action : report.heal->actions) {
@@ -240,13 +261,14 @@ Status AgentLoop::run(std::stop_token stop) {
     if (!state) {
         return state.error();
     }
-    run_one_cycle(**state, Wake::none);  // the first cycle at start
+    ScanCache scans;
+    run_one_cycle(**state, scans, Wake::none);  // the first cycle at start
     for (;;) {
         const Wake reason = wait_for_work(stop);
         if (reason == Wake::stop) {
             return {};
         }
-        run_one_cycle(**state, reason);
+        run_one_cycle(**state, scans, reason);
     }
 }
 

@@ -5,10 +5,12 @@
 #pragma once
 
 #include <condition_variable>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <stop_token>
 #include <string>
 
@@ -39,7 +41,8 @@ class AgentLoop final : public AgentControl {
     std::shared_ptr<const AgentSnapshot> snapshot() const override;
     TriggerResult request_cycle() override;
     bool healthy(TimePoint now) const override;
-    void notify_file_change();  // debounced
+    // Debounced; the package `changed` belongs to is re-scanned alone (any other path: all).
+    void notify_file_change(const std::filesystem::path& changed);
     void notify_full_rescan();  // the watcher lost events: rescan everything (no debounce)
     // Takes effect at the next cycle boundary; the caller validated it already.
     void reload(Config config);
@@ -50,7 +53,13 @@ class AgentLoop final : public AgentControl {
 
     static const char* trigger_name(Wake wake);
     Wake wait_for_work(std::stop_token& stop);
-    void run_one_cycle(class StateDir& state, Wake reason);
+    // What changed since the last cycle, as the watcher told it.
+    struct PendingChanges {
+        std::set<std::string> packages;
+        bool everything = false;
+    };
+
+    void run_one_cycle(class StateDir& state, class ScanCache& scans, Wake reason);
 
     mutable std::mutex mutex_;
     std::condition_variable_any wake_;
@@ -61,6 +70,7 @@ class AgentLoop final : public AgentControl {
     std::shared_ptr<const AgentSnapshot> snapshot_;
     bool endpoint_request_ = false;
     bool rescan_request_ = false;
+    PendingChanges changes_;
     bool stop_request_ = false;
     std::optional<std::chrono::steady_clock::time_point> debounce_deadline_;
     std::chrono::steady_clock::time_point next_timer_;

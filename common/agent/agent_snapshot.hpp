@@ -19,7 +19,8 @@ struct CycleSummary {
     TimePoint finished;
     std::chrono::milliseconds duration{0};
     int exit_code = 0;    // as `psguard check`: 0 healthy, 1 findings, 3 NS unusable
-    std::string trigger;  // "timer", "file_change", "endpoint", "start"
+    std::string trigger;  // "timer", "file_change", "endpoint", "rescan", "start"
+    std::string scan;     // "full" or "incremental (N packages)"
 };
 
 struct AgentSnapshot {
@@ -40,6 +41,7 @@ struct AgentSnapshot {
     std::uint64_t ns_failures_total = 0;
     std::uint64_t file_events_total = 0;
     std::uint64_t full_rescans_total = 0;
+    std::uint64_t incremental_scans_total = 0;  // cycles that re-scanned changed packages only
 };
 
 enum class TriggerResult { accepted, busy };

@@ -54,6 +54,8 @@ struct PathsConfig {
     // Junctions/symlinks inside the roots are followed only when their target lies inside one
     // of these (ITMS 8.x moved-storage folders). Empty by default: never follow.
     std::vector<std::filesystem::path> storage_roots;
+
+    bool operator==(const PathsConfig&) const = default;
 };
 
 // XPath 1.0 expressions evaluated on the parsed files; the first node in document order wins.
@@ -71,6 +73,8 @@ struct ParseConfig {
     // Nodes with a name and a size, as attributes or child elements, any case.
     std::string snapshot_file_xpath = "//*[" PSGUARD_LOWER_NAME "='file']";
     std::uint64_t max_file_bytes = 8ull * 1024 * 1024;
+
+    bool operator==(const ParseConfig&) const = default;
 };
 #undef PSGUARD_LOWER_NAME
 

@@ -5,6 +5,7 @@
 #include "acl/acl_inspector.hpp"
 #include "core/utf8_path.hpp"
 #include "evidence/evidence_cycle.hpp"
+#include "heal/acl_repairer.hpp"
 #include "heal/heal_planner.hpp"
 #include "heal/healer.hpp"
 #include "local/tree_scanner.hpp"
@@ -27,7 +28,8 @@ bool is_problem(ScanFindingKind kind) {
 // The shared first half of every cycle: local scan and NS fetch.
 struct Observation {
     CheckReport report;
-    LocalScan local;
+    LocalScan own_scan;                // filled when the cycle scanned by itself
+    const LocalScan* local = nullptr;  // own_scan or the caller's (incremental) scan
     std::optional<NsAnswer> answer;
 };
 
@@ -118,19 +120,24 @@ void add_acl_findings(const AclReport& acl, const Config& config, CheckReport& r
 using SettleEvidence = std::function<std::optional<TimePoint>(const AclReport&)>;
 
 Observation observe(const Config& config, NsClient& ns, EvidenceState& evidence,
-                    const SettleEvidence& settle) {
+                    const SettleEvidence& settle, const LocalScan* scanned) {
     Observation seen;
     CheckReport& report = seen.report;
     report.server = config.server_name;
     report.ns.url = config.ns.url;
 
-    seen.local = scan_local_state(config.paths, config.parse);
-    for (const auto& finding : seen.local.findings) {
+    if (scanned != nullptr) {
+        seen.local = scanned;
+    } else {
+        seen.own_scan = scan_local_state(config.paths, config.parse);
+        seen.local = &seen.own_scan;
+    }
+    for (const auto& finding : seen.local->findings) {
         report.findings.push_back(Finding{to_string(finding.kind), path_to_utf8(finding.path),
                                           finding.detail, is_problem(finding.kind)});
     }
 
-    report.acl = check_acls(config, seen.local);
+    report.acl = check_acls(config, *seen.local);
     add_acl_findings(*report.acl, config, report);
 
     EvidenceCycleInput input;
@@ -160,7 +167,7 @@ Observation observe(const Config& config, NsClient& ns, EvidenceState& evidence,
     if (!fetch.answer) {
         report.ns.failure = fetch.failure;
         report.ns.error = fetch.error;
-        report.packages = reconcile_without_ns(seen.local, fetch.error);
+        report.packages = reconcile_without_ns(*seen.local, fetch.error);
         return seen;
     }
     report.ns.usable = true;
@@ -270,15 +277,88 @@ std::string trigger_refresh(const Config& config, StateDir& state,
                            : summary;
 }
 
+const AclResult* acl_result_for(const AclReport& acl, const std::filesystem::path& path) {
+    const std::string shown = path_to_utf8(path);
+    for (const auto& result : acl.results) {
+        if (result.path == shown) {
+            return &result;
+        }
+    }
+    return nullptr;
+}
+
+std::string missing_text(const AclResult& result) {
+    if (!result.error.empty()) {
+        return result.error;
+    }
+    std::string missing;
+    for (const auto& right : result.missing) {
+        missing += (missing.empty() ? "" : ", ") + right;
+    }
+    return "still lacks " + missing;
+}
+
+// This cycle's check confirms (or not) the ACL repairs of earlier cycles.
+void verify_acl_repairs(const AclReport& acl, StateDir& state, HealReport& heal, TimePoint now) {
+    if (!acl.configured || !acl.account_resolved) {
+        return;
+    }
+    AclRepairer repairer(state.journal());
+    for (const auto& action : repairer.awaiting_verification()) {
+        const AclResult* result = acl_result_for(acl, action.acl_path);
+        if (result == nullptr) {
+            continue;  // not checked this cycle (the root is gone): keep waiting
+        }
+        const bool ok = result->ok;
+        const std::string detail =
+            ok ? "the check now grants " + acl.account + " what it needs" : missing_text(*result);
+        (void)state.journal().append({{"action", action.id},
+                                      {"event", ok ? "verified" : "verify_failed"},
+                                      {"detail", detail}},
+                                     now);
+        heal.acl_repairs.push_back(
+            {action.id, path_to_utf8(action.acl_path), ok ? "verified" : "verify_failed", detail});
+    }
+}
+
+// acl.repair: grant the credential account modify on each root whose check failed.
+void repair_acls(const Config& config, const AclReport& acl, StateDir& state, HealReport& heal,
+                 bool dry_run, TimePoint now) {
+    if (!config.acl.repair || !acl.configured || !acl.account_resolved) {
+        return;
+    }
+    AclRepairer repairer(state.journal());
+    for (const auto& root : {config.paths.package_delivery, config.paths.package_status}) {
+        const AclResult* result = acl_result_for(acl, root);
+        if (result == nullptr || result->ok || !result->error.empty()) {
+            continue;  // fine, or not readable: nothing a grant would fix
+        }
+        const std::string shown = path_to_utf8(root);
+        const std::string reason =
+            "credential account " + acl.account + " " + missing_text(*result) + " on " + shown;
+        if (auto blocked = repairer.repair_blocked(root, now)) {
+            heal.acl_repairs.push_back({"", shown, "skipped", *blocked});
+            continue;
+        }
+        if (dry_run) {
+            heal.acl_repairs.push_back({"", shown, "planned", "would grant modify: " + reason});
+            continue;
+        }
+        const AclRepairOutcome outcome = repairer.repair(root, acl.account, reason, now);
+        heal.acl_repairs.push_back(
+            {outcome.action_id, shown, outcome.done ? "done" : "failed", outcome.detail});
+    }
+}
+
 }  // namespace
 
 CheckReport run_check_cycle(const Config& config, NsClient& ns) {
     // A one-shot check keeps no state: the agent's log is read from the start (within the
     // per-cycle read budget).
     EvidenceState evidence(config.evidence);
-    Observation seen = observe(config, ns, evidence, {});
+    Observation seen = observe(config, ns, evidence, {}, nullptr);
     if (seen.answer) {
-        seen.report.packages = reconcile(seen.local, *seen.answer, {});
+        seen.report.packages = reconcile(*seen.local, *seen.answer, {});
         explain_stale(seen.report);
     }
     return std::move(seen.report);
@@ -291,20 +371,29 @@ CheckReport run_cycle(const Config& config, NsClient& ns, StateDir& state,
     heal.dry_run = options.dry_run;
     if (!options.dry_run) {
         heal.recovered = healer.recover(now);
+        for (auto& outcome : AclRepairer(state.journal()).recover(now)) {
+            heal.recovered.push_back(std::move(outcome));
+        }
     }
 
     HealHistory& history = state.history();
-    Observation seen = observe(config, ns, state.evidence(config.evidence),
-                               [&](const AclReport& acl) -> std::optional<TimePoint> {
-                                   if (acl.ok()) {
-                                       return history.acl_last_failed;
-                                   }
-                                   if (acl.configured) {
-                                       history.acl_last_failed = now;
-                                   }
-                                   return std::nullopt;
-                               });
+    Observation seen = observe(
+        config, ns, state.evidence(config.evidence),
+        [&](const AclReport& acl) -> std::optional<TimePoint> {
+            if (acl.ok()) {
+                return history.acl_last_failed;
+            }
+            if (acl.configured) {
+                history.acl_last_failed = now;
+            }
+            return std::nullopt;
+        },
+        options.local);
     CheckReport& report = seen.report;
+    if (report.acl) {
+        verify_acl_repairs(*report.acl, state, heal, now);
+        repair_acls(config, *report.acl, state, heal, options.dry_run, now);
+    }
     HealGates gates;
     if (report.acl && !report.acl->configured) {
         gates.acl_problem = "no credential_account configured, so the ACL check cannot pass";
@@ -318,10 +407,10 @@ CheckReport run_cycle(const Config& config, NsClient& ns, StateDir& state,
     }
     if (seen.answer) {
         // Pending on the NS counts as stale only past the grace period, measured across cycles.
-        observe_pending(history, reconcile(seen.local, *seen.answer, {}), now);
+        observe_pending(history, reconcile(*seen.local, *seen.answer, {}), now);
         ReconcileOptions reconcile_options;
         reconcile_options.pending_past_grace = pending_past_grace(history, config.heal, now);
-        report.packages = reconcile(seen.local, *seen.answer, reconcile_options);
+        report.packages = reconcile(*seen.local, *seen.answer, reconcile_options);
         verify_actions(config, state, report, heal, now);
         observe_streaks(history, report.packages);
         explain_stale(report);
@@ -344,8 +433,8 @@ CheckReport run_cycle(const Config& config, NsClient& ns, StateDir& state,
             decision.reason = "every guard holds, but heal is disabled (heal.enabled)";
             continue;
         }
-        const auto local = seen.local.packages.find(id);
-        if (local == seen.local.packages.end()) {
+        const auto local = seen.local->packages.find(id);
+        if (local == seen.local->packages.end()) {
             continue;
         }
         const HealActionOutcome outcome = healer.heal(local->second, decision.reason, now);

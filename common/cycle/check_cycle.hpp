@@ -6,6 +6,7 @@
 #include "core/utc_time.hpp"
 #include "cycle/check_report.hpp"
 #include "cycle/state_dir.hpp"
+#include "local/local_state.hpp"
 #include "ns/ns_client.hpp"
 
 namespace psguard {
@@ -13,6 +14,8 @@ namespace psguard {
 struct CycleOptions {
     bool heal = false;     // act on planned packages (needs a state folder)
     bool dry_run = false;  // plan, print, touch nothing
+    // A scan the caller made (the agent's incremental scan); nullptr: the cycle scans itself.
+    const LocalScan* local = nullptr;
 };
 
 CheckReport run_check_cycle(const Config& config, NsClient& ns);

@@ -103,6 +103,14 @@ nlohmann::json heal_json(const HealReport& heal) {
     for (const auto& outcome : heal.recovered) {
         recovered.push_back({{"action", outcome.action_id}, {"detail", outcome.detail}});
     }
+    nlohmann::json acl_repairs = nlohmann::json::array();
+    for (const auto& repair : heal.acl_repairs) {
+        acl_repairs.push_back(
+            {{"id", repair.id.empty() ? nlohmann::json(nullptr) : nlohmann::json(repair.id)},
+             {"path", repair.path},
+             {"result", repair.result},
+             {"detail", repair.detail}});
+    }
     return {
         {"dry_run", heal.dry_run},
         {"breaker", heal.breaker ? nlohmann::json(*heal.breaker) : nlohmann::json(nullptr)},
@@ -110,6 +118,7 @@ nlohmann::json heal_json(const HealReport& heal) {
         {"recovered", std::move(recovered)},
         {"verified", heal.verified},
         {"verify_failed", heal.verify_failed},
+        {"acl_repairs", std::move(acl_repairs)},
         {"refresh", heal.refresh.empty() ? nlohmann::json(nullptr) : nlohmann::json(heal.refresh)}};
 }
 
@@ -277,6 +286,11 @@ std::string to_table(const CheckReport& report) {
         }
         for (const auto& outcome : heal.recovered) {
             out << "  recovered interrupted action " << outcome.action_id << ": " << outcome.detail
+                << '\n';
+        }
+        for (const auto& repair : heal.acl_repairs) {
+            out << "  ACL repair of " << repair.path << ": " << repair.result
+                << (repair.id.empty() ? "" : " (" + repair.id + ")") << ": " << repair.detail
                 << '\n';
         }
         std::vector<std::vector<std::string>> heal_rows;

@@ -46,6 +46,14 @@ struct ActionReport {
     std::string detail;
 };
 
+// One ACL repair (acl.repair) of a root this cycle, or its verification by this cycle's check.
+struct AclRepairReport {
+    std::string id;  // empty when planned or skipped
+    std::string path;
+    std::string result;  // "planned", "done", "failed", "skipped", "verified", "verify_failed"
+    std::string detail;
+};
+
 // What the heal phase of a cycle decided and did; absent when the cycle did not heal.
 struct HealReport {
     bool dry_run = false;
@@ -57,6 +65,7 @@ struct HealReport {
     std::vector<std::string> verified;       // actions whose package turned healthy
     std::vector<std::string> verify_failed;
     std::string refresh;  // outcome of the re-report trigger
+    std::vector<AclRepairReport> acl_repairs;
 };
 
 struct CheckReport {

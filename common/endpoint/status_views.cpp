@@ -113,7 +113,8 @@ Json last_cycle_json(const std::optional<CycleSummary>& cycle) {
     return {{"time", format_utc(cycle->finished)},
             {"duration_seconds", as_seconds(cycle->duration)},
             {"result", cycle_result_name(cycle->exit_code)},
-            {"trigger", cycle->trigger}};
+            {"trigger", cycle->trigger},
+            {"scan", cycle->scan}};
 }
 
 Json ns_json(const Json& report) {
@@ -434,6 +435,9 @@ std::vector<MetricFamily> status_metrics(const AgentSnapshot* snapshot,
              {"Cycles started by changes in the package folders.", snapshot->file_events_total}},
             {"psguard_full_rescans_total",
              {"Full rescans after the folder watcher lost events.", snapshot->full_rescans_total}},
+            {"psguard_incremental_scans_total",
+             {"Cycles that re-scanned only the packages whose folders changed.",
+              snapshot->incremental_scans_total}},
         };
         for (const auto& [name, help_and_value] : counters) {
             auto metric = family(name, help_and_value.first, MetricType::counter);

@@ -248,8 +248,8 @@ Status Healer::move_back(const JournalFile& file, const std::string& package_id,
 std::vector<RecoveryOutcome> Healer::recover(TimePoint now) {
     std::vector<RecoveryOutcome> outcomes;
     for (const auto& action : journal_.actions()) {
-        if (action.result != ActionResult::in_progress) {
-            continue;
+        if (action.result != ActionResult::in_progress || action.kind != "files") {
+            continue;  // ACL repairs are recovered by the AclRepairer
         }
         std::string detail;
         for (const auto& file : action.files) {
@@ -295,6 +295,9 @@ Status Healer::restore(const std::string& action_id, const RestoreOptions& optio
     const auto action = journal_.action(action_id);
     if (!action) {
         return fail("no action " + action_id + " in the journal");
+    }
+    if (action->kind != "files") {
+        return fail("action " + action_id + " is an ACL repair, not a file action");
     }
     if (action->result == ActionResult::restored || action->result == ActionResult::rolled_back ||
         action->result == ActionResult::failed) {

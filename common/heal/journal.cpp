@@ -24,6 +24,10 @@ void apply(ActionSummary& action, const nlohmann::json& record) {
     const std::string event = record.value("event", "");
     if (event == "intent") {
         action.time = parse_utc(record.value("time", "")).value_or(TimePoint{});
+        action.kind = record.value("kind", "files");
+        action.acl_path = utf8_to_path(record.value("path", ""));
+        action.account = record.value("account", "");
+        action.saved_descriptor = record.value("descriptor", "");
         action.package = record.value("package", "");
         action.mode = record.value("mode", "quarantine");
         action.reason = record.value("reason", "");
@@ -33,12 +37,14 @@ void apply(ActionSummary& action, const nlohmann::json& record) {
         action.result = ActionResult::in_progress;
     } else if (event == "file_moved" || event == "file_deleted") {
         action.moved_roles.push_back(record.value("role", ""));
-    } else if (event == "files_done") {
+    } else if (event == "files_done" || event == "acl_granted") {
         action.result = ActionResult::awaiting_verification;
+        action.detail = record.value("detail", "");
     } else if (event == "refresh") {
         action.detail = record.value("summary", "");
     } else if (event == "verified") {
         action.result = ActionResult::verified;
+        action.detail = record.value("detail", action.detail);
     } else if (event == "verify_failed") {
         action.result = ActionResult::verify_failed;
         action.detail = record.value("detail", "");
@@ -174,14 +180,17 @@ nlohmann::json to_json(const ActionSummary& action) {
     for (const auto& file : action.files) {
         files.push_back(to_json(file));
     }
-    return {{"id", action.id},
-            {"time", format_utc(action.time)},
-            {"package", action.package},
-            {"mode", action.mode},
-            {"reason", action.reason},
-            {"files", std::move(files)},
-            {"result", to_string(action.result)},
-            {"detail", action.detail}};
+    nlohmann::json json = {{"id", action.id},           {"time", format_utc(action.time)},
+                           {"kind", action.kind},       {"package", action.package},
+                           {"mode", action.mode},       {"reason", action.reason},
+                           {"files", std::move(files)}, {"result", to_string(action.result)},
+                           {"detail", action.detail}};
+    if (action.kind == "acl") {
+        json["path"] = path_to_utf8(action.acl_path);
+        json["account"] = action.account;
+        json["saved_descriptor"] = action.saved_descriptor;
+    }
+    return json;
 }
 
 }  // namespace psguard

@@ -41,13 +41,20 @@ const char* to_string(ActionResult result);
 struct ActionSummary {
     std::string id;
     TimePoint time;
-    std::string package;
-    std::string mode;  // "quarantine" or "delete"
+    std::string kind = "files";  // "files": a package's two files; "acl": a folder's permissions
+    std::string package;         // files only
+    std::string mode;            // "quarantine" or "delete"; "acl" for ACL repairs
     std::string reason;
     std::vector<JournalFile> files;
     std::vector<std::string> moved_roles;  // files whose move (or delete) completed
     ActionResult result = ActionResult::in_progress;
     std::string detail;  // error, refresh outcome, ...
+
+    // ACL repairs (kind "acl"): the folder, whom it was granted to, and the permissions it had
+    // before (acl_repair.hpp's snapshot_descriptor), which `psguard restore` puts back.
+    std::filesystem::path acl_path;
+    std::string account;
+    std::string saved_descriptor;
 };
 
 class Journal {

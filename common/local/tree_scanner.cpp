@@ -5,6 +5,7 @@
 #include <exception>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -195,7 +196,10 @@ struct CacheProblem {
 
 class Scanner {
   public:
-    Scanner(const PathsConfig& paths, const ParseConfig& parse) : paths_(paths), parse_(parse) {
+    // `only`: the package ids to scan (incremental re-scan); nullptr scans everything.
+    Scanner(const PathsConfig& paths, const ParseConfig& parse,
+            const std::set<std::string>* only = nullptr)
+        : paths_(paths), parse_(parse), only_(only) {
         // The allow-list is canonicalised once per scan.
         for (const fs::path& configured : paths_.storage_roots) {
             if (configured.empty()) {
@@ -334,8 +338,11 @@ class Scanner {
         std::map<std::string, std::vector<Candidate>> by_id;
         for (const fs::path& name : names.value()) {
             const fs::path agent_path = root / name;
-            Result<std::optional<EntryInfo>> probed = probe_entry(*dir / name);
             const std::optional<std::string> id = normalise_guid(show(name));
+            if (only_ != nullptr && (!id || !only_->contains(*id))) {
+                continue;  // not asked for: the caller keeps what it knew of this entry
+            }
+            Result<std::optional<EntryInfo>> probed = probe_entry(*dir / name);
             if (!id) {
                 add_finding(ScanFindingKind::unexpected_entry, agent_path,
                             describe_entry(probed) +
@@ -603,15 +610,19 @@ class Scanner {
 
     const PathsConfig& paths_;
     const ParseConfig& parse_;
+    const std::set<std::string>* only_;
     std::vector<StorageRoot> roots_;
     LocalScan scan_;
 };
 
 }  // namespace
 
-LocalScan scan_local_state(const PathsConfig& paths, const ParseConfig& parse) {
+namespace {
+
+LocalScan run_scanner(const PathsConfig& paths, const ParseConfig& parse,
+                      const std::set<std::string>* only) {
     try {
-        return Scanner(paths, parse).run();
+        return Scanner(paths, parse, only).run();
     } catch (...) {
         // Only allocation failures can get here (the Scanner catches the rest itself).
         LocalScan scan;
@@ -619,6 +630,17 @@ LocalScan scan_local_state(const PathsConfig& paths, const ParseConfig& parse) {
             ScanFinding{ScanFindingKind::root_unreadable, {}, "scan aborted: out of memory"});
         return scan;
     }
+}
+
+}  // namespace
+
+LocalScan scan_local_state(const PathsConfig& paths, const ParseConfig& parse) {
+    return run_scanner(paths, parse, nullptr);
+}
+
+LocalScan scan_local_packages(const PathsConfig& paths, const ParseConfig& parse,
+                              const std::set<std::string>& package_ids) {
+    return run_scanner(paths, parse, &package_ids);
 }
 
 }  // namespace psguard

@@ -13,6 +13,8 @@
 #pragma once
 
 #include <cstddef>
+#include <set>
+#include <string>
 
 #include "config/config.hpp"
 #include "local/local_state.hpp"
@@ -23,5 +25,11 @@ namespace psguard {
 inline constexpr std::size_t kAgentMaxPathChars = 254;
 
 LocalScan scan_local_state(const PathsConfig& paths, const ParseConfig& parse);
+
+// The same rules for the named packages only (normalised "{guid}" ids), in both roots: their
+// packages and the findings about their folders. Entries of other packages and entries that are
+// not packages are not looked at; root findings are reported as by a full scan.
+LocalScan scan_local_packages(const PathsConfig& paths, const ParseConfig& parse,
+                              const std::set<std::string>& package_ids);
 
 }  // namespace psguard

@@ -6,6 +6,7 @@
 #include "core/guid.hpp"
 #include "cycle/check_report.hpp"
 #include "cycle/state_dir.hpp"
+#include "heal/acl_repairer.hpp"
 #include "heal/healer.hpp"
 
 namespace psguard {
@@ -50,7 +51,9 @@ int run_journal_command(const JournalOptions& options) {
         return 0;
     }
     for (const auto& action : actions) {
-        std::cout << action.id << "  " << format_utc(action.time) << "  " << action.package << "  "
+        const std::string subject =
+            action.kind == "acl" ? "ACL of " + action.acl_path.string() : action.package;
+        std::cout << action.id << "  " << format_utc(action.time) << "  " << subject << "  "
                   << to_string(action.result) << "  (" << action.mode << ")\n";
         for (const auto& file : action.files) {
             std::cout << "    " << file.role << ": " << file.original.string() << "  sha256 "
@@ -81,19 +84,26 @@ int run_restore_command(const RestoreCommandOptions& options) {
             return kExitUsage;
         }
         for (const auto& action : loaded->state->journal().actions()) {
-            const bool in_quarantine = action.result == ActionResult::awaiting_verification ||
+            const bool still_applied = action.result == ActionResult::awaiting_verification ||
                                        action.result == ActionResult::verified ||
                                        action.result == ActionResult::verify_failed;
-            if (action.time >= *since && in_quarantine && action.mode == "quarantine") {
+            // Files still in quarantine, and permissions psguard changed.
+            const bool undoable = action.kind == "acl" || action.mode == "quarantine";
+            if (action.time >= *since && still_applied && undoable) {
                 ids.push_back(action.id);
             }
         }
     }
     Healer healer(loaded->config.paths, loaded->config.heal, loaded->state->journal());
+    AclRepairer acl_repairer(loaded->state->journal());
     int failures = 0;
     for (const auto& id : ids) {
-        if (auto restored = healer.restore(id, RestoreOptions{options.force}, now_seconds());
-            !restored) {
+        const auto action = loaded->state->journal().action(id);
+        const Status restored =
+            action && action->kind == "acl"
+                ? acl_repairer.restore(id, now_seconds())
+                : healer.restore(id, RestoreOptions{options.force}, now_seconds());
+        if (!restored) {
             std::cerr << restored.error().message << '\n';
             ++failures;
         } else {

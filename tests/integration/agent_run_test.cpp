@@ -118,6 +118,9 @@ TEST_F(AgentRun, AChangedFileIsRecheckedWithinSeconds) {
     ASSERT_TRUE(wait_for_log(agent, "cycle (file_change)", 1, 5s)) << agent.stderr_text();
     EXPECT_NE(agent.stderr_text().find("1 not_ready_locally"), std::string::npos)
         << agent.stderr_text();
+    // Only the changed package was read again; the next full scan agrees with it.
+    EXPECT_NE(agent.stderr_text().find("incremental (1 packages) scan"), std::string::npos)
+        << agent.stderr_text();
     agent.stop();
 }
 
@@ -127,6 +130,8 @@ TEST_F(AgentRun, LostWatchEventsTriggerAFullRescan) {
     std::ofstream(tree_.delivery() / kPackage / "cache" / "extra.bin") << "x";
     ASSERT_TRUE(wait_for_log(agent, "cycle (rescan)", 1, 5s)) << agent.stderr_text();
     EXPECT_NE(agent.stderr_text().find("lost events"), std::string::npos);
+    EXPECT_TRUE(wait_for_log(agent, " full scan:", 2, 1s)) << agent.stderr_text();  // start, rescan
+    EXPECT_EQ(agent.stderr_text().find("incremental"), std::string::npos) << agent.stderr_text();
     agent.stop();
 }
 

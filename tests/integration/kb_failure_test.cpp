@@ -37,8 +37,11 @@ struct Outcome {
     nlohmann::json json() const { return nlohmann::json::parse(out); }
 };
 
-Outcome run(std::vector<std::string> argv) {
-    ChildProcess process(std::move(argv));
+Outcome run(std::vector<std::string> argv,
+            std::vector<std::pair<std::string, std::string>> environment = {}) {
+    ChildOptions options;
+    options.environment = std::move(environment);
+    ChildProcess process(std::move(argv), options);
     const auto code = process.wait(60s);
     return Outcome{code.value_or(-1), process.stdout_text(), process.stderr_text()};
 }
@@ -119,11 +122,31 @@ class KbFailure : public ::testing::Test {
         return argv;
     }
 
-    Outcome psguard(std::vector<std::string> args) const {
+    Outcome psguard(std::vector<std::string> args,
+                    std::vector<std::pair<std::string, std::string>> environment = {}) const {
         std::vector<std::string> argv = {PSGUARD_BINARY_PATH};
         argv.insert(argv.end(), args.begin(), args.end());
         argv.insert(argv.end(), {"--config", (dir_ / "psguard.json").string()});
-        return run(std::move(argv));
+        return run(std::move(argv), std::move(environment));
+    }
+
+    // The ACL repair scenario: the package folders belong to the account (the agent made them),
+    // the two roots do not let it write, and psguard may repair.
+    void only_the_roots_lack_the_right() const {
+        for (const auto& root : {tree_.delivery(), tree_.status()}) {
+            for (const auto& entry : fs::directory_iterator(root)) {
+                ASSERT_EQ(run({"/bin/chown", "-R", "nobody", entry.path().string()}).exit_code, 0);
+            }
+        }
+        auto config = nlohmann::json::parse(std::ifstream(dir_ / "psguard.json"));
+        config["acl"] = {{"repair", true}};
+        std::ofstream(dir_ / "psguard.json") << config.dump(2);
+    }
+
+    static std::string acl_of(const fs::path& folder) {
+        return run({"/usr/bin/getfacl", "--omit-header", "--absolute-names", "--numeric",
+                    folder.string()})
+            .out;
     }
 
     TempDir dir_{"psguard-kb"};
@@ -206,6 +229,95 @@ TEST_F(KbFailure, AclCauseBlocksTheHealThenTheFixLetsItThrough) {
     EXPECT_EQ(after.exit_code, 0) << after.out;
     EXPECT_EQ(after.json()["summary"]["healthy"], 6) << after.out;
     EXPECT_EQ(after.json()["heal"]["verified"].size(), 2u);
+}
+
+std::vector<nlohmann::json> repairs_with(const nlohmann::json& report, const std::string& result) {
+    std::vector<nlohmann::json> found;
+    for (const auto& repair : report["heal"]["acl_repairs"]) {
+        if (repair["result"] == result) {
+            found.push_back(repair);
+        }
+    }
+    return found;
+}
+
+TEST_F(KbFailure, AclRepairGrantsTheRootsJournalFirstThenTheHealProceeds) {
+    only_the_roots_lack_the_right();
+    const std::string delivery_acl = acl_of(tree_.delivery());
+    ASSERT_EQ(delivery_acl.find("user:65534:rwx"), std::string::npos) << delivery_acl;
+
+    // A dry run says what it would grant and changes nothing.
+    const auto dry = psguard({"check", "--heal", "--dry-run", "--json"}).json();
+    EXPECT_EQ(repairs_with(dry, "planned").size(), 2u) << dry["heal"].dump(2);
+    EXPECT_EQ(acl_of(tree_.delivery()), delivery_acl);
+
+    // First cycle: the check fails on both roots, psguard repairs them, the heal waits.
+    const auto first = psguard({"check", "--heal", "--json"});
+    ASSERT_EQ(first.exit_code, 1) << first.err;
+    const auto repaired = first.json();
+    ASSERT_EQ(repairs_with(repaired, "done").size(), 2u) << repaired["heal"].dump(2);
+    EXPECT_TRUE(repaired["actions"].empty()) << "no heal in the cycle that found the ACL broken";
+    EXPECT_NE(acl_of(tree_.delivery()).find("user:65534:rwx"), std::string::npos);
+    EXPECT_NE(acl_of(tree_.status()).find("default:user:65534:rwx"), std::string::npos);
+
+    // The journal holds the saved permissions of each root, written before the change.
+    const auto journal = psguard({"journal", "--json"}).json();
+    std::string delivery_action;
+    for (const auto& action : journal["actions"]) {
+        EXPECT_EQ(action["kind"], "acl");
+        EXPECT_EQ(action["result"], "awaiting_verification");
+        EXPECT_EQ(action["account"], "nobody");
+        EXPECT_NE(action["saved_descriptor"].get<std::string>().find("access=user::rwx"),
+                  std::string::npos);
+        if (action["path"] == tree_.delivery().string()) {
+            delivery_action = action["id"];
+        }
+    }
+    ASSERT_FALSE(delivery_action.empty()) << journal.dump(2);
+
+    // Second cycle: the check passes, the repairs are verified, the stale packages healed.
+    const auto second = psguard({"check", "--heal", "--json"}).json();
+    EXPECT_EQ(second["acl_account"]["ok"], true) << second["acl"].dump(2);
+    EXPECT_EQ(repairs_with(second, "verified").size(), 2u) << second["heal"].dump(2);
+    EXPECT_EQ(second["actions"].size(), 2u) << second["heal"].dump(2);
+
+    // The operator puts the Package Delivery root's permissions back, byte for byte.
+    const auto restored = psguard({"restore", delivery_action});
+    ASSERT_EQ(restored.exit_code, 0) << restored.err;
+    EXPECT_EQ(acl_of(tree_.delivery()), delivery_acl);
+    // ... and psguard respects that: it reports the folder again but does not repair it.
+    const auto third = psguard({"check", "--heal", "--json"}).json();
+    const auto skipped = repairs_with(third, "skipped");
+    ASSERT_EQ(skipped.size(), 1u) << third["heal"].dump(2);
+    EXPECT_NE(skipped[0]["detail"].get<std::string>().find("restored"), std::string::npos);
+    EXPECT_EQ(acl_of(tree_.delivery()), delivery_acl);
+}
+
+TEST_F(KbFailure, AnAclRepairInterruptedAfterTheChangeIsRolledBackThenRedone) {
+    only_the_roots_lack_the_right();
+    const std::string before = acl_of(tree_.delivery());
+    const auto crashed =
+        psguard({"check", "--heal"}, {{"PSGUARD_FAULT_POINT", "acl_repair:after_grant"}});
+    ASSERT_NE(crashed.exit_code, 0);
+    ASSERT_NE(crashed.exit_code, 1) << "the fault point must have killed it: " << crashed.out;
+    EXPECT_NE(acl_of(tree_.delivery()).find("user:65534:rwx"), std::string::npos)
+        << "the grant happened, its outcome is not journaled";
+
+    // Next start: recovery puts the saved permissions back, then the cycle repairs again.
+    const auto next = psguard({"check", "--heal", "--json"});
+    const auto report = next.json();
+    ASSERT_EQ(report["heal"]["recovered"].size(), 1u) << report["heal"].dump(2);
+    EXPECT_NE(report["heal"]["recovered"][0]["detail"].get<std::string>().find("put back"),
+              std::string::npos);
+    EXPECT_EQ(repairs_with(report, "done").size(), 2u) << report["heal"].dump(2);
+    std::vector<std::string> results;
+    const auto journal = psguard({"journal", "--json"}).json();
+    for (const auto& action : journal["actions"]) {
+        results.push_back(action["result"]);
+    }
+    EXPECT_EQ(results, (std::vector<std::string>{"rolled_back", "awaiting_verification",
+                                                 "awaiting_verification"}));
+    EXPECT_NE(before, acl_of(tree_.delivery()));
 }
 
 TEST_F(KbFailure, CheckShowsTheMissingRightInTheTable) {

@@ -92,8 +92,9 @@ inline std::shared_ptr<AgentSnapshot> sample_snapshot(TimePoint started) {
     snapshot->started = started;
     snapshot->interval = std::chrono::minutes(15);
     snapshot->heal_enabled = true;
-    snapshot->last_cycle = CycleSummary{started + std::chrono::seconds(60),
-                                        std::chrono::milliseconds(2500), kExitFindings, "timer"};
+    snapshot->last_cycle =
+        CycleSummary{started + std::chrono::seconds(60), std::chrono::milliseconds(2500),
+                     kExitFindings, "timer", "full"};
     snapshot->report = to_json(sample_report());
     snapshot->journal = nlohmann::json::array(
         {{{"id", "20261126T063000Z-6d417916-1"}, {"package", kStaleId}, {"result", "verified"}}});

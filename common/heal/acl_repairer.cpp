@@ -1,0 +1,139 @@
+#include "heal/acl_repairer.hpp"
+
+#include "acl/acl_repair.hpp"
+#include "core/utf8_path.hpp"
+#include "platform/fault_point.hpp"
+
+namespace psguard {
+
+namespace fs = std::filesystem;
+
+AclRepairOutcome AclRepairer::repair(const fs::path& folder, const std::string& account,
+                                     const std::string& reason, TimePoint now) {
+    AclRepairOutcome outcome;
+    outcome.path = path_to_utf8(folder);
+    outcome.action_id = journal_.next_action_id("{acl-repair}", now);
+    auto saved = snapshot_descriptor(folder);
+    if (!saved) {
+        outcome.detail = "not repaired: cannot save the permissions of " + outcome.path +
+                         " first: " + saved.error().message;
+        return outcome;  // nothing journaled: nothing was touched
+    }
+    if (auto written = journal_.append({{"action", outcome.action_id},
+                                        {"event", "intent"},
+                                        {"kind", "acl"},
+                                        {"mode", "acl"},
+                                        {"path", outcome.path},
+                                        {"account", account},
+                                        {"reason", reason},
+                                        {"descriptor", saved.value()}},
+                                       now);
+        !written) {
+        outcome.detail = "not repaired: the journal cannot be written: " + written.error().message;
+        return outcome;
+    }
+    fault_point("acl_repair:after_intent");
+    if (auto granted = grant_modify(folder, account); !granted) {
+        // A grant that failed half-way must not leave anything changed behind.
+        const Status put_back = restore_descriptor(folder, saved.value());
+        outcome.detail = "grant failed: " + granted.error().message +
+                         (put_back ? "; permissions unchanged"
+                                   : "; putting the saved permissions back failed too: " +
+                                         put_back.error().message);
+        (void)journal_.append(
+            {{"action", outcome.action_id}, {"event", "failed"}, {"detail", outcome.detail}}, now);
+        return outcome;
+    }
+    fault_point("acl_repair:after_grant");
+    outcome.done = true;
+    outcome.detail = "granted " + account + " modify on " + outcome.path +
+                     " (this folder, subfolders and files); previous permissions saved";
+    (void)journal_.append(
+        {{"action", outcome.action_id}, {"event", "acl_granted"}, {"detail", outcome.detail}}, now);
+    return outcome;
+}
+
+Status AclRepairer::restore(const std::string& action_id, TimePoint now) {
+    const auto action = journal_.action(action_id);
+    if (!action) {
+        return fail("no action " + action_id + " in the journal");
+    }
+    if (action->kind != "acl") {
+        return fail("action " + action_id + " is not an ACL repair");
+    }
+    if (action->result == ActionResult::restored || action->result == ActionResult::rolled_back ||
+        action->result == ActionResult::failed) {
+        return fail("action " + action_id + " is " + to_string(action->result) +
+                    ": the folder already has its earlier permissions");
+    }
+    if (auto put_back = restore_descriptor(action->acl_path, action->saved_descriptor); !put_back) {
+        return fail("restore of " + action_id + " failed: " + put_back.error().message);
+    }
+    return journal_.append({{"action", action_id},
+                            {"event", "restored"},
+                            {"detail", "permissions of " + path_to_utf8(action->acl_path) +
+                                           " put back as saved before the repair"}},
+                           now);
+}
+
+std::vector<RecoveryOutcome> AclRepairer::recover(TimePoint now) {
+    std::vector<RecoveryOutcome> outcomes;
+    for (const auto& action : journal_.actions()) {
+        if (action.kind != "acl" || action.result != ActionResult::in_progress) {
+            continue;
+        }
+        const Status put_back = restore_descriptor(action.acl_path, action.saved_descriptor);
+        const std::string detail =
+            put_back ? "interrupted; recovered at start: permissions of " +
+                           path_to_utf8(action.acl_path) + " put back as saved"
+                     : "interrupted; putting the saved permissions back failed: " +
+                           put_back.error().message;
+        (void)journal_.append({{"action", action.id},
+                               {"event", put_back ? "rolled_back" : "failed"},
+                               {"detail", detail}},
+                              now);
+        outcomes.push_back({action.id, detail});
+    }
+    return outcomes;
+}
+
+std::optional<std::string> AclRepairer::repair_blocked(const fs::path& folder,
+                                                       TimePoint now) const {
+    std::optional<ActionSummary> last;
+    for (auto& action : journal_.actions()) {
+        if (action.kind == "acl" && action.acl_path == folder) {
+            last = std::move(action);
+        }
+    }
+    if (!last) {
+        return std::nullopt;
+    }
+    switch (last->result) {
+        case ActionResult::verified:
+            return std::nullopt;  // it worked once; the rights were taken away again since
+        case ActionResult::rolled_back:
+            return std::nullopt;  // psguard's own crash recovery undid it: try again
+        case ActionResult::in_progress:
+        case ActionResult::awaiting_verification:
+            return "repair " + last->id + " of this folder awaits verification";
+        default:
+            break;
+    }
+    if (now - last->time < kAclRepairRetryAfter) {
+        return "repair " + last->id + " of this folder ended " + to_string(last->result) +
+               " less than 24 hours ago (" + last->detail + ")";
+    }
+    return std::nullopt;
+}
+
+std::vector<ActionSummary> AclRepairer::awaiting_verification() const {
+    std::vector<ActionSummary> waiting;
+    for (auto& action : journal_.actions()) {
+        if (action.kind == "acl" && action.result == ActionResult::awaiting_verification) {
+            waiting.push_back(std::move(action));
+        }
+    }
+    return waiting;
+}
+
+}  // namespace psguard
