@@ -6,6 +6,30 @@
 #include <cstdlib>
 #include <string_view>
 
+namespace {
+
+// Documented: a snapshot name that leaves the cache folder (a ".." component, a drive or stream
+// ':') or names nothing is an error, never a file entry.
+bool stays_in_cache(std::string_view name) {
+    bool has_component = false;
+    std::size_t start = 0;
+    while (start <= name.size()) {
+        std::size_t end = start;
+        while (end < name.size() && name[end] != '/' && name[end] != '\\') {
+            ++end;
+        }
+        const std::string_view component = name.substr(start, end - start);
+        if (component == ".." || component.find(':') != std::string_view::npos) {
+            return false;
+        }
+        has_component = has_component || (!component.empty() && component != ".");
+        start = end + 1;
+    }
+    return has_component;
+}
+
+}  // namespace
+
 #include "config/config.hpp"
 #include "local/status_parser.hpp"
 
@@ -24,8 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         auto parsed = psguard::parse_snapshot_document(bytes, config);
         if (parsed) {
             for (const psguard::SnapshotFile& file : parsed->files) {
-                // Documented: a name that leaves the cache folder is an error, never a file.
-                if (file.name.empty() || file.name.find("..") == 0) {
+                if (!stays_in_cache(file.name)) {
                     std::abort();
                 }
             }
