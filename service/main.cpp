@@ -72,6 +72,31 @@ int run(int argc, char** argv) {
         ->required()
         ->check(CLI::IsMember({"install", "uninstall", "start", "stop"}));
 
+    psguard::StatusOptions status;
+    auto* status_command = app.add_subcommand(
+        "status",
+        "what the running agent says, from its local endpoint (exit as its last cycle: 0, 1, "
+        "3; 4 when no agent answers or it is unhealthy)");
+    add_config_option(status_command);
+    status_command->add_flag("--json", status.json, "print the endpoint's JSON");
+
+#ifndef _WIN32
+    psguard::DemoOptions demo;
+    std::optional<std::string> demo_tools;
+    auto* demo_command = app.add_subcommand(
+        "demo",
+        "the KB failure on a throw-away sandbox Package Server (NS emulator, simulated agent, "
+        "the real agent loop), narrated from diagnosis to verified heal; exit 0 when it ends "
+        "healthy");
+    demo_command->add_flag("--keep", demo.keep, "keep the sandbox for exploring");
+    demo_command->add_option("--packages", demo.packages, "packages in the sandbox")
+        ->check(CLI::Range(8, 5000))
+        ->capture_default_str();
+    demo_command->add_option("--tools-dir", demo_tools,
+                             "folder holding psguard-ns-emulator and psguard-ps-simulator "
+                             "(default: beside psguard, or the build tree)");
+#endif
+
     std::string reset_package;
     auto* reset_command =
         app.add_subcommand("reset", "clear a package's heal_failed so psguard may heal it again");
@@ -123,6 +148,18 @@ int run(int argc, char** argv) {
         }
         restore.config_file = config_path();
         return psguard::run_restore_command(restore);
+    }
+#ifndef _WIN32
+    if (demo_command->parsed()) {
+        if (demo_tools) {
+            demo.tools_dir = psguard::utf8_to_path(*demo_tools);
+        }
+        return psguard::run_demo_command(demo);
+    }
+#endif
+    if (status_command->parsed()) {
+        status.config_file = config_path();
+        return psguard::run_status_command(status);
     }
     if (reset_command->parsed()) {
         return psguard::run_reset_command(config_path(), reset_package);

@@ -1,5 +1,6 @@
 #include "acl/acl_inspector.hpp"
 
+#include <map>
 #include <type_traits>
 
 #include "core/utf8_path.hpp"
@@ -150,6 +151,43 @@ AclReport inspect_acls(const std::string& account, const std::vector<std::filesy
         check(dir);
     }
     return report;
+}
+
+AclReport inspect_acls_reusing(const std::string& account,
+                               const std::vector<std::filesystem::path>& roots,
+                               const std::vector<std::filesystem::path>& package_dirs,
+                               const AclConfig& config, const AclReport& previous,
+                               const std::set<std::filesystem::path>& recheck) {
+    std::map<std::string, const AclResult*> known;
+    if (previous.configured && previous.account_resolved && previous.account == account) {
+        for (const auto& result : previous.results) {
+            known.emplace(result.path, &result);
+        }
+    }
+    std::vector<std::filesystem::path> to_check;
+    for (const auto& dir : package_dirs) {
+        if (recheck.contains(dir) || !known.contains(path_to_utf8(dir))) {
+            to_check.push_back(dir);
+        }
+    }
+    AclReport fresh = inspect_acls(account, roots, to_check, config);
+    if (!fresh.account_resolved) {
+        return fresh;  // nothing to merge: the account itself is the finding
+    }
+    std::map<std::string, AclResult> checked;
+    for (std::size_t i = roots.size(); i < fresh.results.size(); ++i) {
+        checked.emplace(fresh.results[i].path, std::move(fresh.results[i]));
+    }
+    fresh.results.resize(std::min(fresh.results.size(), roots.size()));
+    for (const auto& dir : package_dirs) {
+        const std::string shown = path_to_utf8(dir);
+        if (auto it = checked.find(shown); it != checked.end()) {
+            fresh.results.push_back(std::move(it->second));
+        } else if (auto reused = known.find(shown); reused != known.end()) {
+            fresh.results.push_back(*reused->second);
+        }
+    }
+    return fresh;
 }
 
 nlohmann::json to_json(const AclResult& result) {

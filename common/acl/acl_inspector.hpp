@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,15 @@ struct AclReport {
 AclReport inspect_acls(const std::string& account, const std::vector<std::filesystem::path>& roots,
                        const std::vector<std::filesystem::path>& package_dirs,
                        const AclConfig& config);
+
+// The same check for an incremental cycle: the roots and the `recheck` folders are read again,
+// every other package folder keeps its result from `previous` (a check of the same account);
+// a folder `previous` did not check is checked. Results come in the order of a full check.
+AclReport inspect_acls_reusing(const std::string& account,
+                               const std::vector<std::filesystem::path>& roots,
+                               const std::vector<std::filesystem::path>& package_dirs,
+                               const AclConfig& config, const AclReport& previous,
+                               const std::set<std::filesystem::path>& recheck);
 
 // The decision for one path from what was read; inspect_acls uses it, tests call it directly.
 // `required` is in Windows rights (acl_model.hpp); a POSIX ACL is checked for the POSIX

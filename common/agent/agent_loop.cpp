@@ -165,6 +165,8 @@ void AgentLoop::run_one_cycle(StateDir& state, ScanCache& scans, Wake reason) {
         if (pending_config_) {
             config_ = std::move(*pending_config_);
             pending_config_.reset();
+            last_acl_.reset();  // another account or other required rights: check everything
+            changes_.everything = true;
         }
         config = config_;
         changes = std::exchange(changes_, {});
@@ -184,6 +186,10 @@ void AgentLoop::run_one_cycle(StateDir& state, ScanCache& scans, Wake reason) {
         CycleOptions options;
         options.heal = config.heal.enabled;
         options.local = &local;
+        if (incremental && last_acl_) {
+            options.changed_packages = &changes.packages;
+            options.previous_acl = &*last_acl_;
+        }
         report = run_cycle(config, **ns, state, options, now_seconds());
     } else {
         report.server = config.server_name;
@@ -193,6 +199,7 @@ void AgentLoop::run_one_cycle(StateDir& state, ScanCache& scans, Wake reason) {
     }
     const auto duration =
         std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - started);
+    last_acl_ = report.acl;
 
     auto next = std::make_shared<AgentSnapshot>(*snapshot());
     next->heal_enabled = config.heal.enabled;

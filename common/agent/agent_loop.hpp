@@ -14,6 +14,7 @@
 #include <stop_token>
 #include <string>
 
+#include "acl/acl_inspector.hpp"
 #include "agent/agent_snapshot.hpp"
 #include "config/config.hpp"
 #include "core/result.hpp"
@@ -77,6 +78,7 @@ class AgentLoop final : public AgentControl {
     bool running_ = false;
     std::uint64_t generation_ = 0;  // bumped by every notification, so a waiter sees it
     int ns_failures_ = 0;
+    std::optional<AclReport> last_acl_;  // loop thread only: reused by incremental cycles
 };
 
 }  // namespace psguard

@@ -33,8 +33,14 @@ struct Observation {
     std::optional<NsAnswer> answer;
 };
 
+// Which package folders' ACLs an incremental cycle reads again.
+struct AclReuse {
+    const AclReport* previous = nullptr;
+    const std::set<std::string>* changed_packages = nullptr;
+};
+
 // The ACL check of the credential account on both roots and every package folder.
-AclReport check_acls(const Config& config, const LocalScan& local) {
+AclReport check_acls(const Config& config, const LocalScan& local, const AclReuse& reuse) {
     if (config.credential_account.empty()) {
         AclReport none;
         none.note = "no credential_account configured: the ACL check did not run";
@@ -48,9 +54,20 @@ AclReport check_acls(const Config& config, const LocalScan& local) {
             }
         }
     }
-    return inspect_acls(config.credential_account,
-                        {config.paths.package_delivery, config.paths.package_status}, package_dirs,
-                        config.acl);
+    const std::vector<std::filesystem::path> roots = {config.paths.package_delivery,
+                                                      config.paths.package_status};
+    if (reuse.previous == nullptr || reuse.changed_packages == nullptr) {
+        return inspect_acls(config.credential_account, roots, package_dirs, config.acl);
+    }
+    std::set<std::filesystem::path> recheck;
+    for (const auto& id : *reuse.changed_packages) {
+        if (const auto it = local.packages.find(id); it != local.packages.end()) {
+            recheck.insert(it->second.delivery_dir);
+            recheck.insert(it->second.status_dir);
+        }
+    }
+    return inspect_acls_reusing(config.credential_account, roots, package_dirs, config.acl,
+                                *reuse.previous, recheck);
 }
 
 // One line naming why the credential account cannot do its job, or nullopt when it can.
@@ -120,7 +137,7 @@ void add_acl_findings(const AclReport& acl, const Config& config, CheckReport& r
 using SettleEvidence = std::function<std::optional<TimePoint>(const AclReport&)>;
 
 Observation observe(const Config& config, NsClient& ns, EvidenceState& evidence,
-                    const SettleEvidence& settle, const LocalScan* scanned) {
+                    const SettleEvidence& settle, const LocalScan* scanned, const AclReuse& reuse) {
     Observation seen;
     CheckReport& report = seen.report;
     report.server = config.server_name;
@@ -137,7 +154,7 @@ Observation observe(const Config& config, NsClient& ns, EvidenceState& evidence,
                                           finding.detail, is_problem(finding.kind)});
     }
 
-    report.acl = check_acls(config, *seen.local);
+    report.acl = check_acls(config, *seen.local, reuse);
     add_acl_findings(*report.acl, config, report);
 
     EvidenceCycleInput input;
@@ -356,7 +373,7 @@ CheckReport run_check_cycle(const Config& config, NsClient& ns) {
     // A one-shot check keeps no state: the agent's log is read from the start (within the
     // per-cycle read budget).
     EvidenceState evidence(config.evidence);
-    Observation seen = observe(config, ns, evidence, {}, nullptr);
+    Observation seen = observe(config, ns, evidence, {}, nullptr, {});
     if (seen.answer) {
         seen.report.packages = reconcile(*seen.local, *seen.answer, {});
         explain_stale(seen.report);
@@ -388,7 +405,7 @@ CheckReport run_cycle(const Config& config, NsClient& ns, StateDir& state,
             }
             return std::nullopt;
         },
-        options.local);
+        options.local, AclReuse{options.previous_acl, options.changed_packages});
     CheckReport& report = seen.report;
     if (report.acl) {
         verify_acl_repairs(*report.acl, state, heal, now);

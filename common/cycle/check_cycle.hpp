@@ -2,6 +2,10 @@
 // guards. Without a state folder the cycle is read-only: no history, no heal.
 #pragma once
 
+#include <set>
+#include <string>
+
+#include "acl/acl_inspector.hpp"
 #include "config/config.hpp"
 #include "core/utc_time.hpp"
 #include "cycle/check_report.hpp"
@@ -16,6 +20,10 @@ struct CycleOptions {
     bool dry_run = false;  // plan, print, touch nothing
     // A scan the caller made (the agent's incremental scan); nullptr: the cycle scans itself.
     const LocalScan* local = nullptr;
+    // Incremental cycles: only these packages' folders (and the roots) have their ACLs read
+    // again; the others keep their result from `previous_acl`. nullptr: check every folder.
+    const std::set<std::string>* changed_packages = nullptr;
+    const AclReport* previous_acl = nullptr;
 };
 
 CheckReport run_check_cycle(const Config& config, NsClient& ns);

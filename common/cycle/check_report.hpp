@@ -88,6 +88,7 @@ inline constexpr int kExitHealthy = 0;
 inline constexpr int kExitFindings = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitNsUnusable = 3;
+inline constexpr int kExitAgentDown = 4;  // `psguard status`: no agent answered, or unhealthy
 
 nlohmann::json to_json(const CheckReport& report);
 std::string to_table(const CheckReport& report);

@@ -4,6 +4,7 @@
 #include <exception>
 #include <string_view>
 
+#include "core/ascii.hpp"
 #include "endpoint/metrics_text.hpp"
 #include "endpoint/token_file.hpp"
 
@@ -58,21 +59,6 @@ std::optional<std::string> percent_decode(std::string_view text) {
     return out;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        const auto lower = [](char c) {
-            return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-        };
-        if (lower(a[i]) != lower(b[i])) {
-            return false;
-        }
-    }
-    return true;
-}
-
 // "Bearer <token>": the scheme in any case, then blanks, then the token.
 std::optional<std::string_view> bearer_token(const std::optional<std::string>& header) {
     if (!header) {
@@ -80,7 +66,8 @@ std::optional<std::string_view> bearer_token(const std::optional<std::string>& h
     }
     std::string_view value = *header;
     constexpr std::string_view kScheme = "bearer";
-    if (value.size() <= kScheme.size() || !iequals(value.substr(0, kScheme.size()), kScheme) ||
+    if (value.size() <= kScheme.size() ||
+        !ascii_iequals(value.substr(0, kScheme.size()), kScheme) ||
         (value[kScheme.size()] != ' ' && value[kScheme.size()] != '\t')) {
         return std::nullopt;
     }

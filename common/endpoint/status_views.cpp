@@ -130,8 +130,10 @@ Json ns_json(const Json& report) {
 
 Json heal_json(const Json& report) {
     const Json heal = member_or_null(report, "heal");
+    const Json repairs = member_or_null(heal, "acl_repairs");
     return {{"budget_left_today", member_or_null(heal, "budget_left_today")},
-            {"breaker", member_or_null(heal, "breaker")}};
+            {"breaker", member_or_null(heal, "breaker")},
+            {"acl_repairs", repairs.is_array() ? repairs : Json::array()}};
 }
 
 MetricFamily family(std::string name, std::string help, MetricType type) {
@@ -305,6 +307,7 @@ nlohmann::json status_json(const AgentSnapshot& snapshot, TimePoint now) {
         {"interval_minutes", snapshot.interval.count()},
         {"heal_enabled", snapshot.heal_enabled},
         {"last_cycle", last_cycle_json(snapshot.last_cycle)},
+        {"cycles_total", snapshot.cycles_total},
         {"cycle_running", snapshot.cycle_running},
         {"ns", ns_json(report)},
         {"acl",

@@ -8,6 +8,7 @@
 #include <system_error>
 #include <utility>
 
+#include "core/ascii.hpp"
 #include "core/utf8_path.hpp"
 #include "evidence/event_scanner.hpp"
 #include "platform/file_links.hpp"
@@ -21,16 +22,6 @@ constexpr std::size_t kFingerprintBytes = 256;
 constexpr std::size_t kMinBufferBytes = 4096;
 constexpr std::size_t kStagingBytes = 64 * 1024;  // raw UTF-16 bytes decoded at a time
 
-char lower_ascii(char c) {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(), lower_ascii);
-    return out;
-}
-
 bool all_digits(std::string_view text) {
     return !text.empty() &&
            std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -38,7 +29,7 @@ bool all_digits(std::string_view text) {
 
 // "agent.log", "agent1.log", "agent_1.log", "a.log.1": the current log and its rotated siblings.
 bool is_log_name(std::string_view name) {
-    const std::string low = lower(name);
+    const std::string low = ascii_lower(name);
     if (low.size() > 4 && low.ends_with(".log")) {
         return true;
     }

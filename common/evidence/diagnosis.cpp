@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "core/ascii.hpp"
 #include "core/utc_time.hpp"
 #include "core/utf8_path.hpp"
 #include "evidence/log_signatures.hpp"
@@ -13,10 +14,6 @@ namespace {
 constexpr std::string_view kQueueBlocked = "queue_blocked";
 constexpr std::string_view kQueueDisabled = "queue_disabled";
 constexpr std::string_view kQueueBacklog = "queue_backlog";
-
-char lower_ascii(char c) {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
 
 bool is_separator(char c) {
     return c == '\\' || c == '/';
@@ -69,7 +66,7 @@ std::vector<std::string> components(std::string_view path) {
             }
             continue;
         }
-        std::transform(part.begin(), part.end(), part.begin(), lower_ascii);
+        part = ascii_lower(part);
         parts.push_back(std::move(part));
     }
     return parts;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <system_error>
 
+#include "core/ascii.hpp"
 #include "core/utf8_path.hpp"
 #include "platform/file_links.hpp"
 
@@ -13,15 +14,6 @@ namespace {
 
 constexpr std::array<QueueState, kQueueStateCount> kStates = {
     QueueState::waiting, QueueState::sent, QueueState::blocked, QueueState::disabled};
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               const auto lower = [](char c) {
-                   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-               };
-               return lower(x) == lower(y);
-           });
-}
 
 std::optional<std::chrono::system_clock::time_point> modified(const fs::path& path) {
     std::error_code ec;
@@ -124,20 +116,20 @@ std::optional<QueueFileName> classify_queue_file(std::string_view name) {
         return std::nullopt;
     }
     QueueFileName parsed{QueuePrefix::nse, QueueState::waiting};
-    if (iequals(name.substr(0, 3), "NSE")) {
+    if (ascii_iequals(name.substr(0, 3), "NSE")) {
         parsed.prefix = QueuePrefix::nse;
-    } else if (iequals(name.substr(0, 3), "PSE")) {
+    } else if (ascii_iequals(name.substr(0, 3), "PSE")) {
         parsed.prefix = QueuePrefix::pse;
     } else {
         return std::nullopt;
     }
     if (const auto dot = name.rfind('.'); dot != std::string_view::npos && dot >= 3) {
         const std::string_view suffix = name.substr(dot + 1);
-        if (iequals(suffix, "ok")) {
+        if (ascii_iequals(suffix, "ok")) {
             parsed.state = QueueState::sent;
-        } else if (iequals(suffix, "blocked")) {
+        } else if (ascii_iequals(suffix, "blocked")) {
             parsed.state = QueueState::blocked;
-        } else if (iequals(suffix, "disabled")) {
+        } else if (ascii_iequals(suffix, "disabled")) {
             parsed.state = QueueState::disabled;
         } else {
             return std::nullopt;  // ".tmp" and the like: not an event state the KB names

@@ -4,6 +4,7 @@
 #include <array>
 #include <utility>
 
+#include "core/ascii.hpp"
 #include "core/guid.hpp"
 
 namespace psguard {
@@ -64,16 +65,6 @@ constexpr std::array<std::string_view, 7> kReportingMessages = {
     "postevent",   "post event",    "posting event", "capture directory",
     "event queue", "sending event", "send event"};
 
-char lower_ascii(char c) {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(), lower_ascii);
-    return out;
-}
-
 bool is_alnum(char c) {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
@@ -99,7 +90,7 @@ std::vector<SignatureTerm> parse_pattern(std::string_view pattern) {
             parsed.whole_token = true;
             term.remove_prefix(1);
         }
-        parsed.text = lower(term);
+        parsed.text = ascii_lower(term);
         if (!parsed.text.empty()) {
             terms.push_back(std::move(parsed));
         }
@@ -207,7 +198,7 @@ std::span<const Signature> log_signatures() {
 }
 
 const Signature* match_signature(std::string_view message) {
-    const std::string lowered = lower(message);
+    const std::string lowered = ascii_lower(message);
     for (const Signature& signature : log_signatures()) {
         for (const auto& group : signature.any_of) {
             if (std::all_of(group.begin(), group.end(), [&](const SignatureTerm& term) {
@@ -221,8 +212,8 @@ const Signature* match_signature(std::string_view message) {
 }
 
 bool is_reporting_context(std::string_view source, std::string_view message) {
-    return contains_any(lower(source), kReportingSources) ||
-           contains_any(lower(message), kReportingMessages);
+    return contains_any(ascii_lower(source), kReportingSources) ||
+           contains_any(ascii_lower(message), kReportingMessages);
 }
 
 std::optional<std::string> extract_package_guid(std::string_view message) {

@@ -12,7 +12,7 @@ AclRepairOutcome AclRepairer::repair(const fs::path& folder, const std::string& 
                                      const std::string& reason, TimePoint now) {
     AclRepairOutcome outcome;
     outcome.path = path_to_utf8(folder);
-    outcome.action_id = journal_.next_action_id("{acl-repair}", now);
+    outcome.action_id = journal_.next_action_id("acl", now);
     auto saved = snapshot_descriptor(folder);
     if (!saved) {
         outcome.detail = "not repaired: cannot save the permissions of " + outcome.path +

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 
+#include "core/ascii.hpp"
 #include "platform/file_links.hpp"
 
 namespace psguard {
@@ -23,10 +24,6 @@ std::string_view trim(std::string_view text) {
     return text.substr(first, last - first + 1);
 }
 
-char lower_ascii(char c) {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
 // "ns:Name" -> "Name": namespace prefixes do not matter to the tolerant matching.
 std::string_view local_part(const char* qualified) {
     const std::string_view name(qualified);
@@ -40,7 +37,7 @@ bool name_is(const char* qualified, std::string_view lower) {
         return false;
     }
     for (std::size_t i = 0; i < name.size(); ++i) {
-        if (lower_ascii(name[i]) != lower[i]) {
+        if (ascii_lower(name[i]) != lower[i]) {
             return false;
         }
     }

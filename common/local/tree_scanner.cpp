@@ -1,4 +1,5 @@
 #include "local/tree_scanner.hpp"
+#include "core/ascii.hpp"
 #include "core/utf8_path.hpp"
 
 #include <algorithm>
@@ -28,15 +29,6 @@ constexpr std::string_view kCacheFolder = "cache";
 
 std::string show(const fs::path& path) {
     return path_to_utf8(path);
-}
-
-std::string lower_ascii(std::string text) {
-    for (char& c : text) {
-        if (c >= 'A' && c <= 'Z') {
-            c = static_cast<char>(c - 'A' + 'a');
-        }
-    }
-    return text;
 }
 
 // Characters, not bytes: UTF-8 continuation bytes do not count.
@@ -141,7 +133,7 @@ Result<std::optional<fs::path>> find_one(const std::vector<fs::path>& names,
                                          std::string_view lower_name, const fs::path& dir) {
     std::vector<fs::path> matches;
     for (const fs::path& name : names) {
-        if (lower_ascii(show(name)) == lower_name) {
+        if (ascii_lower(show(name)) == lower_name) {
             matches.push_back(name);
         }
     }

@@ -8,6 +8,7 @@
 
 #include <pugixml.hpp>
 
+#include "core/ascii.hpp"
 #include "core/guid.hpp"
 
 namespace psguard {
@@ -21,13 +22,6 @@ std::string_view local_name(std::string_view qualified) {
 std::string_view prefix_of(std::string_view qualified) {
     const auto colon = qualified.find(':');
     return colon == std::string_view::npos ? std::string_view{} : qualified.substr(0, colon);
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
 }
 
 std::string trim(std::string_view text) {
@@ -264,7 +258,7 @@ Result<NsAnswer> parse_report_dataset(std::string_view body, const NsColumns& co
         }
         parsed_row.status = *status;
         parsed_row.server = value(columns.package_server).value_or("");
-        if (!parsed_row.server.empty() && !iequals(parsed_row.server, server_name)) {
+        if (!parsed_row.server.empty() && !ascii_iequals(parsed_row.server, server_name)) {
             return fail("the NS answer's " + where + " is for Package Server \"" +
                         parsed_row.server + "\", psguard asked for \"" + std::string(server_name) +
                         "\"");

@@ -1,6 +1,4 @@
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,8 +9,7 @@
 
 #include "core/utf8_path.hpp"
 #include "platform/process_runner.hpp"
-
-extern char** environ;
+#include "platform/spawn_posix.hpp"
 
 namespace psguard {
 namespace {
@@ -25,22 +22,6 @@ std::string read_capped(const std::filesystem::path& file, std::size_t max) {
     return text;
 }
 
-// posix_spawn's attribute and file-action objects, destroyed on every path.
-struct SpawnSetup {
-    posix_spawn_file_actions_t actions{};
-    posix_spawnattr_t attributes{};
-    SpawnSetup() {
-        posix_spawn_file_actions_init(&actions);
-        posix_spawnattr_init(&attributes);
-    }
-    ~SpawnSetup() {
-        posix_spawn_file_actions_destroy(&actions);
-        posix_spawnattr_destroy(&attributes);
-    }
-    SpawnSetup(const SpawnSetup&) = delete;
-    SpawnSetup& operator=(const SpawnSetup&) = delete;
-};
-
 }  // namespace
 
 Result<ProcessOutcome> run_process(const std::vector<std::string>& argv,
@@ -50,27 +31,12 @@ Result<ProcessOutcome> run_process(const std::vector<std::string>& argv,
     if (argv.empty()) {
         return fail("empty command");
     }
-    SpawnSetup setup;
-    const std::string output = output_file.native();
-    posix_spawn_file_actions_addopen(&setup.actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&setup.actions, STDOUT_FILENO, output.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_adddup2(&setup.actions, STDOUT_FILENO, STDERR_FILENO);
     // Its own process group, so that a timeout kills whatever it started too.
-    posix_spawnattr_setflags(&setup.attributes, POSIX_SPAWN_SETPGROUP);
-    posix_spawnattr_setpgroup(&setup.attributes, 0);
-
-    std::vector<char*> args;
-    for (const auto& arg : argv) {
-        args.push_back(const_cast<char*>(arg.c_str()));
+    auto spawned = spawn_process(argv, output_file, SpawnOptions{true, true});
+    if (!spawned) {
+        return spawned.error();
     }
-    args.push_back(nullptr);
-    pid_t pid = 0;
-    const int spawned = posix_spawnp(&pid, argv[0].c_str(), &setup.actions, &setup.attributes,
-                                     args.data(), environ);
-    if (spawned != 0) {
-        return fail("cannot start " + argv[0] + ": " + std::generic_category().message(spawned));
-    }
+    const pid_t pid = *spawned;
 
     ProcessOutcome outcome;
     const auto deadline = std::chrono::steady_clock::now() + timeout;

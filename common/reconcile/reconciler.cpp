@@ -2,17 +2,11 @@
 #include <cctype>
 #include <map>
 
+#include "core/ascii.hpp"
 #include "reconcile/verdict.hpp"
 
 namespace psguard {
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
 
 LocalView view_of(const LocalPackage& package) {
     return LocalView{package.status().value_or(""), package.version().value_or("")};
@@ -93,7 +87,7 @@ PackageVerdict judge(const LocalPackage* local, const NsPackageRow* row,
     if (is_ready_status(row->status)) {
         return set(Verdict::healthy, "Ready here and on the NS");
     }
-    if (iequals(row->status, "Invalid")) {
+    if (ascii_iequals(row->status, "Invalid")) {
         return set(Verdict::stale_on_ns,
                    "Ready here, Invalid on the NS: the NS holds a stale status for this package");
     }
@@ -132,7 +126,7 @@ std::string_view to_string(Verdict verdict) {
 
 bool is_ready_status(std::string_view status) {
     // The agent reports Ready to the NS as "Codebase Enabled".
-    return iequals(status, "Ready") || iequals(status, "Codebase Enabled");
+    return ascii_iequals(status, "Ready") || ascii_iequals(status, "Codebase Enabled");
 }
 
 std::vector<PackageVerdict> reconcile(const LocalScan& local, const NsAnswer& ns,

@@ -1,6 +1,7 @@
 // The subcommands of the psguard executable. Each returns the process exit code.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -33,6 +34,23 @@ struct RestoreCommandOptions {
 };
 
 int run_restore_command(const RestoreCommandOptions& options);
+
+struct StatusOptions {
+    std::optional<std::filesystem::path> config_file;  // where the endpoint is
+    bool json = false;
+};
+
+// Exit codes as `psguard check` for the agent's last cycle (0, 1, 3), or kExitAgentDown.
+int run_status_command(const StatusOptions& options);
+
+struct DemoOptions {
+    bool keep = false;                               // leave the sandbox for exploring
+    std::size_t packages = 36;                       // a few dozen
+    std::optional<std::filesystem::path> tools_dir;  // the NS emulator and PS simulator
+};
+
+// POSIX: the narrated sandbox run (demo_command_posix.cpp); 0 when the server ends healthy.
+int run_demo_command(const DemoOptions& options);
 
 int run_reset_command(const std::optional<std::filesystem::path>& config_file,
                       const std::string& package);

@@ -1,11 +1,24 @@
 // `psguard run` end to end: the real binary as a foreground daemon, real signals, real file
 // changes, the NS emulator over TLS. What the agent did is read from its log (stderr).
+#include <utility>  // first: Boost 1.74's asio/awaitable.hpp lacks it
+
 #include <gtest/gtest.h>
 
 #include <csignal>
 #include <fstream>
+#include <map>
 #include <thread>
+#include <tuple>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
 
 #include "integration/package_tree.hpp"
@@ -195,6 +208,116 @@ TEST_F(AgentRun, ServesItsStatusEndpointOnLoopback) {
     post.headers.push_back({"Authorization", "Bearer " + token});
     EXPECT_EQ(https_request(post).status, 202u);
     EXPECT_TRUE(wait_for_log(agent, "cycle (endpoint)", 1, 5s)) << agent.stderr_text();
+    agent.signal(SIGTERM);
+    EXPECT_EQ(agent.wait(5s), 0);
+}
+
+// `psguard status` reads the running agent's endpoint; the configuration says where it is.
+TEST_F(AgentRun, StatusCommandSummarisesTheRunningAgentAndSaysWhenItIsNot) {
+    auto agent = start();
+    ASSERT_TRUE(wait_for_log(agent, "cycle (start)"));
+    const std::string log = agent.stderr_text();
+    const std::string marker = "status endpoint on http://127.0.0.1:";
+    const auto at = log.find(marker);
+    ASSERT_NE(at, std::string::npos) << log;
+    auto status_config = config();
+    status_config["endpoint"]["port"] = std::stoi(log.substr(at + marker.size()));
+    std::ofstream(dir_ / "status.json") << status_config.dump(2);
+    const auto status = [&](std::vector<std::string> extra) {
+        std::vector<std::string> argv = {PSGUARD_BINARY_PATH, "status", "--config",
+                                         (dir_ / "status.json").string()};
+        argv.insert(argv.end(), extra.begin(), extra.end());
+        ChildProcess process(argv);
+        const auto code = process.wait(10s);
+        return std::make_tuple(code.value_or(-1), process.stdout_text(), process.stderr_text());
+    };
+
+    const auto [code, table, table_err] = status({});
+    EXPECT_EQ(code, 0) << table << table_err;
+    EXPECT_NE(table.find("psguard 0.1.0 on PS01"), std::string::npos) << table;
+    EXPECT_NE(table.find("(healthy)"), std::string::npos) << table;
+    EXPECT_NE(table.find("Packages:   1 healthy"), std::string::npos) << table;
+    EXPECT_NE(table.find("Last cycle: "), std::string::npos) << table;
+    EXPECT_NE(table.find("(start, full scan"), std::string::npos) << table;
+
+    const auto [json_code, json_text, json_err] = status({"--json"});
+    EXPECT_EQ(json_code, 0) << json_err;
+    const auto document = nlohmann::json::parse(json_text);
+    EXPECT_EQ(document["healthy"], true);
+    EXPECT_EQ(document["status"]["summary"]["healthy"], 1) << json_text;
+
+    agent.signal(SIGTERM);
+    ASSERT_EQ(agent.wait(5s), 0);
+    const auto [down_code, down_out, down_err] = status({});
+    EXPECT_EQ(down_code, 4) << down_out;
+    EXPECT_NE(down_err.find("psguard is not running"), std::string::npos) << down_err;
+}
+
+// The real binary under load: 500 connections at once, half of them garbage, while the agent
+// runs its cycles; every one gets an answer and the agent serves normally afterwards.
+TEST_F(AgentRun, FiveHundredConnectionsWithGarbageLeaveTheRealAgentServing) {
+    namespace net = boost::asio;
+    namespace beast = boost::beast;
+    using tcp = net::ip::tcp;
+    auto cfg = config();
+    cfg["endpoint"]["max_connections"] = 1000;
+    write_config(cfg);
+    auto agent = start();
+    ASSERT_TRUE(wait_for_log(agent, "cycle (start)"));
+    const std::string log = agent.stderr_text();
+    const std::string marker = "status endpoint on http://127.0.0.1:";
+    const auto at = log.find(marker);
+    ASSERT_NE(at, std::string::npos) << log;
+    const auto port = static_cast<std::uint16_t>(std::stoi(log.substr(at + marker.size())));
+
+    constexpr std::size_t kClients = 500;
+    net::io_context io;
+    std::vector<beast::tcp_stream> streams;
+    streams.reserve(kClients);
+    const tcp::endpoint endpoint(net::ip::make_address("127.0.0.1"), port);
+    for (std::size_t i = 0; i < kClients; ++i) {
+        streams.emplace_back(io);
+        streams.back().socket().connect(endpoint);
+    }
+    std::vector<unsigned> statuses(kClients, 0);
+    for (std::size_t i = 0; i < kClients; ++i) {
+        net::co_spawn(
+            io,
+            [&stream = streams[i], &status = statuses[i], i]() -> net::awaitable<void> {
+                beast::error_code ec;
+                stream.expires_after(30s);
+                const std::string request =
+                    i % 2 == 0 ? "GET /v1/status HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                               : "\x16\x03\x01 \xff\xfe not http at all\r\n\r\n";
+                co_await net::async_write(stream, net::buffer(request),
+                                          net::redirect_error(net::use_awaitable, ec));
+                beast::flat_buffer buffer;
+                beast::http::response<beast::http::string_body> response;
+                if (!ec) {
+                    co_await beast::http::async_read(stream, buffer, response,
+                                                     net::redirect_error(net::use_awaitable, ec));
+                }
+                status = ec ? 0 : response.result_int();
+            },
+            net::detached);
+    }
+    io.run_for(40s);
+    std::map<unsigned, std::size_t> by_status;
+    for (const unsigned status : statuses) {
+        ++by_status[status];
+    }
+    EXPECT_EQ(by_status[200], kClients / 2);
+    EXPECT_EQ(by_status[400], kClients / 2);
+
+    // Still the same agent, still serving, still cycling.
+    ClientRequest health;
+    health.tls = false;
+    health.port = port;
+    health.target = "/healthz";
+    EXPECT_EQ(https_request(health).status, 200u);
+    std::ofstream(tree_.status() / kPackage / "PackageStatus.xml")
+        << "<PackageStatus status=\"Downloading\" version=\"1601867730\"/>";
+    EXPECT_TRUE(wait_for_log(agent, "cycle (file_change)", 1, 10s)) << agent.stderr_text();
     agent.signal(SIGTERM);
     EXPECT_EQ(agent.wait(5s), 0);
 }

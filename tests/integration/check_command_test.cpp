@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "integration/command_outcome.hpp"
 #include "integration/package_tree.hpp"
 #include "support/child_process.hpp"
 #include "support/ns_emulator.hpp"
@@ -26,13 +27,6 @@ const std::string kNotReady = "{33333333-4444-4555-8666-777777777777}";
 const std::string kMissing = "{44444444-5555-4666-8777-888888888888}";
 const std::string kUnknown = "{55555555-6666-4777-8888-999999999999}";
 const std::string kUnreadable = "{66666666-7777-4888-8999-aaaaaaaaaaaa}";
-
-std::string lower(std::string text) {
-    for (char& c : text) {
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return text;
-}
 
 nlohmann::json ns_row(const std::string& guid, const std::string& status,
                       const std::string& version = "1601867730") {

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "integration/command_outcome.hpp"
 #include "integration/package_tree.hpp"
 #include "support/child_process.hpp"
 #include "support/ns_emulator.hpp"
@@ -23,12 +24,6 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 const std::string kReportGuid = "{a1b2c3d4-0000-4000-8000-000000000001}";
-
-std::string guid(int n) {
-    char text[64];
-    std::snprintf(text, sizeof(text), "{6C821F5E-0000-4000-8000-%012d}", n);
-    return text;
-}
 
 // Every file under `root` with its content: equal before and after means nothing was touched.
 std::map<std::string, std::string> snapshot_tree(const fs::path& root) {
@@ -48,25 +43,10 @@ std::string current_user() {
     return entry != nullptr ? entry->pw_name : "root";
 }
 
-std::string lower_guid(int n) {
-    std::string text = guid(n);
-    for (char& c : text) {
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return text;
-}
-
 std::string read(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
     return std::string(std::istreambuf_iterator<char>(in), {});
 }
-
-struct Outcome {
-    int exit_code = -1;
-    std::string out;
-    std::string err;
-    nlohmann::json json() const { return nlohmann::json::parse(out); }
-};
 
 class HealCommand : public ::testing::Test {
   protected:
@@ -76,8 +56,8 @@ class HealCommand : public ::testing::Test {
     void make_server(int total, int stale) {
         nlohmann::json rows = nlohmann::json::array();
         for (int i = 0; i < total; ++i) {
-            tree_.add({.guid = guid(i)});
-            rows.push_back({{"guid", guid(i)},
+            tree_.add({.guid = package_guid(i)});
+            rows.push_back({{"guid", package_guid(i)},
                             {"name", "Package " + std::to_string(i)},
                             {"status", i < stale ? "Invalid" : "Ready"},
                             {"ns_version", "1601867730"},
@@ -116,12 +96,9 @@ class HealCommand : public ::testing::Test {
         std::vector<std::string> argv = {PSGUARD_BINARY_PATH};
         argv.insert(argv.end(), args.begin(), args.end());
         argv.insert(argv.end(), {"--config", file.string()});
-        ChildOptions options;
-        options.environment = std::move(env);
-        ChildProcess process(std::move(argv), options);
-        const auto code = process.wait(60s);
-        EXPECT_TRUE(code.has_value());
-        return Outcome{code.value_or(-1), process.stdout_text(), process.stderr_text()};
+        Outcome outcome = run_command(std::move(argv), std::move(env));
+        EXPECT_NE(outcome.exit_code, -1) << "still running after 60 s";
+        return outcome;
     }
 
     Outcome heal(const nlohmann::json& cfg,
@@ -129,8 +106,12 @@ class HealCommand : public ::testing::Test {
         return psguard(cfg, {"check", "--heal", "--json"}, std::move(env));
     }
 
-    fs::path snapshot_of(int n) const { return tree_.delivery() / guid(n) / "snapshot.xml"; }
-    fs::path status_of(int n) const { return tree_.status() / guid(n) / "PackageStatus.xml"; }
+    fs::path snapshot_of(int n) const {
+        return tree_.delivery() / package_guid(n) / "snapshot.xml";
+    }
+    fs::path status_of(int n) const {
+        return tree_.status() / package_guid(n) / "PackageStatus.xml";
+    }
 
     TempDir dir_{"psguard-heal"};
     PackageTree tree_;
@@ -167,7 +148,7 @@ TEST_F(HealCommand, HealsOnlyConfirmedStalePackages) {
     EXPECT_FALSE(fs::exists(snapshot_of(0)));
     EXPECT_FALSE(fs::exists(status_of(0)));
     EXPECT_FALSE(fs::exists(snapshot_of(1)));
-    EXPECT_TRUE(fs::exists(tree_.delivery() / guid(0) / "cache" / "setup.exe"));
+    EXPECT_TRUE(fs::exists(tree_.delivery() / package_guid(0) / "cache" / "setup.exe"));
     EXPECT_EQ(read(snapshot_of(3)), before_healthy) << "healthy packages are never touched";
 
     auto journal = psguard(cfg, {"journal", "--json"});
@@ -246,7 +227,7 @@ TEST_F(HealCommand, HealedPackagesTurnReadyAndAreVerified) {
     make_server(6, 2);
     nlohmann::json manifest_packages = nlohmann::json::array();
     for (int i = 0; i < 6; ++i) {
-        manifest_packages.push_back({{"guid", guid(i)},
+        manifest_packages.push_back({{"guid", package_guid(i)},
                                      {"version", "1601867730"},
                                      {"files", {{{"name", "setup.exe"}, {"size", 1024}}}}});
     }
@@ -300,7 +281,7 @@ TEST_F(HealCommand, FailedVerificationsEndInHealFailedUntilReset) {
     cfg["heal"]["verify_cycles"] = 1;
     cfg["heal"]["max_attempts"] = 2;
     cfg["heal"]["refresh_command"] = {"/bin/cp", "-a", (backup / ".").string(), agent.string()};
-    const std::string id = lower_guid(0);
+    const std::string id = lower(package_guid(0));
 
     auto state_of = [&](const nlohmann::json& report) {
         for (const auto& package : report["packages"]) {
@@ -362,13 +343,13 @@ TEST_F(HealCommand, LinkedPackageFolderIsNeverHealed) {
     // Package 0's Package Delivery folder becomes a symlink to a folder outside the root.
     const auto outside = dir_ / "outside";
     fs::create_directories(outside);
-    fs::rename(tree_.delivery() / guid(0), outside / guid(0));
-    fs::create_directory_symlink(outside / guid(0), tree_.delivery() / guid(0));
+    fs::rename(tree_.delivery() / package_guid(0), outside / package_guid(0));
+    fs::create_directory_symlink(outside / package_guid(0), tree_.delivery() / package_guid(0));
     const auto before_outside = snapshot_tree(outside);
     const auto report = heal(config()).json();
     EXPECT_TRUE(report["actions"].empty());
     EXPECT_EQ(snapshot_tree(outside), before_outside);
-    EXPECT_TRUE(fs::is_symlink(tree_.delivery() / guid(0)));
+    EXPECT_TRUE(fs::is_symlink(tree_.delivery() / package_guid(0)));
 }
 
 TEST_F(HealCommand, SecondPsguardIsRefusedWhileOneHeals) {

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "integration/command_outcome.hpp"
 #include "integration/package_tree.hpp"
 #include "support/child_process.hpp"
 #include "support/ns_emulator.hpp"
@@ -24,28 +25,6 @@ using namespace std::chrono_literals;
 
 const std::string kReportGuid = "{a1b2c3d4-0000-4000-8000-000000000001}";
 
-std::string guid(int n) {
-    char text[64];
-    std::snprintf(text, sizeof(text), "{6C821F5E-0000-4000-8000-%012d}", n);
-    return text;
-}
-
-struct Outcome {
-    int exit_code = -1;
-    std::string out;
-    std::string err;
-    nlohmann::json json() const { return nlohmann::json::parse(out); }
-};
-
-Outcome run(std::vector<std::string> argv,
-            std::vector<std::pair<std::string, std::string>> environment = {}) {
-    ChildOptions options;
-    options.environment = std::move(environment);
-    ChildProcess process(std::move(argv), options);
-    const auto code = process.wait(60s);
-    return Outcome{code.value_or(-1), process.stdout_text(), process.stderr_text()};
-}
-
 class KbFailure : public ::testing::Test {
   protected:
     void SetUp() override {
@@ -57,18 +36,18 @@ class KbFailure : public ::testing::Test {
         fs::permissions(dir_.path(), fs::perms::owner_all | fs::perms::others_exec,
                         fs::perm_options::replace);
         for (int i = 0; i < 6; ++i) {
-            tree_.add({.guid = guid(i)});
+            tree_.add({.guid = package_guid(i)});
         }
         fs::create_directories(dir_ / "Logs");
         nlohmann::json rows = nlohmann::json::array();
         nlohmann::json manifest = nlohmann::json::array();
         for (int i = 0; i < 6; ++i) {
-            rows.push_back({{"guid", guid(i)},
+            rows.push_back({{"guid", package_guid(i)},
                             {"name", "Package " + std::to_string(i)},
                             {"status", i < 2 ? "Invalid" : "Ready"},
                             {"ns_version", "1601867730"},
                             {"reported_version", "1601867730"}});
-            manifest.push_back({{"guid", guid(i)},
+            manifest.push_back({{"guid", package_guid(i)},
                                 {"version", "1601867730"},
                                 {"files", {{{"name", "setup.exe"}, {"size", 1024}}}}});
         }
@@ -127,7 +106,7 @@ class KbFailure : public ::testing::Test {
         std::vector<std::string> argv = {PSGUARD_BINARY_PATH};
         argv.insert(argv.end(), args.begin(), args.end());
         argv.insert(argv.end(), {"--config", (dir_ / "psguard.json").string()});
-        return run(std::move(argv), std::move(environment));
+        return run_command(std::move(argv), std::move(environment));
     }
 
     // The ACL repair scenario: the package folders belong to the account (the agent made them),
@@ -135,7 +114,9 @@ class KbFailure : public ::testing::Test {
     void only_the_roots_lack_the_right() const {
         for (const auto& root : {tree_.delivery(), tree_.status()}) {
             for (const auto& entry : fs::directory_iterator(root)) {
-                ASSERT_EQ(run({"/bin/chown", "-R", "nobody", entry.path().string()}).exit_code, 0);
+                ASSERT_EQ(
+                    run_command({"/bin/chown", "-R", "nobody", entry.path().string()}).exit_code,
+                    0);
             }
         }
         auto config = nlohmann::json::parse(std::ifstream(dir_ / "psguard.json"));
@@ -144,8 +125,8 @@ class KbFailure : public ::testing::Test {
     }
 
     static std::string acl_of(const fs::path& folder) {
-        return run({"/usr/bin/getfacl", "--omit-header", "--absolute-names", "--numeric",
-                    folder.string()})
+        return run_command({"/usr/bin/getfacl", "--omit-header", "--absolute-names", "--numeric",
+                            folder.string()})
             .out;
     }
 
@@ -163,17 +144,10 @@ nlohmann::json package(const nlohmann::json& report, const std::string& id) {
     return nullptr;
 }
 
-std::string lower(std::string text) {
-    for (char& c : text) {
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return text;
-}
-
 TEST_F(KbFailure, AclCauseBlocksTheHealThenTheFixLetsItThrough) {
     // The agent tries to write a package's status as "nobody" and is denied.
-    fs::remove(tree_.status() / guid(3) / "PackageStatus.xml");
-    auto agent = run(refresh_argv({guid(3)}));
+    fs::remove(tree_.status() / package_guid(3) / "PackageStatus.xml");
+    auto agent = run_command(refresh_argv({package_guid(3)}));
     ASSERT_EQ(agent.exit_code, 0) << agent.err;
     const std::string log = [&] {
         std::ifstream in(dir_ / "Logs" / "agent.log");
@@ -199,7 +173,7 @@ TEST_F(KbFailure, AclCauseBlocksTheHealThenTheFixLetsItThrough) {
     const auto cited = report["evidence"][report["diagnosis"]["evidence"][0].get<std::size_t>()];
     EXPECT_NE(cited["message"].get<std::string>().find("Access is denied"), std::string::npos);
     EXPECT_NE(cited["where"].get<std::string>().find("agent.log:"), std::string::npos);
-    const auto stale = package(report, lower(guid(0)));
+    const auto stale = package(report, lower(package_guid(0)));
     EXPECT_EQ(stale["verdict"], "stale_on_ns");
     EXPECT_NE(stale["reason"].get<std::string>().find("credential account nobody lacks"),
               std::string::npos)
@@ -208,12 +182,12 @@ TEST_F(KbFailure, AclCauseBlocksTheHealThenTheFixLetsItThrough) {
               std::string::npos);
     EXPECT_EQ(stale["heal"]["state"], "blocked");
     EXPECT_TRUE(report["actions"].empty());
-    EXPECT_TRUE(fs::exists(tree_.delivery() / guid(0) / "snapshot.xml"));
+    EXPECT_TRUE(fs::exists(tree_.delivery() / package_guid(0) / "snapshot.xml"));
 
     // The administrator grants the right (and it is inherited by new folders).
     for (const auto& root : {tree_.delivery(), tree_.status()}) {
-        auto granted =
-            run({"/usr/bin/setfacl", "-R", "-m", "u:nobody:rwx,d:u:nobody:rwx", root.string()});
+        auto granted = run_command(
+            {"/usr/bin/setfacl", "-R", "-m", "u:nobody:rwx,d:u:nobody:rwx", root.string()});
         ASSERT_EQ(granted.exit_code, 0) << granted.err;
     }
 

@@ -236,5 +236,43 @@ TEST(AclInspector, RealFoldersForTheCurrentUser) {
     EXPECT_FALSE(report.ok());
 }
 
+// An incremental cycle reads the roots and the changed folders again and keeps the other
+// folders' results: a result planted in `previous` survives for an unchanged folder only.
+TEST(AclInspector, ReusingKeepsUnchangedFoldersAndRereadsTheRest) {
+    test::TempTree tree;
+    const auto delivery = tree.mkdir("Package Delivery");
+    const auto status = tree.mkdir("PackageStatus");
+    const auto kept = tree.mkdir("Package Delivery/{6d417916-1234-4abc-9def-0123456789a1}");
+    const auto changed = tree.mkdir("Package Delivery/{6d417916-1234-4abc-9def-0123456789a2}");
+    const auto added = tree.mkdir("Package Delivery/{6d417916-1234-4abc-9def-0123456789a3}");
+    const std::string user = current_user();
+    AclReport previous = inspect_acls(user, {delivery, status}, {kept, changed}, AclConfig{});
+    ASSERT_TRUE(previous.account_resolved) << previous.note;
+    ASSERT_EQ(previous.results.size(), 4u);
+    for (auto& result : previous.results) {
+        result.ok = false;  // a mark a fresh read would not produce for the owner's folders
+        result.missing = {"planted"};
+    }
+
+    const AclReport report = inspect_acls_reusing(user, {delivery, status}, {kept, changed, added},
+                                                  AclConfig{}, previous, {changed});
+    ASSERT_EQ(report.results.size(), 5u);
+    const std::vector<std::string> order = {path_to_utf8(delivery), path_to_utf8(status),
+                                            path_to_utf8(kept), path_to_utf8(changed),
+                                            path_to_utf8(added)};
+    for (std::size_t i = 0; i < order.size(); ++i) {
+        EXPECT_EQ(report.results[i].path, order[i]);
+        const bool reused = report.results[i].missing == std::vector<std::string>{"planted"};
+        EXPECT_EQ(reused, i == 2) << order[i];  // only the unchanged package folder
+    }
+
+    // Another account: nothing of the previous check is reused.
+    previous.account = "someone-else";
+    const AclReport other =
+        inspect_acls_reusing(user, {delivery, status}, {kept}, AclConfig{}, previous, {});
+    ASSERT_EQ(other.results.size(), 3u);
+    EXPECT_NE(other.results[2].missing, std::vector<std::string>{"planted"});
+}
+
 }  // namespace
 }  // namespace psguard

@@ -19,6 +19,7 @@
 #include "acl/windows_access_check.hpp"
 #include "platform/win_text.hpp"
 #include "temp_tree.hpp"
+#include "wine_detect.hpp"
 
 namespace psguard::acl {
 namespace {
@@ -65,12 +66,6 @@ TEST(AclSddl, ConvertsOwnerGroupAndEveryAceField) {
              ace_flags::object_inherit | ace_flags::container_inherit | ace_flags::inherited, 0}));
 }
 
-// Wine's ntdll exports wine_get_version; Windows' does not.
-bool under_wine() {
-    const HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
-    return ntdll != nullptr && GetProcAddress(ntdll, "wine_get_version") != nullptr;
-}
-
 std::string current_user() {
     wchar_t name[256] = {};
     DWORD size = 256;
@@ -96,7 +91,7 @@ TEST(AclSddl, NullAndEmptyDacls) {
 
     // "D:NO_ACCESS_CONTROL" is a NULL DACL on Windows; Wine 8 turns it into an empty one.
     const SecurityDescriptor no_access_control = from_sddl("O:BAD:NO_ACCESS_CONTROL");
-    if (under_wine()) {
+    if (test::running_under_wine()) {
         ASSERT_TRUE(no_access_control.dacl);
         EXPECT_TRUE(no_access_control.dacl->aces.empty());
     } else {
@@ -231,7 +226,7 @@ TEST(AclWindowsAdapter, CurrentUserOnItsOwnFolder) {
     EXPECT_TRUE(result.error.empty()) << result.error;
     EXPECT_TRUE(result.ok) << to_json(result).dump();
     EXPECT_TRUE(result.missing.empty());
-    if (under_wine()) {
+    if (test::running_under_wine()) {
         EXPECT_EQ(report.groups_source, "netapi");
         EXPECT_TRUE(report.partial);
         EXPECT_TRUE(result.partial);
@@ -250,7 +245,7 @@ TEST(AclWindowsAdapter, GrantModifyAndRestore) {
     const auto before = snapshot_descriptor(folder);
     ASSERT_TRUE(before.ok()) << before.error().message;
     const Status granted = grant_modify(folder, user);
-    if (under_wine()) {
+    if (test::running_under_wine()) {
         ASSERT_FALSE(granted.ok());
         EXPECT_NE(granted.error().message.find("is not in place afterwards"), std::string::npos)
             << granted.error().message;

@@ -80,7 +80,9 @@ TEST_F(RoutesTest, StatusHasEveryDocumentedMember) {
     EXPECT_EQ(status["last_cycle"], (json{{"time", "2026-11-26T06:01:00Z"},
                                           {"duration_seconds", 2.5},
                                           {"result", "findings"},
-                                          {"trigger", "timer"}}));
+                                          {"trigger", "timer"},
+                                          {"scan", "full"}}));
+    EXPECT_EQ(status["cycles_total"], 3);
     EXPECT_EQ(status["cycle_running"], false);
     EXPECT_EQ(status["ns"], (json{{"url", "https://ns.example.com"},
                                   {"reachable", true},
@@ -88,12 +90,14 @@ TEST_F(RoutesTest, StatusHasEveryDocumentedMember) {
                                   {"error", nullptr}}));
     EXPECT_EQ(status["acl"], kAclNotChecked);
     EXPECT_EQ(status["summary"], (json{{"healthy", 1}, {"stale_on_ns", 1}}));
-    EXPECT_EQ(status["heal"], (json{{"budget_left_today", 49}, {"breaker", nullptr}}));
+    EXPECT_EQ(
+        status["heal"],
+        (json{{"budget_left_today", 49}, {"breaker", nullptr}, {"acl_repairs", json::array()}}));
     EXPECT_EQ(status["settings"], (json{{"server", "PS01"}, {"ns_url", "https://ns.example.com"}}));
     // Issue 8's members appear only when the cycle produced them.
     EXPECT_FALSE(status.contains("evidence"));
     EXPECT_FALSE(status.contains("diagnosis"));
-    EXPECT_EQ(status.size(), 12u) << status.dump(2);
+    EXPECT_EQ(status.size(), 13u) << status.dump(2);
 }
 
 TEST_F(RoutesTest, StatusBeforeTheFirstCycle) {
@@ -106,7 +110,9 @@ TEST_F(RoutesTest, StatusBeforeTheFirstCycle) {
     EXPECT_TRUE(status["ns"].is_null());
     EXPECT_EQ(status["acl"], kAclNotChecked);
     EXPECT_EQ(status["summary"], json::object());
-    EXPECT_EQ(status["heal"], (json{{"budget_left_today", nullptr}, {"breaker", nullptr}}));
+    EXPECT_EQ(status["heal"], (json{{"budget_left_today", nullptr},
+                                    {"breaker", nullptr},
+                                    {"acl_repairs", json::array()}}));
 }
 
 TEST_F(RoutesTest, StatusShowsAclEvidenceAndDiagnosis) {

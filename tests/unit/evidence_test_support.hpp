@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "evidence/agent_log_reader.hpp"
+#include "wine_detect.hpp"
 
 namespace psguard::test {
 
@@ -113,16 +114,6 @@ inline std::vector<LogEvent> read_events(AgentLogReader& reader, const std::file
         *stats_out = stats.value();
     }
     return events;
-}
-
-// True when running under Wine (its ntdll exports wine_get_version).
-inline bool running_under_wine() {
-#ifdef _WIN32
-    const HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
-    return ntdll != nullptr && GetProcAddress(ntdll, "wine_get_version") != nullptr;
-#else
-    return false;
-#endif
 }
 
 }  // namespace psguard::test
