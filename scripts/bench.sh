@@ -12,14 +12,24 @@
 #   p99_ms           wrk's 99th percentile latency against psguard
 #   wake-ups         context switches of all of psguard's threads over an idle period
 # Installs what it needs from Debian, builds the Release preset `bench` (build/bench).
-# Usage: scripts/bench.sh [--quick]   (--quick: shorter runs, no 100k tree; under 3 minutes
+# Usage: scripts/bench.sh [--quick] [--no-build]   (--quick: shorter runs, no 100k tree; under 3 minutes
 # once built). The last line is one line of key=value pairs.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 quick=0
-[[ "${1:-}" == "--quick" ]] && quick=1
+build_it=1
+for arg in "$@"; do
+    case "$arg" in
+    --quick) quick=1 ;;
+    --no-build) build_it=0 ;; # measure the binaries already in build/bench
+    *)
+        echo "usage: scripts/bench.sh [--quick] [--no-build]" >&2
+        exit 2
+        ;;
+    esac
+done
 jobs="${PSGUARD_JOBS:-$(nproc)}"
 build="$root/build/bench"
 work="$(mktemp -d /tmp/psguard-bench.XXXXXX)"
@@ -47,9 +57,11 @@ fi
 nginx_bin="$(command -v nginx || echo /usr/sbin/nginx)"
 
 # --- build (Release)
-cmake --preset bench >/dev/null
-cmake --build --preset bench --parallel "$jobs" \
-    --target psguard psguard-ns-emulator psguard_bench psguard-bench-tree >&2
+if ((build_it)); then
+    cmake --preset bench >/dev/null
+    cmake --build --preset bench --parallel "$jobs" \
+        --target psguard psguard-ns-emulator psguard_bench psguard-bench-tree >&2
+fi
 psguard="$build/service/psguard"
 emulator="$build/tests/ns_emulator/psguard-ns-emulator"
 
@@ -64,59 +76,65 @@ report_guid="{a1b2c3d4-0000-4000-8000-000000000001}"
 tree="$work/tree"
 say "$("$build/tests/bench/psguard-bench-tree" "$tree" "$packages" "$report_guid")"
 
-ms_now() { date +%s%N; }
-# Best (lowest) wall time in ms of `repeats` runs of a shell command, after one warm-up run.
+# Best (lowest) wall and CPU (user+sys of every process) time in ms of `repeats` runs of a shell
+# command, after one warm-up run: "wall cpu".
 best_ms() {
-    local best="" start end ms
+    local best_wall="" best_cpu="" wall cpu
     bash -c "$1" >/dev/null 2>&1
     for ((r = 0; r < repeats; r++)); do
-        start=$(ms_now)
-        bash -c "$1" >/dev/null 2>&1
-        end=$(ms_now)
-        ms=$(((end - start) / 1000)) # microseconds
-        if [[ -z "$best" || $ms -lt $best ]]; then best=$ms; fi
+        read -r wall cpu < <(/usr/bin/time -f '%e %U %S' bash -c "$1" 2>&1 >/dev/null |
+            awk 'END {printf "%d %d\n", $1 * 1000, ($2 + $3) * 1000}')
+        if [[ -z "$best_wall" || $wall -lt $best_wall ]]; then best_wall=$wall; fi
+        if [[ -z "$best_cpu" || $cpu -lt $best_cpu ]]; then best_cpu=$cpu; fi
     done
-    python3 -c "print(f'{$best/1000:.1f}')"
+    echo "$best_wall $best_cpu"
 }
 
 # --- 1. full scan + reconcile vs the floor
 floor_cmd="find '$tree/Package Delivery' '$tree/Package Server Agent' -printf '%s\n' >/dev/null \
  && find '$tree/Package Delivery' '$tree/Package Server Agent' -name '*.xml' -print0 | xargs -0 cat >/dev/null"
-floor_ms="$(best_ms "$floor_cmd")"
-say "floor (find stat of every file + cat of every XML, warm): $floor_ms ms"
+read -r floor_ms floor_cpu_ms < <(best_ms "$floor_cmd")
+say "floor (find stat of every file + cat of every XML, warm): $floor_ms ms wall, $floor_cpu_ms ms CPU"
 
 bench_json="$work/bench.json"
 PSGUARD_BENCH_TREE="$tree" "$build/tests/bench/psguard_bench" \
     --benchmark_min_time="$min_time" --benchmark_out="$bench_json" --benchmark_out_format=json \
     --benchmark_repetitions=1 >&2
-read -r scan_ms scan_only_ms reconcile_ms incremental_ms parse_status_us parse_snapshot_us < <(
+# Google Benchmark's real_time (wall) and cpu_time (the process's user+sys), in ms.
+read -r scan_ms scan_cpu_ms scan_only_ms reconcile_ms incremental_ms incremental_cpu_ms refresh_ms \
+    parse_status_us parse_snapshot_us < <(
     python3 - "$bench_json" <<'PY'
 import json, sys
-runs = {b["name"]: b for b in json.load(open(sys.argv[1]))["benchmarks"]}
-def ms(name):
+runs = {b["name"].split("/")[0]: b for b in json.load(open(sys.argv[1]))["benchmarks"]}
+def ms(name, key="real_time"):
     b = runs[name]
     scale = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}[b["time_unit"]]
-    return b["real_time"] * scale
-print(f'{ms("BM_FullScanAndReconcile"):.1f} {ms("BM_FullScanOnly"):.1f} '
-      f'{ms("BM_ReconcileOnly"):.2f} {ms("BM_IncrementalRecheck"):.3f} '
+    return b[key] * scale
+print(f'{ms("BM_FullScanAndReconcile"):.1f} {ms("BM_FullScanAndReconcile", "cpu_time"):.1f} '
+      f'{ms("BM_FullScanOnly"):.1f} {ms("BM_ReconcileOnly"):.2f} '
+      f'{ms("BM_IncrementalRecheck"):.2f} {ms("BM_IncrementalRecheck", "cpu_time"):.2f} '
+      f'{ms("BM_IncrementalRefreshOnly"):.2f} '
       f'{ms("BM_ParseStatusDocument")*1000:.1f} {ms("BM_ParseSnapshotDocument")*1000:.1f}')
 PY
 )
-scan_vs_floor="$(python3 -c "print(f'{$scan_ms/$floor_ms:.2f}')")"
-say "psguard full scan + reconcile: $scan_ms ms (scan $scan_only_ms, reconcile $reconcile_ms);" \
-    "parse: PackageStatus.xml $parse_status_us us, snapshot.xml $parse_snapshot_us us"
+# The ratio on CPU time: wall time on a shared 2-core machine measures the neighbours' load too.
+scan_vs_floor="$(python3 -c "print(f'{$scan_cpu_ms/$floor_cpu_ms:.2f}')")"
+say "psguard full scan + reconcile: $scan_ms ms wall, $scan_cpu_ms ms CPU (scan $scan_only_ms," \
+    "reconcile $reconcile_ms); parse: PackageStatus.xml $parse_status_us us, snapshot.xml" \
+    "$parse_snapshot_us us; incremental: $incremental_ms ms wall, $incremental_cpu_ms ms CPU" \
+    "(refresh alone $refresh_ms ms)"
 
 if ((!quick)); then
     big="$work/tree100k"
     say "$("$build/tests/bench/psguard-bench-tree" "$big" 100000 "$report_guid")"
     big_floor_cmd="${floor_cmd//$tree/$big}"
-    big_floor_ms="$(repeats=3 best_ms "$big_floor_cmd")"
+    read -r big_floor_ms big_floor_cpu_ms < <(repeats=3 best_ms "$big_floor_cmd")
     PSGUARD_BENCH_TREE="$big" "$build/tests/bench/psguard_bench" \
         --benchmark_filter='BM_FullScanAndReconcile' --benchmark_min_time=1 \
         --benchmark_out="$work/bench100k.json" --benchmark_out_format=json >&2
-    big_ms="$(python3 -c "import json;b=json.load(open('$work/bench100k.json'))['benchmarks'][0];print(f\"{b['real_time']:.0f}\")")"
-    say "100k packages: psguard $big_ms ms, floor $big_floor_ms ms, ratio" \
-        "$(python3 -c "print(f'{$big_ms/$big_floor_ms:.2f}')")"
+    read -r big_ms big_cpu_ms < <(python3 -c "import json;b=json.load(open('$work/bench100k.json'))['benchmarks'][0];print(f\"{b['real_time']:.0f} {b['cpu_time']:.0f}\")")
+    say "100k packages: psguard $big_ms ms wall / $big_cpu_ms ms CPU, floor $big_floor_ms ms wall /" \
+        "$big_floor_cpu_ms ms CPU, ratio (CPU) $(python3 -c "print(f'{$big_cpu_ms/$big_floor_cpu_ms:.2f}')")"
     rm -rf "$big"
 fi
 
@@ -165,6 +183,15 @@ hwm_kb="$(kb VmHWM)"
 threads="$(kb Threads)"
 idle_rss_mb="$(python3 -c "print(f'{$idle_rss_kb/1024:.1f}')")"
 say "psguard run: idle VmRSS $idle_rss_mb MB, VmHWM $((hwm_kb / 1024)) MB, $threads threads"
+
+# How much of the idle RSS is live data and how much is freed heap that glibc keeps: the RSS
+# after asking the allocator to give back what it can (gdb calls malloc_trim(0) in the agent).
+trimmed_mb="n/a"
+if command -v gdb >/dev/null; then
+    gdb -p "$agent_pid" -batch -ex 'call (int) malloc_trim(0)' >/dev/null 2>&1 || true
+    trimmed_mb="$(python3 -c "print(f'{$(kb VmRSS)/1024:.1f}')")"
+    say "idle VmRSS after malloc_trim(0) (live data and code): $trimmed_mb MB"
+fi
 
 # Wake-ups while idle: every context switch of every thread, over idle_seconds.
 switches() {
@@ -239,7 +266,8 @@ wait "$time_pid" || true
 peak_mb="$(awk -F': ' '/Maximum resident set size/ {printf "%.1f", $2/1024}' "$work/time.txt")"
 say "psguard run peak RSS (/usr/bin/time -v): $peak_mb MB"
 
-printf 'floor_ms=%s scan_ms=%s peak_rss_mb=%s wakeups_idle=%s/%ss psguard_rps=%s nginx_rps=%s\n' \
-    "$floor_ms" "$scan_ms" "$peak_mb" "$wakeups" "$idle_seconds" "$psguard_rps" "$nginx_rps"
+printf 'floor_cpu_ms=%s scan_cpu_ms=%s floor_wall_ms=%s scan_wall_ms=%s incremental_cpu_ms=%s peak_rss_mb=%s trimmed_rss_mb=%s wakeups_idle=%s/%ss psguard_rps=%s nginx_rps=%s\n' \
+    "$floor_cpu_ms" "$scan_cpu_ms" "$floor_ms" "$scan_ms" "$incremental_cpu_ms" "$peak_mb" "$trimmed_mb" \
+    "$wakeups" "$idle_seconds" "$psguard_rps" "$nginx_rps"
 printf 'scan_vs_floor=%s incremental_ms=%s idle_rss_mb=%s endpoint_vs_nginx=%s p99_ms=%s\n' \
     "$scan_vs_floor" "$incremental_ms" "$idle_rss_mb" "$endpoint_vs_nginx" "$p99_ms"
