@@ -30,16 +30,8 @@ if ((${#need[@]})); then
 fi
 
 start=$SECONDS
-# What the endpoint fuzzer reaches but does not fuzz comes from the dev build's library (CI has
-# just built it; built here when missing).
-support="$root/build/dev/common/libpsguard_common.a"
-if [[ ! -f "$support" ]]; then
-    cmake --preset dev >/dev/null
-    cmake --build --preset dev --parallel "$jobs" --target psguard_common
-fi
 cmake -S . -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE= \
-    -DPSGUARD_BUILD_TESTS=OFF -DPSGUARD_FAULT_POINTS=OFF -DPSGUARD_BUILD_FUZZ=ON \
-    -DPSGUARD_FUZZ_SUPPORT_LIBRARY="$support" >/dev/null
+    -DPSGUARD_BUILD_TESTS=OFF -DPSGUARD_FAULT_POINTS=OFF -DPSGUARD_BUILD_FUZZ=ON >/dev/null
 cmake --build "$build" --parallel "$jobs" --target psguard_fuzzers
 echo "fuzz: build took $((SECONDS - start)) s"
 

@@ -2,7 +2,7 @@
 // 127.0.0.1 (its io_context on a thread of its own, as in `psguard run`); each input is sent as
 // raw bytes over a fresh loopback connection, then the client half-closes and reads until the
 // server closes. So Beast's parser, the server's limits and refusals, the routes and the views
-// over a realistic snapshot all see the input, exactly as they would from a client.
+// over a realistic published state all see the input, exactly as they would from a client.
 // Invariant: the server answers every input that is not empty with a status line, and survives.
 #include <utility>  // Boost 1.74's asio/awaitable.hpp needs std::exchange
 
@@ -31,10 +31,88 @@ namespace {
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
+// A published state shaped like the agent's (to_json(CheckReport) of a cycle with a healthy, a
+// stale and an undecided package, a heal phase, ACL entries and evidence), written out here so
+// that the fuzz build needs only the endpoint's own sources.
+std::shared_ptr<psguard::AgentSnapshot> published_state() {
+    using json = nlohmann::json;
+    const auto view = [](const char* status, const char* version) {
+        return json{{"status", status}, {"version", version}};
+    };
+    json report = {
+        {"server", "PS01"},
+        {"ns",
+         {{"url", "https://ns.example.com"},
+          {"reachable", true},
+          {"usable", true},
+          {"error", nullptr},
+          {"failure", nullptr},
+          {"rows", 2},
+          {"attempts", 1}}},
+        {"packages",
+         {{{"id", psguard::test::kHealthyId},
+           {"name", "Office"},
+           {"verdict", "healthy"},
+           {"reason", "Ready on both"},
+           {"local", view("Ready", "1601867730")},
+           {"ns",
+            {{"status", "Ready"}, {"version", "1601867730"}, {"reported_version", "1601867730"}}},
+           {"heal", nullptr}},
+          {{"id", psguard::test::kStaleId},
+           {"name", "Java"},
+           {"verdict", "stale_on_ns"},
+           {"reason", "Ready here, Invalid on NS"},
+           {"local", view("Ready", "7")},
+           {"ns", {{"status", "Invalid"}, {"version", "7"}, {"reported_version", "7"}}},
+           {"heal", {{"state", "done"}, {"attempts", 1}}}},
+          {{"id", psguard::test::kUnknownVerdictId},
+           {"name", nullptr},
+           {"verdict", nullptr},
+           {"reason", "NS unknown"},
+           {"local", view("Ready", "3")},
+           {"ns", nullptr},
+           {"heal", nullptr}}}},
+        {"findings",
+         {{{"kind", "unexpected_entry"},
+           {"path", "/srv/Package Delivery/x"},
+           {"detail", "a file"},
+           {"problem", nullptr}}}},
+        {"summary", {{"healthy", 1}, {"stale_on_ns", 1}}},
+        {"heal",
+         {{"dry_run", false},
+          {"budget_left_today", 49},
+          {"breaker", nullptr},
+          {"actions",
+           {{{"id", "20261126T063000Z-6d417916-1"},
+             {"package", psguard::test::kStaleId},
+             {"files", 2},
+             {"result", "done"},
+             {"detail", ""}}}},
+          {"verified", json::array()},
+          {"verify_failed", json::array()}}},
+        {"exit_code", 1}};
+    psguard::test::add_evidence_and_acl(report, false);
+    auto snapshot = std::make_shared<psguard::AgentSnapshot>();
+    snapshot->version = "0.1.0";
+    snapshot->started = psguard::now_seconds();
+    snapshot->heal_enabled = true;
+    snapshot->last_cycle = psguard::CycleSummary{snapshot->started, std::chrono::milliseconds(2500),
+                                                 1, "timer", "full"};
+    snapshot->report = std::move(report);
+    snapshot->journal = json::array({{{"id", "20261126T063000Z-6d417916-1"},
+                                      {"package", psguard::test::kStaleId},
+                                      {"result", "verified"}}});
+    snapshot->settings = {{"server", "PS01"}, {"ns_url", "https://ns.example.com"}};
+    snapshot->cycles_total = 3;
+    snapshot->cycles_by_trigger = {{"start", 1}, {"timer", 2}};
+    snapshot->heal_actions_total = {{"done", 1}, {"verified", 1}};
+    return snapshot;
+}
+
 class Harness {
   public:
     Harness() : work_(net::make_work_guard(io_)) {
-        agent_.set_snapshot(psguard::test::sample_snapshot(psguard::now_seconds()));
+        agent_.set_snapshot(published_state());
         psguard::EndpointConfig config;
         config.port = 0;
         config.read_timeout = std::chrono::seconds(2);
