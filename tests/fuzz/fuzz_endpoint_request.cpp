@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <optional>
@@ -141,8 +142,13 @@ class Harness {
         boost::system::error_code ec;
         socket.connect(endpoint_, ec);
         if (ec) {
+            std::fprintf(stderr, "connect: %s\n", ec.message().c_str());
             std::abort();  // the server stopped accepting
         }
+        // Closed with a reset once the answer is read: the client side of tens of thousands of
+        // connections must not sit in TIME_WAIT and use up the ephemeral ports (the server has
+        // closed its side by then).
+        socket.set_option(net::socket_base::linger(true, 0), ec);
         net::write(socket, net::buffer(data, size), ec);
         // A reset while writing is an answer too (the server refused early and closed).
         socket.shutdown(tcp::socket::shutdown_send, ec);
@@ -182,6 +188,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
     }
     if (!only_blank && answer.rfind("HTTP/1.", 0) != 0) {
+        std::fprintf(stderr, "no HTTP answer (%zu bytes came back)\n", answer.size());
         std::abort();
     }
     return 0;
