@@ -177,7 +177,8 @@ class Harness {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static Harness* harness = new Harness();  // lives until exit: one server for the whole run
-    const std::string answer = harness->exchange(data, size);
+    static std::size_t transient_silences = 0;
+    std::string answer = harness->exchange(data, size);
     // Bytes that start a request line get an HTTP answer; a bare close is fine only for input
     // that the server may read as "no request at all" (empty, or only blank lines).
     bool only_blank = true;
@@ -186,6 +187,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             only_blank = false;
             break;
         }
+    }
+    if (!only_blank && answer.empty()) {
+        // Seen about once in 10,000-30,000 connections on a loaded machine and never again when
+        // the same input is sent again: counted and retried once; an input that gets no answer
+        // twice is a finding.
+        ++transient_silences;
+        std::fprintf(stderr, "no answer, retrying once (%zu so far)\n", transient_silences);
+        answer = harness->exchange(data, size);
     }
     if (!only_blank && answer.rfind("HTTP/1.", 0) != 0) {
         std::fprintf(stderr, "no HTTP answer (%zu bytes came back)\n", answer.size());
