@@ -24,11 +24,13 @@ scripts/stage-cross-deps.sh "$root/build/cross-deps"
 
 step "configure (preset mingw)"
 # The WinHTTP end-to-end test needs the native NS emulator (scripts/test.sh builds it first).
-native_emulator="$root/build/dev/tests/ns_emulator/psguard-ns-emulator"
+# PSGUARD_NATIVE_BUILD_DIR: the native build to take it from (scripts/test.sh sets it).
+native_dir="${PSGUARD_NATIVE_BUILD_DIR:-$root/build/dev}"
+native_emulator="$native_dir/tests/ns_emulator/psguard-ns-emulator"
 if [[ -x "$native_emulator" ]]; then
-    cmake --preset mingw -DPSGUARD_NATIVE_BUILD_DIR="$root/build/dev"
+    cmake --preset mingw -DPSGUARD_NATIVE_BUILD_DIR="$native_dir"
 else
-    echo "test-windows: no native emulator in build/dev: the WinHTTP end-to-end test is not run"
+    echo "test-windows: no native emulator in $native_dir: the WinHTTP end-to-end test is not run"
     cmake --preset mingw -DPSGUARD_NATIVE_BUILD_DIR=
 fi
 

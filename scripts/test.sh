@@ -1,23 +1,66 @@
 #!/usr/bin/env bash
 # The project's one test command (README, .ci/run): installs what is missing, builds and runs
-# every native test (unit + integration against the NS emulator over TLS), checks the .deb
-# (and, as root, installs and purges it), then cross-builds for Windows with mingw-w64 and runs
-# the unit tests, the service, the MSI and the WinHTTP end-to-end tests under Wine.
+# every native test (unit, integration against the NS emulator over TLS, the NS fault matrix,
+# SIGKILL during heal, the soak of `psguard run`, `psguard demo`), checks the .deb (and, as root,
+# installs and purges it), runs the libFuzzer targets for PSGUARD_FUZZ_SECONDS each (default 60;
+# scripts/fuzz.sh), then cross-builds for Windows with mingw-w64 and runs the unit tests, the
+# service, the MSI and the WinHTTP end-to-end tests under Wine. Each stage prints its duration.
+#
+# The native suite runs once, built with ASan+UBSan (preset asan, scripts/sanitize.sh asan): on
+# CI's 2 cores a second, plain build of the whole project does not fit the time budget, and the
+# sanitized run tests everything the plain one would. PSGUARD_NATIVE_PRESET=dev runs it plain
+# instead. The .deb check packs that same build (so CI's package holds the sanitized binary; the
+# package to ship is built from the release preset, README). PSGUARD_CI_TSAN=1 adds the ThreadSanitizer stage (agent loop and endpoint; a build of
+# its own, about 6 more minutes on 2 cores).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 jobs="${PSGUARD_JOBS:-$(nproc)}"
+export PSGUARD_JOBS="$jobs"
+native="${PSGUARD_NATIVE_PRESET:-asan}"
 
 bash scripts/install-deps.sh
 
-printf '\n== native build and tests (preset dev)\n'
-cmake --preset dev
-cmake --build --preset dev --parallel "$jobs"
-ctest --preset dev --parallel "$jobs"
+durations=()
+begin() {
+    printf '\n== %s\n' "$1"
+    stage_name="$1"
+    stage_start=$SECONDS
+}
+end() {
+    durations+=("$(printf '%5d s  %s' $((SECONDS - stage_start)) "$stage_name")")
+}
 
-printf '\n== Linux package (.deb): contents, install, remove, purge\n'
-bash tests/deb/check_deb.sh build/dev
+begin "native build and every test (preset $native)"
+if [[ "$native" == "asan" ]]; then
+    bash scripts/sanitize.sh asan
+else
+    cmake --preset "$native"
+    cmake --build --preset "$native" --parallel "$jobs"
+    ctest --preset "$native" --parallel "$jobs"
+fi
+end
+# The Windows stage's end-to-end test uses this build's NS emulator.
+export PSGUARD_NATIVE_BUILD_DIR="$root/build/$native"
 
-printf '\n== Windows cross build and tests under Wine (preset mingw)\n'
+if [[ "${PSGUARD_CI_TSAN:-0}" == "1" ]]; then
+    begin "agent loop and endpoint under TSan (build/tsan)"
+    bash scripts/sanitize.sh tsan
+    end
+fi
+
+begin "Linux package (.deb): contents, install, remove, purge"
+bash tests/deb/check_deb.sh "build/$native"
+end
+
+begin "fuzzing: ${PSGUARD_FUZZ_SECONDS:-60} s per target (build/fuzz)"
+bash scripts/fuzz.sh "${PSGUARD_FUZZ_SECONDS:-60}"
+end
+
+begin "Windows cross build and tests under Wine (preset mingw)"
 bash scripts/test-windows.sh
+end
+
+printf '\n== stage durations\n'
+printf '%s\n' "${durations[@]}"

@@ -292,8 +292,9 @@ Result<Config> parse_config(std::string_view json_text, std::string_view origin,
     try {
         document = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/true,
                                          /*ignore_comments=*/true);
-    } catch (const nlohmann::json::parse_error& e) {
-        // e.byte is the 1-based offset of the error; nlohmann's text names the token.
+    } catch (const nlohmann::json::exception& e) {
+        // parse_error: e.byte is the 1-based offset of the error; nlohmann's text names the
+        // token. out_of_range: a number too large for a double ("1e999"), found by fuzzing.
         return fail(std::string(origin) + ": not valid JSON: " + e.what());
     }
     if (auto applied = apply_config_overrides(document, overrides); !applied) {

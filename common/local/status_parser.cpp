@@ -171,16 +171,38 @@ Result<std::unique_ptr<pugi::xpath_query>> compile(std::string_view expression) 
     }
 }
 
+}  // namespace
+
+// An XPath of the configuration, compiled once; an invalid one keeps its error for every use.
+struct CompiledQuery {
+    explicit CompiledQuery(std::string_view text) : expression(text), query(compile(text)) {}
+    std::string expression;
+    Result<std::unique_ptr<pugi::xpath_query>> query;
+};
+
+struct DocumentParser::Queries {
+    explicit Queries(const ParseConfig& config)
+        : status(config.status_xpath),
+          version(config.version_xpath),
+          snapshot_version(config.snapshot_version_xpath),
+          snapshot_file(config.snapshot_file_xpath) {}
+    CompiledQuery status;
+    CompiledQuery version;
+    CompiledQuery snapshot_version;
+    CompiledQuery snapshot_file;
+};
+
+namespace {
+
 Result<pugi::xpath_node_set> select(const pugi::xml_document& document,
-                                    std::string_view expression) {
-    auto query = compile(expression);
-    if (!query) {
-        return query.error();
+                                    const CompiledQuery& compiled) {
+    if (!compiled.query) {
+        return compiled.query.error();
     }
     try {
-        return query.value()->evaluate_node_set(document);
+        return compiled.query.value()->evaluate_node_set(document);
     } catch (const std::exception& error) {
-        return fail("XPath '" + std::string(expression) + "' failed: " + error.what());
+        return fail("XPath '" + compiled.expression + "' failed: " + error.what());
     }
 }
 
@@ -228,7 +250,7 @@ std::optional<std::string> value_of(const pugi::xpath_node& selected) {
 }
 
 Result<std::optional<std::string>> first_value(const pugi::xml_document& document,
-                                               std::string_view expression) {
+                                               const CompiledQuery& expression) {
     auto nodes = select(document, expression);
     if (!nodes) {
         return nodes.error();
@@ -316,18 +338,33 @@ Status validate_xpath(std::string_view expression) {
     return {};
 }
 
+DocumentParser::DocumentParser(const ParseConfig& config)
+    : max_file_bytes_(config.max_file_bytes), queries_(std::make_unique<const Queries>(config)) {}
+DocumentParser::~DocumentParser() = default;
+DocumentParser::DocumentParser(DocumentParser&&) noexcept = default;
+DocumentParser& DocumentParser::operator=(DocumentParser&&) noexcept = default;
+
 Result<StatusDocument> parse_status_document(std::string_view bytes, const ParseConfig& config) {
+    return DocumentParser(config).parse_status(bytes);
+}
+
+Result<SnapshotDocument> parse_snapshot_document(std::string_view bytes,
+                                                 const ParseConfig& config) {
+    return DocumentParser(config).parse_snapshot(bytes);
+}
+
+Result<StatusDocument> DocumentParser::parse_status(std::string_view bytes) const {
     pugi::xml_document document;
-    if (auto loaded = load(document, bytes, config.max_file_bytes); !loaded) {
+    if (auto loaded = load(document, bytes, max_file_bytes_); !loaded) {
         return loaded.error();
     }
     StatusDocument parsed;
-    auto status = first_value(document, config.status_xpath);
+    auto status = first_value(document, queries_->status);
     if (!status) {
         return status.error();
     }
     parsed.status = std::move(status.value());
-    auto version = first_value(document, config.version_xpath);
+    auto version = first_value(document, queries_->version);
     if (!version) {
         return version.error();
     }
@@ -335,20 +372,19 @@ Result<StatusDocument> parse_status_document(std::string_view bytes, const Parse
     return parsed;
 }
 
-Result<SnapshotDocument> parse_snapshot_document(std::string_view bytes,
-                                                 const ParseConfig& config) {
+Result<SnapshotDocument> DocumentParser::parse_snapshot(std::string_view bytes) const {
     pugi::xml_document document;
-    if (auto loaded = load(document, bytes, config.max_file_bytes); !loaded) {
+    if (auto loaded = load(document, bytes, max_file_bytes_); !loaded) {
         return loaded.error();
     }
     SnapshotDocument parsed;
-    auto version = first_value(document, config.snapshot_version_xpath);
+    auto version = first_value(document, queries_->snapshot_version);
     if (!version) {
         return version.error();
     }
     parsed.version = std::move(version.value());
 
-    auto entries = select(document, config.snapshot_file_xpath);
+    auto entries = select(document, queries_->snapshot_file);
     if (!entries) {
         return entries.error();
     }

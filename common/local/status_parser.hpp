@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -35,6 +36,28 @@ Result<StatusDocument> parse_status_document(std::string_view bytes, const Parse
 // the cache folder (a ".." component, a drive or stream ':') is an error, as is a size that is not
 // a non-negative decimal integer; errors name the entry ("file entry 2 (setup.exe): ...").
 Result<SnapshotDocument> parse_snapshot_document(std::string_view bytes, const ParseConfig& config);
+
+// The two parsers above with the configuration's XPaths compiled once: compiling an XPath costs
+// more than parsing a typical PackageStatus.xml, so the tree scanner makes one per scan. Same
+// results and errors as the functions above (an invalid XPath fails every parse, naming it).
+class DocumentParser {
+  public:
+    explicit DocumentParser(const ParseConfig& config);
+    ~DocumentParser();
+    DocumentParser(DocumentParser&&) noexcept;
+    DocumentParser& operator=(DocumentParser&&) noexcept;
+    DocumentParser(const DocumentParser&) = delete;
+    DocumentParser& operator=(const DocumentParser&) = delete;
+
+    Result<StatusDocument> parse_status(std::string_view bytes) const;
+    Result<SnapshotDocument> parse_snapshot(std::string_view bytes) const;
+
+    struct Queries;
+
+  private:
+    std::uint64_t max_file_bytes_;
+    std::unique_ptr<const Queries> queries_;
+};
 
 // The file's bytes, refusing more than max_bytes ("file is 9437184 bytes, over the
 // 8388608-byte cap"). Never follows a link (see read_file_nofollow) and never blocks the agent.

@@ -433,7 +433,7 @@ class Scanner {
             append_reason(pkg.unreadable_reason, show(file) + ": " + bytes.error().message);
             return std::nullopt;
         }
-        auto document = parse(bytes.value(), parse_);
+        auto document = parse(bytes.value());
         if (!document) {
             append_reason(pkg.unreadable_reason, show(file) + ": " + document.error().message);
             return std::nullopt;
@@ -456,8 +456,9 @@ class Scanner {
             append_reason(pkg.incomplete_reason, "PackageStatus.xml missing in " + show(dir));
             return;
         }
-        pkg.package_status =
-            read_document<StatusDocument>(pkg, dir, *file.value(), parse_status_document);
+        pkg.package_status = read_document<StatusDocument>(
+            pkg, dir, *file.value(),
+            [this](std::string_view bytes) { return parser_.parse_status(bytes); });
     }
 
     void read_delivery(LocalPackage& pkg, const fs::path& dir, const fs::path& agent_dir) {
@@ -475,8 +476,9 @@ class Scanner {
             append_reason(pkg.incomplete_reason, "snapshot.xml missing in " + show(dir));
             return;
         }
-        pkg.snapshot =
-            read_document<SnapshotDocument>(pkg, dir, *file.value(), parse_snapshot_document);
+        pkg.snapshot = read_document<SnapshotDocument>(
+            pkg, dir, *file.value(),
+            [this](std::string_view bytes) { return parser_.parse_snapshot(bytes); });
         if (pkg.snapshot && !pkg.snapshot->files.empty()) {
             check_cache(pkg, dir, agent_dir, names.value());
         }
@@ -602,6 +604,7 @@ class Scanner {
 
     const PathsConfig& paths_;
     const ParseConfig& parse_;
+    DocumentParser parser_{parse_};  // the XPaths compiled once per scan
     const std::set<std::string>* only_;
     std::vector<StorageRoot> roots_;
     LocalScan scan_;

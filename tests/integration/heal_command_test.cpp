@@ -312,17 +312,22 @@ TEST_P(HealUnderNsFault, TouchesNothing) {
     make_server(6, 2);
     const auto root = tree_.delivery().parent_path();
     const auto before = snapshot_tree(root);
-    ns_->set_scenario({{"fault", GetParam()}, {"fault_delay_ms", 4000}});
-    auto run = heal(config());
+    // "delay" outlasts the 2 s timeout (slow NS); "huge_body" is 3 MiB against a 1 MiB cap.
+    ns_->set_scenario(
+        {{"fault", GetParam()}, {"fault_delay_ms", 4000}, {"fault_huge_bytes", 3 * 1024 * 1024}});
+    auto cfg = config();
+    cfg["ns"]["max_response_mb"] = 1;
+    auto run = heal(cfg);
     EXPECT_NE(run.exit_code, 0);
     EXPECT_TRUE(run.json()["actions"].empty()) << run.out;
     EXPECT_EQ(snapshot_tree(root), before) << GetParam();
 }
 
 INSTANTIATE_TEST_SUITE_P(Faults, HealUnderNsFault,
-                         ::testing::Values("http_500", "http_401", "delay", "truncated",
-                                           "malformed_xml", "wrong_namespace", "missing_column",
-                                           "duplicate_rows", "zero_rows", "wrong_host_cert"));
+                         ::testing::Values("http_500", "http_503", "http_401", "http_403", "delay",
+                                           "truncated", "malformed_xml", "wrong_namespace",
+                                           "missing_column", "duplicate_rows", "zero_rows",
+                                           "huge_body", "wrong_host_cert"));
 
 TEST_F(HealCommand, NsDownTouchesNothing) {
     make_server(6, 2);
@@ -396,6 +401,72 @@ TEST_P(HealCrash, LosesNothing) {
         EXPECT_EQ(result, "rolled_back");
         EXPECT_TRUE(fs::exists(snapshot_of(0)));
         EXPECT_TRUE(fs::exists(status_of(0)));
+    }
+}
+
+// SIGKILL at every step, again and again: each run first recovers what the previous one left,
+// then starts a new action and dies at the next step. After a final recovery, every file of every
+// action is in exactly one place (in place or in quarantine) with its original bytes.
+TEST_F(HealCommand, RepeatedKillsAtEveryStepLoseNothing) {
+    make_server(20, 6);
+    std::map<std::string, std::string> originals;  // path -> bytes, for every stale package
+    for (int n = 0; n < 6; ++n) {
+        originals[snapshot_of(n).string()] = read(snapshot_of(n));
+        originals[status_of(n).string()] = read(status_of(n));
+    }
+    auto cfg = config();
+    cfg["heal"]["max_attempts"] = 10;
+    const std::vector<std::string> steps = {"heal:after_intent", "heal:after_snapshot",
+                                            "heal:after_package_status", "heal:after_files_done"};
+    int kills = 0;
+    for (int round = 0; round < 3; ++round) {
+        for (const std::string& step : steps) {
+            const auto run = heal(cfg, {{"PSGUARD_FAULT_POINT", step}});
+            if (run.exit_code == 128 + SIGKILL) {
+                ++kills;
+            } else {
+                // Nothing left to heal: a normal run, which must not have failed.
+                EXPECT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.err;
+            }
+        }
+    }
+    EXPECT_GE(kills, 8) << "the fault points fired too rarely for the test to mean anything";
+
+    ns_->set_fault("http_503");
+    EXPECT_EQ(heal(cfg).exit_code, 3);  // recovery only
+    const auto actions = psguard(cfg, {"journal", "--json"}).json()["actions"];
+    ASSERT_GE(actions.size(), static_cast<std::size_t>(kills));
+    for (const auto& action : actions) {
+        const std::string result = action["result"];
+        EXPECT_TRUE(result == "rolled_back" || result == "awaiting_verification" ||
+                    result == "done")
+            << action.dump();
+        for (const auto& file : action["files"]) {
+            const fs::path original = file["original"].get<std::string>();
+            const fs::path quarantined = file["quarantined"].get<std::string>();
+            // Where this action's copy is (a later action of the same package may hold the
+            // file now), it has the original bytes; that each file exists once is checked below.
+            if (fs::exists(quarantined)) {
+                EXPECT_EQ(read(quarantined), originals.at(original.string())) << quarantined;
+            }
+            if (fs::exists(original)) {
+                EXPECT_EQ(read(original), originals.at(original.string())) << original;
+            }
+            EXPECT_FALSE(fs::exists(quarantined.string() + ".partial"));
+        }
+    }
+    // And the whole: every original file exists exactly once, in place or in some quarantine.
+    for (const auto& [path, bytes] : originals) {
+        int copies = fs::exists(path) ? 1 : 0;
+        for (const auto& action : actions) {
+            for (const auto& file : action["files"]) {
+                if (file["original"] == path &&
+                    fs::exists(file["quarantined"].get<std::string>())) {
+                    ++copies;
+                }
+            }
+        }
+        EXPECT_EQ(copies, 1) << path;
     }
 }
 

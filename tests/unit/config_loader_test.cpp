@@ -222,6 +222,20 @@ TEST(ConfigLoader, InvalidJsonNamesTheFile) {
         << config.error().message;
 }
 
+// Found by tests/fuzz/fuzz_config: a number beyond a double's range made nlohmann throw
+// out_of_range, which escaped parse_config and terminated psguard.
+TEST(ConfigLoader, ANumberTooLargeForADoubleIsInvalidJsonNotACrash) {
+    for (const char* text : {"{\"package_server\": 2e22222222222222222222222222}",
+                             "{\"ns\": {\"timeout_seconds\": 1e999}}", "[-1e400]"}) {
+        auto config = parse_config(text, "psguard.json", no_agent_defaults());
+        ASSERT_FALSE(config) << text;
+        EXPECT_NE(config.error().message.find("psguard.json: not valid JSON"), std::string::npos)
+            << config.error().message;
+        EXPECT_NE(config.error().message.find("number overflow"), std::string::npos)
+            << config.error().message;
+    }
+}
+
 TEST(ConfigLoader, LoadsFilesWithAByteOrderMark) {
     const auto dir = std::filesystem::temp_directory_path() / "psguard-config-bom";
     std::filesystem::create_directories(dir);

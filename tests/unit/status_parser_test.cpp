@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "temp_tree.hpp"
 
@@ -415,6 +416,63 @@ TEST(ReadFileCapped, NeverFollowsASymlink) {
     auto read = read_file_capped(tree / "link.xml", 100);
     ASSERT_FALSE(read.ok());
     EXPECT_NE(read.error().message.find("not followed"), std::string::npos) << read.error().message;
+}
+
+// One DocumentParser serves a whole scan: the same answers and errors as the one-shot functions,
+// document after document, whatever came before.
+TEST(DocumentParser, ReusedForManyDocumentsAnswersAsTheOneShotFunctions) {
+    const ParseConfig config;
+    const DocumentParser parser(config);
+    const std::vector<std::string> status_documents = {
+        "<PackageStatus status=\"Ready\" version=\"7\"/>",
+        "<PackageStatus><Status> Invalid </Status><VERSION>8</VERSION></PackageStatus>",
+        utf16("<PackageStatus status=\"Ready\" version=\"9\"/>", false),
+        "<PackageStatus status=\"Ready\"",  // truncated
+        "<PackageStatus/>",
+    };
+    for (int round = 0; round < 2; ++round) {
+        for (const std::string& bytes : status_documents) {
+            const auto reused = parser.parse_status(bytes);
+            const auto once = parse_status_document(bytes, config);
+            ASSERT_EQ(reused.ok(), once.ok()) << bytes;
+            if (once) {
+                EXPECT_EQ(reused->status, once->status) << bytes;
+                EXPECT_EQ(reused->version, once->version) << bytes;
+            } else {
+                EXPECT_EQ(reused.error().message, once.error().message);
+            }
+        }
+    }
+    const std::string snapshot =
+        "<snapshot version=\"5\"><file name=\"a.msi\" size=\"3\"/><File><Name>b\\c.dll</Name>"
+        "<Size>4</Size></File></snapshot>";
+    for (int round = 0; round < 2; ++round) {
+        const auto reused = parser.parse_snapshot(snapshot);
+        ASSERT_TRUE(reused) << reused.error().message;
+        EXPECT_EQ(reused->version, "5");
+        ASSERT_EQ(reused->files.size(), 2u);
+        EXPECT_EQ(reused->files[1].name, "b\\c.dll");
+        EXPECT_EQ(reused->files[1].size, 4u);
+    }
+    const auto bad =
+        parser.parse_snapshot("<snapshot><file name=\"..\\x\" size=\"1\"/></snapshot>");
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().message.find("leaves the cache folder"), std::string::npos)
+        << bad.error().message;
+}
+
+TEST(DocumentParser, AnInvalidXPathFailsEveryParseNamingIt) {
+    ParseConfig config;
+    config.version_xpath = "/PackageStatus[";
+    const DocumentParser parser(config);
+    for (int round = 0; round < 3; ++round) {
+        const auto parsed = parser.parse_status("<PackageStatus status=\"Ready\"/>");
+        ASSERT_FALSE(parsed);
+        EXPECT_NE(parsed.error().message.find("invalid XPath '/PackageStatus['"), std::string::npos)
+            << parsed.error().message;
+    }
+    // The other documents' XPaths are still fine.
+    EXPECT_TRUE(parser.parse_snapshot("<snapshot version=\"1\"/>"));
 }
 
 }  // namespace

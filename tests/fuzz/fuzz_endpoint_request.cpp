@@ -1,0 +1,204 @@
+// libFuzzer target: the status endpoint's real request path. A StatusServer listens on
+// 127.0.0.1 (its io_context on a thread of its own, as in `psguard run`); each input is sent as
+// raw bytes over a fresh loopback connection, then the client half-closes and reads until the
+// server closes. So Beast's parser, the server's limits and refusals, the routes and the views
+// over a realistic published state all see the input, exactly as they would from a client.
+// Invariant: the server answers every input that is not empty with a status line, and survives.
+#include <utility>  // Boost 1.74's asio/awaitable.hpp needs std::exchange
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+
+#include "endpoint/status_server.hpp"
+#include "unit/endpoint_fake_agent.hpp"
+
+namespace {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+// A published state shaped like the agent's (to_json(CheckReport) of a cycle with a healthy, a
+// stale and an undecided package, a heal phase, ACL entries and evidence), written out here so
+// that the fuzz build needs only the endpoint's own sources.
+std::shared_ptr<psguard::AgentSnapshot> published_state() {
+    using json = nlohmann::json;
+    const auto view = [](const char* status, const char* version) {
+        return json{{"status", status}, {"version", version}};
+    };
+    json report = {
+        {"server", "PS01"},
+        {"ns",
+         {{"url", "https://ns.example.com"},
+          {"reachable", true},
+          {"usable", true},
+          {"error", nullptr},
+          {"failure", nullptr},
+          {"rows", 2},
+          {"attempts", 1}}},
+        {"packages",
+         {{{"id", psguard::test::kHealthyId},
+           {"name", "Office"},
+           {"verdict", "healthy"},
+           {"reason", "Ready on both"},
+           {"local", view("Ready", "1601867730")},
+           {"ns",
+            {{"status", "Ready"}, {"version", "1601867730"}, {"reported_version", "1601867730"}}},
+           {"heal", nullptr}},
+          {{"id", psguard::test::kStaleId},
+           {"name", "Java"},
+           {"verdict", "stale_on_ns"},
+           {"reason", "Ready here, Invalid on NS"},
+           {"local", view("Ready", "7")},
+           {"ns", {{"status", "Invalid"}, {"version", "7"}, {"reported_version", "7"}}},
+           {"heal", {{"state", "done"}, {"attempts", 1}}}},
+          {{"id", psguard::test::kUnknownVerdictId},
+           {"name", nullptr},
+           {"verdict", nullptr},
+           {"reason", "NS unknown"},
+           {"local", view("Ready", "3")},
+           {"ns", nullptr},
+           {"heal", nullptr}}}},
+        {"findings",
+         {{{"kind", "unexpected_entry"},
+           {"path", "/srv/Package Delivery/x"},
+           {"detail", "a file"},
+           {"problem", nullptr}}}},
+        {"summary", {{"healthy", 1}, {"stale_on_ns", 1}}},
+        {"heal",
+         {{"dry_run", false},
+          {"budget_left_today", 49},
+          {"breaker", nullptr},
+          {"actions",
+           {{{"id", "20261126T063000Z-6d417916-1"},
+             {"package", psguard::test::kStaleId},
+             {"files", 2},
+             {"result", "done"},
+             {"detail", ""}}}},
+          {"verified", json::array()},
+          {"verify_failed", json::array()}}},
+        {"exit_code", 1}};
+    psguard::test::add_evidence_and_acl(report, false);
+    auto snapshot = std::make_shared<psguard::AgentSnapshot>();
+    snapshot->version = "0.1.0";
+    snapshot->started = psguard::now_seconds();
+    snapshot->heal_enabled = true;
+    snapshot->last_cycle = psguard::CycleSummary{snapshot->started, std::chrono::milliseconds(2500),
+                                                 1, "timer", "full"};
+    snapshot->report = std::move(report);
+    snapshot->journal = json::array({{{"id", "20261126T063000Z-6d417916-1"},
+                                      {"package", psguard::test::kStaleId},
+                                      {"result", "verified"}}});
+    snapshot->settings = {{"server", "PS01"}, {"ns_url", "https://ns.example.com"}};
+    snapshot->cycles_total = 3;
+    snapshot->cycles_by_trigger = {{"start", 1}, {"timer", 2}};
+    snapshot->heal_actions_total = {{"done", 1}, {"verified", 1}};
+    return snapshot;
+}
+
+class Harness {
+  public:
+    Harness() : work_(net::make_work_guard(io_)) {
+        agent_.set_snapshot(published_state());
+        psguard::EndpointConfig config;
+        config.port = 0;
+        // Long enough never to expire within libFuzzer's 10 s per input, even on a loaded
+        // machine: a request that times out is dropped without an answer, by design.
+        config.read_timeout = std::chrono::seconds(60);
+        server_.emplace(io_, config, agent_);
+        auto port = server_->start();
+        if (!port) {
+            std::abort();
+        }
+        endpoint_ = tcp::endpoint(net::ip::make_address("127.0.0.1"), *port);
+        thread_ = std::thread([this] { io_.run(); });
+    }
+    ~Harness() {
+        server_->stop();
+        work_.reset();
+        thread_.join();
+    }
+    Harness(const Harness&) = delete;
+    Harness& operator=(const Harness&) = delete;
+
+    // The server's whole answer to `bytes`.
+    std::string exchange(const std::uint8_t* data, std::size_t size) {
+        net::io_context client_io;
+        tcp::socket socket(client_io);
+        boost::system::error_code ec;
+        socket.connect(endpoint_, ec);
+        if (ec) {
+            std::fprintf(stderr, "connect: %s\n", ec.message().c_str());
+            std::abort();  // the server stopped accepting
+        }
+        // Closed with a reset once the answer is read: the client side of tens of thousands of
+        // connections must not sit in TIME_WAIT and use up the ephemeral ports (the server has
+        // closed its side by then).
+        socket.set_option(net::socket_base::linger(true, 0), ec);
+        net::write(socket, net::buffer(data, size), ec);
+        // A reset while writing is an answer too (the server refused early and closed).
+        socket.shutdown(tcp::socket::shutdown_send, ec);
+        std::string answer;
+        std::array<char, 4096> chunk{};
+        for (;;) {
+            const std::size_t got = socket.read_some(net::buffer(chunk), ec);
+            answer.append(chunk.data(), got);
+            if (ec) {
+                break;
+            }
+        }
+        return answer;
+    }
+
+  private:
+    net::io_context io_;
+    net::executor_work_guard<net::io_context::executor_type> work_;
+    psguard::test::FakeAgent agent_;
+    std::optional<psguard::StatusServer> server_;
+    tcp::endpoint endpoint_;
+    std::thread thread_;
+};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    static Harness* harness = new Harness();  // lives until exit: one server for the whole run
+    static std::size_t transient_silences = 0;
+    std::string answer = harness->exchange(data, size);
+    // Bytes that start a request line get an HTTP answer; a bare close is fine only for input
+    // that the server may read as "no request at all" (empty, or only blank lines).
+    bool only_blank = true;
+    for (std::size_t i = 0; i < size; ++i) {
+        if (data[i] != '\r' && data[i] != '\n') {
+            only_blank = false;
+            break;
+        }
+    }
+    if (!only_blank && answer.empty()) {
+        // Seen about once in 10,000-30,000 connections on a loaded machine and never again when
+        // the same input is sent again: counted and retried once; an input that gets no answer
+        // twice is a finding.
+        ++transient_silences;
+        std::fprintf(stderr, "no answer, retrying once (%zu so far)\n", transient_silences);
+        answer = harness->exchange(data, size);
+    }
+    if (!only_blank && answer.rfind("HTTP/1.", 0) != 0) {
+        std::fprintf(stderr, "no HTTP answer (%zu bytes came back)\n", answer.size());
+        std::abort();
+    }
+    return 0;
+}
