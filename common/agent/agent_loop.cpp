@@ -87,8 +87,9 @@ bool AgentLoop::healthy(TimePoint now) const {
 void AgentLoop::notify_file_change(const std::filesystem::path& changed) {
     {
         std::lock_guard lock(mutex_);
-        if (auto id = package_of_change(config_.paths, changed)) {
-            changes_.packages.insert(*id);
+        if (auto package = package_of_change(config_.paths, changed)) {
+            changes_.packages.insert(package->id);
+            changes_.folder_names.insert(package->folder_name);
         } else {
             changes_.everything = true;
         }
@@ -178,9 +179,9 @@ void AgentLoop::run_one_cycle(StateDir& state, ScanCache& scans, Wake reason) {
     // Only a cycle woken by file changes that name their packages re-scans just those; every
     // other cycle (timer, endpoint, lost events, start) reads the whole tree again.
     const bool incremental = reason == Wake::file_change && !changes.everything;
-    const LocalScan& local = incremental
-                                 ? scans.refresh(config.paths, config.parse, changes.packages)
-                                 : scans.full(config.paths, config.parse);
+    const LocalScan& local = incremental ? scans.refresh(config.paths, config.parse,
+                                                         changes.packages, changes.folder_names)
+                                         : scans.full(config.paths, config.parse);
     CheckReport report;
     // The NS client is built per cycle: a reloaded configuration or a new password applies.
     auto ns = make_ns_client(config);

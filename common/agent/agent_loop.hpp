@@ -57,6 +57,7 @@ class AgentLoop final : public AgentControl {
     // What changed since the last cycle, as the watcher told it.
     struct PendingChanges {
         std::set<std::string> packages;
+        std::set<std::filesystem::path> folder_names;  // as the watcher saw them
         bool everything = false;
     };
 

@@ -19,6 +19,18 @@ inline std::string ascii_lower(std::string_view text) {
     return out;
 }
 
+constexpr char ascii_upper(char c) {
+    return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+}
+
+inline std::string ascii_upper(std::string_view text) {
+    std::string out(text);
+    for (char& c : out) {
+        c = ascii_upper(c);
+    }
+    return out;
+}
+
 constexpr bool ascii_iequals(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) {
         return false;

@@ -4,6 +4,7 @@
 #include <iterator>
 #include <utility>
 
+#include "core/ascii.hpp"
 #include "core/guid.hpp"
 #include "core/utf8_path.hpp"
 #include "local/tree_scanner.hpp"
@@ -13,8 +14,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The package id of a path directly under `root` ("root/{guid}"), or nullopt.
-std::optional<std::string> package_under(const fs::path& root, const fs::path& path) {
+// The package folder a path lies in directly under `root` ("root/{guid}/..."), or nullopt.
+std::optional<ChangedPackage> package_under(const fs::path& root, const fs::path& path) {
     if (root.empty() || path.empty()) {
         return std::nullopt;
     }
@@ -22,7 +23,11 @@ std::optional<std::string> package_under(const fs::path& root, const fs::path& p
     if (relative.empty() || relative == "." || *relative.begin() == "..") {
         return std::nullopt;
     }
-    return normalise_guid(path_to_utf8(*relative.begin()));
+    auto id = normalise_guid(path_to_utf8(*relative.begin()));
+    if (!id) {
+        return std::nullopt;
+    }
+    return ChangedPackage{std::move(*id), *relative.begin()};
 }
 
 // Findings that concern a root as a whole: after them, nothing of the old scan is trusted.
@@ -40,25 +45,34 @@ bool has_root_problem(const LocalScan& scan, const PathsConfig& paths) {
 // The package a finding is about, when it is about one package folder.
 std::optional<std::string> package_of_finding(const ScanFinding& finding,
                                               const PathsConfig& paths) {
-    if (auto id = package_under(paths.package_delivery, finding.path);
-        id && finding.path.lexically_normal().parent_path() ==
-                  paths.package_delivery.lexically_normal()) {
-        return id;
-    }
-    if (auto id = package_under(paths.package_status, finding.path);
-        id &&
-        finding.path.lexically_normal().parent_path() == paths.package_status.lexically_normal()) {
-        return id;
+    for (const auto* root : {&paths.package_delivery, &paths.package_status}) {
+        if (auto package = package_under(*root, finding.path);
+            package && finding.path.lexically_normal().parent_path() == root->lexically_normal()) {
+            return package->id;
+        }
     }
     return std::nullopt;
 }
 
 }  // namespace
 
+void ScanCache::learn_names(const fs::path& root) {
+    std::error_code ec;
+    for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+        const fs::path name = it->path().filename();
+        if (auto id = normalise_guid(path_to_utf8(name))) {
+            names_[*id].insert(name);
+        }
+    }
+}
+
 const LocalScan& ScanCache::full(const PathsConfig& paths, const ParseConfig& parse) {
     scan_ = scan_local_state(paths, parse);
     paths_ = paths;
     parse_ = parse;
+    names_.clear();
+    learn_names(paths.package_delivery);
+    learn_names(paths.package_status);
     last_was_full_ = true;
     return scan_;
 }
@@ -69,16 +83,41 @@ bool ScanCache::reusable(const PathsConfig& paths, const ParseConfig& parse) con
 }
 
 const LocalScan& ScanCache::refresh(const PathsConfig& paths, const ParseConfig& parse,
-                                    const std::set<std::string>& package_ids) {
+                                    const std::set<std::string>& package_ids,
+                                    const std::set<fs::path>& folder_names) {
     if (!reusable(paths, parse)) {
         return full(paths, parse);
     }
-    LocalScan fresh = scan_local_packages(paths, parse, package_ids);
+    std::set<fs::path> names = folder_names;
+    for (const std::string& id : package_ids) {
+        if (const auto known = names_.find(id); known != names_.end()) {
+            names.insert(known->second.begin(), known->second.end());
+        }
+        // The spellings the agent and psguard use; a name that does not exist costs one stat.
+        names.insert(utf8_to_path(id));
+        names.insert(utf8_to_path(ascii_upper(id)));
+    }
+    LocalScan fresh = scan_named_packages(paths, parse, package_ids, names);
     if (has_root_problem(fresh, paths)) {
         return full(paths, parse);
     }
     for (const std::string& id : package_ids) {
         scan_.packages.erase(id);
+    }
+    for (const fs::path& name : names) {
+        // Remember the spellings that exist now (a removed folder is forgotten).
+        const auto id = normalise_guid(path_to_utf8(name));
+        if (!id) {
+            continue;
+        }
+        std::error_code ec;
+        const bool exists = fs::exists(fs::symlink_status(paths.package_delivery / name, ec)) ||
+                            fs::exists(fs::symlink_status(paths.package_status / name, ec));
+        if (exists) {
+            names_[*id].insert(name);
+        } else if (auto known = names_.find(*id); known != names_.end()) {
+            known->second.erase(name);
+        }
     }
     std::erase_if(scan_.findings, [&](const ScanFinding& finding) {
         const auto id = package_of_finding(finding, paths);
@@ -92,10 +131,10 @@ const LocalScan& ScanCache::refresh(const PathsConfig& paths, const ParseConfig&
     return scan_;
 }
 
-std::optional<std::string> package_of_change(const PathsConfig& paths,
-                                             const std::filesystem::path& changed) {
-    if (auto id = package_under(paths.package_delivery, changed)) {
-        return id;
+std::optional<ChangedPackage> package_of_change(const PathsConfig& paths,
+                                                const std::filesystem::path& changed) {
+    if (auto package = package_under(paths.package_delivery, changed)) {
+        return package;
     }
     return package_under(paths.package_status, changed);
 }

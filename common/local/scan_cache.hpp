@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -20,25 +21,37 @@ class ScanCache {
     const LocalScan& full(const PathsConfig& paths, const ParseConfig& parse);
 
     // Re-scans the named packages (normalised "{guid}" ids) in both roots, keeps the rest.
+    // The roots are not listed: the folders looked at are those the last scans saw for these
+    // ids, their upper- and lower-case spellings, and `folder_names` (what the watcher
+    // reported, so that a new folder spelt in mixed case is found too).
     const LocalScan& refresh(const PathsConfig& paths, const ParseConfig& parse,
-                             const std::set<std::string>& package_ids);
+                             const std::set<std::string>& package_ids,
+                             const std::set<std::filesystem::path>& folder_names = {});
 
     const LocalScan& current() const { return scan_; }
     bool last_was_full() const { return last_was_full_; }
 
   private:
     bool reusable(const PathsConfig& paths, const ParseConfig& parse) const;
+    void learn_names(const std::filesystem::path& root);
 
+    // Every folder name seen per package id, in either root (case variants included).
+    std::map<std::string, std::set<std::filesystem::path>> names_;
     std::optional<PathsConfig> paths_;
     std::optional<ParseConfig> parse_;
     LocalScan scan_;
     bool last_was_full_ = true;
 };
 
-// The package a changed path belongs to: "{guid}" when `changed` lies in (or is) a package
-// folder directly under one of the roots; nullopt for anything else (a root itself, an entry
-// that is not a package), which the caller answers with a full scan.
-std::optional<std::string> package_of_change(const PathsConfig& paths,
-                                             const std::filesystem::path& changed);
+struct ChangedPackage {
+    std::string id;                     // normalised "{guid}"
+    std::filesystem::path folder_name;  // as spelt on disk
+};
+
+// The package a changed path belongs to, when `changed` lies in (or is) a package folder
+// directly under one of the roots; nullopt for anything else (a root itself, an entry that is
+// not a package), which the caller answers with a full scan.
+std::optional<ChangedPackage> package_of_change(const PathsConfig& paths,
+                                                const std::filesystem::path& changed);
 
 }  // namespace psguard

@@ -189,9 +189,10 @@ struct CacheProblem {
 class Scanner {
   public:
     // `only`: the package ids to scan (incremental re-scan); nullptr scans everything.
+    // `names`: with `only`, the entry names to look at in each root instead of listing it.
     Scanner(const PathsConfig& paths, const ParseConfig& parse,
-            const std::set<std::string>* only = nullptr)
-        : paths_(paths), parse_(parse), only_(only) {
+            const std::set<std::string>* only = nullptr, const std::set<fs::path>* names = nullptr)
+        : paths_(paths), parse_(parse), only_(only), names_(names) {
         // The allow-list is canonicalised once per scan.
         for (const fs::path& configured : paths_.storage_roots) {
             if (configured.empty()) {
@@ -321,7 +322,9 @@ class Scanner {
         if (!dir) {
             return;
         }
-        auto names = list_names(*dir);
+        auto names = names_ != nullptr ? Result<std::vector<fs::path>>(
+                                             std::vector<fs::path>(names_->begin(), names_->end()))
+                                       : list_names(*dir);
         if (!names) {
             add_finding(ScanFindingKind::root_unreadable, root, names.error().message);
             return;
@@ -606,6 +609,7 @@ class Scanner {
     const ParseConfig& parse_;
     DocumentParser parser_{parse_};  // the XPaths compiled once per scan
     const std::set<std::string>* only_;
+    const std::set<fs::path>* names_;
     std::vector<StorageRoot> roots_;
     LocalScan scan_;
 };
@@ -615,9 +619,9 @@ class Scanner {
 namespace {
 
 LocalScan run_scanner(const PathsConfig& paths, const ParseConfig& parse,
-                      const std::set<std::string>* only) {
+                      const std::set<std::string>* only, const std::set<fs::path>* names) {
     try {
-        return Scanner(paths, parse, only).run();
+        return Scanner(paths, parse, only, names).run();
     } catch (...) {
         // Only allocation failures can get here (the Scanner catches the rest itself).
         LocalScan scan;
@@ -630,12 +634,18 @@ LocalScan run_scanner(const PathsConfig& paths, const ParseConfig& parse,
 }  // namespace
 
 LocalScan scan_local_state(const PathsConfig& paths, const ParseConfig& parse) {
-    return run_scanner(paths, parse, nullptr);
+    return run_scanner(paths, parse, nullptr, nullptr);
 }
 
 LocalScan scan_local_packages(const PathsConfig& paths, const ParseConfig& parse,
                               const std::set<std::string>& package_ids) {
-    return run_scanner(paths, parse, &package_ids);
+    return run_scanner(paths, parse, &package_ids, nullptr);
+}
+
+LocalScan scan_named_packages(const PathsConfig& paths, const ParseConfig& parse,
+                              const std::set<std::string>& package_ids,
+                              const std::set<std::filesystem::path>& folder_names) {
+    return run_scanner(paths, parse, &package_ids, &folder_names);
 }
 
 }  // namespace psguard

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstddef>
+#include <filesystem>
 #include <set>
 #include <string>
 
@@ -31,5 +32,12 @@ LocalScan scan_local_state(const PathsConfig& paths, const ParseConfig& parse);
 // not packages are not looked at; root findings are reported as by a full scan.
 LocalScan scan_local_packages(const PathsConfig& paths, const ParseConfig& parse,
                               const std::set<std::string>& package_ids);
+
+// The same without listing the roots: only the entries `folder_names` (names in either root; a
+// name that does not exist is absent) are looked at. For callers that know every spelling of
+// the packages' folder names, such as the incremental scanner.
+LocalScan scan_named_packages(const PathsConfig& paths, const ParseConfig& parse,
+                              const std::set<std::string>& package_ids,
+                              const std::set<std::filesystem::path>& folder_names);
 
 }  // namespace psguard

@@ -76,6 +76,35 @@ TEST_F(ScanCacheTest, ARemovedOrNewPackageIsSeenByTheRefresh) {
     EXPECT_EQ(scan.packages.size(), 3u);
 }
 
+// The roots are not listed again: a new folder is found under the spellings the agent and
+// psguard use, or under the name the watcher reported.
+TEST_F(ScanCacheTest, ANewFolderIsFoundByItsUsualSpellingsOrTheWatchersName) {
+    cache.full(paths, parse);
+    const std::string upper = "{6D417916-1234-4ABC-9DEF-0123456789A5}";
+    const std::string id = "{6d417916-1234-4abc-9def-0123456789a5}";
+    add(upper, "Ready", "5");
+    EXPECT_EQ(status_of(cache.refresh(paths, parse, {id}), id), "Ready");
+
+    const std::string mixed = "{6d417916-1234-4ABC-9def-0123456789a6}";
+    const std::string mixed_id = "{6d417916-1234-4abc-9def-0123456789a6}";
+    add(mixed, "Ready", "6");
+    EXPECT_EQ(status_of(cache.refresh(paths, parse, {mixed_id}, {fs::path(mixed)}), mixed_id),
+              "Ready");
+    // Once seen, the spelling is remembered for later changes.
+    add(mixed, "Invalid", "7");
+    EXPECT_EQ(status_of(cache.refresh(paths, parse, {mixed_id}), mixed_id), "Invalid");
+    EXPECT_FALSE(cache.last_was_full());
+
+    // A second spelling of one package (a duplicate) is reported as a full scan would.
+    add("{6D417916-1234-4abc-9def-0123456789A6}", "Ready", "6");
+    const LocalScan& scan = cache.refresh(paths, parse, {mixed_id},
+                                          {fs::path("{6D417916-1234-4abc-9def-0123456789A6}")});
+    EXPECT_TRUE(scan.packages.at(mixed_id).unreadable_reason.has_value());
+    const LocalScan full = scan_local_state(paths, parse);
+    EXPECT_EQ(full.packages.at(mixed_id).unreadable_reason,
+              scan.packages.at(mixed_id).unreadable_reason);
+}
+
 TEST_F(ScanCacheTest, FindingsOfARescannedPackageAreReplacedOthersKept) {
     // A file named like a package (an unexpected entry) and a non-GUID folder.
     fs::remove_all(paths.package_status / kC);
@@ -125,9 +154,13 @@ TEST(PackageOfChange, NamesThePackageFolderAChangeBelongsTo) {
     paths.package_delivery = fs::path("/ps/Package Delivery");
     paths.package_status = fs::path("/ps/PackageStatus");
     const std::string upper = "{6D417916-1234-4ABC-9DEF-0123456789A1}";
-    EXPECT_EQ(package_of_change(paths, paths.package_delivery / upper / "snapshot.xml"), kA);
-    EXPECT_EQ(package_of_change(paths, paths.package_status / upper), kA);
-    EXPECT_EQ(package_of_change(paths, paths.package_delivery / upper / "cache" / "a.msi"), kA);
+    const auto in_snapshot =
+        package_of_change(paths, paths.package_delivery / upper / "snapshot.xml");
+    ASSERT_TRUE(in_snapshot);
+    EXPECT_EQ(in_snapshot->id, kA);
+    EXPECT_EQ(in_snapshot->folder_name, fs::path(upper));
+    EXPECT_EQ(package_of_change(paths, paths.package_status / upper)->id, kA);
+    EXPECT_EQ(package_of_change(paths, paths.package_delivery / upper / "cache" / "a.msi")->id, kA);
     EXPECT_FALSE(package_of_change(paths, paths.package_delivery));
     EXPECT_FALSE(package_of_change(paths, paths.package_delivery / "notes.txt"));
     EXPECT_FALSE(package_of_change(paths, fs::path("/elsewhere") / upper));
