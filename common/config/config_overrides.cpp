@@ -2,8 +2,9 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <charconv>
+
+#include "core/ascii.hpp"
 
 namespace psguard {
 namespace {
@@ -30,13 +31,6 @@ std::string known_keys_text() {
     return text;
 }
 
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
 Result<nlohmann::json> convert(const ConfigOverride& item, OverrideType type) {
     const std::string where = item.key + " (" + item.origin + ")";
     switch (type) {
@@ -52,7 +46,7 @@ Result<nlohmann::json> convert(const ConfigOverride& item, OverrideType type) {
             return nlohmann::json(number);
         }
         case OverrideType::boolean: {
-            const std::string word = lower(item.value);
+            const std::string word = ascii_lower(item.value);
             if (word == "on" || word == "true" || word == "yes" || word == "1") {
                 return nlohmann::json(true);
             }
