@@ -98,6 +98,16 @@ class AgentRun : public ::testing::Test {
         return false;
     }
 
+    // The port the agent says its endpoint listens on (configured as 0: the system picks), or 0.
+    static std::uint16_t endpoint_port(const ChildProcess& process) {
+        const std::string marker = "status endpoint on http://127.0.0.1:";
+        const std::string log = process.stderr_text();
+        const auto at = log.find(marker);
+        return at == std::string::npos
+                   ? 0
+                   : static_cast<std::uint16_t>(std::stoi(log.substr(at + marker.size())));
+    }
+
     TempDir dir_{"psguard-run"};
     PackageTree tree_;
     std::optional<NsEmulator> ns_;
@@ -174,11 +184,8 @@ TEST_F(AgentRun, SighupReloadsAGoodConfigAndKeepsTheOldOnABadOne) {
 TEST_F(AgentRun, ServesItsStatusEndpointOnLoopback) {
     auto agent = start();
     ASSERT_TRUE(wait_for_log(agent, "cycle (start)"));
-    const std::string log = agent.stderr_text();
-    const auto at = log.find("status endpoint on http://127.0.0.1:");
-    ASSERT_NE(at, std::string::npos) << log;
-    const auto port = static_cast<std::uint16_t>(
-        std::stoi(log.substr(at + std::string("status endpoint on http://127.0.0.1:").size())));
+    const auto port = endpoint_port(agent);
+    ASSERT_NE(port, 0) << agent.stderr_text();
     const auto get = [&](const std::string& target) {
         ClientRequest request;
         request.tls = false;
@@ -216,12 +223,10 @@ TEST_F(AgentRun, ServesItsStatusEndpointOnLoopback) {
 TEST_F(AgentRun, StatusCommandSummarisesTheRunningAgentAndSaysWhenItIsNot) {
     auto agent = start();
     ASSERT_TRUE(wait_for_log(agent, "cycle (start)"));
-    const std::string log = agent.stderr_text();
-    const std::string marker = "status endpoint on http://127.0.0.1:";
-    const auto at = log.find(marker);
-    ASSERT_NE(at, std::string::npos) << log;
+    const auto port = endpoint_port(agent);
+    ASSERT_NE(port, 0) << agent.stderr_text();
     auto status_config = config();
-    status_config["endpoint"]["port"] = std::stoi(log.substr(at + marker.size()));
+    status_config["endpoint"]["port"] = port;
     std::ofstream(dir_ / "status.json") << status_config.dump(2);
     const auto status = [&](std::vector<std::string> extra) {
         std::vector<std::string> argv = {PSGUARD_BINARY_PATH, "status", "--config",
@@ -264,11 +269,8 @@ TEST_F(AgentRun, FiveHundredConnectionsWithGarbageLeaveTheRealAgentServing) {
     write_config(cfg);
     auto agent = start();
     ASSERT_TRUE(wait_for_log(agent, "cycle (start)"));
-    const std::string log = agent.stderr_text();
-    const std::string marker = "status endpoint on http://127.0.0.1:";
-    const auto at = log.find(marker);
-    ASSERT_NE(at, std::string::npos) << log;
-    const auto port = static_cast<std::uint16_t>(std::stoi(log.substr(at + marker.size())));
+    const auto port = endpoint_port(agent);
+    ASSERT_NE(port, 0) << agent.stderr_text();
 
     constexpr std::size_t kClients = 500;
     net::io_context io;
