@@ -88,14 +88,34 @@ const LocalScan& ScanCache::refresh(const PathsConfig& paths, const ParseConfig&
     if (!reusable(paths, parse)) {
         return full(paths, parse);
     }
-    std::set<fs::path> names = folder_names;
+    // Known names first, then the watcher's, then the usual spellings; on a case-insensitive
+    // file system (Windows) two spellings can name one folder, which must not look like two.
+    std::vector<fs::path> candidates;
     for (const std::string& id : package_ids) {
         if (const auto known = names_.find(id); known != names_.end()) {
-            names.insert(known->second.begin(), known->second.end());
+            candidates.insert(candidates.end(), known->second.begin(), known->second.end());
         }
-        // The spellings the agent and psguard use; a name that does not exist costs one stat.
-        names.insert(utf8_to_path(id));
-        names.insert(utf8_to_path(ascii_upper(id)));
+    }
+    candidates.insert(candidates.end(), folder_names.begin(), folder_names.end());
+    for (const std::string& id : package_ids) {
+        candidates.push_back(utf8_to_path(id));
+        candidates.push_back(utf8_to_path(ascii_upper(id)));
+    }
+    std::set<fs::path> names;
+    for (const fs::path& name : candidates) {
+        const bool same_as_kept =
+            std::any_of(names.begin(), names.end(), [&](const fs::path& kept) {
+                for (const auto* root : {&paths.package_delivery, &paths.package_status}) {
+                    std::error_code ec;
+                    if (fs::equivalent(*root / name, *root / kept, ec) && !ec) {
+                        return true;
+                    }
+                }
+                return false;
+            });
+        if (!same_as_kept) {
+            names.insert(name);
+        }
     }
     LocalScan fresh = scan_named_packages(paths, parse, package_ids, names);
     if (has_root_problem(fresh, paths)) {

@@ -95,6 +95,7 @@ TEST_F(ScanCacheTest, ANewFolderIsFoundByItsUsualSpellingsOrTheWatchersName) {
     EXPECT_EQ(status_of(cache.refresh(paths, parse, {mixed_id}), mixed_id), "Invalid");
     EXPECT_FALSE(cache.last_was_full());
 
+#ifndef _WIN32  // case variants are one folder on Windows' case-insensitive file systems
     // A second spelling of one package (a duplicate) is reported as a full scan would.
     add("{6D417916-1234-4abc-9def-0123456789A6}", "Ready", "6");
     const LocalScan& scan = cache.refresh(paths, parse, {mixed_id},
@@ -103,6 +104,7 @@ TEST_F(ScanCacheTest, ANewFolderIsFoundByItsUsualSpellingsOrTheWatchersName) {
     const LocalScan full = scan_local_state(paths, parse);
     EXPECT_EQ(full.packages.at(mixed_id).unreadable_reason,
               scan.packages.at(mixed_id).unreadable_reason);
+#endif
 }
 
 TEST_F(ScanCacheTest, FindingsOfARescannedPackageAreReplacedOthersKept) {
