@@ -32,6 +32,9 @@ struct NsColumns {
     std::string ns_version = "Package Version on NS";
     std::string reported_version = "Version Last Reported by PS";
     std::string package_guid = "Package GUID";
+    // Optional: the agent's error text for the package (SWDPackageServer). Read when the report
+    // returns the column; its text becomes evidence.
+    std::string error = "Error";
 };
 
 struct NsConfig {
