@@ -50,9 +50,9 @@ struct AgentPackage {
     std::string policy_id;
     std::string previous_status;
     std::string time;
-    std::string originator;  // PackageOriginator
-    std::string version;     // PackageVersion
-    std::string size;        // PackageSize
+    std::string originator;           // PackageOriginator
+    std::string version;              // PackageVersion
+    std::string size;                 // PackageSize
     bool is_custom_location = false;  // the files live outside Package Delivery (ITMS 8.x)
     std::string cleanup_after;
     std::string id;  // the package GUID, as the agent writes it
@@ -65,7 +65,7 @@ struct AgentPackagesRead {
 
 // A custom-inventory NSE: one data class, its rows, each row's fields in column order.
 struct NseMessage {
-    std::string to;          // the inventory capture item's GUID
+    std::string to;  // the inventory capture item's GUID
     int priority = 1;
     std::string data_class;  // the custom data class's GUID (or name)
     std::vector<std::vector<std::string>> rows;

@@ -43,9 +43,10 @@ struct ComError {
 };
 
 [[noreturn]] void throw_failed(HRESULT hr, const std::string& what, std::string detail = {}) {
-    throw ComError{ComFailure::call_failed, hr,
-                   what + ": " + (detail.empty() ? hresult_text(hr) : detail + " (" +
-                                                                          format_hresult(hr) + ")")};
+    throw ComError{
+        ComFailure::call_failed, hr,
+        what + ": " +
+            (detail.empty() ? hresult_text(hr) : detail + " (" + format_hresult(hr) + ")")};
 }
 
 // One late-bound object, named by the path that reached it (for messages).
@@ -58,17 +59,17 @@ class Dispatch {
         CLSID clsid;
         HRESULT hr = CLSIDFromProgID(to_wide(prog_id).c_str(), &clsid);
         if (FAILED(hr)) {
-            throw ComError{ComFailure::not_registered, hr,
-                           std::string(prog_id) + " is not registered on this host: " +
-                               hresult_text(hr)};
+            throw ComError{
+                ComFailure::not_registered, hr,
+                std::string(prog_id) + " is not registered on this host: " + hresult_text(hr)};
         }
         ComPtr<IDispatch> object;
         hr = CoCreateInstance(clsid, nullptr, CLSCTX_INPROC_SERVER | CLSCTX_LOCAL_SERVER,
                               IID_IDispatch, reinterpret_cast<void**>(object.GetAddressOf()));
         if (hr == REGDB_E_CLASSNOTREG) {
-            throw ComError{ComFailure::not_registered, hr,
-                           std::string(prog_id) + " is not registered on this host: " +
-                               hresult_text(hr)};
+            throw ComError{
+                ComFailure::not_registered, hr,
+                std::string(prog_id) + " is not registered on this host: " + hresult_text(hr)};
         }
         if (FAILED(hr) || !object) {
             throw_failed(hr, std::string("CoCreateInstance(") + prog_id + ")");
@@ -161,10 +162,10 @@ class Dispatch {
                 info.pfnDeferredFillIn(&info);
             }
             const HRESULT raised = info.scode != 0 ? info.scode : hr;
-            std::string text = info.bstrDescription != nullptr
-                                   ? to_utf8({info.bstrDescription,
-                                              SysStringLen(info.bstrDescription)})
-                                   : std::string();
+            std::string text =
+                info.bstrDescription != nullptr
+                    ? to_utf8({info.bstrDescription, SysStringLen(info.bstrDescription)})
+                    : std::string();
             SysFreeString(info.bstrSource);
             SysFreeString(info.bstrDescription);
             SysFreeString(info.bstrHelpFile);
@@ -208,8 +209,8 @@ std::string text_of(const VARIANT& value) {
         }
     }
     Variant converted;
-    if (FAILED(VariantChangeTypeEx(converted.out(), const_cast<VARIANT*>(&value), LOCALE_INVARIANT, VARIANT_ALPHABOOL,
-                                   VT_BSTR))) {
+    if (FAILED(VariantChangeTypeEx(converted.out(), const_cast<VARIANT*>(&value), LOCALE_INVARIANT,
+                                   VARIANT_ALPHABOOL, VT_BSTR))) {
         return {};
     }
     return text_of(*converted.get());
@@ -217,7 +218,8 @@ std::string text_of(const VARIANT& value) {
 
 bool flag_of(const VARIANT& value) {
     Variant converted;
-    if (FAILED(VariantChangeTypeEx(converted.out(), const_cast<VARIANT*>(&value), LOCALE_INVARIANT, 0, VT_BOOL))) {
+    if (FAILED(VariantChangeTypeEx(converted.out(), const_cast<VARIANT*>(&value), LOCALE_INVARIANT,
+                                   0, VT_BOOL))) {
         return false;
     }
     return converted.get()->boolVal != VARIANT_FALSE;
@@ -225,18 +227,17 @@ bool flag_of(const VARIANT& value) {
 
 AgentPackage read_package(Dispatch& package) {
     AgentPackage out;
-    const std::pair<const char*, std::string*> texts[] = {
-        {"Name", &out.name},
-        {"Status", &out.status},
-        {"NS", &out.ns},
-        {"PolicyId", &out.policy_id},
-        {"PreviousStatus", &out.previous_status},
-        {"Time", &out.time},
-        {"PackageOriginator", &out.originator},
-        {"PackageVersion", &out.version},
-        {"PackageSize", &out.size},
-        {"CleanupAfter", &out.cleanup_after},
-        {"Id", &out.id}};
+    const std::pair<const char*, std::string*> texts[] = {{"Name", &out.name},
+                                                          {"Status", &out.status},
+                                                          {"NS", &out.ns},
+                                                          {"PolicyId", &out.policy_id},
+                                                          {"PreviousStatus", &out.previous_status},
+                                                          {"Time", &out.time},
+                                                          {"PackageOriginator", &out.originator},
+                                                          {"PackageVersion", &out.version},
+                                                          {"PackageSize", &out.size},
+                                                          {"CleanupAfter", &out.cleanup_after},
+                                                          {"Id", &out.id}};
     for (const auto& [member, field] : texts) {
         if (auto value = package.get_if_known(member)) {
             *field = text_of(*value->get());
@@ -410,10 +411,9 @@ class WindowsAgentAutomation final : public AgentAutomation {
             promise->set_value(std::move(value));
         }).detach();
         if (result.wait_for(timeout_) != std::future_status::ready) {
-            set_outcome(failed,
-                        {ComFailure::timed_out, static_cast<std::int32_t>(RPC_E_TIMEOUT),
-                         std::string(what) + ": the Symantec agent did not answer within " +
-                             std::to_string(timeout_.count() / 1000) + " s"});
+            set_outcome(failed, {ComFailure::timed_out, static_cast<std::int32_t>(RPC_E_TIMEOUT),
+                                 std::string(what) + ": the Symantec agent did not answer within " +
+                                     std::to_string(timeout_.count() / 1000) + " s"});
             return failed;
         }
         return result.get();

@@ -28,8 +28,7 @@ std::optional<PolicyRefreshReport> verify_request(const HealConfig& config,
         return std::nullopt;
     }
     (void)journal.append(
-        {{"action", report.action_id}, {"event", report.result}, {"detail", report.detail}},
-        now);
+        {{"action", report.action_id}, {"event", report.result}, {"detail", report.detail}}, now);
     history.policy_action.clear();
     history.cycles_since_policy_refresh = 0;
     return report;
@@ -57,9 +56,11 @@ std::optional<PolicyRefreshReport> run_policy_refresh(const HealConfig& config,
         credential ? "the evidence points to credential_not_applied on " +
                          std::to_string(history.credential_streak) + " cycles (" +
                          input.diagnosis_summary + ")"
-                   : std::string("acl.repair would edit a package folder's DACL, which the agent "
-                                 "manages itself: its policies first");
-    if (history.policy_refreshed && now - *history.policy_refreshed < config.policy_refresh_interval) {
+                   : std::string(
+                         "acl.repair would edit a package folder's DACL, which the agent "
+                         "manages itself: its policies first");
+    if (history.policy_refreshed &&
+        now - *history.policy_refreshed < config.policy_refresh_interval) {
         const auto next = *history.policy_refreshed + config.policy_refresh_interval;
         return PolicyRefreshReport{"waiting", history.policy_action,
                                    "the agent was asked to apply its policies again at " +
@@ -68,13 +69,13 @@ std::optional<PolicyRefreshReport> run_policy_refresh(const HealConfig& config,
                                    std::nullopt, history.policy_refreshed};
     }
     if (input.dry_run) {
-        return PolicyRefreshReport{"planned", "", "would ask the agent to apply its policies again: " +
-                                                      reason,
+        return PolicyRefreshReport{"planned", "",
+                                   "would ask the agent to apply its policies again: " + reason,
                                    std::nullopt, history.policy_refreshed};
     }
 
-    PolicyRefreshReport report{"", journal.next_action_id(kPolicyActionTag, now), "",
-                               std::nullopt, now};
+    PolicyRefreshReport report{"", journal.next_action_id(kPolicyActionTag, now), "", std::nullopt,
+                               now};
     if (auto written = journal.append({{"action", report.action_id},
                                        {"event", "intent"},
                                        {"kind", "policy_refresh"},
@@ -88,9 +89,9 @@ std::optional<PolicyRefreshReport> run_policy_refresh(const HealConfig& config,
     const ComOutcome outcome = agent.refresh_policies();
     report.hresult = outcome.hresult;
     report.result = outcome.ok() ? "requested" : "failed";
-    report.detail = outcome.ok() ? "UpdatePolicies(1) and ClientPolicyMgr.Refresh() returned S_OK: " +
-                                       reason
-                                 : outcome.message;
+    report.detail = outcome.ok()
+                        ? "UpdatePolicies(1) and ClientPolicyMgr.Refresh() returned S_OK: " + reason
+                        : outcome.message;
     (void)journal.append({{"action", report.action_id},
                           {"event", outcome.ok() ? "agent_requested" : "failed"},
                           {"hresult", format_hresult(outcome.hresult)},

@@ -44,7 +44,6 @@ std::optional<PolicyRefreshReport> run_policy_refresh(const HealConfig& config,
 // Whether acl.repair may edit a DACL now: with heal.policy_refresh on, only after the agent was
 // asked (in an earlier cycle) to apply its policies again. The reason when not.
 std::optional<std::string> acl_repair_waits_for_policies(const HealConfig& config,
-                                                         const HealHistory& history,
-                                                         TimePoint now);
+                                                         const HealHistory& history, TimePoint now);
 
 }  // namespace psguard

@@ -32,17 +32,17 @@ Attempt run_command(const HealConfig& config, const std::filesystem::path& scrat
     if (!outcome) {
         attempt.step.detail = "refresh command failed to start: " + outcome.error().message;
     } else if (outcome->timed_out) {
-        attempt.step.detail = "refresh command killed after " +
-                              std::to_string(config.refresh_timeout.count()) + " s";
+        attempt.step.detail =
+            "refresh command killed after " + std::to_string(config.refresh_timeout.count()) + " s";
     } else {
         attempt.step.ok = outcome->exit_code == 0;
         attempt.step.detail = "refresh command exited " + std::to_string(*outcome->exit_code);
     }
-    attempt.record = {{"command", config.refresh_command},
-                      {"exit_code", outcome && outcome->exit_code
-                                        ? nlohmann::json(*outcome->exit_code)
-                                        : nlohmann::json(nullptr)},
-                      {"output", outcome ? outcome->output : std::string()}};
+    attempt.record = {
+        {"command", config.refresh_command},
+        {"exit_code", outcome && outcome->exit_code ? nlohmann::json(*outcome->exit_code)
+                                                    : nlohmann::json(nullptr)},
+        {"output", outcome ? outcome->output : std::string()}};
     return attempt;
 }
 
@@ -52,8 +52,8 @@ Attempt restart(const HealConfig& config, const std::filesystem::path& scratch) 
         attempt.step.detail = "no heal.restart_service configured";
         return attempt;
     }
-    auto restarted = restart_service(config.restart_service, config.refresh_timeout,
-                                     scratch.parent_path());
+    auto restarted =
+        restart_service(config.restart_service, config.refresh_timeout, scratch.parent_path());
     attempt.step.ok = restarted.ok();
     attempt.step.detail =
         restarted ? "restarted service " + config.restart_service : restarted.error().message;

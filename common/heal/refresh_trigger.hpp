@@ -18,7 +18,7 @@ namespace psguard {
 struct RefreshStep {
     RefreshTrigger trigger;
     bool ok = false;
-    std::string detail;                  // what happened, in one line
+    std::string detail;                   // what happened, in one line
     std::optional<std::int32_t> hresult;  // agent: the call's HRESULT
 };
 

@@ -20,12 +20,9 @@ AgentView make_agent_view(const AgentPackagesRead& read) {
             ++skipped;
             continue;
         }
-        view.packages[*id] = AgentViewPackage{*id,
-                                              package.name,
-                                              package.status,
-                                              package.version,
-                                              package.is_custom_location,
-                                              package};
+        view.packages[*id] = AgentViewPackage{
+            *id,    package.name, package.status, package.version, package.is_custom_location,
+            package};
     }
     if (skipped > 0) {
         view.note = std::to_string(skipped) + " of the agent's packages have no GUID Id: skipped";
@@ -41,9 +38,8 @@ std::vector<AgentDisagreement> cross_check(const LocalScan& scan, const AgentVie
             ascii_iequals(agent.status, "Deleted")) {
             continue;
         }
-        const auto file_status = local->second.package_status
-                                     ? local->second.package_status->status
-                                     : std::nullopt;
+        const auto file_status =
+            local->second.package_status ? local->second.package_status->status : std::nullopt;
         if (!file_status || local->second.unreadable_reason) {
             continue;  // nothing to compare with: the verdict uses the agent's view instead
         }

@@ -23,9 +23,8 @@ FleetStatus sample() {
 TEST(FleetReport, TheRowHasOneValuePerDocumentedColumnInOrder) {
     const auto row = fleet_row(sample());
     ASSERT_EQ(row.size(), kFleetColumns.size());
-    EXPECT_EQ(row, (std::vector<std::string>{"0.1.0", "2026-11-26T06:30:00Z", "findings", "30",
-                                             "2", "1", "0", "3", "0", "0", "0",
-                                             "credential_not_applied",
+    EXPECT_EQ(row, (std::vector<std::string>{"0.1.0", "2026-11-26T06:30:00Z", "findings", "30", "2",
+                                             "1", "0", "3", "0", "0", "0", "credential_not_applied",
                                              "The agent failed to authenticate while reporting "
                                              "status.",
                                              "1", "1", "4", "1", ""}));

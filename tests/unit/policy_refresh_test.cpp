@@ -18,10 +18,10 @@ class PolicyRefreshTest : public ::testing::Test {
     std::optional<PolicyRefreshReport> cycle(bool credential_not_applied, TimePoint when,
                                              bool acl_repair_pending = false,
                                              bool dry_run = false) {
-        return run_policy_refresh(
-            config, {credential_not_applied, "the agent failed to authenticate", acl_repair_pending,
-                     dry_run},
-            history, journal, agent, when);
+        return run_policy_refresh(config,
+                                  {credential_not_applied, "the agent failed to authenticate",
+                                   acl_repair_pending, dry_run},
+                                  history, journal, agent, when);
     }
     std::vector<std::string> events_of(const std::string& action) const {
         std::vector<std::string> events;

@@ -67,9 +67,8 @@ TEST_F(RefreshTriggerTest, AnUnregisteredAgentFallsBackToTheNextTriggerAndSaysWh
     EXPECT_FALSE(outcome.steps[0].ok);
     EXPECT_EQ(outcome.steps[0].hresult, static_cast<std::int32_t>(0x80040154));
     EXPECT_TRUE(outcome.steps[1].ok);
-    EXPECT_EQ(outcome.summary(),
-              "agent: " + test::not_registered().message +
-                  "; fell back to command: refresh command exited 0");
+    EXPECT_EQ(outcome.summary(), "agent: " + test::not_registered().message +
+                                     "; fell back to command: refresh command exited 0");
     const auto records = refresh_records();
     ASSERT_EQ(records.size(), 4u);
     EXPECT_EQ(records[0]["hresult"], "0x80040154");

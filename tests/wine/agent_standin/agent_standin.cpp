@@ -29,8 +29,10 @@
 namespace {
 
 // The stand-in's own class ids (the real agent's do not matter: psguard goes by ProgID).
-const CLSID kClientClsid = {0x5e1f7a10, 0x3c2b, 0x4d6e, {0x9a, 0x01, 0x7b, 0x2c, 0x11, 0x0d, 0x4e, 0x01}};
-const CLSID kEventClsid = {0x5e1f7a10, 0x3c2b, 0x4d6e, {0x9a, 0x01, 0x7b, 0x2c, 0x11, 0x0d, 0x4e, 0x02}};
+const CLSID kClientClsid = {
+    0x5e1f7a10, 0x3c2b, 0x4d6e, {0x9a, 0x01, 0x7b, 0x2c, 0x11, 0x0d, 0x4e, 0x01}};
+const CLSID kEventClsid = {
+    0x5e1f7a10, 0x3c2b, 0x4d6e, {0x9a, 0x01, 0x7b, 0x2c, 0x11, 0x0d, 0x4e, 0x02}};
 const wchar_t* kClientProgId = L"Altiris.AeXNSClient";
 const wchar_t* kEventProgId = L"Altiris.AeXNSEvent";
 
@@ -58,7 +60,8 @@ std::string utf8(const std::wstring& wide) {
 std::wstring text_of(const VARIANT& value) {
     VARIANT copy;
     VariantInit(&copy);
-    if (FAILED(VariantChangeType(&copy, const_cast<VARIANT*>(&value), VARIANT_ALPHABOOL, VT_BSTR))) {
+    if (FAILED(
+            VariantChangeType(&copy, const_cast<VARIANT*>(&value), VARIANT_ALPHABOOL, VT_BSTR))) {
         return L"<" + std::to_wstring(value.vt) + L">";
     }
     std::wstring text(copy.bstrVal, SysStringLen(copy.bstrVal));
@@ -253,15 +256,15 @@ class Package final : public Object {
             result->vt = VT_BOOL;
             result->boolVal = data_.custom ? VARIANT_TRUE : VARIANT_FALSE;
         } else {
-            const std::wstring text = member == L"Name"              ? data_.name
-                                      : member == L"Status"          ? data_.status
-                                      : member == L"NS"              ? L"NS01"
-                                      : member == L"PolicyId"        ? data_.id
-                                      : member == L"PreviousStatus"  ? L"Downloading"
-                                      : member == L"PackageVersion"  ? data_.version
-                                      : member == L"CleanupAfter"    ? L""
+            const std::wstring text = member == L"Name"                ? data_.name
+                                      : member == L"Status"            ? data_.status
+                                      : member == L"NS"                ? L"NS01"
+                                      : member == L"PolicyId"          ? data_.id
+                                      : member == L"PreviousStatus"    ? L"Downloading"
+                                      : member == L"PackageVersion"    ? data_.version
+                                      : member == L"CleanupAfter"      ? L""
                                       : member == L"PackageOriginator" ? L"NS01"
-                                                                     : data_.id;
+                                                                       : data_.id;
             set_string(result, text);
         }
         return S_OK;
@@ -345,7 +348,8 @@ class Packages final : public Object {
             }
             return S_OK;
         }
-        const size_t index = args.empty() ? 0 : static_cast<size_t>(_wtoi(text_of(*args[0]).c_str()));
+        const size_t index =
+            args.empty() ? 0 : static_cast<size_t>(_wtoi(text_of(*args[0]).c_str()));
         if (index >= items_.size()) {
             return raise(info, L"Item");
         }
@@ -501,8 +505,8 @@ class Event final : public Object {
             DISPPARAMS none{nullptr, nullptr, 0, 0};
             VARIANT name;
             VariantInit(&name);
-            args[0]->pdispVal->Invoke(1, IID_NULL, 0, DISPATCH_PROPERTYGET, &none, &name,
-                                      nullptr, nullptr);
+            args[0]->pdispVal->Invoke(1, IID_NULL, 0, DISPATCH_PROPERTYGET, &none, &name, nullptr,
+                                      nullptr);
             record(member, {text_of(name)});
             VariantClear(&name);
             set_dispatch(result, new DataBlock());
