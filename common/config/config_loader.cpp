@@ -198,8 +198,8 @@ void read_refresh(JsonObjectReader& section, HealConfig& heal) {
         if (name == "agent") {
             trigger = RefreshTrigger::agent;
             if (!kWindows) {
-                section.error("refresh", std::string("\"agent\" (the agent's COM object) is ") +
-                                             kWindowsOnly);
+                section.error("refresh",
+                              std::string("\"agent\" (the agent's COM object) is ") + kWindowsOnly);
             }
         } else if (name == "command") {
             trigger = RefreshTrigger::command;
@@ -212,9 +212,10 @@ void read_refresh(JsonObjectReader& section, HealConfig& heal) {
                 section.error("refresh", "\"restart_service\" needs heal.restart_service");
             }
         } else {
-            section.error("refresh", "expected \"agent\", \"command\", \"restart_service\" or "
-                                     "\"none\" (alone), or a list of the first three, got \"" +
-                                         name + "\"");
+            section.error("refresh",
+                          "expected \"agent\", \"command\", \"restart_service\" or "
+                          "\"none\" (alone), or a list of the first three, got \"" +
+                              name + "\"");
             continue;
         }
         if (std::find(heal.refresh.begin(), heal.refresh.end(), *trigger) != heal.refresh.end()) {
@@ -261,7 +262,8 @@ void read_heal(JsonObjectReader section, HealConfig& heal) {
     read_refresh(section, heal);
     heal.policy_refresh = section.boolean("policy_refresh").value_or(kWindows && heal.enabled);
     if (heal.policy_refresh && !kWindows) {
-        section.error("policy_refresh", std::string("the agent's policy refresh is ") + kWindowsOnly);
+        section.error("policy_refresh",
+                      std::string("the agent's policy refresh is ") + kWindowsOnly);
     }
     if (auto hours = section.integer("policy_refresh_hours", 1, 24 * 7)) {
         heal.policy_refresh_interval = std::chrono::hours(*hours);
@@ -273,8 +275,8 @@ void read_local(JsonObjectReader section, LocalConfig& local) {
     if (auto view = section.boolean("agent_view")) {
         local.agent_view = *view ? AgentViewMode::on : AgentViewMode::off;
         if (*view && !kWindows) {
-            section.error("agent_view", std::string("the agent's view of its packages is ") +
-                                            kWindowsOnly);
+            section.error("agent_view",
+                          std::string("the agent's view of its packages is ") + kWindowsOnly);
         }
     }
 }

@@ -34,7 +34,7 @@ struct Observation {
     LocalScan own_scan;                // filled when the cycle scanned by itself
     const LocalScan* local = nullptr;  // own_scan or the caller's (incremental) scan
     std::optional<NsAnswer> answer;
-    AgentView agent_view;                     // read: false when off or unavailable
+    AgentView agent_view;                   // read: false when off or unavailable
     std::set<std::string> from_agent_view;  // unreadable packages judged by the agent's view
 };
 
@@ -172,13 +172,13 @@ void read_agent_view(const Config& config, AgentAutomation& agent, Observation& 
     }
     for (const auto& disagreement : cross_check(*seen.local, seen.agent_view)) {
         ++shown.disagreements;
-        report.findings.push_back(Finding{
-            "agent_view_disagrees", path_to_utf8(disagreement.status_file),
-            "the agent calls package " + disagreement.id +
-                (disagreement.name.empty() ? "" : " (" + disagreement.name + ")") + " \"" +
-                disagreement.agent_status + "\", its PackageStatus.xml says \"" +
-                disagreement.file_status + "\"",
-            true});
+        report.findings.push_back(
+            Finding{"agent_view_disagrees", path_to_utf8(disagreement.status_file),
+                    "the agent calls package " + disagreement.id +
+                        (disagreement.name.empty() ? "" : " (" + disagreement.name + ")") + " \"" +
+                        disagreement.agent_status + "\", its PackageStatus.xml says \"" +
+                        disagreement.file_status + "\"",
+                    true});
     }
     if (auto filled = fill_unreadable_from_agent(*seen.local, seen.agent_view)) {
         for (const auto& [id, package] : seen.local->packages) {
@@ -211,8 +211,8 @@ void annotate_from_agent_view(const Observation& seen, CheckReport& report) {
 using SettleEvidence = std::function<std::optional<TimePoint>(const AclReport&)>;
 
 Observation observe(const Config& config, NsClient& ns, AgentAutomation& agent,
-                    EvidenceState& evidence, const SettleEvidence& settle,
-                    const LocalScan* scanned, const AclReuse& reuse) {
+                    EvidenceState& evidence, const SettleEvidence& settle, const LocalScan* scanned,
+                    const AclReuse& reuse) {
     Observation seen;
     CheckReport& report = seen.report;
     report.server = config.server_name;
@@ -447,8 +447,9 @@ FleetStatus fleet_status(const Config& config, const CheckReport& report, const 
     status.version = PSGUARD_VERSION;
     status.cycle_time = now;
     const int code = report.exit_code();
-    status.result = code == kExitHealthy ? "healthy" : code == kExitFindings ? "findings"
-                                                                              : "ns_unusable";
+    status.result = code == kExitHealthy    ? "healthy"
+                    : code == kExitFindings ? "findings"
+                                            : "ns_unusable";
     const auto counts = report.summary();
     for (std::size_t i = 0; i < std::size(kAllVerdicts); ++i) {
         const auto it = counts.find(std::string(to_string(kAllVerdicts[i])));
@@ -480,9 +481,9 @@ SmpReportOutcome send_fleet_status(const Config& config, const FleetStatus& stat
     SmpReportOutcome outcome;
     outcome.last_success = history.smp_last_success;
     const std::string fingerprint = status.fingerprint();
-    if (!fleet_row_due({history.smp_last_attempt, history.smp_last_fingerprint,
-                        history.smp_last_success},
-                       fingerprint, config.smp_report.interval, now)) {
+    if (!fleet_row_due(
+            {history.smp_last_attempt, history.smp_last_fingerprint, history.smp_last_success},
+            fingerprint, config.smp_report.interval, now)) {
         outcome.result = "not_due";
         outcome.detail = "sent at " + format_utc(*history.smp_last_attempt) +
                          "; the summary has not changed since";
@@ -636,17 +637,15 @@ CheckReport run_cycle(const Config& config, NsClient& ns, StateDir& state,
     }
     if (!done_actions.empty()) {
         // Once, after every file of this cycle has moved.
-        const RefreshOutcome refreshed = trigger_refresh(config.heal, *agent, state.journal(),
-                                                         done_actions,
-                                                         state.path() / "refresh.out", now);
+        const RefreshOutcome refreshed = trigger_refresh(
+            config.heal, *agent, state.journal(), done_actions, state.path() / "refresh.out", now);
         heal.refresh = refreshed.summary();
         heal.refresh_steps = refreshed.steps;
     }
     heal.decisions = std::move(plan.decisions);
     if (config.smp_report.enabled && !options.dry_run) {
-        report.smp_report =
-            send_fleet_status(config, fleet_status(config, report, heal, state.journal(), now),
-                              history, *agent, now);
+        report.smp_report = send_fleet_status(
+            config, fleet_status(config, report, heal, state.journal(), now), history, *agent, now);
     }
 
     // Observations are psguard's own state: a dry run keeps them too, so repeated dry runs

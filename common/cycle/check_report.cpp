@@ -117,8 +117,8 @@ nlohmann::json heal_json(const HealReport& heal) {
             {{"trigger", to_string(step.trigger)},
              {"ok", step.ok},
              {"detail", step.detail},
-             {"hresult",
-              step.hresult ? nlohmann::json(format_hresult(*step.hresult)) : nlohmann::json(nullptr)}});
+             {"hresult", step.hresult ? nlohmann::json(format_hresult(*step.hresult))
+                                      : nlohmann::json(nullptr)}});
     }
     nlohmann::json recovered = nlohmann::json::array();
     for (const auto& outcome : heal.recovered) {
@@ -142,8 +142,8 @@ nlohmann::json heal_json(const HealReport& heal) {
         {"acl_repairs", std::move(acl_repairs)},
         {"refresh", heal.refresh.empty() ? nlohmann::json(nullptr) : nlohmann::json(heal.refresh)},
         {"refresh_steps", std::move(refresh_steps)},
-        {"policy_refresh",
-         heal.policy_refresh ? policy_refresh_json(*heal.policy_refresh) : nlohmann::json(nullptr)}};
+        {"policy_refresh", heal.policy_refresh ? policy_refresh_json(*heal.policy_refresh)
+                                               : nlohmann::json(nullptr)}};
 }
 
 nlohmann::json agent_view_json(const AgentViewReport& view) {
@@ -158,8 +158,8 @@ nlohmann::json agent_view_json(const AgentViewReport& view) {
 nlohmann::json smp_report_json(const SmpReportOutcome& smp) {
     return {{"result", smp.result},
             {"detail", smp.detail},
-            {"hresult", smp.hresult ? nlohmann::json(format_hresult(*smp.hresult))
-                                    : nlohmann::json(nullptr)},
+            {"hresult",
+             smp.hresult ? nlohmann::json(format_hresult(*smp.hresult)) : nlohmann::json(nullptr)},
             {"last_success", smp.last_success ? nlohmann::json(format_utc(*smp.last_success))
                                               : nlohmann::json(nullptr)}};
 }
@@ -250,8 +250,10 @@ nlohmann::json to_json(const CheckReport& report) {
                            : nlohmann::json::array()}}},
         {"actions", std::move(actions)},
         {"heal", report.heal ? heal_json(*report.heal) : nlohmann::json(nullptr)},
-        {"agent_view", report.agent_view ? agent_view_json(*report.agent_view) : nlohmann::json(nullptr)},
-        {"smp_report", report.smp_report ? smp_report_json(*report.smp_report) : nlohmann::json(nullptr)},
+        {"agent_view",
+         report.agent_view ? agent_view_json(*report.agent_view) : nlohmann::json(nullptr)},
+        {"smp_report",
+         report.smp_report ? smp_report_json(*report.smp_report) : nlohmann::json(nullptr)},
         {"exit_code", report.exit_code()},
     };
 }

@@ -293,8 +293,8 @@ TEST(ConfigLoader, RefreshIsATriggerOrAnOrderedList) {
                         {"restart_service", "AeXNSClient"}};
     auto config = parse(document);
     ASSERT_TRUE(config) << config.error().message;
-    EXPECT_EQ(config->heal.refresh,
-              (std::vector<RefreshTrigger>{RefreshTrigger::restart_service, RefreshTrigger::command}));
+    EXPECT_EQ(config->heal.refresh, (std::vector<RefreshTrigger>{RefreshTrigger::restart_service,
+                                                                 RefreshTrigger::command}));
     document["heal"]["refresh"] = "none";
     config = parse(document);
     ASSERT_TRUE(config) << config.error().message;
@@ -347,14 +347,18 @@ TEST(ConfigLoader, AgentFeaturesAreWindowsOnly) {
     }
     auto document = minimal();
     document["heal"] = {{"refresh", "agent"}};
-    expect_error(document, "heal.refresh: \"agent\" (the agent's COM object) is only available on Windows");
+    expect_error(document,
+                 "heal.refresh: \"agent\" (the agent's COM object) is only available on Windows");
     document["heal"] = {{"policy_refresh", true}};
-    expect_error(document, "heal.policy_refresh: the agent's policy refresh is only available on Windows");
+    expect_error(document,
+                 "heal.policy_refresh: the agent's policy refresh is only available on Windows");
     document.erase("heal");
     document["local"] = {{"agent_view", true}};
-    expect_error(document, "local.agent_view: the agent's view of its packages is only available on Windows");
+    expect_error(document,
+                 "local.agent_view: the agent's view of its packages is only available on Windows");
     document.erase("local");
-    document["smp_report"] = {{"enabled", true}, {"data_class", "{9d1d7a66-2b0f-4c1e-8a77-5c0b3d2e1f10}"}};
+    document["smp_report"] = {{"enabled", true},
+                              {"data_class", "{9d1d7a66-2b0f-4c1e-8a77-5c0b3d2e1f10}"}};
     expect_error(document, "smp_report.enabled: the fleet status NSE is only available on Windows");
     document["smp_report"]["enabled"] = false;
     document["local"] = {{"agent_view", false}};
