@@ -5,6 +5,7 @@
 #include "acl/acl_inspector.hpp"
 #include "core/utf8_path.hpp"
 #include "evidence/evidence_cycle.hpp"
+#include "heal/acl_confirmation.hpp"
 #include "heal/acl_repairer.hpp"
 #include "heal/heal_planner.hpp"
 #include "heal/healer.hpp"
@@ -417,29 +418,6 @@ void repair_acls(const Config& config, const AclReport& acl, StateDir& state, He
     }
 }
 
-// Where the agent manages package folders' DACLs, an ACL finding counts (blocks heal, leads to a
-// repair) only once seen on heal.confirm_cycles cycles in a row: the ACL report with the
-// findings not yet confirmed left out. Elsewhere every finding counts at once.
-AclReport confirmed_acl(const Config& config, const AclReport& acl, HealHistory& history) {
-    if (!config.acl.agent_manages_dacls || !acl.configured || !acl.account_resolved) {
-        return acl;
-    }
-    std::map<std::string, int> streaks;
-    AclReport confirmed = acl;
-    std::erase_if(confirmed.results, [&](const AclResult& result) {
-        if (result.ok) {
-            return false;
-        }
-        const std::string key = result.path + "|" + missing_text(result);
-        const auto seen = history.acl_streaks.find(key);
-        const int streak = (seen == history.acl_streaks.end() ? 0 : seen->second) + 1;
-        streaks[key] = streak;
-        return streak < config.heal.confirm_cycles;
-    });
-    history.acl_streaks = std::move(streaks);
-    return confirmed;
-}
-
 // The fleet status NSE's row for this cycle.
 FleetStatus fleet_status(const Config& config, const CheckReport& report, const HealReport& heal,
                          const Journal& journal, TimePoint now) {
@@ -558,7 +536,8 @@ CheckReport run_cycle(const Config& config, NsClient& ns, StateDir& state,
         },
         options.local, AclReuse{options.previous_acl, options.changed_packages});
     CheckReport& report = seen.report;
-    const AclReport acl = confirmed_acl(config, *report.acl, history);
+    const AclReport acl =
+        confirmed_acl(*report.acl, config.acl, config.heal.confirm_cycles, history);
     {
         // Procedure 1 on the agent's side, before acl.repair edits a DACL the agent manages.
         HealConfig policy = config.heal;
