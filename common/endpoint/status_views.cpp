@@ -323,7 +323,7 @@ nlohmann::json status_json(const AgentSnapshot& snapshot, TimePoint now) {
     };
     // Issue 8: present only when the cycle gathered evidence.
     for (const char* key : {"evidence", "diagnosis", "agent_view", "smp_report"}) {
-        if (const Json* value = member(report, key)) {
+        if (const Json* value = member(report, key); value != nullptr && !value->is_null()) {
             status[key] = *value;
         }
     }
