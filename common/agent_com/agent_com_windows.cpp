@@ -19,20 +19,8 @@ constexpr std::size_t kMaxPackages = 100000;  // a collection that never ends is
 
 // "Class not registered (0x80040154)".
 std::string hresult_text(HRESULT hr) {
-    wchar_t* buffer = nullptr;
-    const DWORD length = FormatMessageW(
-        FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS,
-        nullptr, static_cast<DWORD>(hr), 0, reinterpret_cast<wchar_t*>(&buffer), 0, nullptr);
-    std::wstring_view text(buffer != nullptr ? buffer : L"", buffer != nullptr ? length : 0);
-    while (!text.empty() && (text.back() == L'\r' || text.back() == L'\n' || text.back() == L' ' ||
-                             text.back() == L'.')) {
-        text.remove_suffix(1);
-    }
-    std::string message = text.empty() ? std::string("error") : to_utf8(text);
-    if (buffer != nullptr) {
-        LocalFree(buffer);
-    }
-    return message + " (" + format_hresult(hr) + ")";
+    const std::string message = system_message(static_cast<DWORD>(hr));
+    return (message.empty() ? std::string("error") : message) + " (" + format_hresult(hr) + ")";
 }
 
 // A failed COM step, thrown inside the worker thread and turned into a ComOutcome at its end.

@@ -127,17 +127,19 @@ void set_string(VARIANT* result, const std::wstring& text) {
     }
 }
 
-// IDispatch by name: members are looked up case-insensitively, as scripts expect.
-class Object : public IDispatch {
+// IUnknown for one interface: a reference count starting at one (the creator's), deleted at
+// zero, counted in g_objects for DllCanUnloadNow.
+template <typename Interface, const IID* Iid>
+class Unknown : public Interface {
   public:
-    explicit Object(std::vector<std::wstring> members) : members_(std::move(members)) {
-        InterlockedIncrement(&g_objects);
-    }
-    virtual ~Object() { InterlockedDecrement(&g_objects); }
+    Unknown() { InterlockedIncrement(&g_objects); }
+    virtual ~Unknown() { InterlockedDecrement(&g_objects); }
+    Unknown(const Unknown&) = delete;
+    Unknown& operator=(const Unknown&) = delete;
 
     HRESULT STDMETHODCALLTYPE QueryInterface(REFIID iid, void** out) override {
-        if (iid == IID_IUnknown || iid == IID_IDispatch) {
-            *out = static_cast<IDispatch*>(this);
+        if (iid == IID_IUnknown || iid == *Iid) {
+            *out = static_cast<Interface*>(this);
             AddRef();
             return S_OK;
         }
@@ -152,6 +154,16 @@ class Object : public IDispatch {
         }
         return left;
     }
+
+  private:
+    LONG refs_ = 1;
+};
+
+// IDispatch by name: members are looked up case-insensitively, as scripts expect.
+class Object : public Unknown<IDispatch, &IID_IDispatch> {
+  public:
+    explicit Object(std::vector<std::wstring> members) : members_(std::move(members)) {}
+
     HRESULT STDMETHODCALLTYPE GetTypeInfoCount(UINT* count) override {
         *count = 0;
         return S_OK;
@@ -195,7 +207,6 @@ class Object : public IDispatch {
                            EXCEPINFO* info) = 0;
 
   private:
-    LONG refs_ = 1;
     std::vector<std::wstring> members_;
 };
 
@@ -274,29 +285,9 @@ class Package final : public Object {
     PackageData data_;
 };
 
-class Enumerator final : public IEnumVARIANT {
+class Enumerator final : public Unknown<IEnumVARIANT, &IID_IEnumVARIANT> {
   public:
-    explicit Enumerator(std::vector<PackageData> items) : items_(std::move(items)) {
-        InterlockedIncrement(&g_objects);
-    }
-    ~Enumerator() { InterlockedDecrement(&g_objects); }
-    HRESULT STDMETHODCALLTYPE QueryInterface(REFIID iid, void** out) override {
-        if (iid == IID_IUnknown || iid == IID_IEnumVARIANT) {
-            *out = static_cast<IEnumVARIANT*>(this);
-            AddRef();
-            return S_OK;
-        }
-        *out = nullptr;
-        return E_NOINTERFACE;
-    }
-    ULONG STDMETHODCALLTYPE AddRef() override { return InterlockedIncrement(&refs_); }
-    ULONG STDMETHODCALLTYPE Release() override {
-        const LONG left = InterlockedDecrement(&refs_);
-        if (left == 0) {
-            delete this;
-        }
-        return left;
-    }
+    explicit Enumerator(std::vector<PackageData> items) : items_(std::move(items)) {}
     HRESULT STDMETHODCALLTYPE Next(ULONG wanted, VARIANT* out, ULONG* fetched) override {
         ULONG n = 0;
         for (; n < wanted && next_ < items_.size(); ++n, ++next_) {
@@ -320,7 +311,6 @@ class Enumerator final : public IEnumVARIANT {
     HRESULT STDMETHODCALLTYPE Clone(IEnumVARIANT**) override { return E_NOTIMPL; }
 
   private:
-    LONG refs_ = 1;
     std::vector<PackageData> items_;
     size_t next_ = 0;
 };
@@ -519,26 +509,9 @@ class Event final : public Object {
 
 // ---- the COM plumbing ----
 
-class Factory final : public IClassFactory {
+class Factory final : public Unknown<IClassFactory, &IID_IClassFactory> {
   public:
     explicit Factory(bool event) : event_(event) {}
-    HRESULT STDMETHODCALLTYPE QueryInterface(REFIID iid, void** out) override {
-        if (iid == IID_IUnknown || iid == IID_IClassFactory) {
-            *out = static_cast<IClassFactory*>(this);
-            AddRef();
-            return S_OK;
-        }
-        *out = nullptr;
-        return E_NOINTERFACE;
-    }
-    ULONG STDMETHODCALLTYPE AddRef() override { return InterlockedIncrement(&refs_); }
-    ULONG STDMETHODCALLTYPE Release() override {
-        const LONG left = InterlockedDecrement(&refs_);
-        if (left == 0) {
-            delete this;
-        }
-        return left;
-    }
     HRESULT STDMETHODCALLTYPE CreateInstance(IUnknown* outer, REFIID iid, void** out) override {
         *out = nullptr;
         if (outer != nullptr) {
@@ -555,7 +528,6 @@ class Factory final : public IClassFactory {
     HRESULT STDMETHODCALLTYPE LockServer(BOOL) override { return S_OK; }
 
   private:
-    LONG refs_ = 1;
     bool event_;
 };
 
