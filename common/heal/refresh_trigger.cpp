@@ -77,7 +77,8 @@ const char* to_string(RefreshTrigger trigger) {
 
 std::string RefreshOutcome::summary() const {
     if (steps.empty()) {
-        return "no re-report trigger configured (heal.refresh is \"none\")";
+        return "no re-report trigger configured (heal.refresh): the agent re-reports at its next "
+               "scheduled refresh";
     }
     if (steps.size() == 1) {
         return steps.front().detail;

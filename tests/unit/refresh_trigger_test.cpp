@@ -90,7 +90,9 @@ TEST_F(RefreshTriggerTest, NoneRunsNothing) {
     EXPECT_FALSE(outcome.ok());
     EXPECT_TRUE(agent.calls.empty());
     EXPECT_TRUE(refresh_records().empty());
-    EXPECT_EQ(outcome.summary(), "no re-report trigger configured (heal.refresh is \"none\")");
+    EXPECT_EQ(outcome.summary(),
+              "no re-report trigger configured (heal.refresh): the agent re-reports at its next "
+              "scheduled refresh");
 }
 
 TEST_F(RefreshTriggerTest, EveryTriggerFailingTriesEachOnceInOrder) {
