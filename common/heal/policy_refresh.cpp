@@ -61,6 +61,9 @@ std::optional<PolicyRefreshReport> run_policy_refresh(const HealConfig& config,
                          "manages itself: its policies first");
     if (history.policy_refreshed &&
         now - *history.policy_refreshed < config.policy_refresh_interval) {
+        if (verified) {
+            return verified;  // this cycle's news: the earlier request's verdict
+        }
         const auto next = *history.policy_refreshed + config.policy_refresh_interval;
         return PolicyRefreshReport{"waiting", history.policy_action,
                                    "the agent was asked to apply its policies again at " +
