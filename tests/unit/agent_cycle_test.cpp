@@ -21,8 +21,24 @@ class FakeNs final : public HttpTransport {
   public:
     TransportOutcome post_form(const std::string&, const std::string&) override {
         std::string body =
-            "<NewDataSet><xs:schema id=\"NewDataSet\" "
-            "xmlns:xs=\"http://www.w3.org/2001/XMLSchema\"/>";
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<DataSet "
+            "xmlns=\"http://Altiris.ASDK.NS.com\"><xs:schema id=\"NewDataSet\" xmlns=\"\" "
+            "xmlns:xs=\"http://www.w3.org/2001/XMLSchema\" "
+            "xmlns:msdata=\"urn:schemas-microsoft-com:xml-msdata\"><xs:element "
+            "name=\"NewDataSet\" msdata:IsDataSet=\"true\"><xs:complexType><xs:choice "
+            "minOccurs=\"0\" maxOccurs=\"unbounded\"><xs:element name=\"Table\">"
+            "<xs:complexType><xs:sequence>";
+        for (const char* column :
+             {"Package_x0020_Server", "Package_x0020_Name", "Status",
+              "Package_x0020_Version_x0020_on_x0020_NS",
+              "Version_x0020_Last_x0020_Reported_x0020_by_x0020_PS", "Package_x0020_GUID"}) {
+            body += std::string("<xs:element name=\"") + column +
+                    "\" type=\"xs:string\" minOccurs=\"0\"/>";
+        }
+        body +=
+            "</xs:sequence></xs:complexType></xs:element></xs:choice></xs:complexType>"
+            "</xs:element></xs:schema><diffgr:diffgram "
+            "xmlns:diffgr=\"urn:schemas-microsoft-com:xml-diffgram-v1\"><NewDataSet xmlns=\"\">";
         for (const auto& [id, status] : {std::pair{kStale, "Invalid"}, {kHealthy, "Ready"}}) {
             body += std::string("<Table><Package_x0020_Server>PS01</Package_x0020_Server>") +
                     "<Package_x0020_Name>NS name</Package_x0020_Name><Status>" + status +
@@ -32,7 +48,8 @@ class FakeNs final : public HttpTransport {
                     "x0020_PS><Package_x0020_GUID>" +
                     id + "</Package_x0020_GUID></Table>";
         }
-        return {HttpResponse{200, "text/xml; charset=utf-8", body + "</NewDataSet>"}, std::nullopt};
+        body += "</NewDataSet></diffgr:diffgram></DataSet>";
+        return {HttpResponse{200, "text/xml; charset=utf-8", body}, std::nullopt};
     }
 };
 
