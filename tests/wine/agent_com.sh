@@ -13,13 +13,6 @@ standin="$3"
 emulator="$4"
 wine_run="$5"
 work="$(mktemp -d -t psguard-agentcom-XXXXXX)"
-emulator_pid=""
-cleanup() {
-    [[ -n "$emulator_pid" ]] && kill "$emulator_pid" 2>/dev/null && wait "$emulator_pid" 2>/dev/null
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
 fail() { echo "FAIL $case_name: $*"; exit 1; }
 
 # shellcheck source=ns_fixture.sh

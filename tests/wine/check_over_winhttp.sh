@@ -8,13 +8,6 @@ exe="$1"
 emulator="$2"
 wine_run="$3"
 work="$(mktemp -d -t psguard-wine-XXXXXX)"
-emulator_pid=""
-cleanup() {
-    [[ -n "$emulator_pid" ]] && kill "$emulator_pid" 2>/dev/null && wait "$emulator_pid" 2>/dev/null
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
 # shellcheck source=ns_fixture.sh
 source "$(dirname "${BASH_SOURCE[0]}")/ns_fixture.sh"
 

@@ -1,7 +1,14 @@
 # Sourced by the Wine end-to-end tests (check_over_winhttp.sh, agent_com.sh): a Package Server
 # tree of two packages, both Ready here, and the native NS emulator over real TLS showing one of
 # them Invalid. Needs $work and $emulator; sets delivery, status, stale, healthy, report_guid,
-# port and emulator_pid (the caller's cleanup stops it).
+# port and emulator_pid, and a trap that stops the emulator and removes $work on exit.
+
+emulator_pid=""
+cleanup() {
+    [[ -n "$emulator_pid" ]] && kill "$emulator_pid" 2>/dev/null && wait "$emulator_pid" 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
 
 winpath() { printf 'Z:%s' "${1//\//\\}"; }
 json_path() { winpath "$1" | sed 's/\\/\\\\/g'; }
