@@ -84,6 +84,23 @@ struct ParseConfig {
 #undef PSGUARD_VERSION_NAME
 #undef PSGUARD_LOWER_NAME
 
+// The Symantec agent's own view of its packages (ClientAgent("Altiris.AeXNSCPkgSvr").Packages),
+// read every cycle as a second local source (Windows). automatic: read where the agent's COM
+// class is registered, silently skipped where it is not.
+enum class AgentViewMode { off, automatic, on };
+
+struct LocalConfig {
+    AgentViewMode agent_view = AgentViewMode::off;
+};
+
+// The fleet status NSE (Windows): one row per Package Server into a custom data class on the
+// NS, through the agent's Altiris.AeXNSEvent (docs/smp-fleet-report.md).
+struct SmpReportConfig {
+    bool enabled = false;
+    std::string data_class;  // the custom data class's GUID (or name)
+    std::chrono::hours interval{24};
+};
+
 struct AgentConfig {
     std::chrono::minutes interval{15};
     std::chrono::milliseconds debounce{2000};
@@ -101,12 +118,14 @@ struct Config {
     NsConfig ns;
     std::string credential_account;
     ParseConfig parse;
+    LocalConfig local;
     HealConfig heal;
     AclConfig acl;
     EvidenceConfig evidence;
     EndpointConfig endpoint;
     AgentConfig agent;
     LoggingConfig logging;
+    SmpReportConfig smp_report;
 };
 
 }  // namespace psguard
