@@ -80,7 +80,7 @@ std::optional<std::string> acl_problem(const AclReport& acl) {
                (acl.note.empty() ? std::string() : " (" + acl.note + ")");
     }
     for (const auto& result : acl.results) {
-        if (result.ok) {
+        if (!result.problem()) {
             continue;
         }
         if (!result.error.empty()) {
@@ -106,7 +106,7 @@ void add_acl_findings(const AclReport& acl, const Config& config, CheckReport& r
     }
     std::size_t package_folders = 0;
     for (const auto& result : acl.results) {
-        if (result.ok) {
+        if (!result.problem()) {
             continue;
         }
         const bool root = result.path == path_to_utf8(config.paths.package_delivery) ||
@@ -333,8 +333,8 @@ void verify_acl_repairs(const AclReport& acl, StateDir& state, HealReport& heal,
     AclRepairer repairer(state.journal());
     for (const auto& action : repairer.awaiting_verification()) {
         const AclResult* result = acl_result_for(acl, action.acl_path);
-        if (result == nullptr) {
-            continue;  // not checked this cycle (the root is gone): keep waiting
+        if (result == nullptr || !result->not_checked.empty()) {
+            continue;  // not checked this cycle (the root is gone or a link): keep waiting
         }
         const bool ok = result->ok;
         const std::string detail =
@@ -357,8 +357,8 @@ void repair_acls(const Config& config, const AclReport& acl, StateDir& state, He
     AclRepairer repairer(state.journal());
     for (const auto& root : {config.paths.package_delivery, config.paths.package_status}) {
         const AclResult* result = acl_result_for(acl, root);
-        if (result == nullptr || result->ok || !result->error.empty()) {
-            continue;  // fine, or not readable: nothing a grant would fix
+        if (result == nullptr || !result->problem() || !result->error.empty()) {
+            continue;  // fine, a link, or not readable: nothing a grant would fix
         }
         const std::string shown = path_to_utf8(root);
         const std::string reason =
