@@ -93,7 +93,7 @@ std::optional<std::string> acl_problem(const AclReport& acl) {
                (acl.note.empty() ? std::string() : " (" + acl.note + ")");
     }
     for (const auto& result : acl.results) {
-        if (result.ok) {
+        if (!result.problem()) {
             continue;
         }
         if (!result.error.empty()) {
@@ -119,7 +119,7 @@ void add_acl_findings(const AclReport& acl, const Config& config, CheckReport& r
     }
     std::size_t package_folders = 0;
     for (const auto& result : acl.results) {
-        if (result.ok) {
+        if (!result.problem()) {
             continue;
         }
         const bool root = result.path == path_to_utf8(config.paths.package_delivery) ||
@@ -368,8 +368,8 @@ void verify_acl_repairs(const AclReport& acl, StateDir& state, HealReport& heal,
     AclRepairer repairer(state.journal());
     for (const auto& action : repairer.awaiting_verification()) {
         const AclResult* result = acl_result_for(acl, action.acl_path);
-        if (result == nullptr) {
-            continue;  // not checked this cycle (the root is gone): keep waiting
+        if (result == nullptr || !result->not_checked.empty()) {
+            continue;  // not checked this cycle (the root is gone or a link): keep waiting
         }
         const bool ok = result->ok;
         const std::string detail =
@@ -393,7 +393,8 @@ std::vector<std::pair<std::filesystem::path, const AclResult*>> repairable_roots
     }
     for (const auto& root : {config.paths.package_delivery, config.paths.package_status}) {
         const AclResult* result = acl_result_for(acl, root);
-        if (result != nullptr && !result->ok && result->error.empty()) {
+        // Fine, a link, or not readable: nothing a grant would fix.
+        if (result != nullptr && result->problem() && result->error.empty()) {
             roots.emplace_back(root, result);
         }
     }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <sstream>
 
+#include "core/display_text.hpp"
+
 namespace psguard {
 namespace {
 
@@ -35,8 +37,14 @@ std::string pair_text(const std::string& status, const std::string& version) {
     return (status.empty() ? "?" : status) + (version.empty() ? "" : " " + version);
 }
 
-// A plain, fixed-width table; the last column (the reason) is left unpadded.
-std::string render_table(const std::vector<std::vector<std::string>>& rows) {
+// A plain, fixed-width table; the last column (the reason) is left unpadded. Cells hold values
+// from files and the NS: escaped so that none can start a line or move the cursor.
+std::string render_table(std::vector<std::vector<std::string>> rows) {
+    for (auto& row : rows) {
+        for (auto& cell : row) {
+            cell = printable_line(cell);
+        }
+    }
     std::vector<std::size_t> widths;
     for (const auto& row : rows) {
         widths.resize(std::max(widths.size(), row.size()));
@@ -260,11 +268,12 @@ nlohmann::json to_json(const CheckReport& report) {
 
 std::string to_table(const CheckReport& report) {
     std::ostringstream out;
-    out << "Package Server " << report.server << ", NS " << report.ns.url;
+    out << "Package Server " << printable_line(report.server) << ", NS "
+        << printable_line(report.ns.url);
     if (report.ns.usable) {
         out << " (" << *report.ns.rows << " rows)\n";
     } else {
-        out << "\nNS UNUSABLE: " << report.ns.error
+        out << "\nNS UNUSABLE: " << printable_line(report.ns.error)
             << "\nVerdicts that depend on the NS are not given.\n";
     }
     out << '\n';
@@ -291,30 +300,36 @@ std::string to_table(const CheckReport& report) {
     }
     if (report.acl && report.acl->configured) {
         const AclReport& acl = *report.acl;
-        out << "\nACL for " << (acl.display.empty() ? acl.account : acl.display) << ": ";
+        out << "\nACL for " << printable_line(acl.display.empty() ? acl.account : acl.display)
+            << ": ";
         if (!acl.account_resolved) {
-            out << "ACCOUNT DOES NOT RESOLVE (" << acl.note << ")\n";
+            out << "ACCOUNT DOES NOT RESOLVE (" << printable_line(acl.note) << ")\n";
         } else if (acl.ok()) {
-            out << "ok on " << acl.results.size() << " folders" << (acl.partial ? " (partial)" : "")
-                << '\n';
+            const auto links =
+                std::count_if(acl.results.begin(), acl.results.end(),
+                              [](const AclResult& r) { return !r.not_checked.empty(); });
+            out << "ok on " << acl.results.size() - static_cast<std::size_t>(links) << " folders"
+                << (links > 0 ? ", " + std::to_string(links) + " links not checked" : "")
+                << (acl.partial ? " (partial)" : "") << '\n';
         } else {
             out << '\n';
             for (const auto& result : acl.results) {
-                if (result.ok) {
+                if (!result.problem()) {
                     continue;
                 }
                 std::string missing;
                 for (const auto& right : result.missing) {
                     missing += (missing.empty() ? "" : ", ") + right;
                 }
-                out << "  " << result.path << ": missing " << (missing.empty() ? "?" : missing);
+                out << "  " << printable_line(result.path) << ": missing "
+                    << (missing.empty() ? "?" : missing);
                 if (result.denied_by) {
                     out << " (denied by ACE " << result.denied_by->index << ", "
-                        << result.denied_by->trustee
+                        << printable_line(result.denied_by->trustee)
                         << (result.denied_by->inherited ? ", inherited" : "") << ")";
                 }
                 if (!result.error.empty()) {
-                    out << " [" << result.error << "]";
+                    out << " [" << printable_line(result.error) << "]";
                 }
                 out << '\n';
             }
@@ -324,23 +339,23 @@ std::string to_table(const CheckReport& report) {
         out << "\nAgent's view: " << report.agent_view->note << '\n';
     }
     if (report.diagnosis != Cause::unknown) {
-        out << "\nDiagnosis: " << to_string(report.diagnosis) << ": " << report.diagnosis_summary
-            << '\n';
+        out << "\nDiagnosis: " << to_string(report.diagnosis) << ": "
+            << printable_line(report.diagnosis_summary) << '\n';
     }
     if (report.heal) {
         const HealReport& heal = *report.heal;
         out << "\nHeal" << (heal.dry_run ? " (dry run: nothing touched)" : "") << ":\n";
         if (heal.breaker) {
-            out << "  BREAKER: " << *heal.breaker << '\n';
+            out << "  BREAKER: " << printable_line(*heal.breaker) << '\n';
         }
         for (const auto& outcome : heal.recovered) {
-            out << "  recovered interrupted action " << outcome.action_id << ": " << outcome.detail
-                << '\n';
+            out << "  recovered interrupted action " << outcome.action_id << ": "
+                << printable_line(outcome.detail) << '\n';
         }
         for (const auto& repair : heal.acl_repairs) {
-            out << "  ACL repair of " << repair.path << ": " << repair.result
-                << (repair.id.empty() ? "" : " (" + repair.id + ")") << ": " << repair.detail
-                << '\n';
+            out << "  ACL repair of " << printable_line(repair.path) << ": " << repair.result
+                << (repair.id.empty() ? "" : " (" + repair.id + ")") << ": "
+                << printable_line(repair.detail) << '\n';
         }
         std::vector<std::vector<std::string>> heal_rows;
         for (const auto& [id, decision] : heal.decisions) {
@@ -350,7 +365,7 @@ std::string to_table(const CheckReport& report) {
         }
         out << render_table(heal_rows);
         if (!heal.refresh.empty()) {
-            out << "  re-report: " << heal.refresh << '\n';
+            out << "  re-report: " << printable_line(heal.refresh) << '\n';
         }
         if (heal.policy_refresh) {
             out << "  agent policies: " << heal.policy_refresh->result << ": "

@@ -68,7 +68,9 @@ Status StateDir::save_evidence() const {
     if (!evidence_) {
         return {};
     }
-    return write_atomically(dir_ / "evidence.json", evidence_->to_json().dump() + "\n");
+    return write_atomically(
+        dir_ / "evidence.json",
+        evidence_->to_json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
 }  // namespace psguard

@@ -133,7 +133,9 @@ Result<HealHistory> load_history(const std::filesystem::path& file) {
 }
 
 Status save_history(const std::filesystem::path& file, const HealHistory& history) {
-    return write_atomically(file, to_json(history).dump(2) + "\n");
+    return write_atomically(
+        file,
+        to_json(history).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
 }  // namespace psguard

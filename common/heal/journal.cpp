@@ -12,8 +12,8 @@ namespace {
 JournalFile file_from_json(const nlohmann::json& j) {
     JournalFile file;
     file.role = j.value("role", "");
-    file.original = utf8_to_path(j.value("original", ""));
-    file.quarantined = utf8_to_path(j.value("quarantined", ""));
+    file.original = escaped_utf8_to_path(j.value("original", ""));
+    file.quarantined = escaped_utf8_to_path(j.value("quarantined", ""));
     file.sha256 = j.value("sha256", "");
     file.size = j.value("size", std::uint64_t{0});
     return file;
@@ -25,7 +25,7 @@ void apply(ActionSummary& action, const nlohmann::json& record) {
     if (event == "intent") {
         action.time = parse_utc(record.value("time", "")).value_or(TimePoint{});
         action.kind = record.value("kind", "files");
-        action.acl_path = utf8_to_path(record.value("path", ""));
+        action.acl_path = escaped_utf8_to_path(record.value("path", ""));
         action.account = record.value("account", "");
         action.saved_descriptor = record.value("descriptor", "");
         action.package = record.value("package", "");

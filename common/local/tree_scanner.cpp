@@ -296,7 +296,9 @@ class Scanner {
             if (!decision.read_dir) {
                 add_finding(
                     ScanFindingKind::reparse_point, root,
-                    label + " folder is a " + decision.description + "; not followed, not scanned");
+                    label + " folder is a " + decision.description +
+                        "; not followed: psguard reads, checks and heals nothing through it (only "
+                        "a link into an allow-listed storage root, paths.storage_roots, is)");
                 return std::nullopt;
             }
             add_finding(ScanFindingKind::followed_link, root,

@@ -9,6 +9,7 @@
 #include <pugixml.hpp>
 
 #include "core/ascii.hpp"
+#include "core/display_text.hpp"
 #include "core/guid.hpp"
 
 namespace psguard {
@@ -143,7 +144,7 @@ std::string_view attribute_in(pugi::xml_node element, std::string_view name, std
     return {};
 }
 
-// A short, single-line excerpt of text for messages that say what arrived.
+// A short, single-line excerpt of text for messages that say what arrived, valid UTF-8.
 std::string excerpt(std::string_view text, std::size_t limit = 160) {
     std::string out;
     bool blank = false;
@@ -163,7 +164,7 @@ std::string excerpt(std::string_view text, std::size_t limit = 160) {
         }
         out.push_back(static_cast<unsigned char>(c) < 0x20 ? ' ' : c);
     }
-    return out;
+    return valid_utf8(out);  // whatever arrived, and wherever the cut fell
 }
 
 // One table the inline schema declares: its (encoded) row element name and its decoded columns.
@@ -502,7 +503,8 @@ Result<NsAnswer> parse_report_dataset(std::string_view body, const NsColumns& co
         std::map<std::string, std::string> values;
         for (auto cell : row.children()) {
             if (cell.type() == pugi::node_element) {
-                values[decode_xml_name(cell.name())] = trim(cell.text().get());
+                // The NS's bytes enter psguard here: every value valid UTF-8.
+                values[decode_xml_name(cell.name())] = valid_utf8(trim(cell.text().get()));
             }
         }
         // DBNull: ASP.NET leaves the cell's element out.

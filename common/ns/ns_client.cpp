@@ -2,6 +2,7 @@
 
 #include <thread>
 
+#include "core/display_text.hpp"
 #include "ns/dataset_parser.hpp"
 #include "ns/ns_url.hpp"
 #include "platform/secret_file.hpp"
@@ -101,7 +102,7 @@ NsFetch NsClient::fetch_package_states() {
     auto answer = parse_report_dataset(response.body, config_.columns, server_name_);
     if (!answer) {
         fetch.failure = NsFailure::unusable;
-        fetch.error = answer.error().message;
+        fetch.error = valid_utf8(answer.error().message);  // it may quote the answer's names
         return fetch;
     }
     fetch.answer = std::move(answer).value();

@@ -53,6 +53,11 @@ std::string FleetStatus::fingerprint() const {
     return text;
 }
 
+// Version, time and result; a count per verdict; diagnosis, its summary, ACL, heal enabled,
+// heal actions, heal failures and breaker.
+static_assert(kFleetColumns.size() == 3 + std::size(kAllVerdicts) + 7,
+              "every verdict has its column in the fleet row");
+
 std::vector<std::string> fleet_row(const FleetStatus& status) {
     std::vector<std::string> values = {status.version, format_utc(status.cycle_time),
                                        status.result};

@@ -13,6 +13,7 @@
 
 #include "agent_com/agent_com.hpp"
 #include "core/utc_time.hpp"
+#include "reconcile/verdict.hpp"
 
 namespace psguard {
 
@@ -27,7 +28,7 @@ struct FleetColumn {
     std::size_t size;  // characters, for text
 };
 
-inline constexpr std::array<FleetColumn, 18> kFleetColumns{{
+inline constexpr std::array<FleetColumn, 20> kFleetColumns{{
     {"psguard Version", FleetColumnType::text, 32},
     {"Last Cycle UTC", FleetColumnType::text, 20},
     {"Result", FleetColumnType::text, 16},
@@ -39,6 +40,8 @@ inline constexpr std::array<FleetColumn, 18> kFleetColumns{{
     {"Missing Locally", FleetColumnType::integer, 0},
     {"Unknown To NS", FleetColumnType::integer, 0},
     {"Unreadable", FleetColumnType::integer, 0},
+    {"Deleted", FleetColumnType::integer, 0},
+    {"Unrecognised NS Status", FleetColumnType::integer, 0},
     {"Diagnosis", FleetColumnType::text, 32},
     {"Diagnosis Summary", FleetColumnType::text, 250},
     {"ACL OK", FleetColumnType::integer, 0},
@@ -53,9 +56,8 @@ struct FleetStatus {
     std::string version;
     TimePoint cycle_time;
     std::string result;  // "healthy", "findings", "ns_unusable"
-    // healthy, stale_on_ns, pending_on_ns, version_mismatch, not_ready_locally,
-    // missing_locally, unknown_to_ns, unreadable: in kFleetColumns' order.
-    std::array<std::size_t, 8> verdict_counts{};
+    // One count per verdict, in kAllVerdicts' order, which is kFleetColumns' order.
+    std::array<std::size_t, std::size(kAllVerdicts)> verdict_counts{};
     std::string diagnosis;
     std::string diagnosis_summary;
     std::optional<bool> acl_ok;  // nullopt: not checked (1 / 0 / -1)

@@ -33,7 +33,8 @@ int run_check_command(const CheckOptions& options) {
         report = run_check_cycle(*config, **ns);
     }
     if (options.json) {
-        std::cout << to_json(report).dump(2) << '\n';
+        std::cout << to_json(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+                  << '\n';
     } else {
         std::cout << to_table(report);
     }

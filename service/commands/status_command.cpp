@@ -7,6 +7,7 @@
 
 #include "commands/commands.hpp"
 #include "commands/config_source.hpp"
+#include "core/display_text.hpp"
 #include "cycle/check_report.hpp"
 #include "endpoint/local_client.hpp"
 
@@ -16,9 +17,10 @@ namespace {
 using Json = nlohmann::json;
 constexpr std::chrono::milliseconds kTimeout{5000};
 
+// One value for a console line: no value can start a line or move the cursor.
 std::string text_of(const Json& value, const std::string& fallback = "-") {
     if (value.is_string()) {
-        return value.get<std::string>();
+        return printable_line(value.get<std::string>());
     }
     return value.is_null() ? fallback : value.dump();
 }

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <ctime>
 #include <fstream>
 #include <map>
 #include <thread>
@@ -108,6 +109,15 @@ class AgentRun : public ::testing::Test {
                    : static_cast<std::uint16_t>(std::stoi(log.substr(at + marker.size())));
     }
 
+    // A plain-HTTP GET to the agent's endpoint.
+    static ClientResponse get_from(std::uint16_t port, const std::string& target) {
+        ClientRequest request;
+        request.tls = false;
+        request.port = port;
+        request.target = target;
+        return https_request(request);
+    }
+
     TempDir dir_{"psguard-run"};
     PackageTree tree_;
     std::optional<NsEmulator> ns_;
@@ -186,13 +196,7 @@ TEST_F(AgentRun, ServesItsStatusEndpointOnLoopback) {
     ASSERT_TRUE(wait_for_log(agent, "cycle (start)"));
     const auto port = endpoint_port(agent);
     ASSERT_NE(port, 0) << agent.stderr_text();
-    const auto get = [&](const std::string& target) {
-        ClientRequest request;
-        request.tls = false;
-        request.port = port;
-        request.target = target;
-        return https_request(request);
-    };
+    const auto get = [&](const std::string& target) { return get_from(port, target); };
     EXPECT_EQ(get("/healthz").status, 200u);
     const auto status = get("/v1/status");
     ASSERT_EQ(status.status, 200u) << status.body;
@@ -256,6 +260,53 @@ TEST_F(AgentRun, StatusCommandSummarisesTheRunningAgentAndSaysWhenItIsNot) {
     const auto [down_code, down_out, down_err] = status({});
     EXPECT_EQ(down_code, 4) << down_out;
     EXPECT_NE(down_err.find("psguard is not running"), std::string::npos) << down_err;
+}
+
+// Item 3 of issue 13: bytes that are not UTF-8 in a status attribute and in the name of an
+// agent log file (whose path is the evidence's "where") cost the agent nothing: /v1/status and
+// /v1/packages serve valid JSON, the name escaped ("\xff"), the value with U+FFFD; the log
+// stays valid UTF-8; the agent keeps running and stops cleanly.
+TEST_F(AgentRun, BadBytesReachTheEndpointAsValidJson) {
+    std::ofstream(tree_.status() / kPackage / "PackageStatus.xml",
+                  std::ios::binary | std::ios::trunc)
+        << "<PackageStatus status=\"Re\xFF"
+           "ady\x1B&#10;X\" version=\"1601867730\"/>";
+    const auto logs = dir_ / "agent-logs";
+    fs::create_directories(logs);
+    // Dated now, as the agent writes it ("May 16 11:51:05"): older evidence ages out.
+    char date[32];
+    const std::time_t now = std::time(nullptr);
+    std::strftime(date, sizeof date, "%b %d %H:%M:%S", std::gmtime(&now));
+    std::ofstream(logs / "agent\xFF.log", std::ios::binary)
+        << "<event date='" << date
+        << "' severity='2' hostName='xx100' "
+           "source='CreateDirectoryPath' module='AeXNSAgent.exe' process='AeXNSAgent.exe' "
+           "pid='724' thread='1740' tickCount='1' > <![CDATA[Cannot create directory: "
+           "0x80070005 [Access is denied] d:\\x\xFF]]></event>\n";
+    auto cfg = config();
+    cfg["evidence"] = {{"log_dir", logs.string()}};
+    write_config(cfg);
+
+    auto agent = start();
+    ASSERT_TRUE(wait_for_log(agent, "cycle (start)")) << agent.stderr_text();
+    const auto port = endpoint_port(agent);
+    ASSERT_NE(port, 0) << agent.stderr_text();
+    const auto get = [&](const std::string& target) { return get_from(port, target); };
+    const auto status = get("/v1/status");
+    ASSERT_EQ(status.status, 200u) << status.body;
+    const auto document = nlohmann::json::parse(status.body);  // refuses invalid UTF-8
+    EXPECT_NE(document["evidence"].dump().find("agent\\\\xff.log"), std::string::npos)
+        << document["evidence"].dump(2);
+    const auto packages = get("/v1/packages");
+    ASSERT_EQ(packages.status, 200u) << packages.body;
+    const auto list = nlohmann::json::parse(packages.body);
+    ASSERT_EQ(list["packages"].size(), 1u) << packages.body;
+    EXPECT_EQ(list["packages"][0]["local"]["status"],
+              "Re\xEF\xBF\xBD"
+              "ady\x1B\nX");
+    EXPECT_NO_THROW((void)nlohmann::json(agent.stderr_text()).dump()) << "the log is UTF-8";
+    agent.signal(SIGTERM);
+    EXPECT_EQ(agent.wait(5s), 0) << agent.stderr_text();
 }
 
 // The real binary under load: 500 connections at once, half of them garbage, while the agent

@@ -352,6 +352,160 @@ TEST_F(HealCommand, LinkedPackageFolderIsNeverHealed) {
     EXPECT_TRUE(fs::is_symlink(tree_.delivery() / package_guid(0)));
 }
 
+// Item 6 of issue 13: one linked package folder is a finding about that package only. The
+// ACL check does not read through it (so it cannot fail for every package), the other stale
+// packages heal, and the linked folder is untouched.
+TEST_F(HealCommand, ALinkedPackageFolderBlocksOnlyItself) {
+    make_server(6, 3);
+    const auto outside = dir_ / "outside";
+    fs::create_directories(outside);
+    const auto link = tree_.delivery() / package_guid(0);
+    fs::rename(link, outside / package_guid(0));
+    fs::create_directory_symlink(outside / package_guid(0), link);
+    const auto before_outside = snapshot_tree(outside);
+
+    auto run = heal(config());
+    ASSERT_EQ(run.exit_code, 1) << run.err;
+    const auto report = run.json();
+    EXPECT_NE(report["diagnosis"]["cause"], "acl_missing") << report["diagnosis"].dump(2);
+    ASSERT_EQ(report["actions"].size(), 2u) << report.dump(2);
+    for (const auto& action : report["actions"]) {
+        EXPECT_EQ(action["result"], "done") << action.dump(2);
+        EXPECT_NE(action["package"], lower(package_guid(0)));
+    }
+    EXPECT_FALSE(fs::exists(snapshot_of(1)));
+    EXPECT_FALSE(fs::exists(snapshot_of(2)));
+
+    const std::string shown = link.string();
+    bool named = false;
+    for (const auto& finding : report["findings"]) {
+        EXPECT_NE(finding["kind"], "acl_missing_rights") << finding.dump(2);
+        named = named || (finding["kind"] == "reparse_point" && finding["path"] == shown);
+    }
+    EXPECT_TRUE(named) << report["findings"].dump(2);
+    for (const auto& package : report["packages"]) {
+        if (package["id"] == lower(package_guid(0))) {
+            EXPECT_EQ(package["verdict"], "unreadable");
+            EXPECT_NE(package["reason"].get<std::string>().find(shown), std::string::npos)
+                << package.dump(2);
+        }
+    }
+    bool link_entry = false;
+    for (const auto& entry : report["acl"]) {
+        if (entry["path"] == shown) {
+            link_entry = true;
+            EXPECT_TRUE(entry["ok"].is_null()) << entry.dump(2);
+            EXPECT_NE(entry["not_checked"].get<std::string>().find("symlink"), std::string::npos);
+        }
+    }
+    EXPECT_TRUE(link_entry) << report["acl"].dump(2);
+    EXPECT_EQ(snapshot_tree(outside), before_outside);
+    EXPECT_TRUE(fs::is_symlink(link));
+}
+
+// A root that is itself a link into an allow-listed storage root is read and healed through
+// (DESIGN.md: the ITMS 8.x custom location); its link is not an ACL failure.
+TEST_F(HealCommand, ARootLinkIntoAnAllowListedStorageRootIsHealedThrough) {
+    make_server(6, 2);
+    const auto store = dir_ / "store";
+    fs::create_directories(store);
+    fs::rename(tree_.delivery(), store / "Package Delivery");
+    fs::create_directory_symlink(store / "Package Delivery", tree_.delivery());
+    auto cfg = config();
+    cfg["paths"]["storage_roots"] = {store.string()};
+
+    auto run = heal(cfg);
+    ASSERT_EQ(run.exit_code, 1) << run.err;
+    const auto report = run.json();
+    ASSERT_EQ(report["actions"].size(), 2u) << report.dump(2);
+    for (const auto& action : report["actions"]) {
+        EXPECT_EQ(action["result"], "done") << action.dump(2);
+    }
+    EXPECT_FALSE(fs::exists(store / "Package Delivery" / package_guid(0) / "snapshot.xml"));
+    EXPECT_TRUE(fs::exists(store / "Package Delivery" / package_guid(3) / "snapshot.xml"));
+    EXPECT_TRUE(fs::is_symlink(tree_.delivery()));
+}
+
+// A root that is a link outside the allow-list: nothing is read, checked or healed through it,
+// the finding says so, and the ACL check does not blame the credential account for it.
+TEST_F(HealCommand, ARootLinkOutsideTheAllowListIsNamedNotBlamedOnTheAcl) {
+    make_server(6, 2);
+    const auto elsewhere = dir_ / "elsewhere";
+    fs::rename(tree_.delivery(), elsewhere);
+    fs::create_directory_symlink(elsewhere, tree_.delivery());
+    const auto before = snapshot_tree(elsewhere);
+
+    auto run = heal(config());
+    ASSERT_EQ(run.exit_code, 1) << run.err;
+    const auto report = run.json();
+    EXPECT_TRUE(report["actions"].empty()) << report.dump(2);
+    EXPECT_NE(report["diagnosis"]["cause"], "acl_missing") << report["diagnosis"].dump(2);
+    bool named = false;
+    for (const auto& finding : report["findings"]) {
+        EXPECT_NE(finding["kind"], "acl_missing_rights") << finding.dump(2);
+        if (finding["kind"] == "reparse_point" && finding["path"] == tree_.delivery().string()) {
+            named = true;
+            EXPECT_NE(finding["detail"].get<std::string>().find("heals nothing through it"),
+                      std::string::npos)
+                << finding.dump(2);
+        }
+    }
+    EXPECT_TRUE(named) << report["findings"].dump(2);
+    EXPECT_EQ(snapshot_tree(elsewhere), before);
+}
+
+// Item 3 of issue 13: bytes that are not UTF-8 (in a name, in a status attribute) and control
+// characters cost no report. JSON stays valid, names show their bytes escaped ("\xff"), values
+// carry U+FFFD, the table escapes ESC and newlines, and a heal runs and reports.
+TEST_F(HealCommand, BadBytesNeverCostTheReport) {
+    make_server(6, 2);
+    std::ofstream(status_of(3), std::ios::binary | std::ios::trunc)
+        << "<PackageStatus status=\"Re\xFF"
+           "ady\x1B[2J&#10;FORGED LINE\" version=\"1601867730\"/>";
+    std::ofstream(tree_.delivery() / "stray\xFF.txt") << "x";
+    std::ofstream(tree_.delivery() / package_guid(4) / "notes\xFF.txt") << "x";
+    const std::string stray_shown = (tree_.delivery() / "stray\\xff.txt").string();
+    const std::string status_value =
+        "Re\xEF\xBF\xBD"
+        "ady\x1B[2J\nFORGED LINE";
+
+    auto check = psguard(config(), {"check", "--json"});
+    ASSERT_EQ(check.exit_code, 1) << check.err;
+    const auto report = check.json();  // nlohmann refuses invalid UTF-8: parsing is the test
+    bool named = false;
+    for (const auto& finding : report["findings"]) {
+        named = named || finding["path"] == stray_shown;
+    }
+    EXPECT_TRUE(named) << report["findings"].dump(2);
+    for (const auto& package : report["packages"]) {
+        if (package["id"] == lower(package_guid(3))) {
+            EXPECT_EQ(package["local"]["status"], status_value) << package.dump(2);
+            EXPECT_EQ(package["verdict"], "not_ready_locally");
+        }
+    }
+
+    auto table = psguard(config(), {"check"});
+    EXPECT_EQ(table.exit_code, 1) << table.err;
+    EXPECT_NE(table.out.find("Re\xEF\xBF\xBD"
+                             "ady\\x1b[2J\\x0aFORGED LINE"),
+              std::string::npos)
+        << table.out;
+    EXPECT_EQ(table.out.find('\x1B'), std::string::npos) << "no raw ESC reaches the console";
+    EXPECT_EQ(table.out.find("\nFORGED"), std::string::npos) << "no value starts a line";
+    EXPECT_NE(table.out.find("stray\\xff.txt"), std::string::npos) << table.out;
+
+    auto healed = heal(config());
+    ASSERT_EQ(healed.exit_code, 1) << healed.err;
+    const auto heal_report = healed.json();
+    ASSERT_EQ(heal_report["actions"].size(), 2u) << heal_report.dump(2);
+    for (const auto& action : heal_report["actions"]) {
+        EXPECT_EQ(action["result"], "done") << action.dump(2);
+    }
+    EXPECT_FALSE(fs::exists(snapshot_of(0)));
+    EXPECT_TRUE(fs::exists(status_of(3)));
+    EXPECT_TRUE(fs::exists(tree_.delivery() / package_guid(4) / "notes\xFF.txt"));
+}
+
 TEST_F(HealCommand, SecondPsguardIsRefusedWhileOneHeals) {
     make_server(4, 1);
     ns_->set_scenario({{"fault", "delay"}, {"fault_delay_ms", 3000}});

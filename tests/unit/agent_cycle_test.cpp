@@ -207,7 +207,7 @@ TEST_F(AgentCycleTest, TheFleetRowGoesOutWhenDueAndWhenTheSummaryChanges) {
     EXPECT_EQ(row[3], "1");    // healthy
     EXPECT_EQ(row[4], "1");    // stale_on_ns
     EXPECT_EQ(row[9], "1");    // unknown_to_ns
-    EXPECT_EQ(row[13], "-1");  // no credential account: not checked
+    EXPECT_EQ(row[15], "-1");  // no credential account: not checked
 
     report = cycle(t0 + std::chrono::minutes(15), false);
     EXPECT_EQ(report.smp_report->result, "not_due");

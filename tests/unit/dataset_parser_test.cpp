@@ -280,6 +280,17 @@ TEST(ParseReportDataset, ReadsRowsWithEncodedColumnNames) {
     EXPECT_EQ(answer->rows[1].id, kGuidB);
 }
 
+// The NS's bytes enter psguard as valid UTF-8: an invalid byte in a cell is replaced.
+TEST(ParseReportDataset, CellsAreValidUtf8WhateverTheAnswerHolds) {
+    Row row = package_row(kGuidA, "Inva\xFFlid");
+    row.cells[1].second = "Adobe \xC3 Reader";
+    auto answer = parse_report_dataset(dataset({row}), NsColumns{}, "ps01");
+    ASSERT_TRUE(answer) << answer.error().message;
+    ASSERT_EQ(answer->rows.size(), 1u);
+    EXPECT_EQ(answer->rows[0].status, "Inva\xEF\xBF\xBDlid");
+    EXPECT_EQ(answer->rows[0].name, "Adobe \xEF\xBF\xBD Reader");
+}
+
 TEST(ParseReportDataset, NullColumnsAreAbsentNotEmpty) {
     Row row = package_row(kGuidA, "Pending");
     row.cells.erase(row.cells.begin() + 4);  // Version Last Reported by PS is DBNull

@@ -10,7 +10,7 @@ FleetStatus sample() {
     status.version = "0.1.0";
     status.cycle_time = parse_utc("2026-11-26T06:30:00Z").value();
     status.result = "findings";
-    status.verdict_counts = {30, 2, 1, 0, 3, 0, 0, 0};
+    status.verdict_counts = {30, 2, 1, 0, 3, 0, 0, 0, 4, 0};
     status.diagnosis = "credential_not_applied";
     status.diagnosis_summary = "The agent failed to authenticate while reporting status.";
     status.acl_ok = true;
@@ -24,7 +24,7 @@ TEST(FleetReport, TheRowHasOneValuePerDocumentedColumnInOrder) {
     const auto row = fleet_row(sample());
     ASSERT_EQ(row.size(), kFleetColumns.size());
     EXPECT_EQ(row, (std::vector<std::string>{"0.1.0", "2026-11-26T06:30:00Z", "findings", "30", "2",
-                                             "1", "0", "3", "0", "0", "0", "credential_not_applied",
+                                             "1", "0", "3", "0", "0", "0", "4", "0", "credential_not_applied",
                                              "The agent failed to authenticate while reporting "
                                              "status.",
                                              "1", "1", "4", "1", ""}));
@@ -33,9 +33,9 @@ TEST(FleetReport, TheRowHasOneValuePerDocumentedColumnInOrder) {
 TEST(FleetReport, AclStateIsOneZeroOrMinusOne) {
     FleetStatus status = sample();
     status.acl_ok = false;
-    EXPECT_EQ(fleet_row(status)[13], "0");
+    EXPECT_EQ(fleet_row(status)[15], "0");
     status.acl_ok.reset();
-    EXPECT_EQ(fleet_row(status)[13], "-1");
+    EXPECT_EQ(fleet_row(status)[15], "-1");
 }
 
 TEST(FleetReport, TextIsCutToItsColumnOnCharacterBoundaries) {
@@ -46,10 +46,10 @@ TEST(FleetReport, TextIsCutToItsColumnOnCharacterBoundaries) {
     }
     status.breaker = std::string(400, 'x');
     const auto row = fleet_row(status);
-    const std::string cut = row[12];
+    const std::string cut = row[14];
     EXPECT_EQ(cut.size(), 247u * 2 + 3);  // 247 characters and "..."
     EXPECT_TRUE(cut.ends_with("\xC3\xA9..."));
-    EXPECT_EQ(row[17], std::string(247, 'x') + "...");
+    EXPECT_EQ(row[19], std::string(247, 'x') + "...");
     EXPECT_EQ(fit_column("short", 250), "short");
     EXPECT_EQ(fit_column("abcdef", 2), "ab");
 }

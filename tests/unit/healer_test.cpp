@@ -96,6 +96,31 @@ TEST_F(HealerTest, RestoreIsByteIdentical) {
     EXPECT_FALSE(healer().restore(outcome.action_id, {}, kNow)) << "restored only once";
 }
 
+#ifndef _WIN32
+// A path whose bytes are not UTF-8 (here a storage root's name) is journaled escaped and read
+// back byte for byte: a restore from the journal on disk puts the files where they were.
+TEST_F(HealerTest, RestoreFromDiskFindsAPathThatIsNotUtf8) {
+    const fs::path store = tree_ / "store\xFF";
+    paths_.storage_roots = {store};
+    const fs::path folder = store / "Package Delivery" / kFolder;
+    const fs::path snapshot = tree_.write(folder.lexically_relative(tree_.root()) / "snapshot.xml",
+                                          "<snapshot version=\"7\"/>");
+    package_.delivery_dir = folder;
+    auto outcome = healer().heal(package_, "stale", kNow);
+    ASSERT_TRUE(outcome.done) << outcome.detail;
+    ASSERT_FALSE(fs::exists(snapshot));
+
+    Journal reloaded(journal_.file());
+    ASSERT_TRUE(reloaded.load());
+    const auto action = reloaded.action(outcome.action_id);
+    ASSERT_TRUE(action);
+    EXPECT_EQ(action->files[0].original, snapshot);
+    auto restored = Healer(paths_, config_, reloaded).restore(outcome.action_id, {}, kNow);
+    ASSERT_TRUE(restored) << restored.error().message;
+    EXPECT_EQ(read(snapshot), "<snapshot version=\"7\"/>");
+}
+#endif
+
 TEST_F(HealerTest, RestoreRefusesToOverwriteARebuiltFileUnlessForced) {
     auto outcome = healer().heal(package_, "stale", kNow);
     ASSERT_TRUE(outcome.done);

@@ -85,6 +85,22 @@ TEST(StatusDocument, VersionNamedPackageVersion) {
     EXPECT_EQ(element.version, "1601867730");
 }
 
+// The file's bytes enter psguard as valid UTF-8 (invalid bytes replaced); control characters
+// stay, for JSON to escape and the table to show escaped.
+TEST(StatusDocument, ValuesAreValidUtf8WhateverTheFileHolds) {
+    const auto doc = parse_ok(
+        "<PackageStatus status=\"Re\xFF"
+        "ady\x1B[2J&#10;FORGED\" version=\"1\xC3\"/>");
+    EXPECT_EQ(doc.status,
+              "Re\xEF\xBF\xBD"
+              "ady\x1B[2J\nFORGED");
+    EXPECT_EQ(doc.version, "1\xEF\xBF\xBD");
+    const auto snapshot = snapshot_ok(
+        "<snapshot version=\"2\"><file name=\"bin\\se\xFFtup.exe\" size=\"3\"/></snapshot>");
+    ASSERT_EQ(snapshot.files.size(), 1u);
+    EXPECT_EQ(snapshot.files[0].name, "bin\\se\xEF\xBF\xBDtup.exe");
+}
+
 TEST(StatusDocument, NamesInAnyCase) {
     const auto elements =
         parse_ok("<packagestatus><STATUS>Ready</STATUS><VERSION>12</VERSION></packagestatus>");

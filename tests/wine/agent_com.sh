@@ -129,9 +129,9 @@ fleet_nse)
     psguard 1 check --heal --json
     check_py "d['smp_report']['result'] == 'sent' and d['smp_report']['hresult'] == '0x00000000'"
     check_py "calls[names.index('put To'):][:5] == [['put To', '{1592B913-72F3-4C36-91D2-D4EDA21D2F96}'], ['put Priority', '1'], ['AddDataClass', '$class_guid'], ['AddDataBlock', '$class_guid'], ['AddRow']]"
-    check_py "[c[1] for c in calls if c[0] == 'SetField'] == [str(i) for i in range(18)]"
+    check_py "[c[1] for c in calls if c[0] == 'SetField'] == [str(i) for i in range(20)]"
     check_py "names[-1] == 'SendQueued'"
-    check_py "(lambda f: f[0] == '0.1.0' and f[2] == 'findings' and f[3:11] == ['1', '1', '0', '0', '0', '0', '0', '0'] and f[11] == 'unknown' and f[13] == '1' and f[14] == '0' and f[15:17] == ['0', '0'] and f[17] == '')([c[2] if len(c) > 2 else '' for c in calls if c[0] == 'SetField'])"
+    check_py "(lambda f: f[0] == '0.1.0' and f[2] == 'findings' and f[3:13] == ['1', '1', '0', '0', '0', '0', '0', '0', '0', '0'] and f[13] == 'unknown' and f[15] == '1' and f[16] == '0' and f[17:19] == ['0', '0'] and f[19] == '')([c[2] if len(c) > 2 else '' for c in calls if c[0] == 'SetField'])"
     # Nothing changed: not sent again before the interval.
     psguard 1 check --heal --json
     check_py "d['smp_report']['result'] == 'not_due' and names.count('SendQueued') == 1"
