@@ -273,7 +273,8 @@ TEST_F(RoutesTest, BeyondLoopbackReadsNeedTheTokenToo) {
 }
 
 TEST_F(RoutesTest, UnknownRoutesWrongMethodsAndBadTargets) {
-    EXPECT_EQ(get("/").status, 404u);
+    EXPECT_EQ(get("/nope").status, 404u);
+    EXPECT_EQ(get("/ui/").status, 404u);
     EXPECT_EQ(get("/v1/status/").status, 404u);
     EXPECT_EQ(get("/v2/status").status, 404u);
     EXPECT_EQ(post("/nope").status, 404u);
