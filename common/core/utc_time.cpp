@@ -8,23 +8,6 @@ TimePoint now_seconds() {
     return std::chrono::floor<std::chrono::seconds>(Clock::now());
 }
 
-std::string format_duration(std::int64_t seconds) {
-    const auto two = [](std::int64_t big, const char* big_unit, std::int64_t small,
-                        const char* small_unit) {
-        return std::to_string(big) + big_unit + std::to_string(small) + small_unit;
-    };
-    if (seconds >= 86400) {
-        return two(seconds / 86400, " d ", (seconds % 86400) / 3600, " h");
-    }
-    if (seconds >= 3600) {
-        return two(seconds / 3600, " h ", (seconds % 3600) / 60, " min");
-    }
-    if (seconds >= 60) {
-        return two(seconds / 60, " min ", seconds % 60, " s");
-    }
-    return std::to_string(seconds) + " s";
-}
-
 std::string format_utc(TimePoint time) {
     using namespace std::chrono;
     const auto day = floor<days>(time);

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <chrono>
-#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,8 +16,5 @@ TimePoint now_seconds();
 std::string format_utc(TimePoint time);
 // Also "YYYY-MM-DD" (midnight) for command-line convenience.
 std::optional<TimePoint> parse_utc(std::string_view text);
-
-// A duration for people, two units at most: "45 s", "3 min 5 s", "2 h 5 min", "4 d 3 h".
-std::string format_duration(std::int64_t seconds);
 
 }  // namespace psguard

@@ -1,10 +1,11 @@
 #include "cycle/check_report.hpp"
 
 #include <algorithm>
-#include <tuple>
 
 #include "core/json_fields.hpp"
 #include "cycle/console_text.hpp"
+#include "evidence/cited_evidence.hpp"
+#include "reconcile/attention_groups.hpp"
 
 namespace psguard {
 namespace {
@@ -231,10 +232,6 @@ std::string cell(std::string_view text) {
     return std::string(text);
 }
 
-std::string verdict_label(std::optional<Verdict> verdict) {
-    return verdict ? std::string(to_string(*verdict)) : std::string("no verdict");
-}
-
 Colour verdict_colour(std::optional<Verdict> verdict) {
     if (verdict == Verdict::healthy) {
         return Colour::green;
@@ -247,35 +244,6 @@ std::string count_of(std::size_t count, std::string_view one, std::string_view m
     return std::to_string(count) + ' ' + std::string(count == 1 ? one : many);
 }
 
-struct Group {
-    std::optional<Verdict> verdict;
-    std::string reason;
-    std::vector<const PackageVerdict*> packages;
-};
-
-// Stale first (attention_rank), then the larger groups, then by reason.
-std::vector<Group> group_packages(const std::vector<PackageVerdict>& packages, bool all) {
-    std::map<std::pair<int, std::string>, Group> by_key;
-    for (const auto& package : packages) {
-        if (!all && package.verdict == Verdict::healthy) {
-            continue;
-        }
-        Group& group = by_key[{attention_rank(package.verdict), package.reason}];
-        group.verdict = package.verdict;
-        group.reason = package.reason;
-        group.packages.push_back(&package);
-    }
-    std::vector<Group> groups;
-    for (auto& [key, group] : by_key) {
-        groups.push_back(std::move(group));
-    }
-    std::stable_sort(groups.begin(), groups.end(), [](const Group& a, const Group& b) {
-        return std::tuple(attention_rank(a.verdict), b.packages.size()) <
-               std::tuple(attention_rank(b.verdict), a.packages.size());
-    });
-    return groups;
-}
-
 // `label` then `text`, wrapped at the width with the continuation lines indented by `indent`;
 // the label painted (it is ASCII: its width is its size).
 std::string labelled(std::string_view label, Colour colour, std::string_view text,
@@ -286,9 +254,9 @@ std::string labelled(std::string_view label, Colour colour, std::string_view tex
     return paint(label, colour, options.colour) + wrapped.substr(label.size());
 }
 
-std::string package_rows(const Group& group, const TableOptions& options) {
+std::string package_rows(const AttentionGroup<PackageVerdict>& group, const TableOptions& options) {
     std::vector<std::vector<std::string>> rows;
-    for (const PackageVerdict* package : group.packages) {
+    for (const PackageVerdict* package : group.items) {
         const std::string here =
             package->local ? pair_text(package->local->status, package->local->version) : "-";
         const std::string ns =
@@ -301,10 +269,15 @@ std::string package_rows(const Group& group, const TableOptions& options) {
 }
 
 std::string packages_section(const CheckReport& report, const TableOptions& options) {
-    const auto groups = group_packages(report.packages, options.all);
+    const auto groups = group_for_attention<PackageVerdict>(
+        report.packages,
+        [](const PackageVerdict& package) { return std::pair(package.verdict, package.reason); },
+        [&options](const PackageVerdict& package) {
+            return options.all || package.verdict != Verdict::healthy;
+        });
     std::size_t listed = 0;
-    for (const Group& group : groups) {
-        listed += group.packages.size();
+    for (const auto& group : groups) {
+        listed += group.items.size();
     }
     std::string out = "\n";
     if (options.all) {
@@ -316,11 +289,10 @@ std::string packages_section(const CheckReport& report, const TableOptions& opti
                count_of(report.packages.size(), "package", "packages") +
                " (--all lists every package):\n";
     }
-    for (const Group& group : groups) {
-        const bool fold = !options.all && group.packages.size() > kFoldAbove;
-        const std::string label = verdict_label(group.verdict);
-        out += labelled(label, verdict_colour(group.verdict),
-                        ", " + count_of(group.packages.size(), "package", "packages") + ": " +
+    for (const auto& group : groups) {
+        const bool fold = !options.all && group.items.size() > kFoldAbove;
+        out += labelled(verdict_label(group.verdict), verdict_colour(group.verdict),
+                        ", " + count_of(group.items.size(), "package", "packages") + ": " +
                             cell(group.reason) + (fold ? " (--all lists them)" : ""),
                         options, 4);
         if (!fold) {

@@ -2,15 +2,15 @@
 
 #include <algorithm>
 #include <map>
-#include <tuple>
 #include <vector>
 
+#include "core/duration_text.hpp"
 #include "core/json_fields.hpp"
 #include "endpoint/base64.hpp"
 #include "endpoint/status_views.hpp"
-#include "evidence/diagnosis.hpp"
+#include "evidence/cited_evidence.hpp"
 #include "platform/sha256.hpp"
-#include "reconcile/verdict.hpp"
+#include "reconcile/attention_groups.hpp"
 
 namespace psguard {
 namespace {
@@ -140,37 +140,20 @@ std::string pair_of(const Json& view) {
     return version.is_string() ? status + " " + version.get<std::string>() : status;
 }
 
-struct Group {
-    std::optional<Verdict> verdict;
-    std::string label;
-    std::string reason;
-    std::vector<const Json*> packages;
-};
-
 std::string packages_section(const Json& packages) {
-    std::map<std::pair<int, std::string>, Group> by_key;
-    std::map<std::string, std::size_t> counts;
     const Json& list = field(packages, "packages");
+    std::map<std::string, std::size_t> counts;
     for (const Json& package : list) {
-        const std::string label = text_of(field(package, "verdict"), "no verdict");
-        const auto verdict = verdict_from_string(label);
-        const std::string reason = text_of(field(package, "reason"), "");
-        Group& group = by_key[{attention_rank(verdict), reason}];
-        group.verdict = verdict;
-        group.label = label;
-        group.reason = reason;
-        group.packages.push_back(&package);
-        ++counts[label];
+        ++counts[std::string(
+            verdict_label(verdict_from_string(text_of(field(package, "verdict"), ""))))];
     }
-    std::vector<Group> groups;
-    for (auto& [key, group] : by_key) {
-        groups.push_back(std::move(group));
-    }
-    // Stale first, then the other problems; within a verdict the larger groups first.
-    std::stable_sort(groups.begin(), groups.end(), [](const Group& a, const Group& b) {
-        return std::tuple(attention_rank(a.verdict), b.packages.size()) <
-               std::tuple(attention_rank(b.verdict), a.packages.size());
-    });
+    const auto groups = group_for_attention<Json>(
+        list,
+        [](const Json& package) {
+            return std::pair(verdict_from_string(text_of(field(package, "verdict"), "")),
+                             text_of(field(package, "reason"), ""));
+        },
+        [](const Json&) { return true; });
 
     std::string out = "<h2>Packages</h2>\n<p>" + plural(list.size(), "package", "packages");
     std::vector<std::pair<int, std::string>> summary;
@@ -184,15 +167,15 @@ std::string packages_section(const Json& packages) {
         out += (i == 0 ? ": " : ", ") + summary[i].second;
     }
     out += "</p>\n";
-    for (const Group& group : groups) {
+    for (const auto& group : groups) {
         // Healthy groups start closed: the page is for what needs attention.
         out += std::string(group.verdict == Verdict::healthy ? "<details>" : "<details open>") +
-               "<summary>" + span(tone(group.verdict), group.label) + ", " +
-               plural(group.packages.size(), "package", "packages") + ": " + e(group.reason) +
+               "<summary>" + span(tone(group.verdict), verdict_label(group.verdict)) + ", " +
+               plural(group.items.size(), "package", "packages") + ": " + e(group.reason) +
                "</summary>\n<table class=\"packages\"><tr><th>Package</th><th>Name</th>"
                "<th>Here</th><th>NS</th><th>Heal</th></tr>\n";
-        for (std::size_t i = 0; i < std::min(group.packages.size(), kRowsPerGroup); ++i) {
-            const Json& package = *group.packages[i];
+        for (std::size_t i = 0; i < std::min(group.items.size(), kRowsPerGroup); ++i) {
+            const Json& package = *group.items[i];
             const Json& heal = field(package, "heal");
             const std::string heal_state = text_of(field(heal, "state"), "");
             out += "<tr><td><code>" + e(text_of(field(package, "id"))) + "</code></td><td>" +
@@ -205,8 +188,8 @@ std::string packages_section(const Json& packages) {
                    "</td></tr>\n";
         }
         out += "</table>\n";
-        if (group.packages.size() > kRowsPerGroup) {
-            out += "<p>and " + std::to_string(group.packages.size() - kRowsPerGroup) +
+        if (group.items.size() > kRowsPerGroup) {
+            out += "<p>and " + std::to_string(group.items.size() - kRowsPerGroup) +
                    " more: <code>GET /v1/packages</code> lists every package.</p>\n";
         }
         out += "</details>\n";

@@ -307,26 +307,6 @@ Diagnosis diagnose(const DiagnosisInput& input) {
     return {Cause::unknown, "No evidence points to a cause.", {}};
 }
 
-std::vector<nlohmann::json> cited_evidence(const nlohmann::json& document) {
-    std::vector<nlohmann::json> cited;
-    if (!document.is_object() || !document.contains("evidence") ||
-        !document.contains("diagnosis") || !document["diagnosis"].is_object()) {
-        return cited;
-    }
-    const nlohmann::json& items = document["evidence"];
-    const nlohmann::json indices = document["diagnosis"].value("evidence", nlohmann::json());
-    if (!items.is_array() || !indices.is_array()) {
-        return cited;
-    }
-    for (const auto& index : indices) {
-        if (index.is_number_integer() && index.get<std::int64_t>() >= 0 &&
-            index.get<std::size_t>() < items.size()) {
-            cited.push_back(items[index.get<std::size_t>()]);
-        }
-    }
-    return cited;
-}
-
 nlohmann::json diagnosis_to_json(const Diagnosis& diagnosis) {
     return {{"cause", std::string(to_string(diagnosis.cause))},
             {"summary", diagnosis.summary},

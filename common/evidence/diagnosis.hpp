@@ -58,11 +58,6 @@ Diagnosis diagnose(const DiagnosisInput& input);
 // {"cause", "summary", "evidence": [indices]}
 nlohmann::json diagnosis_to_json(const Diagnosis& diagnosis);
 
-// The evidence items the diagnosis of `document` cites: document["diagnosis"]["evidence"] holds
-// indices into document["evidence"] (the cycle's evidence document, /v1/status). Indices that
-// are not numbers or out of range are skipped.
-std::vector<nlohmann::json> cited_evidence(const nlohmann::json& document);
-
 // Whether `path` lies under `root` or is a folder above it, comparing as Windows does
 // (case-insensitively, '/' and '\' alike, "\\?\" ignored) on every platform, so that a
 // Windows agent's messages are judged the same wherever the test runs. Both UTF-8.

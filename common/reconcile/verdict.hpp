@@ -29,11 +29,6 @@ inline constexpr Verdict kAllVerdicts[] = {Verdict::healthy,           Verdict::
                                            Verdict::unknown_to_ns,     Verdict::unreadable};
 
 std::string_view to_string(Verdict verdict);
-std::optional<Verdict> verdict_from_string(std::string_view text);
-
-// The order in which people read verdicts: stale_on_ns (what psguard heals) first, then the
-// other problems, packages without a verdict (nullopt: the NS was not usable), healthy last.
-int attention_rank(std::optional<Verdict> verdict);
 
 struct LocalView {
     std::string status;   // empty when unknown

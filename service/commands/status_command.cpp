@@ -6,8 +6,9 @@
 
 #include "commands/commands.hpp"
 #include "commands/config_source.hpp"
-#include "cycle/check_report.hpp"
+#include "core/duration_text.hpp"
 #include "core/json_fields.hpp"
+#include "cycle/check_report.hpp"
 #include "endpoint/local_client.hpp"
 
 namespace psguard {

@@ -63,16 +63,19 @@ class StatusPageBrowser : public ::testing::Test {
                                    {"auth", {{"type", "none"}}},
                                    {"packages", rows},
                                    {"fault", "none"}});
-        // The agent's log: its status posts were refused (HTTP 401), the evidence of a
-        // credential that is not applied.
         fs::create_directories(dir_ / "logs");
+        std::ofstream(dir_ / "psguard.json") << config().dump(2);
+    }
+
+    // The agent's log: its status posts were refused (HTTP 401), the evidence of a credential
+    // that is not applied.
+    void write_agent_log() const {
         std::ofstream(dir_ / "logs" / "agent.log")
             << "<event date='" << agent_log_date()
             << "' severity='2' hostName='PS01' source='EventTransport' module='AeXNSAgent.exe' "
                "process='AeXNSAgent.exe' pid='724' thread='1740' tickCount='495844843' > "
                "<![CDATA[Failed to post event: The remote server returned an error: (401) "
                "Unauthorized.]]></event>\n";
-        std::ofstream(dir_ / "psguard.json") << config().dump(2);
     }
 
     nlohmann::json config() const {
@@ -119,13 +122,15 @@ class StatusPageBrowser : public ::testing::Test {
 };
 
 TEST_F(StatusPageBrowser, ChromiumShowsThePlantedVerdictsTheDiagnosisAndTheJournal) {
-    // One heal first (max_per_cycle 1): the journal then holds an action to restore.
+    // One heal first (max_per_cycle 1): the journal then holds an action to restore. The agent's
+    // log is written after it: the diagnosis it leads to would block the heal.
     const auto file = (dir_ / "psguard.json").string();
     const auto healed =
         run_command({PSGUARD_BINARY_PATH, "check", "--heal", "--json", "--config", file});
     ASSERT_EQ(healed.exit_code, 1) << healed.out << healed.err;
     ASSERT_EQ(healed.json()["actions"].size(), 1u) << healed.out;
     const std::string action = healed.json()["actions"][0]["id"];
+    write_agent_log();
 
     ChildProcess agent({PSGUARD_BINARY_PATH, "run", "--config", file});
     const std::string marker = "status endpoint on http://127.0.0.1:";

@@ -9,51 +9,22 @@
 #include "endpoint/routes.hpp"
 #include "endpoint/status_page.hpp"
 #include "platform/sha256.hpp"
-#include "unit/endpoint_fake_agent.hpp"
+#include "unit/endpoint_routes_fixture.hpp"
 
 namespace psguard {
 namespace {
 
 using nlohmann::json;
-using test::FakeAgent;
 
-constexpr const char* kToken = "0123456789abcdef0123456789abcdef";
+using test::kToken;
 
-class StatusPageTest : public ::testing::Test {
+class StatusPageTest : public test::RoutesFixture {
   protected:
-    StatusPageTest() {
-        started_ = *parse_utc("2026-11-26T06:00:00Z");
-        now_ = started_ + std::chrono::seconds(3600);
-        options_.token = kToken;
-        set_report([](AgentSnapshot&) {});
-    }
-
-    Response get(const std::string& target, std::optional<std::string> authorization = {}) {
-        return handle({"GET", target, std::move(authorization)}, agent_, options_, now_);
-    }
-    static std::optional<std::string> header(const Response& response, const std::string& name) {
-        for (const auto& [key, value] : response.headers) {
-            if (key == name) {
-                return value;
-            }
-        }
-        return std::nullopt;
-    }
-    void set_report(const std::function<void(AgentSnapshot&)>& change) {
-        auto snapshot = test::sample_snapshot(started_);
-        change(*snapshot);
-        agent_.set_snapshot(snapshot);
-    }
     std::string page() {
         const auto response = get("/");
         EXPECT_EQ(response.status, 200u) << response.body;
         return response.body;
     }
-
-    FakeAgent agent_;
-    RouteOptions options_;
-    TimePoint started_;
-    TimePoint now_;
 };
 
 std::string hex_bytes(const std::string& hex) {

@@ -72,21 +72,35 @@ if wine "$exe" service uninstall >"$work/out" 2>&1; then
 fi
 
 # 2. The Event Log sink logs under the IDs (ReportEventW's trace: type, category, event ID).
-# `psguard run` in the console until its first cycle has failed on the NS, then Ctrl+C (Wine
-# turns SIGINT into CTRL_C_EVENT for a console process) for a clean stop.
+# `psguard run` in the console until its first cycle has failed on the NS, then SIGINT to that
+# process alone (Wine turns it into CTRL_C_EVENT, the CRT into SIGINT) for a clean stop.
 WINEDEBUG="-all,fixme+advapi,trace+eventlog,warn+eventlog,err+eventlog" \
     wine "$exe" run --config "$(winpath "$work/psguard.json")" >"$work/run.out" 2>&1 &
 runner=$!
-for _ in $(seq 150); do
+descendants() {  # descendants <pid>: its children, theirs, ...
+    local child
+    for child in $(pgrep -P "$1"); do
+        echo "$child"
+        descendants "$child"
+    done
+}
+for _ in $(seq 300); do
     grep -q 'ReportEventW.*0x000007d1' "$work/run.out" 2>/dev/null && break
     sleep 0.2
 done
-pkill -INT -f "psguard.exe run --config" >/dev/null 2>&1 || true
-for _ in $(seq 50); do
+for pid in $(descendants "$runner"); do
+    if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'psguard.exe'; then
+        kill -INT "$pid" 2>/dev/null || true
+    fi
+done
+for _ in $(seq 100); do
     kill -0 "$runner" 2>/dev/null || break
     sleep 0.2
 done
-kill "$runner" 2>/dev/null || true
+if kill -0 "$runner" 2>/dev/null; then
+    echo "    psguard run did not stop on SIGINT within 20 s"
+    kill $(descendants "$runner") "$runner" 2>/dev/null || true
+fi
 wait "$runner" 2>/dev/null || true
 
 event() {  # event <description> <type> <ID in hex, 8 digits>
