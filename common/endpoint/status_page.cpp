@@ -30,7 +30,7 @@ table{border-collapse:collapse;margin:.3em 0}th,td{text-align:left;padding:.2em 
 .state th{color:#555;font-weight:normal;padding-right:1.2em}
 .packages th,.journal th{border-bottom:1px solid #bbb}
 .packages td,.journal td{border-bottom:1px solid #eee}
-code{font:13px ui-monospace,Consolas,monospace}
+code{font:13px ui-monospace,Consolas,monospace}td code{white-space:nowrap}
 .copy{user-select:all;background:#f3f3f3;padding:0 .3em}
 .bad{color:#b00020;font-weight:bold}.warn{color:#8a5a00;font-weight:bold}.good{color:#1a7f37;font-weight:bold}
 details{margin:.5em 0}summary{cursor:pointer}
