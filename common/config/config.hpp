@@ -32,6 +32,9 @@ struct NsColumns {
     std::string ns_version = "Package Version on NS";
     std::string reported_version = "Version Last Reported by PS";
     std::string package_guid = "Package GUID";
+    // Optional: the agent's error text for the package (SWDPackageServer). Read when the report
+    // returns the column; its text becomes evidence.
+    std::string error = "Error";
 };
 
 struct NsConfig {
@@ -60,22 +63,25 @@ struct PathsConfig {
 
 // XPath 1.0 expressions evaluated on the parsed files; the first node in document order wins.
 // The defaults accept the attribute form (<PackageStatus status="Ready" version="1"/>) and the
-// element form (<PackageStatus><Status>Ready</Status>...), with names in any case.
+// element form (<PackageStatus><Status>Ready</Status>...), with names in any case; the version
+// may also be named PackageVersion, as the ASDK names the agent's package field.
 #define PSGUARD_LOWER_NAME \
     "translate(local-name(),'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')"
 struct ParseConfig {
     std::string status_xpath =
         "/*/@*[" PSGUARD_LOWER_NAME "='status'] | /*/*[" PSGUARD_LOWER_NAME "='status']";
-    std::string version_xpath =
-        "/*/@*[" PSGUARD_LOWER_NAME "='version'] | /*/*[" PSGUARD_LOWER_NAME "='version']";
+#define PSGUARD_VERSION_NAME \
+    "[" PSGUARD_LOWER_NAME "='version' or " PSGUARD_LOWER_NAME "='packageversion']"
+    std::string version_xpath = "/*/@*" PSGUARD_VERSION_NAME " | /*/*" PSGUARD_VERSION_NAME;
     std::string snapshot_version_xpath =
-        "/*/@*[" PSGUARD_LOWER_NAME "='version'] | /*/*[" PSGUARD_LOWER_NAME "='version']";
+        "/*/@*" PSGUARD_VERSION_NAME " | /*/*" PSGUARD_VERSION_NAME;
     // Nodes with a name and a size, as attributes or child elements, any case.
     std::string snapshot_file_xpath = "//*[" PSGUARD_LOWER_NAME "='file']";
     std::uint64_t max_file_bytes = 8ull * 1024 * 1024;
 
     bool operator==(const ParseConfig&) const = default;
 };
+#undef PSGUARD_VERSION_NAME
 #undef PSGUARD_LOWER_NAME
 
 struct AgentConfig {

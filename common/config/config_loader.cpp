@@ -88,6 +88,7 @@ void read_columns(JsonObjectReader section, NsColumns& columns) {
     read("ns_version", columns.ns_version);
     read("reported_version", columns.reported_version);
     read("package_guid", columns.package_guid);
+    read("error", columns.error);
 }
 
 void read_ns(JsonObjectReader section, Config& config) {

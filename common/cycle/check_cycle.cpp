@@ -131,7 +131,7 @@ void add_acl_findings(const AclReport& acl, const Config& config, CheckReport& r
     }
 }
 
-// The first half of every cycle: local scan, ACL check, the agent's evidence, NS fetch.
+// The first half of every cycle: local scan, ACL check, NS fetch, the agent's evidence.
 // `settle` is told the ACL result and answers since when older evidence is settled (the agent
 // loop remembers when a failing ACL check started to pass); a one-shot check has none.
 using SettleEvidence = std::function<std::optional<TimePoint>(const AclReport&)>;
@@ -173,12 +173,22 @@ Observation observe(const Config& config, NsClient& ns, EvidenceState& evidence,
             input.settled_before = *since;
         }
     }
+
+    // The NS is asked before the evidence is weighed: the error texts it keeps per package are
+    // evidence too.
+    NsFetch fetch = ns.fetch_package_states();
+    if (fetch.answer) {
+        for (const auto& row : fetch.answer->rows) {
+            if (row.error) {
+                input.ns_errors.push_back({row.id, *row.error});
+            }
+        }
+    }
     const EvidenceCycleResult found = run_evidence_cycle(evidence, config.evidence, input);
     report.evidence = found.to_json();
     report.diagnosis = found.diagnosis.cause;
     report.diagnosis_summary = found.diagnosis.summary;
 
-    NsFetch fetch = ns.fetch_package_states();
     report.ns.attempts = fetch.attempts;
     report.ns.reachable = fetch.http_status != 0;
     if (!fetch.answer) {

@@ -80,7 +80,7 @@ int CheckReport::exit_code() const {
         return kExitNsUnusable;
     }
     const bool all_healthy = std::all_of(packages.begin(), packages.end(), [](const auto& p) {
-        return p.verdict == Verdict::healthy;
+        return p.verdict && !needs_attention(*p.verdict);
     });
     const bool problem =
         std::any_of(findings.begin(), findings.end(), [](const Finding& f) { return f.problem; });
