@@ -233,7 +233,7 @@ std::string cell(std::string_view text) {
 }
 
 Colour verdict_colour(std::optional<Verdict> verdict) {
-    if (verdict == Verdict::healthy) {
+    if (verdict && !needs_attention(*verdict)) {
         return Colour::green;
     }
     const int rank = attention_rank(verdict);
@@ -273,7 +273,7 @@ std::string packages_section(const CheckReport& report, const TableOptions& opti
         report.packages,
         [](const PackageVerdict& package) { return std::pair(package.verdict, package.reason); },
         [&options](const PackageVerdict& package) {
-            return options.all || package.verdict != Verdict::healthy;
+            return options.all || !package.verdict || needs_attention(*package.verdict);
         });
     std::size_t listed = 0;
     for (const auto& group : groups) {

@@ -43,7 +43,7 @@ std::string e(std::string_view text) {
 
 // The CSS class for a verdict or cycle result: red for what needs attention first.
 const char* tone(std::optional<Verdict> verdict) {
-    if (verdict == Verdict::healthy) {
+    if (verdict && !needs_attention(*verdict)) {
         return "good";
     }
     return attention_rank(verdict) <= attention_rank(Verdict::missing_locally) ? "bad" : "warn";
@@ -168,9 +168,10 @@ std::string packages_section(const Json& packages) {
     }
     out += "</p>\n";
     for (const auto& group : groups) {
-        // Healthy groups start closed: the page is for what needs attention.
-        out += std::string(group.verdict == Verdict::healthy ? "<details>" : "<details open>") +
-               "<summary>" + span(tone(group.verdict), verdict_label(group.verdict)) + ", " +
+        // Healthy and deleted groups start closed: the page is for what needs attention.
+        const bool closed = group.verdict && !needs_attention(*group.verdict);
+        out += std::string(closed ? "<details>" : "<details open>") + "<summary>" +
+               span(tone(group.verdict), verdict_label(group.verdict)) + ", " +
                plural(group.items.size(), "package", "packages") + ": " + e(group.reason) +
                "</summary>\n<table class=\"packages\"><tr><th>Package</th><th>Name</th>"
                "<th>Here</th><th>NS</th><th>Heal</th></tr>\n";

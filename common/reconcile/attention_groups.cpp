@@ -17,7 +17,7 @@ std::string_view verdict_label(std::optional<Verdict> verdict) {
 
 int attention_rank(std::optional<Verdict> verdict) {
     if (!verdict) {
-        return 7;
+        return 8;
     }
     switch (*verdict) {
         case Verdict::stale_on_ns:
@@ -32,12 +32,16 @@ int attention_rank(std::optional<Verdict> verdict) {
             return 4;
         case Verdict::pending_on_ns:
             return 5;
-        case Verdict::unknown_to_ns:
+        case Verdict::unrecognised_ns_status:
             return 6;
+        case Verdict::unknown_to_ns:
+            return 7;
         case Verdict::healthy:
-            return 8;
+            return 9;
+        case Verdict::deleted:
+            return 10;
     }
-    return 7;
+    return 8;
 }
 
 }  // namespace psguard

@@ -20,7 +20,8 @@ std::optional<Verdict> verdict_from_string(std::string_view text);
 std::string_view verdict_label(std::optional<Verdict> verdict);
 
 // The order in which people read verdicts: stale_on_ns (what psguard heals) first, then the
-// other problems, packages without a verdict (nullopt: the NS was not usable), healthy last.
+// other problems, packages without a verdict (nullopt: the NS was not usable), then healthy and
+// deleted (needs_attention: false).
 int attention_rank(std::optional<Verdict> verdict);
 
 // Packages sharing a verdict and a reason.
