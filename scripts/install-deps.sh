@@ -12,6 +12,7 @@ native_packages=(
   clang libclang-rt-14-dev
   python3 curl
   dpkg-dev file
+  chromium fonts-dejavu-core
 )
 cross_packages=(
   g++-mingw-w64-x86-64-posix gcc-mingw-w64-x86-64-posix binutils-mingw-w64-x86-64

@@ -8,6 +8,9 @@
 #include <future>
 
 #include "core/utf8_path.hpp"
+#include "cycle/check_report.hpp"
+#include "endpoint/status_views.hpp"
+#include "logging/event_ids.hpp"
 #include "logging/logging.hpp"
 #include "platform/fault_point.hpp"
 
@@ -18,6 +21,12 @@ namespace {
 // which the journal makes safe (the next start completes or rolls back an interrupted action).
 constexpr auto kStopGrace = std::chrono::seconds(4);
 
+std::string text_or(const nlohmann::json& value, const char* fallback) {
+    return value.is_string() ? value.get<std::string>() : std::string(fallback);
+}
+
+// One line per cycle, and the cycle's events, each under its Event Log ID (docs/windows-events.md):
+// findings, NS unusable, ACL missing, heal actions and failures, ACL repairs, the breaker.
 void log_cycle(const AgentSnapshot& snapshot) {
     if (!snapshot.last_cycle) {
         return;
@@ -27,33 +36,54 @@ void log_cycle(const AgentSnapshot& snapshot) {
     for (const auto& [verdict, count] : report["summary"].items()) {
         summary += (summary.empty() ? "" : ", ") + std::to_string(count.get<int>()) + " " + verdict;
     }
-    spdlog::info("cycle ({}) took {} ms, {} scan: {} packages{}{}; NS {}",
-                 snapshot.last_cycle->trigger, snapshot.last_cycle->duration.count(),
-                 snapshot.last_cycle->scan, report["packages"].size(), summary.empty() ? "" : ": ",
-                 summary,
-                 report["ns"]["usable"].get<bool>()
-                     ? "ok"
-                     : "UNUSABLE: " + report["ns"]["error"].get<std::string>());
+    const bool ns_usable = report["ns"]["usable"].get<bool>();
+    const std::string line = fmt::format(
+        "cycle ({}) took {} ms, {} scan: {} packages{}{}; NS {}", snapshot.last_cycle->trigger,
+        snapshot.last_cycle->duration.count(), snapshot.last_cycle->scan, report["packages"].size(),
+        summary.empty() ? "" : ": ", summary,
+        ns_usable ? "ok" : "UNUSABLE: " + text_or(report["ns"]["error"], "?"));
+    if (!ns_usable) {
+        log_event(EventId::ns_unusable, spdlog::level::err, line);
+    } else if (snapshot.last_cycle->exit_code == kExitFindings) {
+        log_event(EventId::cycle_findings, spdlog::level::warn, line);
+    } else {
+        spdlog::info("{}", line);
+    }
+    const auto acl = status_json(snapshot, now_seconds())["acl"];
+    if (acl["ok"] == false) {
+        std::string folders;
+        for (const auto& path : acl["problems"]) {
+            folders += (folders.empty() ? "" : ", ") + text_or(path, "?");
+        }
+        log_event(EventId::acl_missing, spdlog::level::err,
+                  fmt::format(
+                      "the credential account {} lacks the rights it needs{}{}{}",
+                      text_or(acl["account"], "(unknown)"), folders.empty() ? "" : " on ", folders,
+                      acl["note"].is_string() ? " (" + acl["note"].get<std::string>() + ")" : ""));
+    }
     for (const auto& action : report["actions"]) {
-        // Every heal action is a warning: it reaches the Event Log on Windows.
-        spdlog::warn("heal {} of package {}: {} ({})", action["result"].get<std::string>(),
-                     action["package"].get<std::string>(),
-                     action["id"].is_string() ? action["id"].get<std::string>() : "-",
-                     action["detail"].get<std::string>());
+        const bool failed = action["result"] == "failed";
+        log_event(failed ? EventId::heal_failed : EventId::heal_action,
+                  failed ? spdlog::level::err : spdlog::level::warn,
+                  fmt::format("heal {} of package {}: {} ({})", text_or(action["result"], "?"),
+                              text_or(action["package"], "?"), text_or(action["id"], "-"),
+                              text_or(action["detail"], "")));
     }
     if (report["heal"].is_object()) {
         for (const auto& repair : report["heal"]["acl_repairs"]) {
-            // Every change of permissions is a warning: it reaches the Event Log on Windows.
-            spdlog::warn("ACL repair {} of {}: {}", repair["result"].get<std::string>(),
-                         repair["path"].get<std::string>(), repair["detail"].get<std::string>());
+            const bool failed = repair["result"] == "failed" || repair["result"] == "verify_failed";
+            log_event(EventId::acl_repair, failed ? spdlog::level::err : spdlog::level::warn,
+                      fmt::format("ACL repair {} of {}: {}", text_or(repair["result"], "?"),
+                                  text_or(repair["path"], "?"), text_or(repair["detail"], "")));
         }
-    }
-    if (report["heal"].is_object() && report["heal"]["breaker"].is_string()) {
-        spdlog::error("mass-event breaker: {}", report["heal"]["breaker"].get<std::string>());
-    }
-    if (report["heal"].is_object()) {
+        if (report["heal"]["breaker"].is_string()) {
+            log_event(EventId::breaker_open, spdlog::level::err,
+                      "mass-event breaker: " + report["heal"]["breaker"].get<std::string>());
+        }
         for (const auto& id : report["heal"]["verify_failed"]) {
-            spdlog::warn("heal action {} failed verification", id.get<std::string>());
+            log_event(EventId::heal_failed, spdlog::level::warn,
+                      fmt::format("heal action {} failed verification: the NS did not turn Ready",
+                                  text_or(id, "?")));
         }
         // The re-report trigger: a trigger that failed is a warning (the next one was tried).
         for (const auto& step : report["heal"]["refresh_steps"]) {
@@ -136,9 +166,11 @@ Result<std::unique_ptr<AgentHost>> AgentHost::create(ConfigSource source, bool l
 }
 
 int AgentHost::run() {
-    spdlog::info("psguard {} starting: server {}, NS {}, every {} min, heal {}", PSGUARD_VERSION,
-                 config_.server_name, config_.ns.url, config_.agent.interval.count(),
-                 config_.heal.enabled ? "enabled" : "disabled");
+    log_event(
+        EventId::service_started, spdlog::level::info,
+        fmt::format("psguard {} starting: server {}, NS {}, every {} min, heal {}", PSGUARD_VERSION,
+                    config_.server_name, config_.ns.url, config_.agent.interval.count(),
+                    config_.heal.enabled ? "enabled" : "disabled"));
     server_ = std::make_unique<StatusServer>(io_, config_.endpoint, *loop_);
     if (auto port = server_->start(); port) {
         spdlog::info("status endpoint on http://{}:{}/v1/status", config_.endpoint.bind_address,
@@ -175,7 +207,7 @@ int AgentHost::run() {
         spdlog::shutdown();
         return 2;
     }
-    spdlog::info("psguard stopped");
+    log_event(EventId::service_stopped, spdlog::level::info, "psguard stopped");
     spdlog::shutdown();
     return 0;
 }

@@ -44,6 +44,8 @@ int run(int argc, char** argv) {
     add_config_option(check_command);
     add_set_option(check_command);
     check_command->add_flag("--json", check.json, "print one JSON document instead of a table");
+    check_command->add_flag("--all", check.all,
+                            "list every package in the table, not only those that need attention");
     check_command->add_flag("--heal", check.heal,
                             "heal stale packages within the guards (uses the state folder)");
     check_command->add_flag("--dry-run", check.dry_run,

@@ -115,6 +115,16 @@ inline constexpr int kExitNsUnusable = 3;
 inline constexpr int kExitAgentDown = 4;  // `psguard status`: no agent answered, or unhealthy
 
 nlohmann::json to_json(const CheckReport& report);
-std::string to_table(const CheckReport& report);
+
+struct TableOptions {
+    bool all = false;     // every package, one line each; else only those that need attention
+    bool colour = false;  // ANSI colours: the caller decides (a terminal, NO_COLOR unset)
+    std::size_t width = 120;
+};
+
+// For the console: the summary and the diagnosis first, then the packages that need attention
+// grouped by verdict and reason (a reason shared by many packages folded into one line), then
+// findings, ACL and heal. Lines stay within `width` characters.
+std::string to_table(const CheckReport& report, const TableOptions& options = {});
 
 }  // namespace psguard

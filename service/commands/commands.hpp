@@ -14,6 +14,7 @@ struct CheckOptions {
     std::optional<std::filesystem::path> config_file;
     ConfigOverrides overrides;  // --set
     bool json = false;
+    bool all = false;  // the table lists every package
     bool heal = false;
     bool dry_run = false;
 };

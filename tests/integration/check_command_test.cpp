@@ -151,9 +151,43 @@ TEST_F(CheckCommand, AllHealthyExitsZeroAndPrintsATable) {
     NsEmulator ns(scenario({ns_row(kHealthy, "Ready"), ns_row(kStale, "Codebase Enabled")}));
     const auto result = run(config_for(ns), {});
     EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
-    EXPECT_NE(result.out.find("GUID"), std::string::npos);
-    EXPECT_NE(result.out.find(lower(kHealthy)), std::string::npos);
-    EXPECT_NE(result.out.find("Summary: 2 packages, 2 healthy"), std::string::npos) << result.out;
+    EXPECT_NE(result.out.find("Summary:   2 packages: 2 healthy"), std::string::npos) << result.out;
+    EXPECT_NE(result.out.find("No package needs attention (--all lists every package)."),
+              std::string::npos)
+        << result.out;
+    EXPECT_EQ(result.out.find(lower(kHealthy)), std::string::npos) << result.out;
+    const auto all = run(config_for(ns), {"--all"});
+    EXPECT_NE(all.out.find("All 2 packages:"), std::string::npos) << all.out;
+    EXPECT_NE(all.out.find("  " + lower(kHealthy)), std::string::npos) << all.out;
+}
+
+// Colour only for a terminal (a real pseudo-terminal through script(1)), never with NO_COLOR,
+// never into a pipe.
+TEST_F(CheckCommand, TheTableIsColouredOnlyOnATerminalWithoutNoColor) {
+    tree_.add({.guid = kStale});
+    NsEmulator ns(scenario({ns_row(kStale, "Invalid")}));
+    const auto piped = run(config_for(ns), {});
+    EXPECT_EQ(piped.exit_code, 1);
+    EXPECT_NE(piped.out.find("stale_on_ns, 1 package: Ready here, Invalid on the NS"),
+              std::string::npos)
+        << piped.out;
+    EXPECT_EQ(piped.out.find('\x1b'), std::string::npos) << piped.out;
+
+    const auto file = (dir_ / "psguard.json").string();
+    const std::string command = std::string(PSGUARD_BINARY_PATH) + " check --config " + file;
+    const auto terminal = [&](std::vector<std::pair<std::string, std::string>> env) {
+        ChildOptions options;
+        options.environment = std::move(env);
+        options.environment.emplace_back("TERM", "xterm");
+        ChildProcess process({"script", "-qec", command, "/dev/null"}, options);
+        EXPECT_EQ(process.wait(60s), 1) << process.stdout_text() << process.stderr_text();
+        return process.stdout_text();
+    };
+    const std::string coloured = terminal({{"NO_COLOR", ""}});
+    EXPECT_NE(coloured.find("\x1b[31mstale_on_ns\x1b[0m"), std::string::npos) << coloured;
+    const std::string plain = terminal({{"NO_COLOR", "1"}});
+    EXPECT_NE(plain.find("stale_on_ns, 1 package"), std::string::npos) << plain;
+    EXPECT_EQ(plain.find('\x1b'), std::string::npos) << plain;
 }
 
 TEST_F(CheckCommand, SendsTheReportRequestTheNsExpects) {
