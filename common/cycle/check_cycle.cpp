@@ -254,13 +254,16 @@ void verify_actions(const Config& config, StateDir& state, const CheckReport& re
 
 // Makes the agent rebuild and re-report: the configured command and/or service restart.
 std::string trigger_refresh(const Config& config, StateDir& state,
-                            const std::vector<std::string>& action_ids, TimePoint now) {
+                            const std::vector<std::string>& action_ids, TimePoint now,
+                            const std::stop_token& stop) {
     std::string summary;
     if (!config.heal.refresh_command.empty()) {
         auto outcome = run_process(config.heal.refresh_command, config.heal.refresh_timeout,
-                                   state.path() / "refresh.out");
+                                   state.path() / "refresh.out", stop);
         if (!outcome) {
             summary = "refresh command failed to start: " + outcome.error().message;
+        } else if (outcome->stopped) {
+            summary = "refresh command killed: psguard is stopping";
         } else if (outcome->timed_out) {
             summary = "refresh command killed after " +
                       std::to_string(config.heal.refresh_timeout.count()) + " s";
@@ -280,8 +283,8 @@ std::string trigger_refresh(const Config& config, StateDir& state,
         }
     }
     if (!config.heal.restart_service.empty()) {
-        auto restarted =
-            restart_service(config.heal.restart_service, config.heal.refresh_timeout, state.path());
+        auto restarted = restart_service(config.heal.restart_service, config.heal.refresh_timeout,
+                                         state.path(), stop);
         const std::string line = restarted ? "restarted service " + config.heal.restart_service
                                            : restarted.error().message;
         summary += (summary.empty() ? "" : "; ") + line;
@@ -475,7 +478,7 @@ CheckReport run_cycle(const Config& config, NsClient& ns, StateDir& state,
                                 outcome.done ? "done" : "failed", outcome.detail});
     }
     if (!done_actions.empty()) {
-        heal.refresh = trigger_refresh(config, state, done_actions, now);
+        heal.refresh = trigger_refresh(config, state, done_actions, now, options.stop);
     }
     heal.decisions = std::move(plan.decisions);
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <set>
+#include <stop_token>
 #include <string>
 
 #include "acl/acl_inspector.hpp"
@@ -24,6 +25,9 @@ struct CycleOptions {
     // again; the others keep their result from `previous_acl`. nullptr: check every folder.
     const std::set<std::string>* changed_packages = nullptr;
     const AclReport* previous_acl = nullptr;
+    // The agent's stop: kills a running refresh command (heal.refresh_command) and ends the
+    // wait for a service restart.
+    std::stop_token stop;
 };
 
 CheckReport run_check_cycle(const Config& config, NsClient& ns);

@@ -9,6 +9,8 @@
 namespace psguard {
 namespace {
 
+constexpr const char* kRetriesInterrupted = " (retries cut short by a stop or reload)";
+
 bool retryable(const TransportOutcome& outcome) {
     if (outcome.error) {
         return outcome.error->kind == TransportFailure::timeout;
@@ -66,9 +68,11 @@ NsFetch NsClient::fetch_package_states() {
     TransportOutcome outcome;
     const std::string body = form_body();
     auto delay = config_.retry_backoff;
+    bool interrupted = false;
     for (int attempt = 0; attempt <= config_.max_retries; ++attempt) {
         if (attempt > 0) {
             if (!wait_(delay)) {
+                interrupted = true;  // a stop or reload: the last attempt's answer stands
                 break;
             }
             delay *= 2;
@@ -87,7 +91,8 @@ NsFetch NsClient::fetch_package_states() {
                                 outcome.error->kind == TransportFailure::protocol
                             ? NsFailure::unusable
                             : NsFailure::unreachable;
-        fetch.error = "NS " + config_.url + ": " + outcome.error->message;
+        fetch.error = "NS " + config_.url + ": " + outcome.error->message +
+                      (interrupted ? kRetriesInterrupted : "");
         return fetch;
     }
     const HttpResponse& response = *outcome.response;
@@ -104,7 +109,7 @@ NsFetch NsClient::fetch_package_states() {
         fetch.error = "NS " + config_.url + " answered HTTP " + std::to_string(response.status) +
                       (fetch.attempts > 1 ? " after " + std::to_string(fetch.attempts) + " attempts"
                                           : std::string()) +
-                      ": " + body_excerpt(response.body);
+                      (interrupted ? kRetriesInterrupted : "") + ": " + body_excerpt(response.body);
         return fetch;
     }
     auto answer = parse_report_dataset(response.body, config_.columns, server_name_);
