@@ -6,7 +6,6 @@
 #pragma once
 
 #include <chrono>
-
 #include <cstddef>
 #include <filesystem>
 #include <string>
@@ -28,7 +27,7 @@ inline constexpr std::chrono::seconds kLogFlushInterval{2};
 
 // Owns the process's logging from setup_logging() on: its destruction flushes every sink, stops
 // spdlog's periodic flusher thread and then drops the loggers. Destroy it only after every
-// thread that may log has been joined: a log call after it dereferences no logger.
+// thread that may log has been joined: a log call after spdlog's shutdown finds a null logger.
 class LoggingSession {
   public:
     LoggingSession() = default;  // owns nothing

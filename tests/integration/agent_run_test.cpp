@@ -145,13 +145,35 @@ class AgentRun : public ::testing::Test {
         return false;
     }
 
-    // The NS keeps answering 503 and the agent waits a minute before its first retry.
+    // The NS answers 503 and the agent waits a minute before its first retry.
     void configure_long_ns_backoff() {
         ns_->set_fault("http_503");
         auto cfg = config();
         cfg["ns"]["max_retries"] = 3;
         cfg["ns"]["retry_backoff_ms"] = 60000;
         write_config(cfg);
+    }
+
+    // Waits until `agent` got the NS's first answer: it is in its back-off then.
+    void wait_for_ns_backoff(const ChildProcess& agent) {
+        ASSERT_TRUE(wait_for_ns_requests(1)) << agent.stderr_text();
+        std::this_thread::sleep_for(200ms);
+    }
+
+    // GET `target` from the agent's endpoint.
+    static ClientResponse endpoint_get(std::uint16_t port, const std::string& target) {
+        ClientRequest request;
+        request.tls = false;
+        request.port = port;
+        request.target = target;
+        return https_request(request);
+    }
+
+    // The token the agent wrote at its first start.
+    std::string endpoint_token() const {
+        std::string token;
+        std::getline(std::ifstream(dir_ / "state" / "endpoint.token"), token);
+        return token;
     }
 
     // The port the agent says its endpoint listens on (configured as 0: the system picks), or 0.
@@ -242,13 +264,7 @@ TEST_F(AgentRun, ServesItsStatusEndpointOnLoopback) {
     ASSERT_TRUE(wait_for_log(agent, "cycle (start)"));
     const auto port = endpoint_port(agent);
     ASSERT_NE(port, 0) << agent.stderr_text();
-    const auto get = [&](const std::string& target) {
-        ClientRequest request;
-        request.tls = false;
-        request.port = port;
-        request.target = target;
-        return https_request(request);
-    };
+    const auto get = [&](const std::string& target) { return endpoint_get(port, target); };
     EXPECT_EQ(get("/healthz").status, 200u);
     const auto status = get("/v1/status");
     ASSERT_EQ(status.status, 200u) << status.body;
@@ -264,9 +280,7 @@ TEST_F(AgentRun, ServesItsStatusEndpointOnLoopback) {
     post.method = boost::beast::http::verb::post;
     post.target = "/v1/check";
     EXPECT_EQ(https_request(post).status, 401u);
-    std::ifstream token_file(dir_ / "state" / "endpoint.token");
-    std::string token;
-    std::getline(token_file, token);
+    const std::string token = endpoint_token();
     ASSERT_FALSE(token.empty());
     post.headers.push_back({"Authorization", "Bearer " + token});
     EXPECT_EQ(https_request(post).status, 202u);
@@ -455,11 +469,7 @@ TEST_F(AgentRun, HealthAndStatusAnswerWhileIdleSocketsHoldEverySlot) {
     }
     std::this_thread::sleep_for(1500ms);  // idle for more than a second
 
-    ClientRequest health;
-    health.tls = false;
-    health.port = port;
-    health.target = "/healthz";
-    EXPECT_EQ(https_request(health).status, 200u);
+    EXPECT_EQ(endpoint_get(port, "/healthz").status, 200u);
     ChildProcess status({PSGUARD_BINARY_PATH, "status", "--config",
                          (dir_ / "psguard.json").string(), "--set",
                          "endpoint.port=" + std::to_string(port)});
@@ -478,13 +488,7 @@ TEST_F(AgentRun, StatusAndMetricsShowTheCycleInFlight) {
     ASSERT_TRUE(wait_for_log(agent, "status endpoint on"));
     const auto port = endpoint_port(agent);
     ASSERT_NE(port, 0) << agent.stderr_text();
-    const auto get = [&](const std::string& target) {
-        ClientRequest request;
-        request.tls = false;
-        request.port = port;
-        request.target = target;
-        return https_request(request);
-    };
+    const auto get = [&](const std::string& target) { return endpoint_get(port, target); };
     ASSERT_TRUE(wait_for_ns_requests(1)) << agent.stderr_text();  // the first cycle waits on it
     const auto running = nlohmann::json::parse(get("/v1/status").body);
     EXPECT_EQ(running["cycle_running"], true) << running.dump();
@@ -494,12 +498,7 @@ TEST_F(AgentRun, StatusAndMetricsShowTheCycleInFlight) {
     post.port = port;
     post.method = boost::beast::http::verb::post;
     post.target = "/v1/check";
-    post.headers.push_back({"Authorization", "Bearer " + [&] {
-                                std::string token;
-                                std::getline(std::ifstream(dir_ / "state" / "endpoint.token"),
-                                             token);
-                                return token;
-                            }()});
+    post.headers.push_back({"Authorization", "Bearer " + endpoint_token()});
     EXPECT_EQ(https_request(post).status, 409u);
 
     ASSERT_TRUE(wait_for_log(agent, "cycle (start)", 1, 10s)) << agent.stderr_text();
@@ -534,8 +533,7 @@ TEST_F(AgentRun, TheLogFileIsWrittenWhileRunningAndSurvivesSigkill) {
 TEST_F(AgentRun, StopDuringAnNsRetryBackoffIsPromptAndClean) {
     configure_long_ns_backoff();
     auto agent = start();
-    ASSERT_TRUE(wait_for_ns_requests(1)) << agent.stderr_text();
-    std::this_thread::sleep_for(200ms);  // in the back-off now
+    ASSERT_NO_FATAL_FAILURE(wait_for_ns_backoff(agent));
     const auto before = std::chrono::steady_clock::now();
     agent.signal(SIGTERM);
     const auto code = agent.wait(5s);
@@ -552,7 +550,7 @@ TEST_F(AgentRun, StopDuringAnNsRetryBackoffIsPromptAndClean) {
 TEST_F(AgentRun, AReloadDuringAnNsRetryBackoffAsksAgainAtOnce) {
     configure_long_ns_backoff();
     auto agent = start();
-    ASSERT_TRUE(wait_for_ns_requests(1)) << agent.stderr_text();
+    ASSERT_NO_FATAL_FAILURE(wait_for_ns_backoff(agent));
     ns_->set_fault("none");
     write_config(config());
     agent.signal(SIGHUP);

@@ -148,6 +148,39 @@ class StatusServerTest : public ::testing::Test {
 
     ~StatusServerTest() override { stop_server(); }
 
+    // `count` connections open, nothing sent.
+    std::vector<std::unique_ptr<TestConnection>> connect(std::size_t count,
+                                                         const char* from = nullptr) const {
+        std::vector<std::unique_ptr<TestConnection>> connections;
+        for (std::size_t i = 0; i < count; ++i) {
+            connections.push_back(std::make_unique<TestConnection>(port_, from));
+        }
+        return connections;
+    }
+
+    // How many of `connections` the server has closed.
+    static std::size_t count_closed(std::vector<std::unique_ptr<TestConnection>>& connections) {
+        std::size_t closed = 0;
+        for (auto& connection : connections) {
+            closed += connection->wait_closed(100ms) ? 1 : 0;
+        }
+        return closed;
+    }
+
+    // GET /healthz on `connection`: 200.
+    static void expect_healthy_on(TestConnection& connection) {
+        ASSERT_TRUE(connection.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+        const auto response = connection.read_response();
+        ASSERT_TRUE(response);
+        EXPECT_EQ(response->result_int(), 200u);
+    }
+
+    void start_with_limit(std::size_t max_connections) {
+        EndpointConfig config;
+        config.max_connections = max_connections;
+        start(config);
+    }
+
     void start(EndpointConfig config = {}) {
         config.port = 0;
         server_.emplace(io_, config, agent_);
@@ -709,10 +742,7 @@ TEST_F(StatusServerTest, ConnectionsOverTheLimitAreRefusedWith503) {
     }
     admitted.resize(kLimit);
     for (auto* client : admitted) {
-        ASSERT_TRUE(client->send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
-        const auto response = client->read_response();
-        ASSERT_TRUE(response);
-        EXPECT_EQ(response->result_int(), 200u);
+        expect_healthy_on(*client);
     }
     clients.clear();
     // The server notices the closed connections asynchronously: allow it a moment.
@@ -730,21 +760,13 @@ TEST_F(StatusServerTest, ConnectionsOverTheLimitAreRefusedWith503) {
 // slot of one that has been idle for a second, whatever route it asks for.
 TEST_F(StatusServerTest, IdleConnectionsGiveTheirSlotToANewcomer) {
     constexpr std::size_t kLimit = 8;
-    EndpointConfig config;
-    config.max_connections = kLimit;
-    start(config);
-    std::vector<std::unique_ptr<TestConnection>> idle;
-    for (std::size_t i = 0; i < kLimit; ++i) {
-        idle.push_back(std::make_unique<TestConnection>(port_));
-    }
+    start_with_limit(kLimit);
+    auto idle = connect(kLimit);
     std::this_thread::sleep_for(1500ms);  // past the idle grace (1 s)
     expect_serving();
     EXPECT_EQ(get("/metrics").status, 200u);  // not just the reserve's routes
     EXPECT_GE(metric("psguard_endpoint_idle_closed_total"), 1);
-    std::size_t closed = 0;
-    for (auto& connection : idle) {
-        closed += connection->wait_closed(100ms) ? 1 : 0;
-    }
+    const std::size_t closed = count_closed(idle);
     // At least one gave way; once a newcomer is done its slot is free for the next one.
     EXPECT_GE(closed, 1u);
     EXPECT_LT(closed, kLimit);
@@ -753,53 +775,29 @@ TEST_F(StatusServerTest, IdleConnectionsGiveTheirSlotToANewcomer) {
 // Which idle connection goes: the newcomer's own peer's first, else one of the peer holding the
 // most connections. Peers are loopback addresses of their own (127.0.0.2, .3, .4).
 TEST_F(StatusServerTest, AnIdleConnectionOfTheNewcomersOwnPeerGoesFirst) {
-    EndpointConfig config;
-    config.max_connections = 8;
-    start(config);
-    std::vector<std::unique_ptr<TestConnection>> crowd;  // 127.0.0.2 holds 6
-    for (int i = 0; i < 6; ++i) {
-        crowd.push_back(std::make_unique<TestConnection>(port_, "127.0.0.2"));
-    }
-    std::vector<std::unique_ptr<TestConnection>> monitor;  // 127.0.0.3 holds 2
-    for (int i = 0; i < 2; ++i) {
-        monitor.push_back(std::make_unique<TestConnection>(port_, "127.0.0.3"));
-    }
+    start_with_limit(8);
+    auto crowd = connect(6, "127.0.0.2");
+    auto monitor = connect(2, "127.0.0.3");
     std::this_thread::sleep_for(1500ms);
-    const auto closed_count = [](auto& connections) {
-        std::size_t closed = 0;
-        for (auto& connection : connections) {
-            closed += connection->wait_closed(100ms) ? 1 : 0;
-        }
-        return closed;
-    };
 
     TestConnection again(port_, "127.0.0.3");
-    ASSERT_TRUE(again.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
-    const auto first = again.read_response();
-    ASSERT_TRUE(first);
-    EXPECT_EQ(first->result_int(), 200u);
-    EXPECT_EQ(closed_count(monitor), 1u) << "its own idle connection gave way";
-    EXPECT_EQ(closed_count(crowd), 0u);
+    expect_healthy_on(again);
+    EXPECT_EQ(count_closed(monitor), 1u) << "its own idle connection gave way";
+    EXPECT_EQ(count_closed(crowd), 0u);
 
-    TestConnection stranger(port_, "127.0.0.4");
-    ASSERT_TRUE(stranger.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
-    const auto second = stranger.read_response();
-    ASSERT_TRUE(second);
-    EXPECT_EQ(second->result_int(), 200u);
-    EXPECT_EQ(closed_count(crowd), 1u) << "the peer holding the most connections gave way";
+    TestConnection stranger(port_, "127.0.0.4");  // `again` stays open, idle for less than 1 s
+    expect_healthy_on(stranger);
+    EXPECT_EQ(count_closed(crowd), 1u) << "the peer holding the most connections gave way";
 }
 
 // Every slot busy with a request in progress (nothing idle to close): the reserve still answers
 // /healthz and /v1/status, and nothing else.
 TEST_F(StatusServerTest, TheReserveAnswersHealthAndStatusWhileEverySlotIsBusy) {
     constexpr std::size_t kLimit = 8;
-    EndpointConfig config;
-    config.max_connections = kLimit;
-    start(config);
-    std::vector<std::unique_ptr<TestConnection>> busy;
-    for (std::size_t i = 0; i < kLimit; ++i) {
-        busy.push_back(std::make_unique<TestConnection>(port_));
-        ASSERT_TRUE(busy.back()->send("GET /v1/status HTTP/1.1\r\nHost: x\r\n"));  // unfinished
+    start_with_limit(kLimit);
+    auto busy = connect(kLimit);
+    for (auto& connection : busy) {
+        ASSERT_TRUE(connection->send("GET /v1/status HTTP/1.1\r\nHost: x\r\n"));  // unfinished
     }
     std::this_thread::sleep_for(1500ms);
     for (int i = 0; i < 3; ++i) {
