@@ -45,7 +45,10 @@ const char* AgentLoop::trigger_name(Wake wake) {
 }
 
 AgentLoop::AgentLoop(Config config, LoopTiming timing, CycleObserver observer)
-    : config_(std::move(config)), timing_(timing), observer_(std::move(observer)) {
+    : config_(std::move(config)),
+      timing_(timing),
+      observer_(std::move(observer)),
+      symantec_agent_(make_agent_automation(config_.heal.refresh_timeout)) {
     auto first = std::make_shared<AgentSnapshot>();
     first->version = PSGUARD_VERSION;
     first->started = now_seconds();
@@ -212,6 +215,7 @@ void AgentLoop::run_one_cycle(StateDir& state, ScanCache& scans, Wake reason) {
         CycleOptions options;
         options.heal = config.heal.enabled;
         options.local = &local;
+        options.agent = symantec_agent_.get();
         options.stop = stop_source_.get_token();
         if (incremental && last_acl_) {
             options.changed_packages = &changes.packages;
