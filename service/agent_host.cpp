@@ -115,8 +115,8 @@ LoopTiming timing_of(const Config& config) {
 
 }  // namespace
 
-AgentHost::AgentHost(ConfigSource source, Config config)
-    : source_(std::move(source)), config_(std::move(config)) {}
+AgentHost::AgentHost(LoggingSession logging, ConfigSource source, Config config)
+    : logging_(std::move(logging)), source_(std::move(source)), config_(std::move(config)) {}
 
 Result<std::unique_ptr<AgentHost>> AgentHost::create(ConfigSource source, bool log_to_stderr) {
     auto config = load_config(source);
@@ -132,10 +132,12 @@ Result<std::unique_ptr<AgentHost>> AgentHost::create(ConfigSource source, bool l
 #ifdef _WIN32
     log.to_event_log = true;
 #endif
-    if (auto logging = setup_logging(log); !logging) {
+    auto logging = setup_logging(log);
+    if (!logging) {
         return logging.error();
     }
-    std::unique_ptr<AgentHost> host(new AgentHost(std::move(source), *config));
+    std::unique_ptr<AgentHost> host(
+        new AgentHost(std::move(logging).value(), std::move(source), *config));
     AgentHost* self = host.get();
     host->loop_ = std::make_unique<AgentLoop>(
         *config, timing_of(*config), [self](const AgentSnapshot& snapshot) {
@@ -190,6 +192,7 @@ int AgentHost::run() {
     auto work = boost::asio::make_work_guard(io_);
     io_.run();
 
+    // The stop interrupts an NS retry back-off and kills a running refresh command.
     loop_->stop();
     loop_thread.request_stop();
     if (loop_result.wait_for(kStopGrace) != std::future_status::ready) {
@@ -197,18 +200,21 @@ int AgentHost::run() {
             "a cycle is still running after {} s; exiting anyway (the journal makes "
             "this safe)",
             kStopGrace.count());
-        spdlog::shutdown();
+        // Other threads may still log: flush, but leave the loggers in place until the end.
+        spdlog::default_logger()->flush();
         std::_Exit(0);
     }
     loop_thread.join();
+    // Join the watcher's thread (it logs file events) and drop the endpoint before logging
+    // ends with ~AgentHost.
+    watcher_.reset();
+    server_.reset();
     const Status status = loop_result.get();
     if (!status) {
         spdlog::error("psguard could not start: {}", status.error().message);
-        spdlog::shutdown();
         return 2;
     }
     log_event(EventId::service_stopped, spdlog::level::info, "psguard stopped");
-    spdlog::shutdown();
     return 0;
 }
 

@@ -92,6 +92,7 @@ int run(int argc, char** argv) {
         "what the running agent says, from its local endpoint (exit as its last cycle: 0, 1, "
         "3; 4 when no agent answers or it is unhealthy)");
     add_config_option(status_command);
+    add_set_option(status_command);
     status_command->add_flag("--json", status.json, "print the endpoint's JSON");
 
 #ifndef _WIN32
@@ -184,6 +185,7 @@ int run(int argc, char** argv) {
 #endif
     if (status_command->parsed()) {
         status.config_file = config_path();
+        status.overrides = overrides;
         return psguard::run_status_command(status);
     }
     if (reset_command->parsed()) {

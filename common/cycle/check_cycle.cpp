@@ -627,8 +627,9 @@ CheckReport run_cycle(const Config& config, NsClient& ns, StateDir& state,
     }
     if (!done_actions.empty()) {
         // Once, after every file of this cycle has moved.
-        const RefreshOutcome refreshed = trigger_refresh(
-            config.heal, *agent, state.journal(), done_actions, state.path() / "refresh.out", now);
+        const RefreshOutcome refreshed =
+            trigger_refresh(config.heal, *agent, state.journal(), done_actions,
+                            state.path() / "refresh.out", now, options.stop);
         heal.refresh = refreshed.summary();
         heal.refresh_steps = refreshed.steps;
     }

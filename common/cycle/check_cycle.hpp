@@ -3,6 +3,7 @@
 #pragma once
 
 #include <set>
+#include <stop_token>
 #include <string>
 
 #include "acl/acl_inspector.hpp"
@@ -28,6 +29,9 @@ struct CycleOptions {
     // The Symantec agent's COM objects (re-report trigger, its view of the packages, policy
     // refresh, fleet NSE); nullptr: the cycle makes its own (make_agent_automation).
     AgentAutomation* agent = nullptr;
+    // The agent's stop: kills a running refresh command (heal.refresh_command) and ends the
+    // wait for a service restart.
+    std::stop_token stop;
 };
 
 CheckReport run_check_cycle(const Config& config, NsClient& ns, AgentAutomation* agent = nullptr);

@@ -271,6 +271,10 @@ void endpoint_metrics(const EndpointStats& stats, std::vector<MetricFamily>& out
         {"psguard_endpoint_accept_errors_total",
          {"Failed accepts (out of descriptors, ...); the server pauses briefly after each.",
           stats.accept_errors_total}},
+        {"psguard_endpoint_idle_closed_total",
+         {"Idle connections closed to make room for a newcomer while endpoint.max_connections "
+          "were open.",
+          stats.idle_closed_total}},
     };
     for (const auto& [name, help_and_value] : counters) {
         auto metric = family(name, help_and_value.first, MetricType::counter);

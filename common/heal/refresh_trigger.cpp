@@ -22,15 +22,18 @@ Attempt ask_agent(AgentAutomation& agent) {
     return attempt;
 }
 
-Attempt run_command(const HealConfig& config, const std::filesystem::path& scratch) {
+Attempt run_command(const HealConfig& config, const std::filesystem::path& scratch,
+                    const std::stop_token& stop) {
     Attempt attempt{{RefreshTrigger::command, false, {}, std::nullopt}, {}};
     if (config.refresh_command.empty()) {
         attempt.step.detail = "no heal.refresh_command configured";
         return attempt;
     }
-    auto outcome = run_process(config.refresh_command, config.refresh_timeout, scratch);
+    auto outcome = run_process(config.refresh_command, config.refresh_timeout, scratch, stop);
     if (!outcome) {
         attempt.step.detail = "refresh command failed to start: " + outcome.error().message;
+    } else if (outcome->stopped) {
+        attempt.step.detail = "refresh command cut short: psguard is stopping";
     } else if (outcome->timed_out) {
         attempt.step.detail =
             "refresh command killed after " + std::to_string(config.refresh_timeout.count()) + " s";
@@ -46,14 +49,15 @@ Attempt run_command(const HealConfig& config, const std::filesystem::path& scrat
     return attempt;
 }
 
-Attempt restart(const HealConfig& config, const std::filesystem::path& scratch) {
+Attempt restart(const HealConfig& config, const std::filesystem::path& scratch,
+                const std::stop_token& stop) {
     Attempt attempt{{RefreshTrigger::restart_service, false, {}, std::nullopt}, {}};
     if (config.restart_service.empty()) {
         attempt.step.detail = "no heal.restart_service configured";
         return attempt;
     }
-    auto restarted =
-        restart_service(config.restart_service, config.refresh_timeout, scratch.parent_path());
+    auto restarted = restart_service(config.restart_service, config.refresh_timeout,
+                                     scratch.parent_path(), stop);
     attempt.step.ok = restarted.ok();
     attempt.step.detail =
         restarted ? "restarted service " + config.restart_service : restarted.error().message;
@@ -93,12 +97,16 @@ std::string RefreshOutcome::summary() const {
 
 RefreshOutcome trigger_refresh(const HealConfig& config, AgentAutomation& agent, Journal& journal,
                                const std::vector<std::string>& action_ids,
-                               const std::filesystem::path& scratch, TimePoint now) {
+                               const std::filesystem::path& scratch, TimePoint now,
+                               const std::stop_token& stop) {
     RefreshOutcome outcome;
     for (const RefreshTrigger trigger : config.refresh) {
+        if (stop.stop_requested() && !outcome.steps.empty()) {
+            break;  // the agent is stopping: no fallback
+        }
         Attempt attempt = trigger == RefreshTrigger::agent     ? ask_agent(agent)
-                          : trigger == RefreshTrigger::command ? run_command(config, scratch)
-                                                               : restart(config, scratch);
+                          : trigger == RefreshTrigger::command ? run_command(config, scratch, stop)
+                                                               : restart(config, scratch, stop);
         for (const auto& id : action_ids) {
             nlohmann::json record = attempt.record;
             record["action"] = id;

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -30,9 +31,12 @@ struct RefreshOutcome {
 };
 
 // Runs the triggers of `config.refresh` until one succeeds, and journals every step on each of
-// `action_ids`. `scratch` receives a command's output.
+// `action_ids`. `scratch` receives a command's output. `stop` (the agent stopping) kills a
+// running command with what it started, ends the wait for a service restart and tries no
+// further trigger.
 RefreshOutcome trigger_refresh(const HealConfig& config, AgentAutomation& agent, Journal& journal,
                                const std::vector<std::string>& action_ids,
-                               const std::filesystem::path& scratch, TimePoint now);
+                               const std::filesystem::path& scratch, TimePoint now,
+                               const std::stop_token& stop = {});
 
 }  // namespace psguard

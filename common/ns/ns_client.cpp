@@ -10,6 +10,8 @@
 namespace psguard {
 namespace {
 
+constexpr const char* kRetriesInterrupted = " (retries cut short by a stop or reload)";
+
 bool retryable(const TransportOutcome& outcome) {
     if (outcome.error) {
         return outcome.error->kind == TransportFailure::timeout;
@@ -58,9 +60,11 @@ NsFetch NsClient::fetch_package_states() {
     TransportOutcome outcome;
     const std::string body = form_body();
     auto delay = config_.retry_backoff;
+    bool interrupted = false;
     for (int attempt = 0; attempt <= config_.max_retries; ++attempt) {
         if (attempt > 0) {
             if (!wait_(delay)) {
+                interrupted = true;  // a stop or reload: the last attempt's answer stands
                 break;
             }
             delay *= 2;
@@ -79,7 +83,8 @@ NsFetch NsClient::fetch_package_states() {
                                 outcome.error->kind == TransportFailure::protocol
                             ? NsFailure::unusable
                             : NsFailure::unreachable;
-        fetch.error = "NS " + config_.url + ": " + outcome.error->message;
+        fetch.error = "NS " + config_.url + ": " + outcome.error->message +
+                      (interrupted ? kRetriesInterrupted : "");
         return fetch;
     }
     const HttpResponse& response = *outcome.response;
@@ -96,7 +101,8 @@ NsFetch NsClient::fetch_package_states() {
         fetch.error = "NS " + config_.url + " answered HTTP " + std::to_string(response.status) +
                       (fetch.attempts > 1 ? " after " + std::to_string(fetch.attempts) + " attempts"
                                           : std::string()) +
-                      ": " + describe_body(response.body);
+                      (interrupted ? kRetriesInterrupted : "") + ": " +
+                      describe_body(response.body);
         return fetch;
     }
     auto answer = parse_report_dataset(response.body, config_.columns, server_name_);

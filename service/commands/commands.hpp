@@ -42,6 +42,7 @@ int run_restore_command(const RestoreCommandOptions& options);
 
 struct StatusOptions {
     std::optional<std::filesystem::path> config_file;  // where the endpoint is
+    ConfigOverrides overrides;                         // --set (endpoint.port, ...)
     bool json = false;
 };
 

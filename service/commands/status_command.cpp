@@ -113,7 +113,7 @@ int exit_code_for(const Json& status, bool healthy) {
 }  // namespace
 
 int run_status_command(const StatusOptions& options) {
-    auto config = load_command_config(options.config_file);
+    auto config = load_command_config(options.config_file, options.overrides);
     if (!config) {
         std::cerr << config.error().message << '\n';
         return kExitUsage;
