@@ -8,6 +8,7 @@
 #include <future>
 
 #include "core/utf8_path.hpp"
+#include "cycle/state_dir.hpp"
 #include "logging/logging.hpp"
 #include "platform/fault_point.hpp"
 
@@ -74,6 +75,10 @@ Result<std::unique_ptr<AgentHost>> AgentHost::create(ConfigSource source, bool l
     auto config = load_config(source);
     if (!config) {
         return config.error();
+    }
+    // Before the log folder inside it, so that psguard's own state folder is created private.
+    if (auto folder = create_state_folder(config->paths.state_dir); !folder) {
+        return folder.error();
     }
     LogConfig log;
     log.file = config->paths.state_dir / "logs" / "psguard.log";
