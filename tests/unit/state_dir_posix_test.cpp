@@ -61,5 +61,18 @@ TEST(StateDirPosix, LeavesTheModeAndAclOfAFolderItDidNotCreate) {
     }
 }
 
+// `psguard run` creates the folder before its log folder inside it, so it too is born private;
+// a folder that exists is left alone.
+TEST(StateDirPosix, CreateStateFolderOnlyRepermissionsWhatItCreates) {
+    test::TempTree tree;
+    const auto fresh = tree / "fresh";
+    ASSERT_TRUE(create_state_folder(fresh));
+    EXPECT_EQ(mode_of(fresh), 0700u);
+    const auto shared = tree.mkdir("shared");
+    ASSERT_EQ(::chmod(shared.c_str(), 0751), 0);
+    ASSERT_TRUE(create_state_folder(shared));
+    EXPECT_EQ(mode_of(shared), 0751u);
+}
+
 }  // namespace
 }  // namespace psguard
