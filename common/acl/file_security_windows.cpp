@@ -124,6 +124,52 @@ std::string sacl_text(const std::string& sddl) {
     return at == std::string::npos ? std::string() : sddl.substr(at);
 }
 
+// Whether the file behind `handle` holds what was recorded, in the parts that must come back:
+// owner, group, the DACL's protection and explicit ACEs (essentials), and the SACL when recorded.
+Result<bool> matches(HANDLE handle, const acl::SecurityDescriptor& want,
+                     const std::string& wanted_sacl, const std::string& shown) {
+    const bool with_sacl = !wanted_sacl.empty();
+    auto now =
+        read_descriptor(handle, kBaseParts | (with_sacl ? SACL_SECURITY_INFORMATION : 0), shown);
+    if (!now) {
+        return now.error();
+    }
+    auto have = essentials(now->get());
+    if (!have) {
+        return fail(shown + ": " + have.error().message);
+    }
+    if (!with_sacl) {
+        return *have == want;
+    }
+    auto sddl = acl::descriptor_to_sddl(now->get(), SACL_SECURITY_INFORMATION);
+    return *have == want && sddl && *sddl == wanted_sacl;
+}
+
+// The explicit ACEs of `dacl`, in order (DWORD-aligned storage, as an ACL must be): with an
+// unprotected DACL the system derives the inherited ones from the folder, and a copy of the
+// recorded ones would stand beside them.
+Result<std::vector<DWORD>> explicit_only(PACL dacl) {
+    std::vector<DWORD> storage((dacl->AclSize + sizeof(DWORD) - 1) / sizeof(DWORD));
+    auto* copy = reinterpret_cast<PACL>(storage.data());
+    if (!InitializeAcl(copy, dacl->AclSize, dacl->AclRevision)) {
+        return fail("InitializeAcl: " + win_error_text(GetLastError()));
+    }
+    for (DWORD i = 0; i < dacl->AceCount; ++i) {
+        void* ace = nullptr;
+        if (!GetAce(dacl, i, &ace)) {
+            return fail("cannot read ACE " + std::to_string(i) + ": " +
+                        win_error_text(GetLastError()));
+        }
+        const auto* header = static_cast<const ACE_HEADER*>(ace);
+        if ((header->AceFlags & INHERITED_ACE) == 0 &&
+            !AddAce(copy, dacl->AclRevision, MAXDWORD, ace, header->AceSize)) {
+            return fail("cannot copy ACE " + std::to_string(i) + ": " +
+                        win_error_text(GetLastError()));
+        }
+    }
+    return storage;
+}
+
 }  // namespace
 
 Result<FileSecurity> read_file_security(const fs::path& file) {
@@ -173,33 +219,24 @@ Status apply_file_security(const fs::path& file, const FileSecurity& wanted) {
                     ": its saved SACL can only be put back with SeSecurityPrivilege (run as "
                     "LocalSystem or an elevated administrator)");
     }
-    const SECURITY_INFORMATION parts = kBaseParts | (with_sacl ? SACL_SECURITY_INFORMATION : 0);
-    auto handle = open_file(
-        file, READ_CONTROL | WRITE_DAC | WRITE_OWNER | (with_sacl ? ACCESS_SYSTEM_SECURITY : 0));
+    const DWORD sacl_access = with_sacl ? ACCESS_SYSTEM_SECURITY : 0;
+    {
+        // Read first: what already matches needs no right to change it.
+        auto reading = open_file(file, READ_CONTROL | sacl_access);
+        if (!reading) {
+            return reading.error();
+        }
+        auto before = matches(reading->get(), *want, wanted_sacl, shown);
+        if (!before) {
+            return before.error();
+        }
+        if (*before) {
+            return {};
+        }
+    }
+    auto handle = open_file(file, READ_CONTROL | WRITE_DAC | WRITE_OWNER | sacl_access);
     if (!handle) {
         return handle.error();
-    }
-    const auto matches = [&]() -> Result<bool> {
-        auto now = read_descriptor(handle->get(), parts, shown);
-        if (!now) {
-            return now.error();
-        }
-        auto have = essentials(now->get());
-        if (!have) {
-            return fail(shown + ": " + have.error().message);
-        }
-        if (!with_sacl) {
-            return *have == *want;
-        }
-        auto sddl = acl::descriptor_to_sddl(now->get(), SACL_SECURITY_INFORMATION);
-        return *have == *want && sddl && *sddl == wanted_sacl;
-    };
-    auto before = matches();
-    if (!before) {
-        return before.error();
-    }
-    if (*before) {
-        return {};
     }
 
     BOOL present = FALSE;
@@ -219,9 +256,19 @@ Status apply_file_security(const fs::path& file, const FileSecurity& wanted) {
     SECURITY_DESCRIPTOR_CONTROL control = 0;
     DWORD revision = 0;
     GetSecurityDescriptorControl(raw, &control, &revision);
+    const bool protected_dacl = (control & SE_DACL_PROTECTED) != 0;
+    std::vector<DWORD> explicit_storage;
+    if (dacl != nullptr && !protected_dacl) {
+        auto explicit_aces = explicit_only(dacl);
+        if (!explicit_aces) {
+            return fail(shown + ": the saved DACL: " + explicit_aces.error().message);
+        }
+        explicit_storage = std::move(explicit_aces).value();
+        dacl = reinterpret_cast<PACL>(explicit_storage.data());
+    }
     SECURITY_INFORMATION info =
-        kBaseParts | ((control & SE_DACL_PROTECTED) != 0 ? PROTECTED_DACL_SECURITY_INFORMATION
-                                                         : UNPROTECTED_DACL_SECURITY_INFORMATION);
+        kBaseParts | (protected_dacl ? PROTECTED_DACL_SECURITY_INFORMATION
+                                     : UNPROTECTED_DACL_SECURITY_INFORMATION);
     if (with_sacl) {
         info |= SACL_SECURITY_INFORMATION |
                 ((control & SE_SACL_PROTECTED) != 0 ? PROTECTED_SACL_SECURITY_INFORMATION
@@ -239,7 +286,7 @@ Status apply_file_security(const fs::path& file, const FileSecurity& wanted) {
                                : std::string()) +
                     ": " + win_error_text(status));
     }
-    auto after = matches();
+    auto after = matches(handle->get(), *want, wanted_sacl, shown);
     if (!after) {
         return after.error();
     }
