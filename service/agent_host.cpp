@@ -9,6 +9,7 @@
 
 #include "core/utf8_path.hpp"
 #include "cycle/check_report.hpp"
+#include "cycle/state_dir.hpp"
 #include "endpoint/status_views.hpp"
 #include "logging/event_ids.hpp"
 #include "logging/logging.hpp"
@@ -122,6 +123,10 @@ Result<std::unique_ptr<AgentHost>> AgentHost::create(ConfigSource source, bool l
     auto config = load_config(source);
     if (!config) {
         return config.error();
+    }
+    // Before the log folder inside it, so that psguard's own state folder is created private.
+    if (auto folder = create_state_folder(config->paths.state_dir); !folder) {
+        return folder.error();
     }
     LogConfig log;
     log.file = config->paths.state_dir / "logs" / "psguard.log";

@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "config/json_reader.hpp"
+#include "config/state_dir_rules.hpp"
 #include "core/guid.hpp"
 #include "core/utf8_path.hpp"
 #include "local/status_parser.hpp"
@@ -52,6 +53,9 @@ void read_paths(JsonObjectReader section, Config& config, const HostDefaults& de
             }
             config.paths.storage_roots.push_back(root.lexically_normal());
         }
+    }
+    if (auto problem = state_dir_problem(config.paths, system_folders())) {
+        section.error("state_dir", *problem);
     }
 }
 

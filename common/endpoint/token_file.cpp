@@ -3,8 +3,22 @@
 #include <system_error>
 
 #include "core/utf8_path.hpp"
+#include "platform/private_file.hpp"
 
 namespace psguard {
+namespace {
+
+constexpr std::size_t kMaxTokenFileBytes = 4096;
+
+}  // namespace
+
+Result<std::string> read_token_file(const std::filesystem::path& file) {
+    auto content = read_private_file(file, "token", kMaxTokenFileBytes);
+    if (!content) {
+        return content.error();
+    }
+    return parse_token_text(*content, file);
+}
 
 Result<std::string> ensure_token_file(const std::filesystem::path& file) {
     std::error_code ec;
@@ -13,6 +27,24 @@ Result<std::string> ensure_token_file(const std::filesystem::path& file) {
     }
     // Whatever else is there (even something unreadable) is judged, never replaced.
     return read_token_file(file);
+}
+
+Status check_token_file(const std::filesystem::path& file, const std::filesystem::path& state_dir) {
+    std::error_code ec;
+    if (std::filesystem::symlink_status(file, ec).type() != std::filesystem::file_type::not_found) {
+        if (auto token = read_token_file(file); !token) {
+            return token.error();
+        }
+        return {};
+    }
+    const auto folder = file.parent_path();
+    if (folder.lexically_normal() == state_dir.lexically_normal() ||
+        std::filesystem::is_directory(folder, ec)) {
+        return {};
+    }
+    return fail(path_to_utf8(file) +
+                ": psguard would create the token file there, but the folder " +
+                path_to_utf8(folder) + " does not exist");
 }
 
 bool tokens_equal(std::string_view expected, std::string_view presented) {

@@ -16,6 +16,12 @@ JournalFile file_from_json(const nlohmann::json& j) {
     file.quarantined = escaped_utf8_to_path(j.value("quarantined", ""));
     file.sha256 = j.value("sha256", "");
     file.size = j.value("size", std::uint64_t{0});
+    if (const auto security = j.find("security"); security != j.end()) {
+        // One that does not parse (edited by hand) counts as absent: the bytes still come back.
+        if (auto read = file_security_from_json(*security)) {
+            file.security = std::move(read).value();
+        }
+    }
     return file;
 }
 
@@ -168,11 +174,15 @@ std::string Journal::next_action_id(const std::string& package, TimePoint now) c
 }
 
 nlohmann::json to_json(const JournalFile& file) {
-    return {{"role", file.role},
-            {"original", path_to_utf8(file.original)},
-            {"quarantined", path_to_utf8(file.quarantined)},
-            {"sha256", file.sha256},
-            {"size", file.size}};
+    nlohmann::json json = {{"role", file.role},
+                           {"original", path_to_utf8(file.original)},
+                           {"quarantined", path_to_utf8(file.quarantined)},
+                           {"sha256", file.sha256},
+                           {"size", file.size}};
+    if (file.security) {
+        json["security"] = to_json(*file.security);
+    }
+    return json;
 }
 
 nlohmann::json to_json(const ActionSummary& action) {

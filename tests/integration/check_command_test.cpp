@@ -2,6 +2,8 @@
 // over TLS with a CA made for the test. Nothing is mocked.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -418,6 +420,7 @@ TEST_F(CheckCommand, BasicAuthOverTls) {
     NsEmulator ns(scene);
     const auto password_file = dir_ / "ns-password.txt";
     std::ofstream(password_file) << "s3cr&t:pw\n";
+    ::chmod(password_file.c_str(), 0600);  // administrators only, as psguard requires
     auto config = config_for(ns);
     config["ns"]["auth"] = {
         {"type", "basic"}, {"username", "svc-psguard"}, {"password_file", password_file.string()}};
@@ -464,6 +467,75 @@ TEST_F(CheckCommand, ValidateConfigUsesTheSameRules) {
     auto no_secret = run_argv({PSGUARD_BINARY_PATH, "validate-config", "--config", file.string()});
     EXPECT_EQ(no_secret.exit_code, 2);
     EXPECT_NE(no_secret.err.find("ns.auth.password_file"), std::string::npos) << no_secret.err;
+}
+
+// validate-config refuses what the service would: a token file (the endpoint's start) or a
+// password file (the NS client) that others may read; the fix is in the message.
+TEST_F(CheckCommand, ValidateConfigRefusesSecretFilesOthersMayRead) {
+    NsEmulator ns(scenario(nlohmann::json::array()));
+    const auto file = dir_ / "psguard.json";
+    const auto validate = [&](const nlohmann::json& config) {
+        std::ofstream(file, std::ios::trunc) << config.dump();
+        return run_argv({PSGUARD_BINARY_PATH, "validate-config", "--config", file.string()});
+    };
+
+    const auto token = dir_ / "endpoint.token";
+    std::ofstream(token) << "0123456789abcdef0123456789abcdef\n";
+    ::chmod(token.c_str(), 0644);
+    auto with_token = config_for(ns);
+    with_token["endpoint"] = {{"token_file", token.string()}};
+    auto open_token = validate(with_token);
+    EXPECT_EQ(open_token.exit_code, 2) << open_token.out;
+    EXPECT_NE(open_token.err.find("endpoint.token_file: "), std::string::npos) << open_token.err;
+    EXPECT_NE(open_token.err.find("chmod 600 '" + token.string() + "'"), std::string::npos)
+        << open_token.err;
+    ::chmod(token.c_str(), 0600);
+    EXPECT_EQ(validate(with_token).exit_code, 0);
+
+    const auto password = dir_ / "ns-password";
+    std::ofstream(password) << "Hunter2-secret\n";
+    ::chmod(password.c_str(), 0644);
+    auto with_password = config_for(ns);
+    with_password["ns"]["auth"] = {
+        {"type", "basic"}, {"username", "svc"}, {"password_file", password.string()}};
+    auto open_password = validate(with_password);
+    EXPECT_EQ(open_password.exit_code, 2) << open_password.out;
+    EXPECT_NE(open_password.err.find("ns.auth.password_file: "), std::string::npos)
+        << open_password.err;
+    EXPECT_NE(open_password.err.find("read the password; run: chmod 600 '" + password.string()),
+              std::string::npos)
+        << open_password.err;
+    EXPECT_EQ((open_password.out + open_password.err).find("Hunter2"), std::string::npos);
+    ::chmod(password.c_str(), 0600);
+    EXPECT_EQ(validate(with_password).exit_code, 0);
+}
+
+// A URL with user information is refused by every command, from the file or --set, and the
+// password in it appears nowhere in what psguard prints.
+TEST_F(CheckCommand, UrlWithUserInformationIsRefusedAndNeverEchoed) {
+    NsEmulator ns(scenario(nlohmann::json::array()));
+    const std::string url = "https://svc-psguard:Hunter2-secret@ns01.example.com";
+    const auto file = dir_ / "psguard.json";
+    auto in_file = config_for(ns);
+    in_file["ns"]["url"] = url;
+    std::ofstream(file) << in_file.dump();
+    std::ofstream(dir_ / "clean.json") << config_for(ns).dump();
+    const std::vector<std::vector<std::string>> commands = {
+        {"validate-config", "--config", file.string()},
+        {"check", "--config", file.string(), "--json"},
+        {"validate-config", "--config", (dir_ / "clean.json").string(), "--set", "ns.url=" + url},
+        {"check", "--config", (dir_ / "clean.json").string(), "--set", "ns.url=" + url},
+    };
+    for (const auto& command : commands) {
+        std::vector<std::string> argv = {PSGUARD_BINARY_PATH};
+        argv.insert(argv.end(), command.begin(), command.end());
+        const auto result = run_argv(argv);
+        EXPECT_EQ(result.exit_code, 2) << command[0] << ": " << result.out;
+        EXPECT_NE(result.err.find("ns.url: holds user information"), std::string::npos)
+            << result.err;
+        EXPECT_EQ((result.out + result.err).find("Hunter2"), std::string::npos)
+            << command[0] << " echoed the password: " << result.out << result.err;
+    }
 }
 
 TEST(PsguardCli, VersionHelpAndUsageErrors) {

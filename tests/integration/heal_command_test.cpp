@@ -3,14 +3,21 @@
 // step of an action (fault points compiled into test builds only) losing nothing.
 #include <gtest/gtest.h>
 
+#include <acl/libacl.h>
+#include <grp.h>
 #include <pwd.h>
+#include <sys/acl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <csignal>
 #include <fstream>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
+#include "core/octal_mode.hpp"
 #include "integration/command_outcome.hpp"
 #include "integration/package_tree.hpp"
 #include "support/child_process.hpp"
@@ -631,6 +638,118 @@ INSTANTIATE_TEST_SUITE_P(EveryStep, HealCrash,
                              std::string name = param_info.param.substr(5);
                              return name;
                          });
+
+// A file's owner, group, mode and access ACL (numeric ids), as one comparable line.
+std::string security_of(const fs::path& file) {
+    struct stat st {};
+    if (::lstat(file.c_str(), &st) != 0) {
+        return "missing";
+    }
+    std::string acl_text = "none";
+    if (acl_t acl = acl_get_file(file.c_str(), ACL_TYPE_ACCESS); acl != nullptr) {
+        if (char* text = acl_to_any_text(acl, nullptr, ',', TEXT_NUMERIC_IDS); text != nullptr) {
+            acl_text = text;
+            acl_free(text);
+        }
+        acl_free(acl);
+    }
+    return "owner " + std::to_string(st.st_uid) + ":" + std::to_string(st.st_gid) + " mode " +
+           octal_mode(st.st_mode) + " acl " + acl_text;
+}
+
+// A small tmpfs on `at` for the test's life: a file system other than the package tree's.
+class TmpfsMount {
+  public:
+    explicit TmpfsMount(const fs::path& at) : at_(at) {
+        fs::create_directories(at);
+        mounted_ = ::mount("tmpfs", at.c_str(), "tmpfs", 0, "size=8m,mode=0700") == 0;
+    }
+    ~TmpfsMount() {
+        if (mounted_) {
+            ::umount2(at_.c_str(), MNT_DETACH);
+        }
+    }
+    TmpfsMount(const TmpfsMount&) = delete;
+    TmpfsMount& operator=(const TmpfsMount&) = delete;
+    bool mounted() const { return mounted_; }
+
+  private:
+    fs::path at_;
+    bool mounted_ = false;
+};
+
+// The package's files as the credential account owns them on a real server: nobody:nogroup,
+// 0644, with a named-user ACL entry. Through quarantine and back (restore, or the rollback of
+// an action killed half-way), on the same file system or another one, they come back exactly so.
+class HealKeepsSecurity
+    : public HealCommand,
+      public ::testing::WithParamInterface<std::tuple<const char*, const char*>> {};
+
+TEST_P(HealKeepsSecurity, OwnerModeAndAclComeBack) {
+    if (::geteuid() != 0) {
+        GTEST_SKIP() << "needs root: giving the files to nobody:nogroup and mounting a tmpfs "
+                        "(CI runs the suite as root)";
+    }
+    const auto [volume, way_back] = GetParam();
+    const passwd* nobody = ::getpwnam("nobody");
+    const group* nogroup = ::getgrnam("nogroup");
+    ASSERT_TRUE(nobody != nullptr && nogroup != nullptr) << "no nobody:nogroup on this system";
+    std::optional<TmpfsMount> other_volume;
+    if (std::string_view(volume) == "other_volume") {
+        other_volume.emplace(state_dir());
+        ASSERT_TRUE(other_volume->mounted()) << "cannot mount a tmpfs on " << state_dir();
+    }
+
+    make_server(4, 1);
+    std::map<fs::path, std::string> before;
+    for (const fs::path& file : {snapshot_of(0), status_of(0)}) {
+        ASSERT_EQ(::chown(file.c_str(), nobody->pw_uid, nogroup->gr_gid), 0);
+        acl_t acl = acl_from_text("user::rw-,user:1234:r--,group::r--,mask::r--,other::r--");
+        ASSERT_NE(acl, nullptr);
+        ASSERT_EQ(acl_set_file(file.c_str(), ACL_TYPE_ACCESS, acl), 0) << file;
+        acl_free(acl);
+        before[file] = security_of(file);
+        ASSERT_NE(before[file].find("mode 0644 acl user::rw-,user:1234:r--"), std::string::npos)
+            << before[file];
+    }
+
+    if (std::string_view(way_back) == "restore") {
+        auto run = heal(config());
+        ASSERT_EQ(run.json()["actions"].size(), 1u) << run.out << run.err;
+        const std::string id = run.json()["actions"][0]["id"];
+        EXPECT_FALSE(fs::exists(snapshot_of(0)));
+        auto restored = psguard(config(), {"restore", id});
+        ASSERT_EQ(restored.exit_code, 0) << restored.err;
+    } else {
+        auto crashed = heal(config(), {{"PSGUARD_FAULT_POINT", "heal:after_package_status"}});
+        ASSERT_EQ(crashed.exit_code, 128 + SIGKILL) << "the fault point did not fire";
+        ns_->set_fault("http_503");
+        EXPECT_EQ(heal(config()).exit_code, 3);  // recovery only: the action is rolled back
+    }
+    for (const auto& [file, security] : before) {
+        EXPECT_EQ(security_of(file), security) << volume << ", " << way_back << ": " << file;
+    }
+
+    // The journal keeps what the files were, for any later check.
+    const auto actions = psguard(config(), {"journal", "--json"}).json()["actions"];
+    ASSERT_EQ(actions.size(), 1u);
+    for (const auto& file : actions[0]["files"]) {
+        const auto security = file.value("security", nlohmann::json::object());
+        EXPECT_EQ(security.value("owner", -1), static_cast<int>(nobody->pw_uid)) << file.dump();
+        EXPECT_EQ(security.value("group", -1), static_cast<int>(nogroup->gr_gid));
+        EXPECT_EQ(security.value("mode", ""), "0644");
+        EXPECT_EQ(security.value("acl", ""),
+                  "user::rw-,user:1234:r--,group::r--,mask::r--,other::r--");
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Volumes, HealKeepsSecurity,
+    ::testing::Combine(::testing::Values("same_volume", "other_volume"),
+                       ::testing::Values("restore", "rollback")),
+    [](const ::testing::TestParamInfo<std::tuple<const char*, const char*>>& param_info) {
+        return std::string(std::get<0>(param_info.param)) + "_" + std::get<1>(param_info.param);
+    });
 
 }  // namespace
 }  // namespace psguard::test

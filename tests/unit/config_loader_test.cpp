@@ -205,6 +205,65 @@ TEST(ConfigLoader, PasswordIsNeverAcceptedInline) {
         << "the value of a password key must never be echoed";
 }
 
+TEST(ConfigLoader, UrlWithUserInformationIsRefusedWithoutEchoingIt) {
+    for (const char* url :
+         {"https://svc:Hunter2-secret@ns01", "https://svc:Hunter2-secret@ns01:8443/",
+          "http://Hunter2-secret@ns01/Altiris"}) {
+        auto doc = minimal();
+        doc["ns"]["url"] = url;
+        auto config = parse(doc);
+        ASSERT_FALSE(config) << url;
+        EXPECT_NE(config.error().message.find("ns.url: holds user information"), std::string::npos)
+            << config.error().message;
+        EXPECT_EQ(config.error().message.find("Hunter2"), std::string::npos)
+            << config.error().message;
+    }
+}
+
+// psguard's state folder is its own: never a package root (its writes would wake the watcher
+// forever) nor a system folder (whose permissions and content are not psguard's).
+TEST(ConfigLoader, StateDirInsideARootOrASystemFolderIsRefused) {
+    auto with_store = minimal();
+    with_store["paths"]["storage_roots"] = {abs_path("store")};
+    const std::vector<std::pair<std::string, std::string>> refused = {
+        {abs_path("pd"), "is paths.package_delivery"},
+        {abs_path("pd") + "/psguard", "is paths.package_delivery"},
+        {abs_path("ps") + "/state/..", "is paths.package_status"},
+        {abs_path("store") + "/x", "is paths.storage_roots[0]"},
+#ifdef _WIN32
+        {"C:\\", "the root of a drive"},
+        {"C:\\Windows", "the system folder"},
+        {"C:\\Windows\\System32\\psguard", "lies in the system folder"},
+        {"C:\\Program Files", "the system folder"},
+#else
+        {"/", "the root of a drive"},
+        {"/etc", "the system folder \"/etc\""},
+        {"/usr/", "the system folder \"/usr\""},
+        {"/var/lib", "the system folder"},
+        {"/proc/self", "lies in the system folder \"/proc\""},
+#endif
+    };
+    for (const auto& [state_dir, fragment] : refused) {
+        auto doc = with_store;
+        doc["paths"]["state_dir"] = state_dir;
+        expect_error(doc, "paths.state_dir: ");
+        expect_error(doc, fragment);
+    }
+    // A folder of its own beside the roots, or below a system folder that is not a whole tree.
+    for (const std::string& state_dir : {abs_path("state"), abs_path("pd-state"),
+#ifdef _WIN32
+                                         std::string("C:\\ProgramData\\psguard")
+#else
+                                         std::string("/var/lib/psguard")
+#endif
+         }) {
+        auto doc = with_store;
+        doc["paths"]["state_dir"] = state_dir;
+        auto config = parse(doc);
+        EXPECT_TRUE(config) << state_dir << ": " << config.error().message;
+    }
+}
+
 #ifndef _WIN32
 TEST(ConfigLoader, NegotiateIsWindowsOnly) {
     auto doc = minimal();

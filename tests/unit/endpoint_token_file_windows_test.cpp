@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "endpoint/token_file.hpp"
+#include "platform/private_file.hpp"
 #include "platform/win_text.hpp"
 #include "unit/temp_tree.hpp"
 
@@ -67,7 +68,7 @@ TEST(TokenFileWindows, OnlySystemAndAdministratorsMayRead) {
                                 L"D:P(A;;FA;;;SY)(A;;FA;;;BA)(A;OIIO;FR;;;BU)",
                                 L"D:P(A;;FA;;;SY)(A;;0x100000;;;BU)",  // SYNCHRONIZE only
                                 L"D:P"}) {                             // nobody at all
-        const auto readers = other_token_readers(sddl);
+        const auto readers = other_private_readers(sddl);
         ASSERT_TRUE(readers.ok()) << readers.error().message;
         EXPECT_EQ(*readers, "") << to_utf8(sddl);
     }
@@ -83,11 +84,11 @@ TEST(TokenFileWindows, NamesEveryoneElseWhoMayRead) {
         {L"O:SY", "Everyone"},  // no DACL at all (Wine parses D:NO_ACCESS_CONTROL as an empty one)
     };
     for (const auto& [sddl, who] : cases) {
-        const auto readers = other_token_readers(sddl);
+        const auto readers = other_private_readers(sddl);
         ASSERT_TRUE(readers.ok()) << readers.error().message;
         EXPECT_NE(readers->find(who), std::string::npos) << to_utf8(sddl) << " -> " << *readers;
     }
-    EXPECT_FALSE(other_token_readers(L"not sddl").ok());
+    EXPECT_FALSE(other_private_readers(L"not sddl").ok());
 }
 
 // Wine (8.0) keeps no security descriptors on files: it reports one made up from the Unix
