@@ -71,4 +71,8 @@ Status StateDir::save_evidence() const {
     return write_atomically(dir_ / "evidence.json", evidence_->to_json().dump() + "\n");
 }
 
+Status StateDir::save_last_report(const nlohmann::json& report) const {
+    return write_atomically(last_report_file(dir_), report.dump(2) + "\n");
+}
+
 }  // namespace psguard

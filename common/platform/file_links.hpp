@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/result.hpp"
 
@@ -65,5 +66,16 @@ Result<std::string> read_file_nofollow(const std::filesystem::path& path, std::u
 // True when two file names (single components) name the same entry: case-insensitive on
 // Windows (ordinal, as NTFS compares), byte-exact on POSIX.
 bool same_file_name(const std::filesystem::path& a, const std::filesystem::path& b);
+
+// The non-empty components of the lexically normal path (the root name and directory first).
+// (This and the two below: file_links.cpp, portable.)
+std::vector<std::filesystem::path> path_components(const std::filesystem::path& path);
+
+// `path` is `root` or lies below it, component by component after lexical normalisation, names
+// compared by same_file_name. Nothing is resolved; an empty root contains nothing.
+bool path_within(const std::filesystem::path& root, const std::filesystem::path& path);
+
+// Both name the same entry by the same rule.
+bool same_path(const std::filesystem::path& a, const std::filesystem::path& b);
 
 }  // namespace psguard
