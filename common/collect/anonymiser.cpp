@@ -189,6 +189,15 @@ std::string Anonymiser::placeholder(const std::string& category, std::string_vie
     return made;
 }
 
+std::optional<std::string> Anonymiser::known(std::string_view original) const {
+    for (const auto& [category, names] : seen_) {
+        if (const auto it = names.find(original); it != names.end() && category != "guid") {
+            return it->second;
+        }
+    }
+    return std::nullopt;
+}
+
 std::string Anonymiser::host(std::string_view original) {
     const std::string name = trim(original);
     if (name.empty() || is_loopback(name)) {
@@ -258,6 +267,10 @@ std::string Anonymiser::guid(std::string_view original) {
 }
 
 std::string Anonymiser::path(std::string_view original) {
+    // A name seen as something else (an account in a finding's "path") stays that.
+    if (auto seen = known(trim(original))) {
+        return *seen;
+    }
     std::string out;
     std::size_t at = 0;
     // \\server\share\...: the first component is a host (but not \\?\ or \\.\).
@@ -319,6 +332,9 @@ std::string Anonymiser::url(std::string_view original) {
 
 std::string Anonymiser::value(std::string_view original) {
     const std::string text = trim(original);
+    if (auto seen = known(text)) {
+        return *seen;
+    }
     const std::string lower = ascii_lower(text);
     if (text.empty() || is_number(text) || is_timestamp(text) || is_loopback(text) ||
         std::find(kSafeWords.begin(), kSafeWords.end(), lower) != kSafeWords.end()) {
@@ -409,15 +425,16 @@ std::string Anonymiser::field(std::string_view field_name, std::string_view orig
         return value(original);
     }
     if (name == "host" || name == "hostname" || name == "server" || name == "servername" ||
-        name == "packageserver" || name == "computer" || name == "computername" ||
-        name == "machine" || name == "ns" || name == "nsname") {
+        name == "packageservername" || name == "packageserver" || name == "computer" ||
+        name == "computername" || name == "machine" || name == "ns" || name == "nsname") {
         return host(original);
     }
     if (name == "account" || name == "credentialaccount" || name == "user" || name == "username" ||
         name == "domain" || name == "owner" || name == "trustee") {
         return account(original);
     }
-    if (name == "name" || name == "packagename" || name == "displayname" || name == "title") {
+    if (name == "name" || (ends("name") && name != "filename") || name == "packagename" ||
+        name == "displayname" || name == "title") {
         return normalise_guid(trim(original), true) ? guid(original) : package(original);
     }
     if (name == "filename") {
@@ -467,7 +484,8 @@ nlohmann::json Anonymiser::json(const nlohmann::json& document) {
                 } else if (name.find('\\') != std::string::npos || name.starts_with('/')) {
                     out_name = path(name);
                 }
-                out[out_name] = self(self, name, item);
+                // "name" says little alone: package_server.name is a host.
+                out[out_name] = self(self, name == "name" ? key + "." + name : name, item);
             }
             return out;
         }

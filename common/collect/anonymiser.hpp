@@ -7,6 +7,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,6 +52,7 @@ class Anonymiser {
     std::vector<std::string> originals() const;
 
   private:
+    std::optional<std::string> known(std::string_view original) const;
     std::string placeholder(const std::string& category, std::string_view original,
                             const std::string& suffix = "");
 

@@ -102,8 +102,38 @@ std::string save(const pugi::xml_document& document) {
     return out.str();
 }
 
-// The element whose children repeat one name most often (the schema aside): the row container.
+// A row: an element whose children are all cells (elements without element children).
+bool is_row(const pugi::xml_node& node) {
+    bool cells = false;
+    for (const pugi::xml_node child : node.children()) {
+        if (child.type() == pugi::node_element) {
+            if (child.find_child(
+                    [](const pugi::xml_node& n) { return n.type() == pugi::node_element; })) {
+                return false;
+            }
+            cells = true;
+        }
+    }
+    return cells;
+}
+
+// The row container and the rows' name: the row element the schema declares (under xs:choice)
+// when there is one; else the element whose row children repeat one name most often.
 std::pair<pugi::xml_node, std::string> find_rows(const pugi::xml_document& document) {
+    for (const pugi::xpath_node& declared : document.select_nodes(
+             "//*[local-name()='schema']//*[local-name()='choice']/*[local-name()='element']/"
+             "@name")) {
+        const std::string row_name = declared.attribute().value();
+        if (row_name.empty() || row_name.find_first_of("'\"") != std::string::npos) {
+            continue;  // not an XML name: cannot be a row
+        }
+        const pugi::xpath_node first = document.select_node(
+            ("//*[local-name()='" + row_name + "' and not(ancestor::*[local-name()='schema'])]")
+                .c_str());
+        if (first.node()) {
+            return {first.node().parent(), first.node().name()};
+        }
+    }
     pugi::xml_node best;
     std::string best_name;
     std::size_t best_count = 0;
@@ -116,15 +146,18 @@ std::pair<pugi::xml_node, std::string> find_rows(const pugi::xml_document& docum
         }
         std::map<std::string, std::size_t> counts;
         for (const pugi::xml_node child : node.children()) {
-            if (child.type() == pugi::node_element && !is_schema(child)) {
+            if (child.type() != pugi::node_element || is_schema(child)) {
+                continue;
+            }
+            if (is_row(child)) {
                 const std::size_t count = ++counts[child.name()];
                 if (count > best_count) {
                     best_count = count;
                     best = node;
                     best_name = child.name();
                 }
-                stack.push_back(child);
             }
+            stack.push_back(child);
         }
     }
     return {best, best_name};

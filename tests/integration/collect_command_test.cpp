@@ -31,9 +31,9 @@ const std::string kSecretHash = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822
 
 // Every name below must be gone from the archive.
 const std::vector<std::string> kOriginals = {
-    "AcmeSite",      "PSACMEBRANCH7",           "ACMECORP",           "svc-acme-pkg",
-    "Payroll",       "acme-payroll-setup",      "AcmeStore",          "AcmeLogs",
-    "acme-hr-tools", "Finance Reader Deluxe",   kSecretHash,          "ACMEHOST42",
+    "AcmeSite",        "PSACMEBRANCH7",         "ACMECORP",  "svc-acme-pkg",
+    "Payroll",         "acme-payroll-setup",    "AcmeStore", "AcmeLogs",
+    "acme-hr-tools",   "Finance Reader Deluxe", kSecretHash, "ACMEHOST42",
     "acmecorp.example"};
 
 std::map<std::string, std::string> open_archive(const fs::path& file) {
@@ -71,9 +71,10 @@ class CollectCommand : public ::testing::Test {
     CollectCommand() : root_(dir_ / "AcmeSite"), tree_(root_) {
         tree_.add({.guid = kStale, .cache_files = {{"acme-payroll-setup.exe", 64}}});
         tree_.add({.guid = kHealthy, .cache_files = {{"tools/acme-hr-tools.msi", 32}}});
-        tree_.write_snapshot(kStale, "<Snapshot version=\"1601867730\"><Files><File "
-                                     "name=\"acme-payroll-setup.exe\" size=\"64\" hash=\"" +
-                                         kSecretHash + "\"/></Files></Snapshot>");
+        tree_.write_snapshot(kStale,
+                             "<Snapshot version=\"1601867730\"><Files><File "
+                             "name=\"acme-payroll-setup.exe\" size=\"64\" hash=\"" +
+                                 kSecretHash + "\"/></Files></Snapshot>");
         fs::create_directories(root_ / "AcmeLogs");
         std::ofstream(root_ / "AcmeLogs" / "agent.log")
             << "<event date='" << agent_date()
@@ -128,7 +129,7 @@ class CollectCommand : public ::testing::Test {
         const fs::path file = root_ / "psguard.json";
         std::ofstream(file) << config_for(ns).dump(2);
         std::vector<std::string> argv = {PSGUARD_BINARY_PATH, "collect", "--config",
-                                         file.string(), "--out", out.string()};
+                                         file.string(),       "--out",   out.string()};
         argv.insert(argv.end(), extra.begin(), extra.end());
         ChildProcess process(std::move(argv));
         const auto code = process.wait(60s);
@@ -211,8 +212,8 @@ TEST_F(CollectCommand, AnUnreachableNsStillGivesABundleSayingWhy) {
     const fs::path file = root_ / "psguard.json";
     std::ofstream(file) << config.dump(2);
     const fs::path out = dir_ / "down.tar.gz";
-    ChildProcess process({PSGUARD_BINARY_PATH, "collect", "--config", file.string(), "--out",
-                          out.string()});
+    ChildProcess process(
+        {PSGUARD_BINARY_PATH, "collect", "--config", file.string(), "--out", out.string()});
     ASSERT_EQ(process.wait(60s).value_or(-1), 0) << process.stderr_text();
     const auto entries = open_archive(out);
     const auto ns_json = nlohmann::json::parse(entries.at("ns-answer.json"));
