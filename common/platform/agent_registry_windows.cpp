@@ -19,7 +19,9 @@ std::optional<std::filesystem::path> read_value(const std::wstring& key, const w
         return std::nullopt;
     }
     const RegKey opened(raw);
-    const DWORD flags = RRF_RT_REG_SZ | RRF_RT_REG_EXPAND_SZ;
+    // RRF_RT_REG_SZ takes REG_EXPAND_SZ too, expanded (RRF_RT_REG_EXPAND_SZ would need
+    // RRF_NOEXPAND: without it the call fails with ERROR_INVALID_PARAMETER).
+    const DWORD flags = RRF_RT_REG_SZ;
     DWORD bytes = 0;
     if (RegGetValueW(opened.get(), nullptr, name, flags, nullptr, nullptr, &bytes) !=
             ERROR_SUCCESS ||
