@@ -37,7 +37,7 @@ void apply(ActionSummary& action, const nlohmann::json& record) {
         action.result = ActionResult::in_progress;
     } else if (event == "file_moved" || event == "file_deleted") {
         action.moved_roles.push_back(record.value("role", ""));
-    } else if (event == "files_done" || event == "acl_granted") {
+    } else if (event == "files_done" || event == "acl_granted" || event == "agent_requested") {
         action.result = ActionResult::awaiting_verification;
         action.detail = record.value("detail", "");
     } else if (event == "refresh") {
