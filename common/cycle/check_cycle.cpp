@@ -573,11 +573,11 @@ CheckReport run_cycle(const Config& config, NsClient& ns, StateDir& state,
                                   report.diagnosis_summary + "): removing files cannot help";
     }
     if (seen.answer) {
-        // Pending on the NS counts as stale only past the grace period, measured across cycles.
-        observe_pending(history, reconcile(*seen.local, *seen.answer, {}), now);
-        ReconcileOptions reconcile_options;
-        reconcile_options.pending_past_grace = pending_past_grace(history, config.heal, now);
-        report.packages = reconcile(*seen.local, *seen.answer, reconcile_options);
+        // Pending on the NS counts as stale only past the grace period, measured across cycles:
+        // one reconcile, then its pending verdicts past the grace turn stale.
+        report.packages = reconcile(*seen.local, *seen.answer, {});
+        observe_pending(history, report.packages, now);
+        apply_pending_grace(report.packages, pending_past_grace(history, config.heal, now));
         verify_actions(config, state, report, heal, now);
         observe_streaks(history, report.packages);
         explain_stale(report);

@@ -60,6 +60,15 @@ std::optional<std::pair<Verdict, std::string>> local_only_verdict(const LocalPac
     return std::nullopt;
 }
 
+std::string pending_reason(const std::string& ns_status) {
+    return "Ready here, \"" + ns_status +
+           "\" on the NS: may still settle; stale only if it lasts past the grace period";
+}
+
+std::string past_grace_reason(const std::string& ns_status) {
+    return "Ready here, \"" + ns_status + "\" on the NS for longer than the grace period";
+}
+
 PackageVerdict judge(const LocalPackage* local, const NsPackageRow* row,
                      const ReconcileOptions& options) {
     PackageVerdict result;
@@ -128,12 +137,9 @@ PackageVerdict judge(const LocalPackage* local, const NsPackageRow* row,
             break;
     }
     if (options.pending_past_grace.contains(result.id)) {
-        return set(Verdict::stale_on_ns, "Ready here, \"" + row->status +
-                                             "\" on the NS for longer than the grace period");
+        return set(Verdict::stale_on_ns, past_grace_reason(row->status));
     }
-    return set(Verdict::pending_on_ns,
-               "Ready here, \"" + row->status +
-                   "\" on the NS: may still settle; stale only if it lasts past the grace period");
+    return set(Verdict::pending_on_ns, pending_reason(row->status));
 }
 
 // The agent's error text the NS keeps for a package, quoted in every reason but healthy's.
@@ -208,6 +214,22 @@ std::vector<PackageVerdict> reconcile(const LocalScan& local, const NsAnswer& ns
     std::sort(verdicts.begin(), verdicts.end(),
               [](const auto& a, const auto& b) { return a.id < b.id; });
     return verdicts;
+}
+
+void apply_pending_grace(std::vector<PackageVerdict>& verdicts,
+                         const std::set<std::string>& past_grace) {
+    for (auto& verdict : verdicts) {
+        if (verdict.verdict != Verdict::pending_on_ns || !verdict.ns ||
+            !past_grace.contains(verdict.id)) {
+            continue;
+        }
+        // What reconcile() added after the pending reason (the NS's error text) stays.
+        const std::string pending = pending_reason(verdict.ns->status);
+        const std::string tail =
+            verdict.reason.starts_with(pending) ? verdict.reason.substr(pending.size()) : "";
+        verdict.verdict = Verdict::stale_on_ns;
+        verdict.reason = past_grace_reason(verdict.ns->status) + tail;
+    }
 }
 
 std::vector<PackageVerdict> reconcile_without_ns(const LocalScan& local,

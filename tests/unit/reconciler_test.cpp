@@ -70,6 +70,42 @@ TEST(Reconcile, PendingIsPendingUntilPastGrace) {
     EXPECT_NE(v.reason.find("grace"), std::string::npos);
 }
 
+// The cycle reconciles once and then applies the grace period: the same verdicts and reasons
+// (the NS's error text included) as a reconcile told the packages past the grace period.
+TEST(Reconcile, GraceAppliedAfterwardsEqualsGraceGivenToReconcile) {
+    LocalScan scan;
+    NsAnswer answer;
+    for (const char* tail : {"1", "2", "3"}) {
+        LocalPackage package = ready_package();
+        package.id = "{6c821f5e-1234-4abc-9def-00000000000" + std::string(tail) + "}";
+        scan.packages.emplace(package.id, package);
+        NsPackageRow ns_row = row(tail == std::string("3") ? "Invalid" : "Pending");
+        ns_row.id = package.id;
+        if (tail == std::string("2")) {
+            ns_row.error = "Access is denied (-2147024891)";
+        }
+        answer.rows.push_back(ns_row);
+    }
+    ReconcileOptions options;
+    for (const auto& [id, package] : scan.packages) {
+        options.pending_past_grace.insert(id);
+    }
+    auto once = reconcile(scan, answer, {});
+    apply_pending_grace(once, options.pending_past_grace);
+    const auto told = reconcile(scan, answer, options);
+    ASSERT_EQ(once.size(), told.size());
+    for (std::size_t i = 0; i < once.size(); ++i) {
+        EXPECT_EQ(once[i].verdict, told[i].verdict) << once[i].id;
+        EXPECT_EQ(once[i].reason, told[i].reason) << once[i].id;
+    }
+    EXPECT_EQ(once[1].verdict, Verdict::stale_on_ns);
+    EXPECT_NE(once[1].reason.find("Access is denied"), std::string::npos) << once[1].reason;
+
+    auto none_past = reconcile(scan, answer, {});
+    apply_pending_grace(none_past, {});
+    EXPECT_EQ(none_past[0].verdict, Verdict::pending_on_ns);
+}
+
 TEST(Reconcile, KnownNsStatusWordsInAnyCaseWithBlanks) {
     EXPECT_EQ(judge_one(ready_package(), row("  ready\t")).verdict, Verdict::healthy);
     EXPECT_EQ(judge_one(ready_package(), row(" INVALID ")).verdict, Verdict::stale_on_ns);
