@@ -207,7 +207,7 @@ void AgentLoop::run_one_cycle(StateDir& state, ScanCache& scans, Wake reason) {
     const LocalScan& local = incremental ? scans.refresh(config.paths, config.parse,
                                                          changes.packages, changes.folder_names)
                                          : scans.full(config.paths, config.parse);
-    CheckReport report;
+    CheckReport result;
     // The NS client is built per cycle: a reloaded configuration or a new password applies.
     auto ns = make_ns_client(
         config, [this](std::chrono::milliseconds delay) { return wait_before_retry(delay); });
@@ -221,27 +221,29 @@ void AgentLoop::run_one_cycle(StateDir& state, ScanCache& scans, Wake reason) {
             options.changed_packages = &changes.packages;
             options.previous_acl = &*last_acl_;
         }
-        report = run_cycle(config, **ns, state, options, now_seconds());
+        result = run_cycle(config, **ns, state, options, now_seconds());
     } else {
-        report.server = config.server_name;
-        report.ns.url = config.ns.url;
-        report.ns.error = ns.error().message;
-        report.ns.failure = NsFailure::configuration;
+        result.server = config.server_name;
+        result.ns.url = config.ns.url;
+        result.ns.error = ns.error().message;
+        result.ns.failure = NsFailure::configuration;
     }
     const auto duration =
         std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - started);
-    last_acl_ = report.acl;
+    last_acl_ = result.acl;
+    // Published as it is: the endpoint renders its documents from it (once per snapshot).
+    const auto report = std::make_shared<const CheckReport>(std::move(result));
 
     auto next = std::make_shared<AgentSnapshot>(*snapshot());
     next->cycle_running = false;
     next->heal_enabled = config.heal.enabled;
     next->settings = visible_settings(config);
     next->last_cycle = CycleSummary{
-        now_seconds(), duration, report.exit_code(), trigger_name(reason),
+        now_seconds(), duration, report->exit_code(), trigger_name(reason),
         scans.last_was_full()
             ? std::string("full")
             : "incremental (" + std::to_string(changes.packages.size()) + " packages)"};
-    next->report = to_json(report);
+    next->report = report;
     nlohmann::json journal = nlohmann::json::array();
     for (const auto& action : state.journal().actions()) {
         journal.push_back(to_json(action));
@@ -258,18 +260,18 @@ void AgentLoop::run_one_cycle(StateDir& state, ScanCache& scans, Wake reason) {
     if (!scans.last_was_full()) {
         ++next->incremental_scans_total;
     }
-    if (report.heal) {
-        for (const auto& action : report.heal->actions) {
+    if (report->heal) {
+        for (const auto& action : report->heal->actions) {
             ++next->heal_actions_total[action.result];
         }
-        for (std::size_t i = 0; i < report.heal->verified.size(); ++i) {
+        for (std::size_t i = 0; i < report->heal->verified.size(); ++i) {
             ++next->heal_actions_total["verified"];
         }
-        for (std::size_t i = 0; i < report.heal->verify_failed.size(); ++i) {
+        for (std::size_t i = 0; i < report->heal->verify_failed.size(); ++i) {
             ++next->heal_actions_total["verify_failed"];
         }
     }
-    if (!report.ns.usable) {
+    if (!report->ns.usable) {
         ++next->ns_failures_total;
     }
     {
@@ -277,7 +279,7 @@ void AgentLoop::run_one_cycle(StateDir& state, ScanCache& scans, Wake reason) {
         running_ = false;
         snapshot_ = next;
         // Bounded backoff after an NS failure: retry sooner than the interval, doubling.
-        ns_failures_ = report.ns.usable ? 0 : ns_failures_ + 1;
+        ns_failures_ = report->ns.usable ? 0 : ns_failures_ + 1;
         auto wait = timing_.interval;
         if (ns_failures_ > 0) {
             const auto backoff = timing_.ns_backoff_first * (1LL << std::min(ns_failures_ - 1, 10));

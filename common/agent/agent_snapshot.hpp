@@ -1,11 +1,15 @@
 // What the agent publishes after every cycle, for the status endpoint and `psguard status`:
-// an immutable value, swapped atomically, so readers never wait for a cycle.
+// an immutable value, swapped atomically, so readers never wait for a cycle. The cycle's report
+// stays typed here; JSON is made only by the endpoint, once per snapshot (RenderCache).
 #pragma once
 
+#include <array>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -23,6 +27,32 @@ struct CycleSummary {
     std::string scan;     // "full" or "incremental (N packages)"
 };
 
+struct CheckReport;
+
+// The endpoint's documents rendered from one snapshot: each rendered by the first request that
+// wants it, then served as these bytes for as long as the snapshot is the published one (and
+// freed with it). A copy of a snapshot is another snapshot: it starts with nothing rendered.
+class RenderCache {
+  public:
+    enum Document : std::size_t { status, packages, metrics, journal, kDocuments };
+
+    RenderCache() = default;
+    RenderCache(const RenderCache&) noexcept {}
+    RenderCache& operator=(const RenderCache&) = delete;
+
+    // The bytes of `document`, from `render()` the first time; a render that throws is retried by
+    // the next call.
+    template <typename Render>
+    const std::string& get(Document document, Render&& render) const {
+        std::call_once(once_[document], [&] { bytes_[document] = render(); });
+        return bytes_[document];
+    }
+
+  private:
+    mutable std::array<std::once_flag, kDocuments> once_;
+    mutable std::array<std::string, kDocuments> bytes_;
+};
+
 struct AgentSnapshot {
     std::string version;
     TimePoint started;
@@ -30,7 +60,7 @@ struct AgentSnapshot {
     bool heal_enabled = false;
     std::optional<CycleSummary> last_cycle;
     bool cycle_running = false;  // a cycle is in flight: published as it starts, cleared at its end
-    nlohmann::json report = nullptr;                   // to_json(CheckReport) of the last cycle
+    std::shared_ptr<const CheckReport> report;         // the last cycle's; null before the first
     nlohmann::json journal = nlohmann::json::array();  // to_json(ActionSummary), newest last
     std::map<std::string, std::string> settings;  // effective settings worth showing (no secrets)
 
@@ -42,6 +72,8 @@ struct AgentSnapshot {
     std::uint64_t file_events_total = 0;
     std::uint64_t full_rescans_total = 0;
     std::uint64_t incremental_scans_total = 0;  // cycles that re-scanned changed packages only
+
+    RenderCache rendered;  // the endpoint's documents of this snapshot (endpoint/status_views)
 };
 
 enum class TriggerResult { accepted, busy };

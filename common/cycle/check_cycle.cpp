@@ -261,10 +261,10 @@ Observation observe(const Config& config, NsClient& ns, AgentAutomation& agent,
             }
         }
     }
-    const EvidenceCycleResult found = run_evidence_cycle(evidence, config.evidence, input);
-    report.evidence = found.to_json();
+    EvidenceCycleResult found = run_evidence_cycle(evidence, config.evidence, input);
     report.diagnosis = found.diagnosis.cause;
     report.diagnosis_summary = found.diagnosis.summary;
+    report.evidence = std::move(found);
 
     report.ns.attempts = fetch.attempts;
     report.ns.reachable = fetch.http_status != 0;
