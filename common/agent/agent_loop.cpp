@@ -189,7 +189,7 @@ void AgentLoop::run_one_cycle(StateDir& state, ScanCache& scans, Wake reason) {
         if (pending_config_) {
             config_ = std::move(*pending_config_);
             pending_config_.reset();
-            last_acl_.reset();  // another account or other required rights: check everything
+            acl_reusable_ = false;  // another account or other required rights: check everything
             changes_.everything = true;
         }
         config = config_;
@@ -217,9 +217,11 @@ void AgentLoop::run_one_cycle(StateDir& state, ScanCache& scans, Wake reason) {
         options.local = &local;
         options.agent = symantec_agent_.get();
         options.stop = stop_source_.get_token();
-        if (incremental && last_acl_) {
+        const auto last = snapshot();
+        if (incremental && acl_reusable_ && last->report && last->report->acl) {
             options.changed_packages = &changes.packages;
-            options.previous_acl = &*last_acl_;
+            // The last published report's: its ACL results are not copied to be kept.
+            options.previous_acl = &*last->report->acl;
         }
         result = run_cycle(config, **ns, state, options, now_seconds());
     } else {
@@ -230,7 +232,7 @@ void AgentLoop::run_one_cycle(StateDir& state, ScanCache& scans, Wake reason) {
     }
     const auto duration =
         std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - started);
-    last_acl_ = result.acl;
+    acl_reusable_ = true;
     // Published as it is: the endpoint renders its documents from it (once per snapshot).
     const auto report = std::make_shared<const CheckReport>(std::move(result));
 
