@@ -51,6 +51,14 @@ void log_cycle(const AgentSnapshot& snapshot) {
     if (report["heal"].is_object() && report["heal"]["breaker"].is_string()) {
         spdlog::error("mass-event breaker: {}", report["heal"]["breaker"].get<std::string>());
     }
+    for (const auto& finding : report["findings"]) {
+        // The journal's own trouble (a torn line cut off, a record not written) is an error:
+        // it reaches the Event Log on Windows.
+        const std::string kind = finding["kind"].get<std::string>();
+        if (kind.starts_with("journal_")) {
+            spdlog::error("{}: {}", kind, finding["detail"].get<std::string>());
+        }
+    }
     if (report["heal"].is_object()) {
         for (const auto& id : report["heal"]["verify_failed"]) {
             spdlog::warn("heal action {} failed verification", id.get<std::string>());

@@ -233,8 +233,11 @@ void verify_actions(const Config& config, StateDir& state, const CheckReport& re
         PackageHistory& entry = it->second;
         ++entry.cycles_since_heal;
         const std::string action = entry.awaiting_action;
+        // An outcome the journal cannot record is not taken: the next cycle verifies again.
         if (package.verdict == Verdict::healthy) {
-            (void)state.journal().append({{"action", action}, {"event", "verified"}}, now);
+            if (!state.journal().append({{"action", action}, {"event", "verified"}}, now)) {
+                continue;
+            }
             heal.verified.push_back(action);
             entry = PackageHistory{};
         } else if (entry.cycles_since_heal >= config.heal.verify_cycles) {
@@ -242,8 +245,10 @@ void verify_actions(const Config& config, StateDir& state, const CheckReport& re
                 "the package is still " +
                 std::string(package.verdict ? to_string(*package.verdict) : "unknown") + " after " +
                 std::to_string(entry.cycles_since_heal) + " cycles";
-            (void)state.journal().append(
-                {{"action", action}, {"event", "verify_failed"}, {"detail", detail}}, now);
+            if (!state.journal().append(
+                    {{"action", action}, {"event", "verify_failed"}, {"detail", detail}}, now)) {
+                continue;
+            }
             heal.verify_failed.push_back(action);
             entry.awaiting_action.clear();
             entry.cycles_since_heal = 0;
@@ -255,6 +260,12 @@ void verify_actions(const Config& config, StateDir& state, const CheckReport& re
 // Makes the agent rebuild and re-report: the configured command and/or service restart.
 std::string trigger_refresh(const Config& config, StateDir& state,
                             const std::vector<std::string>& action_ids, TimePoint now) {
+    // The refresh has happened either way; a record that cannot be written is said here (and
+    // reported as a finding by the journal's notices).
+    bool unrecorded = false;
+    auto record = [&](nlohmann::json event) {
+        unrecorded = !state.journal().append(std::move(event), now) || unrecorded;
+    };
     std::string summary;
     if (!config.heal.refresh_command.empty()) {
         auto outcome = run_process(config.heal.refresh_command, config.heal.refresh_timeout,
@@ -268,15 +279,14 @@ std::string trigger_refresh(const Config& config, StateDir& state,
             summary = "refresh command exited " + std::to_string(*outcome->exit_code);
         }
         for (const auto& id : action_ids) {
-            (void)state.journal().append(
+            record(
                 {{"action", id},
                  {"event", "refresh"},
                  {"command", config.heal.refresh_command},
                  {"summary", summary},
                  {"exit_code", outcome && outcome->exit_code ? nlohmann::json(*outcome->exit_code)
                                                              : nlohmann::json(nullptr)},
-                 {"output", outcome ? outcome->output : std::string()}},
-                now);
+                 {"output", outcome ? outcome->output : std::string()}});
         }
     }
     if (!config.heal.restart_service.empty()) {
@@ -286,12 +296,13 @@ std::string trigger_refresh(const Config& config, StateDir& state,
                                            : restarted.error().message;
         summary += (summary.empty() ? "" : "; ") + line;
         for (const auto& id : action_ids) {
-            (void)state.journal().append({{"action", id}, {"event", "refresh"}, {"summary", line}},
-                                         now);
+            record({{"action", id}, {"event", "refresh"}, {"summary", line}});
         }
     }
-    return summary.empty() ? "no refresh configured (heal.refresh_command, heal.restart_service)"
-                           : summary;
+    if (summary.empty()) {
+        return "no refresh configured (heal.refresh_command, heal.restart_service)";
+    }
+    return unrecorded ? summary + " (not journaled: the journal cannot be written)" : summary;
 }
 
 const AclResult* acl_result_for(const AclReport& acl, const std::filesystem::path& path) {
@@ -329,10 +340,12 @@ void verify_acl_repairs(const AclReport& acl, StateDir& state, HealReport& heal,
         const bool ok = result->ok;
         const std::string detail =
             ok ? "the check now grants " + acl.account + " what it needs" : missing_text(*result);
-        (void)state.journal().append({{"action", action.id},
-                                      {"event", ok ? "verified" : "verify_failed"},
-                                      {"detail", detail}},
-                                     now);
+        if (!state.journal().append({{"action", action.id},
+                                     {"event", ok ? "verified" : "verify_failed"},
+                                     {"detail", detail}},
+                                    now)) {
+            continue;  // not recorded, so not taken: the next cycle verifies again
+        }
         heal.acl_repairs.push_back(
             {action.id, path_to_utf8(action.acl_path), ok ? "verified" : "verify_failed", detail});
     }
@@ -367,6 +380,25 @@ void repair_acls(const Config& config, const AclReport& acl, StateDir& state, He
     }
 }
 
+// An interrupted heal that recovery found complete stands: the history waits for its
+// verification and the agent is asked to re-report, unless the cycle that healed got as far
+// as saving that (its journal write failed, not the process). True when adopted now.
+bool adopt_completed(HealHistory& history, const RecoveryOutcome& outcome, TimePoint now) {
+    if (!outcome.completed || outcome.package.empty()) {
+        return false;
+    }
+    PackageHistory& entry = history.packages[outcome.package];
+    if (entry.awaiting_action == outcome.action_id) {
+        return false;
+    }
+    ++entry.attempts;
+    entry.awaiting_action = outcome.action_id;
+    entry.cycles_since_heal = 0;
+    entry.stale_streak = 0;
+    history.heals.push_back(now);
+    return true;
+}
+
 }  // namespace
 
 CheckReport run_check_cycle(const Config& config, NsClient& ns) {
@@ -394,6 +426,12 @@ CheckReport run_cycle(const Config& config, NsClient& ns, StateDir& state,
     }
 
     HealHistory& history = state.history();
+    std::vector<std::string> done_actions;
+    for (const auto& outcome : heal.recovered) {
+        if (adopt_completed(history, outcome, now)) {
+            done_actions.push_back(outcome.action_id);
+        }
+    }
     Observation seen = observe(
         config, ns, state.evidence(config.evidence),
         [&](const AclReport& acl) -> std::optional<TimePoint> {
@@ -438,7 +476,6 @@ CheckReport run_cycle(const Config& config, NsClient& ns, StateDir& state,
     HealPlan plan = plan_heal(report.packages, history, config.heal, gates, now);
     heal.breaker = plan.breaker;
     heal.budget_left_today = plan.budget_left_today;
-    std::vector<std::string> done_actions;
     for (const auto& id : plan.to_heal) {
         HealDecision& decision = plan.decisions[id];
         if (options.dry_run) {
@@ -492,6 +529,16 @@ CheckReport run_cycle(const Config& config, NsClient& ns, StateDir& state,
     }
     if (!options.dry_run) {
         healer.prune_quarantine(now);
+    }
+    if (auto saved = state.journal().save_index(); !saved) {
+        report.findings.push_back(
+            Finding{"state_not_saved", path_to_utf8(state.path()), saved.error().message, true});
+    }
+    // A torn journal line cut off, a record not written: the operator hears of each.
+    for (auto& notice : state.journal().take_notices()) {
+        report.findings.push_back(Finding{std::move(notice.kind),
+                                          path_to_utf8(state.journal().file()),
+                                          std::move(notice.detail), true});
     }
     report.heal = std::move(heal);
     return std::move(report);

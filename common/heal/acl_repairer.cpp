@@ -40,21 +40,48 @@ AclRepairOutcome AclRepairer::repair(const fs::path& folder, const std::string& 
                          (put_back ? "; permissions unchanged"
                                    : "; putting the saved permissions back failed too: " +
                                          put_back.error().message);
-        (void)journal_.append(
-            {{"action", outcome.action_id}, {"event", "failed"}, {"detail", outcome.detail}}, now);
+        record_failure(outcome, now);
         return outcome;
     }
     fault_point("acl_repair:after_grant");
+    const std::string granted_detail = "granted " + account + " modify on " + outcome.path +
+                                       " (this folder, subfolders and files); previous "
+                                       "permissions saved";
+    if (auto written = journal_.append(
+            {{"action", outcome.action_id}, {"event", "acl_granted"}, {"detail", granted_detail}},
+            now);
+        !written) {
+        // A grant the journal cannot record is not kept: the next start would roll it back.
+        const Status put_back = restore_descriptor(folder, saved.value());
+        outcome.detail =
+            "not repaired: the journal cannot record the grant (" + written.error().message +
+            "); " +
+            (put_back ? "the saved permissions are back"
+                      : "putting the saved permissions back failed (" + put_back.error().message +
+                            "): the next start puts them back");
+        record_failure(outcome, now);
+        return outcome;
+    }
     outcome.done = true;
-    outcome.detail = "granted " + account + " modify on " + outcome.path +
-                     " (this folder, subfolders and files); previous permissions saved";
-    (void)journal_.append(
-        {{"action", outcome.action_id}, {"event", "acl_granted"}, {"detail", outcome.detail}}, now);
+    outcome.detail = granted_detail;
     return outcome;
 }
 
+void AclRepairer::record_failure(AclRepairOutcome& outcome, TimePoint now) {
+    if (auto written = journal_.append(
+            {{"action", outcome.action_id}, {"event", "failed"}, {"detail", outcome.detail}}, now);
+        !written) {
+        outcome.detail += "; the journal could not record this (" + written.error().message +
+                          "): the next start rolls the repair back";
+    }
+}
+
 Status AclRepairer::restore(const std::string& action_id, TimePoint now) {
-    const auto action = journal_.action(action_id);
+    auto found = journal_.find_action(action_id);
+    if (!found) {
+        return found.error();
+    }
+    const auto& action = found.value();
     if (!action) {
         return fail("no action " + action_id + " in the journal");
     }
@@ -83,16 +110,19 @@ std::vector<RecoveryOutcome> AclRepairer::recover(TimePoint now) {
             continue;
         }
         const Status put_back = restore_descriptor(action.acl_path, action.saved_descriptor);
-        const std::string detail =
-            put_back ? "interrupted; recovered at start: permissions of " +
-                           path_to_utf8(action.acl_path) + " put back as saved"
-                     : "interrupted; putting the saved permissions back failed: " +
-                           put_back.error().message;
-        (void)journal_.append({{"action", action.id},
-                               {"event", put_back ? "rolled_back" : "failed"},
-                               {"detail", detail}},
-                              now);
-        outcomes.push_back({action.id, detail});
+        std::string detail = put_back ? "interrupted; recovered at start: permissions of " +
+                                            path_to_utf8(action.acl_path) + " put back as saved"
+                                      : "interrupted; putting the saved permissions back failed: " +
+                                            put_back.error().message;
+        if (auto written = journal_.append({{"action", action.id},
+                                            {"event", put_back ? "rolled_back" : "failed"},
+                                            {"detail", detail}},
+                                           now);
+            !written) {
+            detail += "; the journal could not record this (" + written.error().message +
+                      "): the next start does it again";
+        }
+        outcomes.push_back({action.id, detail, {}, false});
     }
     return outcomes;
 }

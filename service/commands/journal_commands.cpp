@@ -37,7 +37,13 @@ int run_journal_command(const JournalOptions& options) {
         std::cerr << loaded.error().message << '\n';
         return kExitUsage;
     }
-    const auto actions = loaded->state->journal().actions();
+    // Every action, not only the live ones a cycle keeps.
+    const auto all = loaded->state->journal().all_actions();
+    if (!all) {
+        std::cerr << all.error().message << '\n';
+        return kExitUsage;
+    }
+    const auto& actions = all.value();
     if (options.json) {
         nlohmann::json list = nlohmann::json::array();
         for (const auto& action : actions) {
@@ -83,7 +89,12 @@ int run_restore_command(const RestoreCommandOptions& options) {
                       << options.since << "\"\n";
             return kExitUsage;
         }
-        for (const auto& action : loaded->state->journal().actions()) {
+        const auto all = loaded->state->journal().all_actions();
+        if (!all) {
+            std::cerr << all.error().message << '\n';
+            return kExitUsage;
+        }
+        for (const auto& action : all.value()) {
             const bool still_applied = action.result == ActionResult::awaiting_verification ||
                                        action.result == ActionResult::verified ||
                                        action.result == ActionResult::verify_failed;
@@ -98,10 +109,10 @@ int run_restore_command(const RestoreCommandOptions& options) {
     AclRepairer acl_repairer(loaded->state->journal());
     int failures = 0;
     for (const auto& id : ids) {
-        const auto action = loaded->state->journal().action(id);
+        const auto action = loaded->state->journal().find_action(id);
+        const bool acl = action && action.value() && action.value()->kind == "acl";
         const Status restored =
-            action && action->kind == "acl"
-                ? acl_repairer.restore(id, now_seconds())
+            acl ? acl_repairer.restore(id, now_seconds())
                 : healer.restore(id, RestoreOptions{options.force}, now_seconds());
         if (!restored) {
             std::cerr << restored.error().message << '\n';
@@ -119,6 +130,12 @@ int run_restore_command(const RestoreCommandOptions& options) {
     }
     if (auto saved = loaded->state->save_history(); !saved) {
         std::cerr << saved.error().message << '\n';
+    }
+    if (auto saved = loaded->state->journal().save_index(); !saved) {
+        std::cerr << saved.error().message << '\n';
+    }
+    for (const auto& notice : loaded->state->journal().take_notices()) {
+        std::cerr << notice.kind << ": " << notice.detail << '\n';
     }
     if (ids.empty()) {
         std::cout << "nothing to restore\n";
