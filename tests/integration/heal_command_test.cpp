@@ -770,6 +770,11 @@ TEST_P(HealFullDisk, EveryFileEndsInExactlyOnePlace) {
     EXPECT_TRUE(files_named(tree_.delivery().parent_path(), ".partial", true).empty());
     EXPECT_TRUE(files_named(state_dir(), "journal.torn-", false).empty())
         << "a failed append leaves no fragment behind";
+    // What the failing run reported stands after the next start: a heal reported done is never
+    // undone (a failed files_done record once made the next start roll it back).
+    for (const auto& action : report["actions"]) {
+        EXPECT_EQ(fs::exists(snapshot_of(0)), action["result"] != "done") << action.dump(2);
+    }
     // The journal agrees with the files.
     for (const auto& action : listed.json()["actions"]) {
         if (action["kind"] != "files") {
