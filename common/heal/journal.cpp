@@ -320,40 +320,37 @@ std::optional<ActionSummary> Journal::action(const std::string& id) const {
     return std::move(found.front());
 }
 
-Result<std::vector<ActionSummary>> Journal::all_actions() const {
+Result<std::vector<nlohmann::json>> Journal::read_whole_file() const {
     Journal whole(file_);
-    // No index: the whole file, every action in it.
     std::error_code ec;
-    if (!fs::exists(file_, ec)) {
-        return std::vector<ActionSummary>{};
+    if (fs::exists(file_, ec)) {
+        if (auto loaded = whole.load_from(0, /*whole=*/true); !loaded) {
+            return loaded.error();
+        }
     }
-    if (auto loaded = whole.load_from(0, /*whole=*/true); !loaded) {
-        return loaded.error();
+    return std::move(whole.records_);
+}
+
+Result<std::vector<ActionSummary>> Journal::all_actions() const {
+    auto records = read_whole_file();
+    if (!records) {
+        return records.error();
     }
-    return whole.actions();
+    return fold(records.value());
 }
 
 Result<std::optional<ActionSummary>> Journal::find_action(const std::string& id) {
     if (auto live = action(id)) {
         return live;
     }
-    Journal whole(file_);
-    std::error_code ec;
-    if (!fs::exists(file_, ec)) {
-        return std::optional<ActionSummary>{};
+    auto records = read_whole_file();
+    if (!records) {
+        return records.error();
     }
-    if (auto loaded = whole.load_from(0, /*whole=*/true); !loaded) {
-        return loaded.error();
-    }
-    bool found = false;
-    for (auto& record : whole.records_) {
+    for (auto& record : records.value()) {
         if (record["action"] == id) {
             records_.push_back(std::move(record));
-            found = true;
         }
-    }
-    if (!found) {
-        return std::optional<ActionSummary>{};
     }
     return action(id);
 }

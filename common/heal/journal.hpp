@@ -137,6 +137,7 @@ class Journal {
 
   private:
     Status load_from(std::uint64_t offset, bool whole);
+    Result<std::vector<nlohmann::json>> read_whole_file() const;
     bool index_matches(std::uint64_t journal_bytes, const std::string& end_sha256);
     Status repair_torn_tail(TimePoint now);
     void add(nlohmann::json record);

@@ -45,6 +45,17 @@ class HealerTest : public ::testing::Test {
 
     Healer healer() { return Healer(paths_, config_, journal_); }
 
+    // A journal entry for a snapshot said to be quarantined at `quarantined` (which exists).
+    static JournalFile snapshot_entry(const fs::path& original, const fs::path& quarantined) {
+        JournalFile file;
+        file.role = "snapshot";
+        file.original = original;
+        file.quarantined = quarantined;
+        file.sha256 = sha256_file(quarantined)->sha256;
+        file.size = fs::file_size(quarantined);
+        return file;
+    }
+
     TempTree tree_;
     PathsConfig paths_;
     HealConfig config_;
@@ -313,12 +324,7 @@ TEST_F(RecoveryTest, ACopyThatIsNotTheJournaledFileIsNeitherTrustedNorMoved) {
 TEST_F(RecoveryTest, AForgedInterruptedActionMovesNothingIntoThePackage) {
     fs::remove(snapshot_);
     const auto planted = tree_.write("outside/snapshot.xml", "<planted/>");
-    JournalFile file;
-    file.role = "snapshot";
-    file.original = snapshot_;
-    file.quarantined = planted;
-    file.sha256 = sha256_file(planted)->sha256;
-    file.size = fs::file_size(planted);
+    const JournalFile file = snapshot_entry(snapshot_, planted);
     ASSERT_TRUE(journal_.append({{"action", "F1"},
                                  {"event", "intent"},
                                  {"package", kId},
@@ -384,12 +390,7 @@ class ForgedRestore : public HealerTest {
 
     // Journals a finished action whose snapshot supposedly sits at `quarantined`.
     void forge(const std::string& id, const fs::path& original, const fs::path& quarantined) {
-        JournalFile file;
-        file.role = "snapshot";
-        file.original = original;
-        file.quarantined = quarantined;
-        file.sha256 = sha256_file(quarantined)->sha256;
-        file.size = fs::file_size(quarantined);
+        const JournalFile file = snapshot_entry(original, quarantined);
         ASSERT_TRUE(journal_.append({{"action", id},
                                      {"event", "intent"},
                                      {"package", kId},
