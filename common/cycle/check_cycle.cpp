@@ -235,7 +235,7 @@ void verify_actions(const Config& config, StateDir& state, const CheckReport& re
         const std::string action = entry.awaiting_action;
         // An outcome the journal cannot record is not taken: the next cycle verifies again.
         if (package.verdict == Verdict::healthy) {
-            if (!state.journal().append({{"action", action}, {"event", "verified"}}, now)) {
+            if (!state.journal().append(action, OutcomeEvent{Outcome::verified, {}}, now)) {
                 continue;
             }
             heal.verified.push_back(action);
@@ -245,8 +245,8 @@ void verify_actions(const Config& config, StateDir& state, const CheckReport& re
                 "the package is still " +
                 std::string(package.verdict ? to_string(*package.verdict) : "unknown") + " after " +
                 std::to_string(entry.cycles_since_heal) + " cycles";
-            if (!state.journal().append(
-                    {{"action", action}, {"event", "verify_failed"}, {"detail", detail}}, now)) {
+            if (!state.journal().append(action, OutcomeEvent{Outcome::verify_failed, detail},
+                                        now)) {
                 continue;
             }
             heal.verify_failed.push_back(action);
@@ -263,8 +263,10 @@ std::string trigger_refresh(const Config& config, StateDir& state,
     // The refresh has happened either way; a record that cannot be written is said here (and
     // reported as a finding by the journal's notices).
     bool unrecorded = false;
-    auto record = [&](nlohmann::json event) {
-        unrecorded = !state.journal().append(std::move(event), now) || unrecorded;
+    auto record = [&](const RefreshEvent& event) {
+        for (const auto& id : action_ids) {
+            unrecorded = !state.journal().append(id, event, now) || unrecorded;
+        }
     };
     std::string summary;
     if (!config.heal.refresh_command.empty()) {
@@ -278,16 +280,9 @@ std::string trigger_refresh(const Config& config, StateDir& state,
         } else {
             summary = "refresh command exited " + std::to_string(*outcome->exit_code);
         }
-        for (const auto& id : action_ids) {
-            record(
-                {{"action", id},
-                 {"event", "refresh"},
-                 {"command", config.heal.refresh_command},
-                 {"summary", summary},
-                 {"exit_code", outcome && outcome->exit_code ? nlohmann::json(*outcome->exit_code)
-                                                             : nlohmann::json(nullptr)},
-                 {"output", outcome ? outcome->output : std::string()}});
-        }
+        record({summary,
+                RefreshRun{config.heal.refresh_command, outcome ? outcome->exit_code : std::nullopt,
+                           outcome ? outcome->output : std::string()}});
     }
     if (!config.heal.restart_service.empty()) {
         auto restarted =
@@ -295,9 +290,7 @@ std::string trigger_refresh(const Config& config, StateDir& state,
         const std::string line = restarted ? "restarted service " + config.heal.restart_service
                                            : restarted.error().message;
         summary += (summary.empty() ? "" : "; ") + line;
-        for (const auto& id : action_ids) {
-            record({{"action", id}, {"event", "refresh"}, {"summary", line}});
-        }
+        record({line, std::nullopt});
     }
     if (summary.empty()) {
         return "no refresh configured (heal.refresh_command, heal.restart_service)";
@@ -340,10 +333,8 @@ void verify_acl_repairs(const AclReport& acl, StateDir& state, HealReport& heal,
         const bool ok = result->ok;
         const std::string detail =
             ok ? "the check now grants " + acl.account + " what it needs" : missing_text(*result);
-        if (!state.journal().append({{"action", action.id},
-                                     {"event", ok ? "verified" : "verify_failed"},
-                                     {"detail", detail}},
-                                    now)) {
+        const Outcome outcome = ok ? Outcome::verified : Outcome::verify_failed;
+        if (!state.journal().append(action.id, OutcomeEvent{outcome, detail}, now)) {
             continue;  // not recorded, so not taken: the next cycle verifies again
         }
         heal.acl_repairs.push_back(
@@ -536,7 +527,7 @@ CheckReport run_cycle(const Config& config, NsClient& ns, StateDir& state,
     }
     // A torn journal line cut off, a record not written: the operator hears of each.
     for (auto& notice : state.journal().take_notices()) {
-        report.findings.push_back(Finding{std::move(notice.kind),
+        report.findings.push_back(Finding{to_string(notice.kind),
                                           path_to_utf8(state.journal().file()),
                                           std::move(notice.detail), true});
     }

@@ -24,14 +24,9 @@ struct Role {
     const char* area;
 };
 
-std::optional<Role> role_of(std::string_view role) {
-    if (role == "snapshot") {
-        return Role{kSnapshotName, "delivery"};
-    }
-    if (role == "package_status") {
-        return Role{kStatusName, "status"};
-    }
-    return std::nullopt;
+Role role_of(FileRole role) {
+    return role == FileRole::snapshot ? Role{kSnapshotName, "delivery"}
+                                      : Role{kStatusName, "status"};
 }
 
 // Action ids are psguard's own ("20261126T063000Z-6c821f5e-7"): one plain name, so that the
@@ -57,14 +52,6 @@ std::optional<fs::path> find_entry(const fs::path& folder, std::string_view name
 bool exists_nofollow(const fs::path& path) {
     auto probed = probe_entry(path);
     return probed && probed->has_value();
-}
-
-nlohmann::json file_list(const std::vector<JournalFile>& files) {
-    nlohmann::json list = nlohmann::json::array();
-    for (const auto& file : files) {
-        list.push_back(to_json(file));
-    }
-    return list;
 }
 
 // A copy beside `target`, verified, then renamed into place: a crash leaves at most a
@@ -110,18 +97,18 @@ std::optional<fs::path> Healer::quarantine_folder(const std::string& action_id) 
 std::optional<fs::path> Healer::quarantine_path(const std::string& action_id,
                                                 const JournalFile& file) const {
     const auto folder = quarantine_folder(action_id);
-    const auto role = role_of(file.role);
-    if (!folder || !role) {
+    if (!folder) {
         return std::nullopt;
     }
-    return *folder / role->area / file.original.parent_path().filename() / file.original.filename();
+    return *folder / role_of(file.role).area / file.original.parent_path().filename() /
+           file.original.filename();
 }
 
 Status Healer::check_quarantined(const std::string& action_id, const JournalFile& file) const {
     const auto expected = quarantine_path(action_id, file);
     if (!expected) {
-        return fail("\"" + action_id + "\" / \"" + file.role +
-                    "\" is no action and file psguard makes: nothing is taken from the quarantine");
+        return fail("\"" + action_id +
+                    "\" is not an action id psguard makes: nothing is taken from the quarantine");
     }
     if (auto where = check_quarantine_source(quarantine_root(), file.quarantined, *expected);
         !where) {
@@ -141,8 +128,7 @@ Status Healer::check_quarantined(const std::string& action_id, const JournalFile
 }
 
 Status Healer::check_destination(const std::string& package_id, const JournalFile& file) const {
-    const auto role = role_of(file.role);
-    if (!role || !same_file_name(file.original.filename(), utf8_to_path(role->name))) {
+    if (!same_file_name(file.original.filename(), utf8_to_path(role_of(file.role).name))) {
         return fail(path_to_utf8(file.original) +
                     ": psguard only ever puts back snapshot.xml and PackageStatus.xml");
     }
@@ -189,11 +175,11 @@ HealActionOutcome Healer::heal(const LocalPackage& package, const std::string& r
 
     // 1. What would be touched, and is each file safe to touch?
     std::vector<JournalFile> files;
-    const std::pair<const fs::path*, std::pair<std::string_view, const char*>> candidates[] = {
-        {&package.delivery_dir, {kSnapshotName, "snapshot"}},
-        {&package.status_dir, {kStatusName, "package_status"}}};
-    for (const auto& [folder, what] : candidates) {
-        const auto& [name, role] = what;
+    const std::pair<const fs::path*, FileRole> candidates[] = {
+        {&package.delivery_dir, FileRole::snapshot},
+        {&package.status_dir, FileRole::package_status}};
+    for (const auto& [folder, role] : candidates) {
+        const std::string_view name = role_of(role).name;
         if (folder->empty()) {
             continue;
         }
@@ -226,15 +212,13 @@ HealActionOutcome Healer::heal(const LocalPackage& package, const std::string& r
     }
 
     // 2. The intent, on disk before anything is touched.
-    const std::string mode = config_.mode == HealMode::quarantine ? "quarantine" : "delete";
-    if (auto written = journal_.append({{"action", outcome.action_id},
-                                        {"event", "intent"},
-                                        {"package", package.id},
-                                        {"mode", mode},
-                                        {"reason", reason},
-                                        {"files", file_list(files)}},
-                                       now);
-        !written) {
+    const bool quarantine = config_.mode == HealMode::quarantine;
+    IntentEvent intent;
+    intent.mode = quarantine ? ActionMode::quarantine : ActionMode::remove;
+    intent.reason = reason;
+    intent.package = package.id;
+    intent.files = files;
+    if (auto written = journal_.append(outcome.action_id, std::move(intent), now); !written) {
         outcome.detail = "refused: cannot write the journal: " + written.error().message;
         return outcome;
     }
@@ -245,9 +229,8 @@ HealActionOutcome Healer::heal(const LocalPackage& package, const std::string& r
     std::vector<const JournalFile*> moved;
     std::optional<std::string> unrecorded;  // why the journal could not record a step
     for (const auto& file : files) {
-        const Status step = config_.mode == HealMode::quarantine
-                                ? move_into_quarantine(file)
-                                : remove_regular_file(file.original);
+        const Status step =
+            quarantine ? move_into_quarantine(file) : remove_regular_file(file.original);
         if (!step) {
             undo(outcome, moved, package.id,
                  "failed on " + path_to_utf8(file.original) + ": " + step.error().message, now);
@@ -255,20 +238,17 @@ HealActionOutcome Healer::heal(const LocalPackage& package, const std::string& r
         }
         moved.push_back(&file);
         outcome.files.push_back(path_to_utf8(file.original));
-        if (auto written = journal_.append(
-                {{"action", outcome.action_id},
-                 {"event", config_.mode == HealMode::quarantine ? "file_moved" : "file_deleted"},
-                 {"role", file.role}},
-                now);
+        if (auto written =
+                journal_.append(outcome.action_id, FileDoneEvent{file.role, !quarantine}, now);
             !written) {
             unrecorded = written.error().message;
             break;
         }
-        fault_point("heal:after_" + file.role);
+        fault_point("heal:after_" + std::string(to_string(file.role)));
     }
     if (!unrecorded) {
         if (auto written =
-                journal_.append({{"action", outcome.action_id}, {"event", "files_done"}}, now);
+                journal_.append(outcome.action_id, OutcomeEvent{Outcome::files_done, {}}, now);
             !written) {
             unrecorded = written.error().message;
         } else {
@@ -283,8 +263,8 @@ HealActionOutcome Healer::heal(const LocalPackage& package, const std::string& r
         return outcome;
     }
     outcome.done = true;
-    outcome.detail = mode == "quarantine" ? "moved to " + path_to_utf8(action_dir)
-                                          : std::string("deleted (hashes in the journal)");
+    outcome.detail = quarantine ? "moved to " + path_to_utf8(action_dir)
+                                : std::string("deleted (hashes in the journal)");
     if (unrecorded) {
         // Every file is where it should be: the heal stands, and the next start records its
         // completion from the files themselves (Healer::recover) instead of undoing it.
@@ -302,8 +282,8 @@ void Healer::undo(HealActionOutcome& outcome, const std::vector<const JournalFil
                       back.error().message + " (it is in " + path_to_utf8(done->quarantined) + ")";
         }
     }
-    if (auto written = journal_.append(
-            {{"action", outcome.action_id}, {"event", "failed"}, {"detail", detail}}, now);
+    if (auto written =
+            journal_.append(outcome.action_id, OutcomeEvent{Outcome::failed, detail}, now);
         !written) {
         detail += "; the journal could not record this (" + written.error().message +
                   "): the next start records it";
@@ -335,11 +315,7 @@ Status Healer::move_back(const JournalFile& file, const std::string& package_id,
         // and the journal says so before it moves.
         fs::path aside = file.quarantined;
         aside += ".replaced-" + std::to_string(now.time_since_epoch().count());
-        if (auto written = journal_.append({{"action", action_id},
-                                            {"event", "replaced_kept"},
-                                            {"role", file.role},
-                                            {"path", path_to_utf8(aside)}},
-                                           now);
+        if (auto written = journal_.append(action_id, ReplacedKeptEvent{file.role, aside}, now);
             !written) {
             return fail("the rebuilt " + path_to_utf8(file.original) +
                         " stays: the journal cannot record where it would go (" +
@@ -439,17 +415,15 @@ RecoveryOutcome Healer::recover_action(const ActionSummary& action, TimePoint no
             auto back = move_back(file, action.package, false, action.id, now);
             what = back ? "put back" : "left in quarantine: " + back.error().message;
         }
-        detail += (detail.empty() ? "" : "; ") + file.role + " " + what;
+        detail += (detail.empty() ? "" : "; ") + std::string(to_string(file.role)) + " " + what;
     }
     // Every file reached its place intact: the heal happened and only its last record is
     // missing (a crash just before it, or a journal that could not be written). It stands.
-    const std::string event = all_moved ? "files_done" : "rolled_back";
     detail = (all_moved ? "interrupted after its files were moved; completed at start: "
                         : "interrupted; recovered at start: ") +
              detail;
-    if (auto written =
-            journal_.append({{"action", action.id}, {"event", event}, {"detail", detail}}, now);
-        !written) {
+    const Outcome outcome = all_moved ? Outcome::files_done : Outcome::rolled_back;
+    if (auto written = journal_.append(action.id, OutcomeEvent{outcome, detail}, now); !written) {
         detail += "; the journal could not record this (" + written.error().message +
                   "): the next start does it again";
     }
@@ -459,7 +433,7 @@ RecoveryOutcome Healer::recover_action(const ActionSummary& action, TimePoint no
 std::vector<RecoveryOutcome> Healer::recover(TimePoint now) {
     std::vector<RecoveryOutcome> outcomes;
     for (const auto& action : journal_.actions()) {
-        if (action.result == ActionResult::in_progress && action.kind == "files") {
+        if (action.result == ActionResult::in_progress && action.kind == ActionKind::files) {
             outcomes.push_back(recover_action(action, now));
         }
         // ACL repairs are recovered by the AclRepairer.
@@ -476,7 +450,7 @@ Status Healer::restore(const std::string& action_id, const RestoreOptions& optio
     if (!action) {
         return fail("no action " + action_id + " in the journal");
     }
-    if (action->kind != "files") {
+    if (action->kind != ActionKind::files) {
         return fail("action " + action_id + " is an ACL repair, not a file action");
     }
     if (action->result == ActionResult::restored || action->result == ActionResult::rolled_back ||
@@ -484,7 +458,7 @@ Status Healer::restore(const std::string& action_id, const RestoreOptions& optio
         return fail("action " + action_id + " is " + to_string(action->result) +
                     ": its files are not in quarantine");
     }
-    if (action->mode == "delete") {
+    if (action->mode == ActionMode::remove) {
         return fail("action " + action_id +
                     " deleted its files (\"delete\" mode): nothing to restore");
     }
@@ -519,8 +493,7 @@ Status Healer::restore(const std::string& action_id, const RestoreOptions& optio
             fs::remove_all(*folder, ec);
         }
     }
-    return journal_.append(
-        {{"action", action_id}, {"event", "restored"}, {"detail", "restored " + detail}}, now);
+    return journal_.append(action_id, OutcomeEvent{Outcome::restored, "restored " + detail}, now);
 }
 
 std::vector<std::string> Healer::prune_quarantine(TimePoint now) {

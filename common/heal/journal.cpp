@@ -17,94 +17,35 @@ namespace fs = std::filesystem;
 
 constexpr int kIndexVersion = 1;
 
-JournalFile file_from_json(const nlohmann::json& j) {
-    JournalFile file;
-    file.role = j.value("role", "");
-    file.original = utf8_to_path(j.value("original", ""));
-    file.quarantined = utf8_to_path(j.value("quarantined", ""));
-    file.sha256 = j.value("sha256", "");
-    file.size = j.value("size", std::uint64_t{0});
-    return file;
-}
+// journal.index.json: the live actions' records, and how much of the journal they cover.
+struct Index {
+    std::uint64_t journal_bytes = 0;
+    std::string end_sha256;  // of the line that ends at journal_bytes
+    std::uint64_t last_seq = 0;
+    std::vector<JournalRecord> records;
+};
 
-// Folds one record into the action it belongs to.
-void apply(ActionSummary& action, const nlohmann::json& record) {
-    const std::string event = record.value("event", "");
-    if (event == "intent") {
-        action.time = parse_utc(record.value("time", "")).value_or(TimePoint{});
-        action.kind = record.value("kind", "files");
-        action.acl_path = utf8_to_path(record.value("path", ""));
-        action.account = record.value("account", "");
-        action.saved_descriptor = record.value("descriptor", "");
-        action.package = record.value("package", "");
-        action.mode = record.value("mode", "quarantine");
-        action.reason = record.value("reason", "");
-        for (const auto& file : record.value("files", nlohmann::json::array())) {
-            action.files.push_back(file_from_json(file));
-        }
-        action.result = ActionResult::in_progress;
-    } else if (event == "file_moved" || event == "file_deleted") {
-        action.moved_roles.push_back(record.value("role", ""));
-    } else if (event == "files_done" || event == "acl_granted") {
-        action.result = ActionResult::awaiting_verification;
-        action.detail = record.value("detail", "");
-    } else if (event == "refresh") {
-        action.detail = record.value("summary", "");
-    } else if (event == "verified") {
-        action.result = ActionResult::verified;
-        action.detail = record.value("detail", action.detail);
-    } else if (event == "verify_failed") {
-        action.result = ActionResult::verify_failed;
-        action.detail = record.value("detail", "");
-    } else if (event == "failed") {
-        action.result = ActionResult::failed;
-        action.detail = record.value("detail", "");
-    } else if (event == "rolled_back") {
-        action.result = ActionResult::rolled_back;
-        action.detail = record.value("detail", "");
-    } else if (event == "restored") {
-        action.result = ActionResult::restored;
-        action.detail = record.value("detail", "");
-    }
-}
-
-// Folds records into actions, in the order the actions began; only `wanted` when given.
-std::vector<ActionSummary> fold(const std::vector<nlohmann::json>& records,
-                                const std::string* wanted = nullptr) {
-    std::vector<ActionSummary> actions;
-    std::map<std::string, std::size_t> index;
-    for (const auto& record : records) {
-        const std::string id = record.value("action", "");
-        if (wanted != nullptr && id != *wanted) {
-            continue;
-        }
-        auto [it, inserted] = index.emplace(id, actions.size());
-        if (inserted) {
-            actions.push_back(ActionSummary{});
-            actions.back().id = id;
-        }
-        apply(actions[it->second], record);
-    }
-    return actions;
-}
-
-bool is_record(const nlohmann::json& record) {
-    return record.is_object() && record.contains("action") && record["action"].is_string() &&
-           record.contains("event") && record["event"].is_string();
-}
-
-// A journal line as a record; nullopt when it is not one.
-std::optional<nlohmann::json> parse_record(const std::string& line) {
-    auto record = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-    if (record.is_discarded() || !is_record(record)) {
+std::optional<Index> parse_index(const std::string& text) try {
+    const auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (!json.is_object() || json.value("version", 0) != kIndexVersion ||
+        !json.contains("journal_bytes") || !json["journal_bytes"].is_number_unsigned() ||
+        !json.contains("records") || !json["records"].is_array()) {
         return std::nullopt;
     }
-    return record;
-}
-
-std::string dump_line(const nlohmann::json& record) {
-    // Replace invalid UTF-8 (from a command's output, say) instead of failing to write it.
-    return record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    Index index;
+    index.journal_bytes = json["journal_bytes"].get<std::uint64_t>();
+    index.end_sha256 = json.value("end_sha256", "");
+    index.last_seq = json.value("last_seq", std::uint64_t{0});
+    for (const auto& entry : json["records"]) {
+        auto record = record_from_json(entry);
+        if (!record) {
+            return std::nullopt;
+        }
+        index.records.push_back(std::move(record).value());
+    }
+    return index;
+} catch (const nlohmann::json::exception&) {
+    return std::nullopt;  // a damaged index: read the journal instead
 }
 
 // Where the line that ends just before `end` begins: after the last newline before `end`, or 0.
@@ -149,28 +90,14 @@ std::string compact_stamp(TimePoint now) {
 
 }  // namespace
 
-const char* to_string(ActionResult result) {
-    switch (result) {
-        case ActionResult::in_progress:
-            return "in_progress";
-        case ActionResult::awaiting_verification:
-            return "awaiting_verification";
-        case ActionResult::verified:
-            return "verified";
-        case ActionResult::verify_failed:
-            return "verify_failed";
-        case ActionResult::failed:
-            return "failed";
-        case ActionResult::rolled_back:
-            return "rolled_back";
-        case ActionResult::restored:
-            return "restored";
+const char* to_string(JournalNoticeKind kind) {
+    switch (kind) {
+        case JournalNoticeKind::repaired:
+            return "journal_repaired";
+        case JournalNoticeKind::not_written:
+            return "journal_not_written";
     }
-    return "unknown";
-}
-
-bool is_finished(ActionResult result) {
-    return result != ActionResult::in_progress && result != ActionResult::awaiting_verification;
+    return "journal_not_written";
 }
 
 Journal::Journal(fs::path file) : file_(std::move(file)) {}
@@ -187,34 +114,28 @@ Status Journal::load() {
     tail_checked_ = false;
     stats_ = {};
 
-    nlohmann::json index = nullptr;
+    std::optional<Index> index;
     {
         std::ifstream in(index_file(), std::ios::binary);
         const std::string text((std::istreambuf_iterator<char>(in)),
                                std::istreambuf_iterator<char>());
         stats_.index_bytes = text.size();
-        index = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+        index = parse_index(text);
     }
-    const bool index_usable =
-        index.is_object() && index.value("version", 0) == kIndexVersion &&
-        index["journal_bytes"].is_number_unsigned() && index["records"].is_array() &&
-        std::all_of(index["records"].begin(), index["records"].end(),
-                    [](const nlohmann::json& record) { return is_record(record); });
-    if (index_usable) {
+    if (index) {
         // The highest sequence number ever given outlives an emptied or replaced journal.
-        last_seq_ = index.value("last_seq", std::uint64_t{0});
+        last_seq_ = index->last_seq;
     }
     std::error_code ec;
     if (!fs::exists(file_, ec)) {
         return {};
     }
-    if (index_usable &&
-        index_matches(index["journal_bytes"].get<std::uint64_t>(), index.value("end_sha256", ""))) {
-        for (auto& record : index["records"]) {
+    if (index && index_matches(index->journal_bytes, index->end_sha256)) {
+        for (auto& record : index->records) {
             add(std::move(record));
         }
-        end_sha256_ = index.value("end_sha256", "");
-        complete_bytes_ = index["journal_bytes"].get<std::uint64_t>();
+        end_sha256_ = index->end_sha256;
+        complete_bytes_ = index->journal_bytes;
         stats_.used_index = true;
         if (load_from(complete_bytes_, /*whole=*/false)) {
             return {};
@@ -261,7 +182,7 @@ Status Journal::load_from(std::uint64_t offset, bool whole) {
     in.seekg(static_cast<std::streamoff>(offset));
     std::set<std::string> live;
     for (const auto& record : records_) {
-        live.insert(record["action"].get<std::string>());
+        live.insert(record.action);
     }
     std::uint64_t position = offset;
     std::size_t line_number = 0;
@@ -280,21 +201,20 @@ Status Journal::load_from(std::uint64_t offset, bool whole) {
         if (line.empty()) {
             continue;
         }
-        auto record = parse_record(line);
+        auto record = decode(line);
         if (!record) {
             return fail("the journal " + path_to_utf8(file_) + " is damaged at line " +
-                        std::to_string(line_number) +
-                        ": psguard will not act until it is repaired");
+                        std::to_string(line_number) + " (" + record.error().message +
+                        "): psguard will not act until it is repaired");
         }
-        const std::string id = (*record)["action"].get<std::string>();
-        if (!whole && !live.contains(id) && (*record)["event"] != "intent") {
-            return fail("a record of action " + id + ", which is not live");
+        if (!whole && !live.contains(record->action) &&
+            !std::holds_alternative<IntentEvent>(record->event)) {
+            return fail("a record of action " + record->action + ", which is not live");
         }
-        live.insert(id);
-        const std::uint64_t seq = record->value("seq", std::uint64_t{0});
-        last_seq_ = std::max(last_seq_, seq);
+        live.insert(record->action);
+        last_seq_ = std::max(last_seq_, record->seq);
         last_line = std::move(line);
-        add(std::move(*record));
+        add(std::move(record).value());
     }
     if (!last_line.empty()) {
         end_sha256_ = sha256_hex(last_line);
@@ -303,24 +223,24 @@ Status Journal::load_from(std::uint64_t offset, bool whole) {
     return {};
 }
 
-void Journal::add(nlohmann::json record) {
+void Journal::add(JournalRecord record) {
     ++stats_.records;
     records_.push_back(std::move(record));
 }
 
 std::vector<ActionSummary> Journal::actions() const {
-    return fold(records_);
+    return summarize(records_);
 }
 
 std::optional<ActionSummary> Journal::action(const std::string& id) const {
-    auto found = fold(records_, &id);
+    auto found = summarize(records_, &id);
     if (found.empty()) {
         return std::nullopt;
     }
     return std::move(found.front());
 }
 
-Result<std::vector<nlohmann::json>> Journal::read_whole_file() const {
+Result<std::vector<JournalRecord>> Journal::read_whole_file() const {
     Journal whole(file_);
     std::error_code ec;
     if (fs::exists(file_, ec)) {
@@ -336,7 +256,7 @@ Result<std::vector<ActionSummary>> Journal::all_actions() const {
     if (!records) {
         return records.error();
     }
-    return fold(records.value());
+    return summarize(records.value());
 }
 
 Result<std::optional<ActionSummary>> Journal::find_action(const std::string& id) {
@@ -348,7 +268,7 @@ Result<std::optional<ActionSummary>> Journal::find_action(const std::string& id)
         return records.error();
     }
     for (auto& record : records.value()) {
-        if (record["action"] == id) {
+        if (record.action == id) {
             records_.push_back(std::move(record));
         }
     }
@@ -390,32 +310,30 @@ Status Journal::repair_torn_tail(TimePoint now) {
         return fail("the last line of the journal " + path_to_utf8(file_) +
                     " is torn, and cannot be cut off: " + cut_off.error().message);
     }
-    notices_.push_back(
-        {"journal_repaired", "the last line of " + path_to_utf8(file_) + " was torn (" +
-                                 std::to_string(size - cut) + " bytes after byte " +
-                                 std::to_string(cut) +
-                                 ", left by a crash or a full disk during an append): cut off, "
-                                 "the bytes are kept in " +
-                                 path_to_utf8(side)});
+    notices_.push_back({JournalNoticeKind::repaired,
+                        "the last line of " + path_to_utf8(file_) + " was torn (" +
+                            std::to_string(size - cut) + " bytes after byte " +
+                            std::to_string(cut) +
+                            ", left by a crash or a full disk during an append): cut off, "
+                            "the bytes are kept in " +
+                            path_to_utf8(side)});
     complete_bytes_ = cut;
     tail_checked_ = true;
     return {};
 }
 
-Status Journal::append(nlohmann::json record, TimePoint now) {
-    const std::string what =
-        record.value("event", "") + " record of action " + record.value("action", "");
+Status Journal::append(const std::string& action, JournalEvent event, TimePoint now) {
+    JournalRecord record{action, last_seq_ + 1, now, std::move(event)};
+    const std::string line = encode(record);
     Status written = tail_checked_ ? Status{} : repair_torn_tail(now);
-    record["seq"] = last_seq_ + 1;
-    record["time"] = format_utc(now);
-    const std::string line = dump_line(record);
     if (written) {
         written = append_durably(file_, line + "\n");
     }
     if (!written) {
         tail_checked_ = false;  // look again before the next append
-        notices_.push_back({"journal_not_written",
-                            "the " + what + " could not be written: " + written.error().message});
+        notices_.push_back({JournalNoticeKind::not_written,
+                            "the " + event_name(record.event) + " record of action " + action +
+                                " could not be written: " + written.error().message});
         return written;
     }
     ++last_seq_;
@@ -440,48 +358,26 @@ std::string Journal::next_action_id(const std::string& package, TimePoint now,
 }
 
 void Journal::retire(const std::set<std::string>& ids) {
-    std::erase_if(records_, [&](const nlohmann::json& record) {
-        return ids.contains(record["action"].get_ref<const std::string&>());
-    });
+    std::erase_if(records_,
+                  [&](const JournalRecord& record) { return ids.contains(record.action); });
 }
 
 Status Journal::save_index() const {
+    nlohmann::json records = nlohmann::json::array();
+    for (const auto& record : records_) {
+        records.push_back(to_json(record));
+    }
     const nlohmann::json index = {{"version", kIndexVersion},
                                   {"journal_bytes", complete_bytes_},
                                   {"end_sha256", end_sha256_},
                                   {"last_seq", last_seq_},
-                                  {"records", records_}};
-    return write_atomically(index_file(), dump_line(index) + "\n");
+                                  {"records", std::move(records)}};
+    return write_atomically(
+        index_file(), index.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
 std::vector<JournalNotice> Journal::take_notices() {
     return std::exchange(notices_, {});
-}
-
-nlohmann::json to_json(const JournalFile& file) {
-    return {{"role", file.role},
-            {"original", path_to_utf8(file.original)},
-            {"quarantined", path_to_utf8(file.quarantined)},
-            {"sha256", file.sha256},
-            {"size", file.size}};
-}
-
-nlohmann::json to_json(const ActionSummary& action) {
-    nlohmann::json files = nlohmann::json::array();
-    for (const auto& file : action.files) {
-        files.push_back(to_json(file));
-    }
-    nlohmann::json json = {{"id", action.id},           {"time", format_utc(action.time)},
-                           {"kind", action.kind},       {"package", action.package},
-                           {"mode", action.mode},       {"reason", action.reason},
-                           {"files", std::move(files)}, {"result", to_string(action.result)},
-                           {"detail", action.detail}};
-    if (action.kind == "acl") {
-        json["path"] = path_to_utf8(action.acl_path);
-        json["account"] = action.account;
-        json["saved_descriptor"] = action.saved_descriptor;
-    }
-    return json;
 }
 
 }  // namespace psguard

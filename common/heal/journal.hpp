@@ -14,67 +14,28 @@
 
 #include <filesystem>
 #include <functional>
-#include <map>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "core/result.hpp"
 #include "core/utc_time.hpp"
+#include "heal/journal_record.hpp"
 
 namespace psguard {
 
-// One file of an action: where it was, where it goes, and what it was.
-struct JournalFile {
-    std::string role;                   // "snapshot" or "package_status"
-    std::filesystem::path original;     // absolute
-    std::filesystem::path quarantined;  // absolute; empty in delete mode
-    std::string sha256;
-    std::uint64_t size = 0;
-};
-
-enum class ActionResult {
-    in_progress,  // intent written, files not all moved yet (interrupted if seen at start)
-    awaiting_verification,  // files moved, refresh triggered; later cycles verify
-    verified,               // the NS turned Ready
-    verify_failed,          // the NS did not turn Ready in time
-    failed,                 // an error stopped the action; its files were put back
-    rolled_back,            // interrupted, and recovery put the files back
-    restored,               // an operator put the files back with `psguard restore`
-};
-
-const char* to_string(ActionResult result);
-
-// Whether the action is over (nothing more will happen to it unless an operator restores it).
-bool is_finished(ActionResult result);
-
-struct ActionSummary {
-    std::string id;
-    TimePoint time;
-    std::string kind = "files";  // "files": a package's two files; "acl": a folder's permissions
-    std::string package;         // files only
-    std::string mode;            // "quarantine" or "delete"; "acl" for ACL repairs
-    std::string reason;
-    std::vector<JournalFile> files;
-    std::vector<std::string> moved_roles;  // files whose move (or delete) completed
-    ActionResult result = ActionResult::in_progress;
-    std::string detail;  // error, refresh outcome, ...
-
-    // ACL repairs (kind "acl"): the folder, whom it was granted to, and the permissions it had
-    // before (acl_repair.hpp's snapshot_descriptor), which `psguard restore` puts back.
-    std::filesystem::path acl_path;
-    std::string account;
-    std::string saved_descriptor;
-};
-
 // Something about the journal itself that the operator must hear of: a torn last line cut
 // off, a record that could not be written. The cycle reports them as findings.
+enum class JournalNoticeKind {
+    repaired,     // a torn last line was cut off (and kept)
+    not_written,  // a record could not be written
+};
+const char* to_string(JournalNoticeKind kind);  // "journal_repaired", "journal_not_written"
+
 struct JournalNotice {
-    std::string kind;  // "journal_repaired" or "journal_not_written"
+    JournalNoticeKind kind = JournalNoticeKind::not_written;
     std::string detail;
 };
 
@@ -101,7 +62,7 @@ class Journal {
     std::filesystem::path index_file() const;
 
     // The live actions and their records, oldest first.
-    const std::vector<nlohmann::json>& records() const { return records_; }
+    const std::vector<JournalRecord>& records() const { return records_; }
     std::vector<ActionSummary> actions() const;
     std::optional<ActionSummary> action(const std::string& id) const;
 
@@ -111,10 +72,10 @@ class Journal {
     // appends to it) until the next retire().
     Result<std::optional<ActionSummary>> find_action(const std::string& id);
 
-    // Appends one record (adding "seq" and "time") and flushes it to disk. The first append
-    // first cuts off a torn last line (kept in a side file beside the journal, and noticed).
-    // A failed append leaves the journal as it was.
-    Status append(nlohmann::json record, TimePoint now);
+    // Appends one event of `action` (with the next sequence number and `now`) and flushes it
+    // to disk. The first append first cuts off a torn last line (kept in a side file beside the
+    // journal, and noticed). A failed append leaves the journal as it was.
+    Status append(const std::string& action, JournalEvent event, TimePoint now);
 
     // A new action id, "20261126T063000Z-6c821f5e-7", that no action has had: the sequence
     // number outlives an emptied journal (it is kept in the index too), and `taken` may refuse
@@ -137,22 +98,19 @@ class Journal {
 
   private:
     Status load_from(std::uint64_t offset, bool whole);
-    Result<std::vector<nlohmann::json>> read_whole_file() const;
+    Result<std::vector<JournalRecord>> read_whole_file() const;
     bool index_matches(std::uint64_t journal_bytes, const std::string& end_sha256);
     Status repair_torn_tail(TimePoint now);
-    void add(nlohmann::json record);
+    void add(JournalRecord record);
 
     std::filesystem::path file_;
-    std::vector<nlohmann::json> records_;  // the live actions' records, in journal order
-    std::uint64_t last_seq_ = 0;           // the highest sequence number ever given
-    std::string end_sha256_;               // of the journal's last complete line
-    std::uint64_t complete_bytes_ = 0;     // the journal's length up to its last newline
-    bool tail_checked_ = false;            // the file ends with a newline (or is empty)
+    std::vector<JournalRecord> records_;  // the live actions' records, in journal order
+    std::uint64_t last_seq_ = 0;          // the highest sequence number ever given
+    std::string end_sha256_;              // of the journal's last complete line
+    std::uint64_t complete_bytes_ = 0;    // the journal's length up to its last newline
+    bool tail_checked_ = false;           // the file ends with a newline (or is empty)
     std::vector<JournalNotice> notices_;
     JournalReadStats stats_;
 };
-
-nlohmann::json to_json(const JournalFile& file);
-nlohmann::json to_json(const ActionSummary& action);
 
 }  // namespace psguard

@@ -58,12 +58,12 @@ int run_journal_command(const JournalOptions& options) {
     }
     for (const auto& action : actions) {
         const std::string subject =
-            action.kind == "acl" ? "ACL of " + action.acl_path.string() : action.package;
+            action.kind == ActionKind::acl ? "ACL of " + action.acl_path.string() : action.package;
         std::cout << action.id << "  " << format_utc(action.time) << "  " << subject << "  "
-                  << to_string(action.result) << "  (" << action.mode << ")\n";
+                  << to_string(action.result) << "  (" << to_string(action.mode) << ")\n";
         for (const auto& file : action.files) {
-            std::cout << "    " << file.role << ": " << file.original.string() << "  sha256 "
-                      << file.sha256.substr(0, 16) << "...\n";
+            std::cout << "    " << to_string(file.role) << ": " << file.original.string()
+                      << "  sha256 " << file.sha256.substr(0, 16) << "...\n";
         }
         if (!action.detail.empty()) {
             std::cout << "    " << action.detail << '\n';
@@ -99,7 +99,8 @@ int run_restore_command(const RestoreCommandOptions& options) {
                                        action.result == ActionResult::verified ||
                                        action.result == ActionResult::verify_failed;
             // Files still in quarantine, and permissions psguard changed.
-            const bool undoable = action.kind == "acl" || action.mode == "quarantine";
+            const bool undoable =
+                action.kind == ActionKind::acl || action.mode == ActionMode::quarantine;
             if (action.time >= *since && still_applied && undoable) {
                 ids.push_back(action.id);
             }
@@ -110,7 +111,7 @@ int run_restore_command(const RestoreCommandOptions& options) {
     int failures = 0;
     for (const auto& id : ids) {
         const auto action = loaded->state->journal().find_action(id);
-        const bool acl = action && action.value() && action.value()->kind == "acl";
+        const bool acl = action && action.value() && action.value()->kind == ActionKind::acl;
         const Status restored =
             acl ? acl_repairer.restore(id, now_seconds())
                 : healer.restore(id, RestoreOptions{options.force}, now_seconds());
@@ -135,7 +136,7 @@ int run_restore_command(const RestoreCommandOptions& options) {
         std::cerr << saved.error().message << '\n';
     }
     for (const auto& notice : loaded->state->journal().take_notices()) {
-        std::cerr << notice.kind << ": " << notice.detail << '\n';
+        std::cerr << to_string(notice.kind) << ": " << notice.detail << '\n';
     }
     if (ids.empty()) {
         std::cout << "nothing to restore\n";

@@ -48,12 +48,20 @@ class HealerTest : public ::testing::Test {
     // A journal entry for a snapshot said to be quarantined at `quarantined` (which exists).
     static JournalFile snapshot_entry(const fs::path& original, const fs::path& quarantined) {
         JournalFile file;
-        file.role = "snapshot";
+        file.role = FileRole::snapshot;
         file.original = original;
         file.quarantined = quarantined;
         file.sha256 = sha256_file(quarantined)->sha256;
         file.size = fs::file_size(quarantined);
         return file;
+    }
+
+    // The intent the healer writes for the package's `files`.
+    static IntentEvent files_intent(std::vector<JournalFile> files) {
+        IntentEvent intent;
+        intent.package = kId;
+        intent.files = std::move(files);
+        return intent;
     }
 
     TempTree tree_;
@@ -84,9 +92,9 @@ TEST_F(HealerTest, QuarantinesBothFilesJournalFirst) {
     // The intent came before any step.
     const auto& records = journal_.records();
     ASSERT_GE(records.size(), 4u);
-    EXPECT_EQ(records[0]["event"], "intent");
-    EXPECT_EQ(records[1]["event"], "file_moved");
-    EXPECT_EQ(records.back()["event"], "files_done");
+    EXPECT_EQ(event_name(records[0].event), "intent");
+    EXPECT_EQ(event_name(records[1].event), "file_moved");
+    EXPECT_EQ(event_name(records.back().event), "files_done");
 
     // The journal on disk says the same after a reload.
     Journal reloaded(journal_.file());
@@ -133,7 +141,7 @@ TEST_F(HealerTest, DeleteModeIsJournaledWithHashes) {
     ASSERT_TRUE(outcome.done) << outcome.detail;
     EXPECT_FALSE(fs::exists(snapshot_));
     const auto action = journal_.action(outcome.action_id);
-    EXPECT_EQ(action->mode, "delete");
+    EXPECT_EQ(action->mode, ActionMode::remove);
     EXPECT_EQ(action->files[0].sha256, sha256_hex("<snapshot version=\"7\"/>"));
     EXPECT_FALSE(fs::exists(paths_.state_dir / "quarantine" / outcome.action_id));
     EXPECT_FALSE(healer().restore(outcome.action_id, {}, kNow));
@@ -213,8 +221,9 @@ class RecoveryTest : public HealerTest {
     // Writes an intent for both files, as the healer does before touching anything.
     std::vector<JournalFile> write_intent(const std::string& action) {
         std::vector<JournalFile> files;
-        for (const auto& [path, role, area] : {std::tuple{snapshot_, "snapshot", "delivery"},
-                                               std::tuple{status_, "package_status", "status"}}) {
+        for (const auto& [path, role, area] :
+             {std::tuple{snapshot_, FileRole::snapshot, "delivery"},
+              std::tuple{status_, FileRole::package_status, "status"}}) {
             JournalFile file;
             file.role = role;
             file.original = path;
@@ -224,16 +233,7 @@ class RecoveryTest : public HealerTest {
             file.size = fs::file_size(path);
             files.push_back(file);
         }
-        nlohmann::json list = nlohmann::json::array();
-        for (const auto& file : files) {
-            list.push_back(to_json(file));
-        }
-        EXPECT_TRUE(journal_.append({{"action", action},
-                                     {"event", "intent"},
-                                     {"package", kId},
-                                     {"mode", "quarantine"},
-                                     {"files", list}},
-                                    kNow));
+        EXPECT_TRUE(journal_.append(action, files_intent(files), kNow));
         return files;
     }
     void move(const JournalFile& file) {
@@ -277,8 +277,7 @@ TEST_F(RecoveryTest, CopyWithoutSourceRemovalIsNotDuplicated) {
 TEST_F(RecoveryTest, BothMovedWithoutFilesDoneIsCompletedNotUndone) {
     auto files = write_intent("A4");
     move(files[0]);
-    ASSERT_TRUE(
-        journal_.append({{"action", "A4"}, {"event", "file_moved"}, {"role", "snapshot"}}, kNow));
+    ASSERT_TRUE(journal_.append("A4", FileDoneEvent{FileRole::snapshot, false}, kNow));
     move(files[1]);  // its file_moved record was never written
     const auto outcomes = healer().recover(kNow);
     ASSERT_EQ(outcomes.size(), 1u);
@@ -296,8 +295,7 @@ TEST_F(RecoveryTest, MovedFilesTheAgentRebuiltSinceAreCompleted) {
     auto files = write_intent("A5");
     for (const auto& file : files) {
         move(file);
-        ASSERT_TRUE(journal_.append(
-            {{"action", "A5"}, {"event", "file_moved"}, {"role", file.role}}, kNow));
+        ASSERT_TRUE(journal_.append("A5", FileDoneEvent{file.role, false}, kNow));
     }
     tree_.write(fs::path("Package Delivery") / kFolder / "snapshot.xml", "<rebuilt/>");
     const auto outcomes = healer().recover(kNow);
@@ -325,12 +323,7 @@ TEST_F(RecoveryTest, AForgedInterruptedActionMovesNothingIntoThePackage) {
     fs::remove(snapshot_);
     const auto planted = tree_.write("outside/snapshot.xml", "<planted/>");
     const JournalFile file = snapshot_entry(snapshot_, planted);
-    ASSERT_TRUE(journal_.append({{"action", "F1"},
-                                 {"event", "intent"},
-                                 {"package", kId},
-                                 {"mode", "quarantine"},
-                                 {"files", nlohmann::json::array({to_json(file)})}},
-                                kNow));
+    ASSERT_TRUE(journal_.append("F1", files_intent({file}), kNow));
     healer().recover(kNow);
     EXPECT_FALSE(fs::exists(snapshot_));
     EXPECT_EQ(read(planted), "<planted/>");
@@ -358,8 +351,8 @@ TEST(Journal, ATornLastLineIsSkippedADamagedMiddleLineIsAnError) {
     const auto file = tree / "journal.jsonl";
     {
         Journal journal(file);
-        ASSERT_TRUE(journal.append({{"action", "A"}, {"event", "intent"}}, kNow));
-        ASSERT_TRUE(journal.append({{"action", "A"}, {"event", "files_done"}}, kNow));
+        ASSERT_TRUE(journal.append("A", IntentEvent{}, kNow));
+        ASSERT_TRUE(journal.append("A", OutcomeEvent{Outcome::files_done, {}}, kNow));
     }
     std::ofstream(file, std::ios::app) << "{\"action\": \"B\", \"ev";
     Journal torn(file);
@@ -377,7 +370,7 @@ TEST(Journal, ActionIdsAreUnique) {
     TempTree tree;
     Journal journal(tree / "journal.jsonl");
     const auto first = journal.next_action_id(kId, kNow);
-    ASSERT_TRUE(journal.append({{"action", first}, {"event", "intent"}}, kNow));
+    ASSERT_TRUE(journal.append(first, IntentEvent{}, kNow));
     EXPECT_NE(journal.next_action_id(kId, kNow), first);
     EXPECT_EQ(first.rfind("20261126T120000Z-6c821f5e-", 0), 0u) << first;
 }
@@ -391,13 +384,8 @@ class ForgedRestore : public HealerTest {
     // Journals a finished action whose snapshot supposedly sits at `quarantined`.
     void forge(const std::string& id, const fs::path& original, const fs::path& quarantined) {
         const JournalFile file = snapshot_entry(original, quarantined);
-        ASSERT_TRUE(journal_.append({{"action", id},
-                                     {"event", "intent"},
-                                     {"package", kId},
-                                     {"mode", "quarantine"},
-                                     {"files", nlohmann::json::array({to_json(file)})}},
-                                    kNow));
-        ASSERT_TRUE(journal_.append({{"action", id}, {"event", "files_done"}}, kNow));
+        ASSERT_TRUE(journal_.append(id, files_intent({file}), kNow));
+        ASSERT_TRUE(journal_.append(id, OutcomeEvent{Outcome::files_done, {}}, kNow));
     }
     fs::path quarantined(const std::string& id) const {
         return paths_.state_dir / "quarantine" / id / "delivery" / kFolder / "snapshot.xml";
@@ -467,8 +455,8 @@ TEST_F(ForgedRestore, AFileThatIsNotTheJournaledOneMovesNothing) {
 
 TEST_F(HealerTest, PruningNeverLeavesTheQuarantineForAForgedActionId) {
     for (const char* id : {"..", "../.."}) {
-        ASSERT_TRUE(journal_.append({{"action", id}, {"event", "intent"}, {"package", kId}}, kNow));
-        ASSERT_TRUE(journal_.append({{"action", id}, {"event", "verified"}}, kNow));
+        ASSERT_TRUE(journal_.append(id, files_intent({}), kNow));
+        ASSERT_TRUE(journal_.append(id, OutcomeEvent{Outcome::verified, {}}, kNow));
     }
     fs::create_directories(paths_.state_dir / "quarantine");
     healer().prune_quarantine(kNow + std::chrono::hours(24 * 40));
@@ -502,7 +490,7 @@ TEST_F(HealerTest, PrunesOnlyFinishedActionsPastRetention) {
     const auto folder = paths_.state_dir / "quarantine" / outcome.action_id;
     EXPECT_TRUE(healer().prune_quarantine(kNow + std::chrono::hours(24 * 40)).empty())
         << "awaiting verification: kept";
-    ASSERT_TRUE(journal_.append({{"action", outcome.action_id}, {"event", "verified"}}, kNow));
+    ASSERT_TRUE(journal_.append(outcome.action_id, OutcomeEvent{Outcome::verified, {}}, kNow));
     EXPECT_TRUE(healer().prune_quarantine(kNow + std::chrono::hours(24 * 29)).empty());
     EXPECT_TRUE(fs::exists(folder));
     EXPECT_EQ(healer().prune_quarantine(kNow + std::chrono::hours(24 * 31)).size(), 1u);

@@ -58,8 +58,8 @@ TEST(JournalTornTail, AnAppendAfterALineWithoutItsNewlineDoesNotGlueOntoIt) {
     const auto file = tree / "journal.jsonl";
     {
         Journal journal(file);
-        ASSERT_TRUE(journal.append({{"action", "A"}, {"event", "intent"}}, kNow));
-        ASSERT_TRUE(journal.append({{"action", "A"}, {"event", "files_done"}}, kNow));
+        ASSERT_TRUE(journal.append("A", IntentEvent{}, kNow));
+        ASSERT_TRUE(journal.append("A", OutcomeEvent{Outcome::files_done, {}}, kNow));
     }
     const std::string fragment = R"({"action":"B","event":"intent","fi)";
     append_raw(file, fragment);  // a crash in the middle of an append
@@ -67,14 +67,14 @@ TEST(JournalTornTail, AnAppendAfterALineWithoutItsNewlineDoesNotGlueOntoIt) {
     Journal journal(file);
     ASSERT_TRUE(journal.load());
     EXPECT_EQ(journal.records().size(), 2u);
-    ASSERT_TRUE(journal.append({{"action", "C"}, {"event", "intent"}}, kNow));
+    ASSERT_TRUE(journal.append("C", IntentEvent{}, kNow));
     expect_whole_lines(file);
 
     Journal reloaded(file);
     auto loaded = reloaded.load();
     ASSERT_TRUE(loaded) << loaded.error().message;
     ASSERT_EQ(reloaded.records().size(), 3u);
-    EXPECT_EQ(reloaded.records().back()["action"], "C");
+    EXPECT_EQ(reloaded.records().back().action, "C");
 }
 
 TEST(JournalTornTail, TheTornBytesAreKeptBesideTheJournalAndNoticed) {
@@ -82,7 +82,7 @@ TEST(JournalTornTail, TheTornBytesAreKeptBesideTheJournalAndNoticed) {
     const auto file = tree / "journal.jsonl";
     {
         Journal journal(file);
-        ASSERT_TRUE(journal.append({{"action", "A"}, {"event", "intent"}}, kNow));
+        ASSERT_TRUE(journal.append("A", IntentEvent{}, kNow));
     }
     const std::string fragment = R"({"action":"B","event":"int)";
     append_raw(file, fragment);
@@ -91,13 +91,13 @@ TEST(JournalTornTail, TheTornBytesAreKeptBesideTheJournalAndNoticed) {
     EXPECT_TRUE(journal.take_notices().empty()) << "reading repairs nothing";
     EXPECT_EQ(torn_side_files(tree.root()).size(), 0u);
 
-    ASSERT_TRUE(journal.append({{"action", "C"}, {"event", "intent"}}, kNow));
+    ASSERT_TRUE(journal.append("C", IntentEvent{}, kNow));
     const auto side = torn_side_files(tree.root());
     ASSERT_EQ(side.size(), 1u);
     EXPECT_EQ(read(side[0]), fragment);
     const auto notices = journal.take_notices();
     ASSERT_EQ(notices.size(), 1u);
-    EXPECT_EQ(notices[0].kind, "journal_repaired");
+    EXPECT_EQ(notices[0].kind, JournalNoticeKind::repaired);
     EXPECT_NE(notices[0].detail.find(side[0].filename().string()), std::string::npos)
         << notices[0].detail;
     EXPECT_TRUE(journal.take_notices().empty());
@@ -109,7 +109,7 @@ TEST(JournalTornTail, AJournalCutMidLineTakesAppendsAgain) {
     {
         Journal journal(file);
         for (const char* id : {"A", "B", "C"}) {
-            ASSERT_TRUE(journal.append({{"action", id}, {"event", "intent"}}, kNow));
+            ASSERT_TRUE(journal.append(id, IntentEvent{}, kNow));
         }
     }
     // Cut in the middle of the second line.
@@ -120,13 +120,13 @@ TEST(JournalTornTail, AJournalCutMidLineTakesAppendsAgain) {
     Journal journal(file);
     ASSERT_TRUE(journal.load());
     ASSERT_EQ(journal.records().size(), 1u);
-    ASSERT_TRUE(journal.append({{"action", "D"}, {"event", "intent"}}, kNow));
+    ASSERT_TRUE(journal.append("D", IntentEvent{}, kNow));
     expect_whole_lines(file);
     Journal reloaded(file);
     auto loaded = reloaded.load();
     ASSERT_TRUE(loaded) << loaded.error().message;
     ASSERT_EQ(reloaded.records().size(), 2u);
-    EXPECT_EQ(reloaded.records()[1]["action"], "D");
+    EXPECT_EQ(reloaded.records()[1].action, "D");
 }
 
 TEST(JournalTornTail, ADamagedCompleteLineIsStillAnError) {
@@ -134,7 +134,7 @@ TEST(JournalTornTail, ADamagedCompleteLineIsStillAnError) {
     const auto file = tree / "journal.jsonl";
     {
         Journal journal(file);
-        ASSERT_TRUE(journal.append({{"action", "A"}, {"event", "intent"}}, kNow));
+        ASSERT_TRUE(journal.append("A", IntentEvent{}, kNow));
     }
     append_raw(file, "{\"action\": \"B\", \"ev\n");
     Journal damaged(file);
@@ -153,7 +153,7 @@ TEST(JournalIds, StayUniqueAfterTheJournalIsEmptied) {
         for (int i = 0; i < 3; ++i) {
             const auto id = journal.next_action_id(kId, kNow);
             ASSERT_TRUE(given.insert(id).second) << id;
-            ASSERT_TRUE(journal.append({{"action", id}, {"event", "intent"}}, kNow));
+            ASSERT_TRUE(journal.append(id, IntentEvent{}, kNow));
         }
         ASSERT_TRUE(journal.save_index());
     }
@@ -166,7 +166,7 @@ TEST(JournalIds, StayUniqueAfterTheJournalIsEmptied) {
         const auto id = journal.next_action_id(kId, kNow);
         EXPECT_FALSE(given.contains(id)) << id << " was given before the journal was emptied";
         given.insert(id);
-        ASSERT_TRUE(journal.append({{"action", id}, {"event", "intent"}}, kNow));
+        ASSERT_TRUE(journal.append(id, IntentEvent{}, kNow));
         ASSERT_TRUE(journal.save_index());
     }
     fs::remove(file);
@@ -220,7 +220,7 @@ void write_history(const fs::path& file, const fs::path& quarantine, int days, T
                 record["time"] = format_utc(time);
                 out << record.dump() << '\n';
             }
-            fs::create_directories(quarantine / id / "delivery" / kId);
+            fs::create_directories(quarantine / id);
         }
     }
 }
@@ -255,8 +255,8 @@ CycleCost cost_after(int days) {
         EXPECT_TRUE(journal.load());
         for (int k = 0; k < 3; ++k) {
             const auto id = journal.next_action_id(kId, kNow);
-            EXPECT_TRUE(journal.append({{"action", id}, {"event", "intent"}}, kNow));
-            EXPECT_TRUE(journal.append({{"action", id}, {"event", "files_done"}}, kNow));
+            EXPECT_TRUE(journal.append(id, IntentEvent{}, kNow));
+            EXPECT_TRUE(journal.append(id, OutcomeEvent{Outcome::files_done, {}}, kNow));
         }
         Healer(paths, config, journal).prune_quarantine(kNow);
         EXPECT_TRUE(journal.save_index());
@@ -291,11 +291,11 @@ TEST(JournalIndex, LinesAppendedAfterTheIndexAreRead) {
     const auto file = tree / "journal.jsonl";
     {
         Journal journal(file);
-        ASSERT_TRUE(journal.append({{"action", "A"}, {"event", "intent"}}, kNow));
+        ASSERT_TRUE(journal.append("A", IntentEvent{}, kNow));
         ASSERT_TRUE(journal.save_index());
         // A crash before the next index: these are only in the journal.
-        ASSERT_TRUE(journal.append({{"action", "A"}, {"event", "files_done"}}, kNow));
-        ASSERT_TRUE(journal.append({{"action", "B"}, {"event", "intent"}}, kNow));
+        ASSERT_TRUE(journal.append("A", OutcomeEvent{Outcome::files_done, {}}, kNow));
+        ASSERT_TRUE(journal.append("B", IntentEvent{}, kNow));
     }
     Journal journal(file);
     ASSERT_TRUE(journal.load());
@@ -310,8 +310,8 @@ TEST(JournalIndex, AnIndexThatDoesNotMatchTheJournalIsIgnored) {
     const auto file = tree / "journal.jsonl";
     {
         Journal journal(file);
-        ASSERT_TRUE(journal.append({{"action", "A"}, {"event", "intent"}}, kNow));
-        ASSERT_TRUE(journal.append({{"action", "B"}, {"event", "intent"}}, kNow));
+        ASSERT_TRUE(journal.append("A", IntentEvent{}, kNow));
+        ASSERT_TRUE(journal.append("B", IntentEvent{}, kNow));
         ASSERT_TRUE(journal.save_index());
     }
     // The journal is replaced by another one of the same length or longer.
@@ -330,9 +330,9 @@ TEST(JournalIndex, RetiredActionsAreStillFoundInTheWholeFile) {
     TempTree tree;
     const auto file = tree / "journal.jsonl";
     Journal journal(file);
-    ASSERT_TRUE(journal.append({{"action", "A"}, {"event", "intent"}}, kNow));
-    ASSERT_TRUE(journal.append({{"action", "A"}, {"event", "verified"}}, kNow));
-    ASSERT_TRUE(journal.append({{"action", "B"}, {"event", "intent"}}, kNow));
+    ASSERT_TRUE(journal.append("A", IntentEvent{}, kNow));
+    ASSERT_TRUE(journal.append("A", OutcomeEvent{Outcome::verified, {}}, kNow));
+    ASSERT_TRUE(journal.append("B", IntentEvent{}, kNow));
     journal.retire({"A"});
     EXPECT_FALSE(journal.action("A"));
     auto all = journal.all_actions();
@@ -343,7 +343,7 @@ TEST(JournalIndex, RetiredActionsAreStillFoundInTheWholeFile) {
     ASSERT_TRUE(found.value());
     EXPECT_EQ(found.value()->result, ActionResult::verified);
     // Live again: a restore appends to it, and the index written then explains that record.
-    ASSERT_TRUE(journal.append({{"action", "A"}, {"event", "restored"}}, kNow));
+    ASSERT_TRUE(journal.append("A", OutcomeEvent{Outcome::restored, {}}, kNow));
     EXPECT_EQ(journal.action("A")->result, ActionResult::restored);
 }
 
@@ -352,19 +352,19 @@ TEST(JournalIndex, ARecordOfARetiredActionAfterTheIndexMakesTheWholeFileRead) {
     const auto file = tree / "journal.jsonl";
     {
         Journal journal(file);
-        ASSERT_TRUE(journal.append({{"action", "A"}, {"event", "intent"}}, kNow));
-        ASSERT_TRUE(journal.append({{"action", "A"}, {"event", "verified"}}, kNow));
+        ASSERT_TRUE(journal.append("A", IntentEvent{}, kNow));
+        ASSERT_TRUE(journal.append("A", OutcomeEvent{Outcome::verified, {}}, kNow));
         journal.retire({"A"});
         ASSERT_TRUE(journal.save_index());
         // `psguard restore A` appended, and could not save the index.
-        ASSERT_TRUE(journal.append({{"action", "A"}, {"event", "restored"}}, kNow));
+        ASSERT_TRUE(journal.append("A", OutcomeEvent{Outcome::restored, {}}, kNow));
     }
     Journal journal(file);
     ASSERT_TRUE(journal.load());
     EXPECT_FALSE(journal.read_stats().used_index);
     ASSERT_TRUE(journal.action("A"));
     EXPECT_EQ(journal.action("A")->result, ActionResult::restored);
-    EXPECT_EQ(journal.action("A")->kind, "files") << "folded from its intent, not a stub";
+    EXPECT_EQ(journal.action("A")->time, kNow) << "folded from its intent, not a stub";
 }
 
 }  // namespace
