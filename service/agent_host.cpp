@@ -63,6 +63,24 @@ void log_cycle(const AgentSnapshot& snapshot) {
         for (const auto& id : report["heal"]["verify_failed"]) {
             spdlog::warn("heal action {} failed verification", id.get<std::string>());
         }
+        // The re-report trigger: a trigger that failed is a warning (the next one was tried).
+        for (const auto& step : report["heal"]["refresh_steps"]) {
+            if (!step["ok"].get<bool>()) {
+                spdlog::warn("re-report trigger {} failed: {}", step["trigger"].get<std::string>(),
+                             step["detail"].get<std::string>());
+            }
+        }
+        if (const auto& policy = report["heal"]["policy_refresh"]; policy.is_object()) {
+            spdlog::warn("agent policy refresh {}: {}", policy["result"].get<std::string>(),
+                         policy["detail"].get<std::string>());
+        }
+    }
+    if (const auto& smp = report["smp_report"];
+        smp.is_object() && smp["result"].get<std::string>() == "failed") {
+        spdlog::warn("fleet status NSE not sent: {}", smp["detail"].get<std::string>());
+    }
+    if (const auto& view = report["agent_view"]; view.is_object() && view["note"].is_string()) {
+        spdlog::info("agent's view: {}", view["note"].get<std::string>());
     }
 }
 

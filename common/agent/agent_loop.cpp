@@ -43,7 +43,10 @@ const char* AgentLoop::trigger_name(Wake wake) {
 }
 
 AgentLoop::AgentLoop(Config config, LoopTiming timing, CycleObserver observer)
-    : config_(std::move(config)), timing_(timing), observer_(std::move(observer)) {
+    : config_(std::move(config)),
+      timing_(timing),
+      observer_(std::move(observer)),
+      symantec_agent_(make_agent_automation(config_.heal.refresh_timeout)) {
     auto first = std::make_shared<AgentSnapshot>();
     first->version = PSGUARD_VERSION;
     first->started = now_seconds();
@@ -189,6 +192,7 @@ void AgentLoop::run_one_cycle(StateDir& state, ScanCache& scans, Wake reason) {
         CycleOptions options;
         options.heal = config.heal.enabled;
         options.local = &local;
+        options.agent = symantec_agent_.get();
         if (incremental && last_acl_) {
             options.changed_packages = &changes.packages;
             options.previous_acl = &*last_acl_;

@@ -16,6 +16,7 @@
 
 #include "acl/acl_inspector.hpp"
 #include "agent/agent_snapshot.hpp"
+#include "agent_com/agent_com.hpp"
 #include "config/config.hpp"
 #include "core/result.hpp"
 
@@ -80,6 +81,9 @@ class AgentLoop final : public AgentControl {
     std::uint64_t generation_ = 0;  // bumped by every notification, so a waiter sees it
     int ns_failures_ = 0;
     std::optional<AclReport> last_acl_;  // loop thread only: reused by incremental cycles
+    // Loop thread only: one for the agent's life, so that a call abandoned on a hung Symantec
+    // agent keeps later cycles from starting more.
+    std::unique_ptr<AgentAutomation> symantec_agent_;
 };
 
 }  // namespace psguard

@@ -141,6 +141,17 @@ std::optional<std::filesystem::path> JsonObjectReader::absolute_path(std::string
     return path.lexically_normal();
 }
 
+std::optional<std::vector<std::string>> JsonObjectReader::string_or_list(std::string_view key) {
+    const auto* value = lookup(key);
+    if (value != nullptr && value->is_string()) {
+        if (auto text = string(key)) {
+            return std::vector<std::string>{*text};
+        }
+        return std::nullopt;
+    }
+    return string_list(key);
+}
+
 std::optional<std::vector<std::string>> JsonObjectReader::string_list(std::string_view key) {
     const auto* value = lookup(key);
     if (value == nullptr) {

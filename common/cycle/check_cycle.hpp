@@ -6,6 +6,7 @@
 #include <string>
 
 #include "acl/acl_inspector.hpp"
+#include "agent_com/agent_com.hpp"
 #include "config/config.hpp"
 #include "core/utc_time.hpp"
 #include "cycle/check_report.hpp"
@@ -24,9 +25,12 @@ struct CycleOptions {
     // again; the others keep their result from `previous_acl`. nullptr: check every folder.
     const std::set<std::string>* changed_packages = nullptr;
     const AclReport* previous_acl = nullptr;
+    // The Symantec agent's COM objects (re-report trigger, its view of the packages, policy
+    // refresh, fleet NSE); nullptr: the cycle makes its own (make_agent_automation).
+    AgentAutomation* agent = nullptr;
 };
 
-CheckReport run_check_cycle(const Config& config, NsClient& ns);
+CheckReport run_check_cycle(const Config& config, NsClient& ns, AgentAutomation* agent = nullptr);
 
 CheckReport run_cycle(const Config& config, NsClient& ns, StateDir& state,
                       const CycleOptions& options, TimePoint now);

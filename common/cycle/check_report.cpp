@@ -74,7 +74,7 @@ int CheckReport::exit_code() const {
         return kExitNsUnusable;
     }
     const bool all_healthy = std::all_of(packages.begin(), packages.end(), [](const auto& p) {
-        return p.verdict == Verdict::healthy;
+        return p.verdict && !needs_attention(*p.verdict);
     });
     const bool problem =
         std::any_of(findings.begin(), findings.end(), [](const Finding& f) { return f.problem; });
@@ -98,7 +98,28 @@ nlohmann::json heal_field(const CheckReport& report, const std::string& id) {
                                                   : nlohmann::json(decision.action_id)}};
 }
 
+nlohmann::json policy_refresh_json(const PolicyRefreshReport& policy) {
+    return {{"result", policy.result},
+            {"action",
+             policy.action_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(policy.action_id)},
+            {"detail", policy.detail},
+            {"hresult", policy.hresult ? nlohmann::json(format_hresult(*policy.hresult))
+                                       : nlohmann::json(nullptr)},
+            {"last_requested", policy.last_requested
+                                   ? nlohmann::json(format_utc(*policy.last_requested))
+                                   : nlohmann::json(nullptr)}};
+}
+
 nlohmann::json heal_json(const HealReport& heal) {
+    nlohmann::json refresh_steps = nlohmann::json::array();
+    for (const auto& step : heal.refresh_steps) {
+        refresh_steps.push_back(
+            {{"trigger", to_string(step.trigger)},
+             {"ok", step.ok},
+             {"detail", step.detail},
+             {"hresult", step.hresult ? nlohmann::json(format_hresult(*step.hresult))
+                                      : nlohmann::json(nullptr)}});
+    }
     nlohmann::json recovered = nlohmann::json::array();
     for (const auto& outcome : heal.recovered) {
         recovered.push_back({{"action", outcome.action_id}, {"detail", outcome.detail}});
@@ -119,7 +140,28 @@ nlohmann::json heal_json(const HealReport& heal) {
         {"verified", heal.verified},
         {"verify_failed", heal.verify_failed},
         {"acl_repairs", std::move(acl_repairs)},
-        {"refresh", heal.refresh.empty() ? nlohmann::json(nullptr) : nlohmann::json(heal.refresh)}};
+        {"refresh", heal.refresh.empty() ? nlohmann::json(nullptr) : nlohmann::json(heal.refresh)},
+        {"refresh_steps", std::move(refresh_steps)},
+        {"policy_refresh", heal.policy_refresh ? policy_refresh_json(*heal.policy_refresh)
+                                               : nlohmann::json(nullptr)}};
+}
+
+nlohmann::json agent_view_json(const AgentViewReport& view) {
+    return {{"read", view.read},
+            {"note", view.note.empty() ? nlohmann::json(nullptr) : nlohmann::json(view.note)},
+            {"packages", view.packages},
+            {"custom_location", view.custom_location},
+            {"disagreements", view.disagreements},
+            {"used_for_unreadable", view.used_for_unreadable}};
+}
+
+nlohmann::json smp_report_json(const SmpReportOutcome& smp) {
+    return {{"result", smp.result},
+            {"detail", smp.detail},
+            {"hresult",
+             smp.hresult ? nlohmann::json(format_hresult(*smp.hresult)) : nlohmann::json(nullptr)},
+            {"last_success", smp.last_success ? nlohmann::json(format_utc(*smp.last_success))
+                                              : nlohmann::json(nullptr)}};
 }
 
 nlohmann::json acl_results_json(const CheckReport& report) {
@@ -208,6 +250,10 @@ nlohmann::json to_json(const CheckReport& report) {
                            : nlohmann::json::array()}}},
         {"actions", std::move(actions)},
         {"heal", report.heal ? heal_json(*report.heal) : nlohmann::json(nullptr)},
+        {"agent_view",
+         report.agent_view ? agent_view_json(*report.agent_view) : nlohmann::json(nullptr)},
+        {"smp_report",
+         report.smp_report ? smp_report_json(*report.smp_report) : nlohmann::json(nullptr)},
         {"exit_code", report.exit_code()},
     };
 }
@@ -274,6 +320,9 @@ std::string to_table(const CheckReport& report) {
             }
         }
     }
+    if (report.agent_view && !report.agent_view->note.empty()) {
+        out << "\nAgent's view: " << report.agent_view->note << '\n';
+    }
     if (report.diagnosis != Cause::unknown) {
         out << "\nDiagnosis: " << to_string(report.diagnosis) << ": " << report.diagnosis_summary
             << '\n';
@@ -302,6 +351,10 @@ std::string to_table(const CheckReport& report) {
         out << render_table(heal_rows);
         if (!heal.refresh.empty()) {
             out << "  re-report: " << heal.refresh << '\n';
+        }
+        if (heal.policy_refresh) {
+            out << "  agent policies: " << heal.policy_refresh->result << ": "
+                << heal.policy_refresh->detail << '\n';
         }
         out << "  daily budget left: " << heal.budget_left_today << '\n';
     }

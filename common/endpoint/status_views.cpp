@@ -133,7 +133,9 @@ Json heal_json(const Json& report) {
     const Json repairs = member_or_null(heal, "acl_repairs");
     return {{"budget_left_today", member_or_null(heal, "budget_left_today")},
             {"breaker", member_or_null(heal, "breaker")},
-            {"acl_repairs", repairs.is_array() ? repairs : Json::array()}};
+            {"acl_repairs", repairs.is_array() ? repairs : Json::array()},
+            {"refresh", member_or_null(heal, "refresh")},
+            {"policy_refresh", member_or_null(heal, "policy_refresh")}};
 }
 
 MetricFamily family(std::string name, std::string help, MetricType type) {
@@ -320,8 +322,8 @@ nlohmann::json status_json(const AgentSnapshot& snapshot, TimePoint now) {
         {"settings", std::move(settings)},
     };
     // Issue 8: present only when the cycle gathered evidence.
-    for (const char* key : {"evidence", "diagnosis"}) {
-        if (const Json* value = member(report, key)) {
+    for (const char* key : {"evidence", "diagnosis", "agent_view", "smp_report"}) {
+        if (const Json* value = member(report, key); value != nullptr && !value->is_null()) {
             status[key] = *value;
         }
     }

@@ -248,7 +248,7 @@ HealActionOutcome Healer::heal(const LocalPackage& package, const std::string& r
     }
     if (!unrecorded) {
         if (auto written =
-                journal_.append(outcome.action_id, OutcomeEvent{Outcome::files_done, {}}, now);
+                journal_.append(outcome.action_id, OutcomeEvent{Outcome::files_done}, now);
             !written) {
             unrecorded = written.error().message;
         } else {

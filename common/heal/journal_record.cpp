@@ -13,12 +13,14 @@ struct Overloaded : Visitors... {
     using Visitors::operator()...;
 };
 
-constexpr std::array kKinds = {ActionKind::files, ActionKind::acl};
+constexpr std::array kKinds = {ActionKind::files, ActionKind::acl, ActionKind::policy_refresh};
+constexpr std::array kTriggers = {RefreshTrigger::agent, RefreshTrigger::command,
+                                  RefreshTrigger::restart_service};
 constexpr std::array kModes = {ActionMode::quarantine, ActionMode::remove, ActionMode::acl};
 constexpr std::array kRoles = {FileRole::snapshot, FileRole::package_status};
 constexpr std::array kOutcomes = {
-    Outcome::files_done, Outcome::acl_granted, Outcome::verified, Outcome::verify_failed,
-    Outcome::failed,     Outcome::rolled_back, Outcome::restored};
+    Outcome::files_done,    Outcome::acl_granted, Outcome::agent_requested, Outcome::verified,
+    Outcome::verify_failed, Outcome::failed,      Outcome::rolled_back,     Outcome::restored};
 
 const char* to_string(Outcome outcome) {
     switch (outcome) {
@@ -26,6 +28,8 @@ const char* to_string(Outcome outcome) {
             return "files_done";
         case Outcome::acl_granted:
             return "acl_granted";
+        case Outcome::agent_requested:
+            return "agent_requested";
         case Outcome::verified:
             return "verified";
         case Outcome::verify_failed:
@@ -105,6 +109,37 @@ Result<JournalEvent> intent_from_json(const nlohmann::json& json) {
     return JournalEvent{std::move(intent)};
 }
 
+Result<JournalEvent> refresh_from_json(const nlohmann::json& json) {
+    RefreshEvent refresh;
+    refresh.summary = json.value("summary", "");
+    if (json.contains("trigger")) {
+        auto trigger = field_enum(json, "trigger", "", kTriggers);
+        if (!trigger) {
+            return trigger.error();
+        }
+        refresh.trigger = *trigger;
+    }
+    if (json.contains("ok")) {
+        refresh.ok = json["ok"].get<bool>();
+    }
+    if (json.contains("hresult")) {
+        const auto& failure = json.value("failure", nlohmann::json(nullptr));
+        refresh.agent = AgentCall{json["hresult"].get<std::string>(),
+                                  failure.is_string() ? failure.get<std::string>() : ""};
+    }
+    if (json.contains("command")) {
+        const auto& code = json.value("exit_code", nlohmann::json(nullptr));
+        refresh.run =
+            RefreshRun{json["command"].get<std::vector<std::string>>(),
+                       code.is_number_integer() ? std::optional(code.get<int>()) : std::nullopt,
+                       json.value("output", "")};
+    }
+    if (json.contains("service")) {
+        refresh.service = json["service"].get<std::string>();
+    }
+    return JournalEvent{std::move(refresh)};
+}
+
 Result<JournalEvent> event_from_json(const std::string& name, const nlohmann::json& json) {
     if (name == "intent") {
         return intent_from_json(json);
@@ -120,20 +155,15 @@ Result<JournalEvent> event_from_json(const std::string& name, const nlohmann::js
         return JournalEvent{FileDoneEvent{*role, name == "file_deleted"}};
     }
     if (name == "refresh") {
-        RefreshEvent refresh{json.value("summary", ""), std::nullopt};
-        if (json.contains("command")) {
-            const auto& code = json.value("exit_code", nlohmann::json(nullptr));
-            refresh.run =
-                RefreshRun{json["command"].get<std::vector<std::string>>(),
-                           code.is_number_integer() ? std::optional(code.get<int>()) : std::nullopt,
-                           json.value("output", "")};
-        }
-        return JournalEvent{std::move(refresh)};
+        return refresh_from_json(json);
     }
     if (auto outcome = from_string(name, kOutcomes)) {
-        OutcomeEvent event{*outcome, std::nullopt};
+        OutcomeEvent event{*outcome, std::nullopt, std::nullopt};
         if (json.contains("detail")) {
             event.detail = json["detail"].get<std::string>();
+        }
+        if (json.contains("hresult")) {
+            event.hresult = json["hresult"].get<std::string>();
         }
         return JournalEvent{std::move(event)};
     }
@@ -143,8 +173,12 @@ Result<JournalEvent> event_from_json(const std::string& name, const nlohmann::js
 void add_event_fields(nlohmann::json& json, const JournalEvent& event) {
     std::visit(Overloaded{
                    [&](const IntentEvent& intent) {
-                       json["mode"] = to_string(intent.mode);
                        json["reason"] = intent.reason;
+                       if (intent.kind == ActionKind::policy_refresh) {
+                           json["kind"] = to_string(intent.kind);
+                           return;
+                       }
+                       json["mode"] = to_string(intent.mode);
                        if (intent.kind == ActionKind::acl) {
                            json["kind"] = to_string(intent.kind);
                            json["path"] = path_to_utf8(intent.acl_path);
@@ -166,6 +200,21 @@ void add_event_fields(nlohmann::json& json, const JournalEvent& event) {
                    },
                    [&](const RefreshEvent& refresh) {
                        json["summary"] = refresh.summary;
+                       if (refresh.trigger) {
+                           json["trigger"] = to_string(*refresh.trigger);
+                       }
+                       if (refresh.ok) {
+                           json["ok"] = *refresh.ok;
+                       }
+                       if (refresh.agent) {
+                           json["hresult"] = refresh.agent->hresult;
+                           json["failure"] = refresh.agent->failure.empty()
+                                                 ? nlohmann::json(nullptr)
+                                                 : nlohmann::json(refresh.agent->failure);
+                       }
+                       if (refresh.service) {
+                           json["service"] = *refresh.service;
+                       }
                        if (refresh.run) {
                            json["command"] = refresh.run->command;
                            json["exit_code"] = refresh.run->exit_code
@@ -177,6 +226,9 @@ void add_event_fields(nlohmann::json& json, const JournalEvent& event) {
                    [&](const OutcomeEvent& outcome) {
                        if (outcome.detail) {
                            json["detail"] = *outcome.detail;
+                       }
+                       if (outcome.hresult) {
+                           json["hresult"] = *outcome.hresult;
                        }
                    },
                    [](const OtherEvent&) {},
@@ -206,6 +258,7 @@ void apply(ActionSummary& action, const JournalRecord& record) {
                        switch (outcome.outcome) {
                            case Outcome::files_done:
                            case Outcome::acl_granted:
+                           case Outcome::agent_requested:
                                action.result = ActionResult::awaiting_verification;
                                break;
                            case Outcome::verified:
@@ -241,6 +294,8 @@ const char* to_string(ActionKind kind) {
             return "files";
         case ActionKind::acl:
             return "acl";
+        case ActionKind::policy_refresh:
+            return "policy_refresh";
     }
     return "files";
 }

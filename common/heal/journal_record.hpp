@@ -15,12 +15,14 @@
 
 #include "core/result.hpp"
 #include "core/utc_time.hpp"
+#include "heal/heal_config.hpp"
 
 namespace psguard {
 
 enum class ActionKind {
-    files,  // a package's snapshot.xml and PackageStatus.xml
-    acl,    // a folder's permissions (acl.repair)
+    files,           // a package's snapshot.xml and PackageStatus.xml
+    acl,             // a folder's permissions (acl.repair)
+    policy_refresh,  // the agent asked to apply its policies again (heal.policy_refresh)
 };
 
 enum class ActionMode {
@@ -85,21 +87,30 @@ struct ReplacedKeptEvent {
     std::filesystem::path path;
 };
 
-// "refresh": the agent was asked to re-report (heal.refresh_command, heal.restart_service).
-struct RefreshRun {
+// "refresh": one attempt of a re-report trigger (heal.refresh) for this action.
+struct AgentCall {        // trigger "agent"
+    std::string hresult;  // "0x80040154"
+    std::string failure;  // empty when the call succeeded
+};
+struct RefreshRun {  // trigger "command"
     std::vector<std::string> command;
     std::optional<int> exit_code;  // none: killed, or failed to start
     std::string output;
 };
 struct RefreshEvent {
     std::string summary;
-    std::optional<RefreshRun> run;  // the command's; none for a service restart
+    std::optional<RefreshTrigger> trigger;  // none in lines older than heal.refresh
+    std::optional<bool> ok;
+    std::optional<AgentCall> agent;
+    std::optional<RefreshRun> run;
+    std::optional<std::string> service;  // trigger "restart_service"
 };
 
 // How an action went on: each sets its result.
 enum class Outcome {
-    files_done,   // every file moved: awaiting verification
-    acl_granted,  // the grant is on the folder: awaiting verification
+    files_done,       // every file moved: awaiting verification
+    acl_granted,      // the grant is on the folder: awaiting verification
+    agent_requested,  // the agent took the policy refresh: awaiting verification
     verified,
     verify_failed,
     failed,
@@ -107,8 +118,13 @@ enum class Outcome {
     restored,
 };
 struct OutcomeEvent {
+    explicit OutcomeEvent(Outcome what, std::optional<std::string> said = std::nullopt,
+                          std::optional<std::string> call = std::nullopt)
+        : outcome(what), detail(std::move(said)), hresult(std::move(call)) {}
+
     Outcome outcome = Outcome::failed;
-    std::optional<std::string> detail;  // none: "verified" keeps the action's detail
+    std::optional<std::string> detail;   // none: "verified" keeps the action's detail
+    std::optional<std::string> hresult;  // a call into the agent's: "0x00000000"
 };
 
 // An event of a newer psguard: kept (it names its action), otherwise skipped.

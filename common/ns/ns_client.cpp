@@ -21,15 +21,6 @@ bool sleep_for(std::chrono::milliseconds delay) {
     return true;
 }
 
-// A short, single-line excerpt of an error page for the message (never the whole page).
-std::string body_excerpt(const std::string& body) {
-    std::string text;
-    for (char c : body.substr(0, 160)) {
-        text.push_back(c == '\r' || c == '\n' || c == '\t' ? ' ' : c);
-    }
-    return text;
-}
-
 }  // namespace
 
 const char* to_string(NsFailure failure) {
@@ -104,7 +95,7 @@ NsFetch NsClient::fetch_package_states() {
         fetch.error = "NS " + config_.url + " answered HTTP " + std::to_string(response.status) +
                       (fetch.attempts > 1 ? " after " + std::to_string(fetch.attempts) + " attempts"
                                           : std::string()) +
-                      ": " + body_excerpt(response.body);
+                      ": " + describe_body(response.body);
         return fetch;
     }
     auto answer = parse_report_dataset(response.body, config_.columns, server_name_);

@@ -185,6 +185,94 @@ TEST_F(CheckCommand, ZeroRowsIsReportedNeverHealthy) {
     EXPECT_TRUE(reported) << report.dump(2);
 }
 
+// The whole verdict matrix in every wrapping the NS answer comes in (the default, <NewDataSet>,
+// is the ASDK's documented one), with NULL cells in every optional column and the NS's status
+// words in other cases and with blanks.
+class CheckCommandAnswerShape : public CheckCommand,
+                                public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(CheckCommandAnswerShape, GivesTheSameVerdicts) {
+    const std::string kNeverReported = "{77777777-8888-4999-8aaa-bbbbbbbbbbbb}";
+    const std::string kDeletedHere = "{88888888-9999-4aaa-8bbb-cccccccccccc}";
+    const std::string kDeletedOnNs = "{99999999-aaaa-4bbb-8ccc-dddddddddddd}";
+    const std::string kOddStatus = "{aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee}";
+    tree_.add({.guid = kStale});
+    tree_.add({.guid = kHealthy, .element_form = true});
+    tree_.add({.guid = kPending});
+    tree_.add({.guid = kMismatch, .version = "1601867000"});
+    tree_.add({.guid = kNotReady, .status = "Downloading"});
+    tree_.add({.guid = kUnknown});
+    tree_.add({.guid = kNeverReported});
+    tree_.add({.guid = kDeletedHere, .status = "Deleted"});
+    tree_.add({.guid = kDeletedOnNs});
+    tree_.add({.guid = kOddStatus});
+
+    auto never_reported = ns_row(kNeverReported, "Invalid");
+    never_reported["reported_version"] = nullptr;  // the Package Server never reported
+    never_reported["name"] = nullptr;
+    never_reported["server"] = nullptr;
+    auto pending = ns_row(kPending, "  download PENDING ");
+    pending["ns_version"] = nullptr;
+    auto stale = ns_row(kStale, "invalid");
+    stale["error"] =
+        "The trust relationship between this workstation and the primary domain "
+        "failed(1789).";
+    auto scene =
+        scenario({stale, ns_row(kHealthy, " Ready "), pending, ns_row(kMismatch, "Invalid"),
+                  ns_row(kNotReady, "Invalid"), ns_row(kMissing, "Ready"), never_reported,
+                  ns_row(kDeletedHere, "Invalid"), ns_row(kDeletedOnNs, "Deleted"),
+                  ns_row(kOddStatus, "Quarantined")});
+    scene["answer_shape"] = GetParam();
+    scene["error_column"] = true;
+    NsEmulator ns(scene);
+    auto config = config_for(ns);
+
+    const auto result = run(config);
+    ASSERT_EQ(result.exit_code, 1) << GetParam() << "\n" << result.err;
+    const auto report = result.json();
+    EXPECT_EQ(report["ns"]["usable"], true) << report["ns"].dump();
+    EXPECT_EQ(report["ns"]["rows"], 10);
+    auto packages = by_id(report);
+    ASSERT_EQ(packages.size(), 11u) << report.dump(2);
+    EXPECT_EQ(packages[lower(kStale)]["verdict"], "stale_on_ns");
+    EXPECT_NE(packages[lower(kStale)]["reason"].get<std::string>().find("failed(1789)"),
+              std::string::npos)
+        << packages[lower(kStale)].dump();
+    EXPECT_EQ(packages[lower(kHealthy)]["verdict"], "healthy");
+    EXPECT_EQ(packages[lower(kPending)]["verdict"], "pending_on_ns");
+    EXPECT_EQ(packages[lower(kMismatch)]["verdict"], "version_mismatch");
+    EXPECT_EQ(packages[lower(kNotReady)]["verdict"], "not_ready_locally");
+    EXPECT_EQ(packages[lower(kMissing)]["verdict"], "missing_locally");
+    EXPECT_EQ(packages[lower(kUnknown)]["verdict"], "unknown_to_ns");
+    EXPECT_EQ(packages[lower(kNeverReported)]["verdict"], "stale_on_ns");
+    EXPECT_TRUE(packages[lower(kNeverReported)]["ns"]["reported_version"].is_null());
+    EXPECT_EQ(packages[lower(kDeletedHere)]["verdict"], "deleted");
+    EXPECT_EQ(packages[lower(kDeletedOnNs)]["verdict"], "deleted");
+    EXPECT_EQ(packages[lower(kOddStatus)]["verdict"], "unrecognised_ns_status");
+    EXPECT_EQ(packages[lower(kOddStatus)]["ns"]["status"], "Quarantined");
+
+    // The NS's error text is evidence, with the kind its signature names.
+    bool cited = false;
+    for (const auto& item : report["evidence"]) {
+        cited = cited || (item["source"] == "NS" && item["package"] == lower(kStale) &&
+                          item["kind"] == "trust_failure");
+    }
+    EXPECT_TRUE(cited) << report["evidence"].dump(2);
+}
+
+INSTANTIATE_TEST_SUITE_P(Shapes, CheckCommandAnswerShape,
+                         ::testing::Values("new_dataset", "dataset_diffgram", "dataset_plain",
+                                           "soap11", "soap12"));
+
+TEST_F(CheckCommand, DeletedPackagesAloneAreNoFinding) {
+    tree_.add({.guid = kHealthy});
+    tree_.add({.guid = kStale, .status = "Deleted"});
+    NsEmulator ns(scenario({ns_row(kHealthy, "Ready")}));
+    const auto result = run(config_for(ns));
+    EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+    EXPECT_EQ(by_id(result.json())[lower(kStale)]["verdict"], "deleted");
+}
+
 // Every NS fault: exit 3, and no verdict that depends on NS data.
 class CheckCommandNsFault : public CheckCommand,
                             public ::testing::WithParamInterface<std::string> {};
@@ -224,7 +312,8 @@ INSTANTIATE_TEST_SUITE_P(Faults, CheckCommandNsFault,
                          ::testing::Values("http_500", "http_503", "http_401", "http_403", "delay",
                                            "truncated", "malformed_xml", "wrong_namespace",
                                            "missing_column", "duplicate_rows", "huge_body",
-                                           "wrong_host_cert"));
+                                           "wrong_host_cert", "empty_body", "errors_answer",
+                                           "html_page", "soap_fault"));
 
 TEST_F(CheckCommand, CredentialRefusalIsNamed) {
     tree_.add({.guid = kHealthy});

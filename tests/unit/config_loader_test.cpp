@@ -257,5 +257,113 @@ TEST(ConfigLoader, MissingFileIsAClearError) {
         << config.error().message;
 }
 
+#ifdef _WIN32
+constexpr bool kWindows = true;
+#else
+constexpr bool kWindows = false;
+#endif
+
+// The re-report trigger: the agent's COM object by default on Windows, then the configured
+// command and service; nothing new on other platforms.
+TEST(ConfigLoader, RefreshDefaultsFollowThePlatformAndWhatIsConfigured) {
+    auto document = minimal();
+    auto config = parse(document);
+    ASSERT_TRUE(config) << config.error().message;
+    EXPECT_EQ(config->heal.refresh, kWindows ? std::vector<RefreshTrigger>{RefreshTrigger::agent}
+                                             : std::vector<RefreshTrigger>{});
+    document["heal"] = {{"refresh_command", {"touch", "x"}}, {"restart_service", "AeXNSClient"}};
+    config = parse(document);
+    ASSERT_TRUE(config) << config.error().message;
+    std::vector<RefreshTrigger> expected = {RefreshTrigger::command,
+                                            RefreshTrigger::restart_service};
+    if (kWindows) {
+        expected.insert(expected.begin(), RefreshTrigger::agent);
+    }
+    EXPECT_EQ(config->heal.refresh, expected);
+    EXPECT_FALSE(config->heal.policy_refresh);
+    EXPECT_EQ(config->heal.policy_refresh_interval, std::chrono::hours(4));
+    EXPECT_EQ(config->local.agent_view, kWindows ? AgentViewMode::automatic : AgentViewMode::off);
+    EXPECT_FALSE(config->smp_report.enabled);
+}
+
+TEST(ConfigLoader, RefreshIsATriggerOrAnOrderedList) {
+    auto document = minimal();
+    document["heal"] = {{"refresh", {"restart_service", "command"}},
+                        {"refresh_command", {"touch", "x"}},
+                        {"restart_service", "AeXNSClient"}};
+    auto config = parse(document);
+    ASSERT_TRUE(config) << config.error().message;
+    EXPECT_EQ(config->heal.refresh, (std::vector<RefreshTrigger>{RefreshTrigger::restart_service,
+                                                                 RefreshTrigger::command}));
+    document["heal"]["refresh"] = "none";
+    config = parse(document);
+    ASSERT_TRUE(config) << config.error().message;
+    EXPECT_TRUE(config->heal.refresh.empty());
+    document["heal"]["refresh"] = "command";
+    config = parse(document);
+    ASSERT_TRUE(config) << config.error().message;
+    EXPECT_EQ(config->heal.refresh, std::vector<RefreshTrigger>{RefreshTrigger::command});
+}
+
+TEST(ConfigLoader, RefreshErrorsNameTheProblem) {
+    auto document = minimal();
+    document["heal"] = {{"refresh", "command"}};
+    expect_error(document, "heal.refresh: \"command\" needs heal.refresh_command");
+    document["heal"] = {{"refresh", {"none", "command"}}, {"refresh_command", {"x"}}};
+    expect_error(document, "\"none\" (alone)");
+    document["heal"] = {{"refresh", {"command", "command"}}, {"refresh_command", {"x"}}};
+    expect_error(document, "\"command\" is listed twice");
+    document["heal"] = {{"refresh", "AeXAgentUtil"}};
+    expect_error(document, "got \"AeXAgentUtil\"");
+}
+
+TEST(ConfigLoader, PolicyRefreshIsOnByDefaultOnWindowsWhenHealIsEnabled) {
+    auto document = minimal();
+    document["heal"] = {{"enabled", true}, {"policy_refresh_hours", 8}};
+    auto config = parse(document);
+    ASSERT_TRUE(config) << config.error().message;
+    EXPECT_EQ(config->heal.policy_refresh, kWindows);
+    EXPECT_EQ(config->heal.policy_refresh_interval, std::chrono::hours(8));
+}
+
+TEST(ConfigLoader, SmpReportNeedsItsDataClass) {
+    auto document = minimal();
+    document["smp_report"] = {{"enabled", true}};
+    expect_error(document, "smp_report.data_class: required when enabled");
+    document["smp_report"] = {{"enabled", false},
+                              {"data_class", "9D1D7A66-2B0F-4C1E-8A77-5C0B3D2E1F10"},
+                              {"interval_hours", 6}};
+    auto config = parse(document);
+    ASSERT_TRUE(config) << config.error().message;
+    EXPECT_EQ(config->smp_report.data_class, "{9d1d7a66-2b0f-4c1e-8a77-5c0b3d2e1f10}");
+    EXPECT_EQ(config->smp_report.interval, std::chrono::hours(6));
+}
+
+// The Symantec agent's COM objects exist on Windows only: asking for them elsewhere is a
+// configuration error that says so.
+TEST(ConfigLoader, AgentFeaturesAreWindowsOnly) {
+    if (kWindows) {
+        GTEST_SKIP() << "they are available here";
+    }
+    auto document = minimal();
+    document["heal"] = {{"refresh", "agent"}};
+    expect_error(document,
+                 "heal.refresh: \"agent\" (the agent's COM object) is only available on Windows");
+    document["heal"] = {{"policy_refresh", true}};
+    expect_error(document,
+                 "heal.policy_refresh: the agent's policy refresh is only available on Windows");
+    document.erase("heal");
+    document["local"] = {{"agent_view", true}};
+    expect_error(document,
+                 "local.agent_view: the agent's view of its packages is only available on Windows");
+    document.erase("local");
+    document["smp_report"] = {{"enabled", true},
+                              {"data_class", "{9d1d7a66-2b0f-4c1e-8a77-5c0b3d2e1f10}"}};
+    expect_error(document, "smp_report.enabled: the fleet status NSE is only available on Windows");
+    document["smp_report"]["enabled"] = false;
+    document["local"] = {{"agent_view", false}};
+    EXPECT_TRUE(parse(document));
+}
+
 }  // namespace
 }  // namespace psguard

@@ -90,9 +90,11 @@ TEST_F(RoutesTest, StatusHasEveryDocumentedMember) {
                                   {"error", nullptr}}));
     EXPECT_EQ(status["acl"], kAclNotChecked);
     EXPECT_EQ(status["summary"], (json{{"healthy", 1}, {"stale_on_ns", 1}}));
-    EXPECT_EQ(
-        status["heal"],
-        (json{{"budget_left_today", 49}, {"breaker", nullptr}, {"acl_repairs", json::array()}}));
+    EXPECT_EQ(status["heal"], (json{{"budget_left_today", 49},
+                                    {"breaker", nullptr},
+                                    {"acl_repairs", json::array()},
+                                    {"refresh", nullptr},
+                                    {"policy_refresh", nullptr}}));
     EXPECT_EQ(status["settings"], (json{{"server", "PS01"}, {"ns_url", "https://ns.example.com"}}));
     // Issue 8's members appear only when the cycle produced them.
     EXPECT_FALSE(status.contains("evidence"));
@@ -112,7 +114,9 @@ TEST_F(RoutesTest, StatusBeforeTheFirstCycle) {
     EXPECT_EQ(status["summary"], json::object());
     EXPECT_EQ(status["heal"], (json{{"budget_left_today", nullptr},
                                     {"breaker", nullptr},
-                                    {"acl_repairs", json::array()}}));
+                                    {"acl_repairs", json::array()},
+                                    {"refresh", nullptr},
+                                    {"policy_refresh", nullptr}}));
 }
 
 TEST_F(RoutesTest, StatusShowsAclEvidenceAndDiagnosis) {

@@ -352,7 +352,7 @@ TEST(Journal, ATornLastLineIsSkippedADamagedMiddleLineIsAnError) {
     {
         Journal journal(file);
         ASSERT_TRUE(journal.append("A", IntentEvent{}, kNow));
-        ASSERT_TRUE(journal.append("A", OutcomeEvent{Outcome::files_done, {}}, kNow));
+        ASSERT_TRUE(journal.append("A", OutcomeEvent{Outcome::files_done}, kNow));
     }
     std::ofstream(file, std::ios::app) << "{\"action\": \"B\", \"ev";
     Journal torn(file);
@@ -385,7 +385,7 @@ class ForgedRestore : public HealerTest {
     void forge(const std::string& id, const fs::path& original, const fs::path& quarantined) {
         const JournalFile file = snapshot_entry(original, quarantined);
         ASSERT_TRUE(journal_.append(id, files_intent({file}), kNow));
-        ASSERT_TRUE(journal_.append(id, OutcomeEvent{Outcome::files_done, {}}, kNow));
+        ASSERT_TRUE(journal_.append(id, OutcomeEvent{Outcome::files_done}, kNow));
     }
     fs::path quarantined(const std::string& id) const {
         return paths_.state_dir / "quarantine" / id / "delivery" / kFolder / "snapshot.xml";
@@ -456,7 +456,7 @@ TEST_F(ForgedRestore, AFileThatIsNotTheJournaledOneMovesNothing) {
 TEST_F(HealerTest, PruningNeverLeavesTheQuarantineForAForgedActionId) {
     for (const char* id : {"..", "../.."}) {
         ASSERT_TRUE(journal_.append(id, files_intent({}), kNow));
-        ASSERT_TRUE(journal_.append(id, OutcomeEvent{Outcome::verified, {}}, kNow));
+        ASSERT_TRUE(journal_.append(id, OutcomeEvent{Outcome::verified}, kNow));
     }
     fs::create_directories(paths_.state_dir / "quarantine");
     healer().prune_quarantine(kNow + std::chrono::hours(24 * 40));
@@ -490,7 +490,7 @@ TEST_F(HealerTest, PrunesOnlyFinishedActionsPastRetention) {
     const auto folder = paths_.state_dir / "quarantine" / outcome.action_id;
     EXPECT_TRUE(healer().prune_quarantine(kNow + std::chrono::hours(24 * 40)).empty())
         << "awaiting verification: kept";
-    ASSERT_TRUE(journal_.append(outcome.action_id, OutcomeEvent{Outcome::verified, {}}, kNow));
+    ASSERT_TRUE(journal_.append(outcome.action_id, OutcomeEvent{Outcome::verified}, kNow));
     EXPECT_TRUE(healer().prune_quarantine(kNow + std::chrono::hours(24 * 29)).empty());
     EXPECT_TRUE(fs::exists(folder));
     EXPECT_EQ(healer().prune_quarantine(kNow + std::chrono::hours(24 * 31)).size(), 1u);

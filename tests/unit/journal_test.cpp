@@ -59,7 +59,7 @@ TEST(JournalTornTail, AnAppendAfterALineWithoutItsNewlineDoesNotGlueOntoIt) {
     {
         Journal journal(file);
         ASSERT_TRUE(journal.append("A", IntentEvent{}, kNow));
-        ASSERT_TRUE(journal.append("A", OutcomeEvent{Outcome::files_done, {}}, kNow));
+        ASSERT_TRUE(journal.append("A", OutcomeEvent{Outcome::files_done}, kNow));
     }
     const std::string fragment = R"({"action":"B","event":"intent","fi)";
     append_raw(file, fragment);  // a crash in the middle of an append
@@ -256,7 +256,7 @@ CycleCost cost_after(int days) {
         for (int k = 0; k < 3; ++k) {
             const auto id = journal.next_action_id(kId, kNow);
             EXPECT_TRUE(journal.append(id, IntentEvent{}, kNow));
-            EXPECT_TRUE(journal.append(id, OutcomeEvent{Outcome::files_done, {}}, kNow));
+            EXPECT_TRUE(journal.append(id, OutcomeEvent{Outcome::files_done}, kNow));
         }
         Healer(paths, config, journal).prune_quarantine(kNow);
         EXPECT_TRUE(journal.save_index());
@@ -294,7 +294,7 @@ TEST(JournalIndex, LinesAppendedAfterTheIndexAreRead) {
         ASSERT_TRUE(journal.append("A", IntentEvent{}, kNow));
         ASSERT_TRUE(journal.save_index());
         // A crash before the next index: these are only in the journal.
-        ASSERT_TRUE(journal.append("A", OutcomeEvent{Outcome::files_done, {}}, kNow));
+        ASSERT_TRUE(journal.append("A", OutcomeEvent{Outcome::files_done}, kNow));
         ASSERT_TRUE(journal.append("B", IntentEvent{}, kNow));
     }
     Journal journal(file);
@@ -331,7 +331,7 @@ TEST(JournalIndex, RetiredActionsAreStillFoundInTheWholeFile) {
     const auto file = tree / "journal.jsonl";
     Journal journal(file);
     ASSERT_TRUE(journal.append("A", IntentEvent{}, kNow));
-    ASSERT_TRUE(journal.append("A", OutcomeEvent{Outcome::verified, {}}, kNow));
+    ASSERT_TRUE(journal.append("A", OutcomeEvent{Outcome::verified}, kNow));
     ASSERT_TRUE(journal.append("B", IntentEvent{}, kNow));
     journal.retire({"A"});
     EXPECT_FALSE(journal.action("A"));
@@ -343,7 +343,7 @@ TEST(JournalIndex, RetiredActionsAreStillFoundInTheWholeFile) {
     ASSERT_TRUE(found.value());
     EXPECT_EQ(found.value()->result, ActionResult::verified);
     // Live again: a restore appends to it, and the index written then explains that record.
-    ASSERT_TRUE(journal.append("A", OutcomeEvent{Outcome::restored, {}}, kNow));
+    ASSERT_TRUE(journal.append("A", OutcomeEvent{Outcome::restored}, kNow));
     EXPECT_EQ(journal.action("A")->result, ActionResult::restored);
 }
 
@@ -353,11 +353,11 @@ TEST(JournalIndex, ARecordOfARetiredActionAfterTheIndexMakesTheWholeFileRead) {
     {
         Journal journal(file);
         ASSERT_TRUE(journal.append("A", IntentEvent{}, kNow));
-        ASSERT_TRUE(journal.append("A", OutcomeEvent{Outcome::verified, {}}, kNow));
+        ASSERT_TRUE(journal.append("A", OutcomeEvent{Outcome::verified}, kNow));
         journal.retire({"A"});
         ASSERT_TRUE(journal.save_index());
         // `psguard restore A` appended, and could not save the index.
-        ASSERT_TRUE(journal.append("A", OutcomeEvent{Outcome::restored, {}}, kNow));
+        ASSERT_TRUE(journal.append("A", OutcomeEvent{Outcome::restored}, kNow));
     }
     Journal journal(file);
     ASSERT_TRUE(journal.load());

@@ -74,6 +74,17 @@ TEST(StatusDocument, ElementForm) {
     EXPECT_EQ(doc.version, "1601867730");
 }
 
+// The ASDK names the agent's package field PackageVersion (and its status Status).
+TEST(StatusDocument, VersionNamedPackageVersion) {
+    const auto attribute =
+        parse_ok(R"(<PackageStatus Status="Ready" PreviousStatus="Pending" PackageVersion="42"/>)");
+    EXPECT_EQ(attribute.status, "Ready");
+    EXPECT_EQ(attribute.version, "42");
+    const auto element = parse_ok(
+        "<Package><Status>Ready</Status><PackageVersion>1601867730</PackageVersion></Package>");
+    EXPECT_EQ(element.version, "1601867730");
+}
+
 TEST(StatusDocument, NamesInAnyCase) {
     const auto elements =
         parse_ok("<packagestatus><STATUS>Ready</STATUS><VERSION>12</VERSION></packagestatus>");
@@ -279,6 +290,12 @@ TEST(SnapshotDocument, ElementFormInAnyCase) {
     EXPECT_EQ(doc.files[0].name, "setup.exe");
     EXPECT_EQ(doc.files[1].name, "data.cab");
     EXPECT_EQ(doc.files[1].size, 18446744073709551615ull);
+}
+
+TEST(SnapshotDocument, VersionNamedPackageVersion) {
+    EXPECT_EQ(
+        snapshot_ok(R"(<Snapshot PackageVersion="7"><File name="a" size="1"/></Snapshot>)").version,
+        "7");
 }
 
 TEST(SnapshotDocument, RelativePathsWithBackslashes) {
