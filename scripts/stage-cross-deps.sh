@@ -6,7 +6,8 @@
 #                            shadow mingw's)
 #   googletest               symlink to /usr/src/googletest (built by CMake)
 #   pugixml                  source of Debian's pugixml, via `apt-get source`
-# Idempotent; a second run only re-checks the links and the pugixml stamp.
+#   zlib                     source of Debian's zlib, with contrib/minizip (zip for collect)
+# Idempotent; a second run only re-checks the links and the sources' stamps.
 # Usage: scripts/stage-cross-deps.sh [DEST]   (or PSGUARD_CROSS_DEPS_DIR=...)
 set -euo pipefail
 
@@ -34,49 +35,66 @@ for pair in boost:boost nlohmann_json:nlohmann cli11:CLI spdlog:spdlog fmt:fmt; 
 done
 link /usr/src/googletest "$dest/googletest"
 
-# pugixml: the -dev package has headers and a shared library for Linux only, so the source comes
-# from Debian's archive, pinned to the installed version so both builds use the same pugixml.
-# apt works on a private deb-src list and private state; the machine's apt setup is untouched.
-version="$(dpkg-query -W -f='${Version}' libpugixml-dev 2>/dev/null || true)"
-[[ -n "$version" ]] || die "libpugixml-dev is not installed; run scripts/install-deps.sh"
-stamp="$dest/pugixml/.psguard-staged"
-if [[ -f "$dest/pugixml/src/pugixml.cpp" && "$(cat "$stamp" 2>/dev/null)" == "$version" ]]; then
-    echo "stage-cross-deps: up to date in $dest (pugixml $version)"
-    exit 0
-fi
-
-command -v dpkg-source >/dev/null || die "dpkg-source is missing (package dpkg-dev)"
-# shellcheck source=/dev/null
-codename="$(. /etc/os-release && echo "${VERSION_CODENAME:-}")"
-[[ -n "$codename" ]] || die "cannot tell the Debian release from /etc/os-release"
-# The Debian archive this machine already installs from (its apt configuration), so that no
-# address is hard-coded here; PSGUARD_DEBIAN_MIRROR overrides.
-mirror="${PSGUARD_DEBIAN_MIRROR:-$(apt-cache policy 2>/dev/null |
-    awk -v suite="$codename/main" '$3 == suite { print $2; exit }')}"
-[[ -n "$mirror" ]] || die "no Debian archive for $codename in this machine's apt sources; set PSGUARD_DEBIAN_MIRROR"
+# Sources of libraries the -dev packages ship for Linux only (headers and a shared library):
+# Debian's source, from Debian's archive, pinned to the installed -dev package's version so that
+# both builds use the same code. pugixml; zlib with its contrib/minizip (the zip writer of
+# `psguard collect` on Windows). apt works on a private deb-src list and private state; the
+# machine's apt setup is untouched.
 apt_dir="$dest/apt"
-mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
-echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $codename main" \
-    >"$apt_dir/sources.list"
-apt_opts=(
-    -o "Dir::Etc::SourceList=$apt_dir/sources.list"
-    -o "Dir::Etc::SourceParts=/dev/null"
-    -o "Dir::State::Lists=$apt_dir/lists"
-    -o "Dir::Cache=$apt_dir/cache"
-    -o "Acquire::Languages=none"
-    -o "APT::Sandbox::User=root"  # the private folders belong to the caller, not to _apt
-)
+apt_opts=()
+prepare_apt() {  # once, on the first source that needs fetching
+    ((${#apt_opts[@]} == 0)) || return 0
+    command -v dpkg-source >/dev/null || die "dpkg-source is missing (package dpkg-dev)"
+    local codename mirror
+    # shellcheck source=/dev/null
+    codename="$(. /etc/os-release && echo "${VERSION_CODENAME:-}")"
+    [[ -n "$codename" ]] || die "cannot tell the Debian release from /etc/os-release"
+    # The Debian archive this machine already installs from (its apt configuration), so that no
+    # address is hard-coded here; PSGUARD_DEBIAN_MIRROR overrides.
+    mirror="${PSGUARD_DEBIAN_MIRROR:-$(apt-cache policy 2>/dev/null |
+        awk -v suite="$codename/main" '$3 == suite { print $2; exit }')}"
+    [[ -n "$mirror" ]] || die "no Debian archive for $codename in this machine's apt sources; set PSGUARD_DEBIAN_MIRROR"
+    mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
+    echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $codename main" \
+        >"$apt_dir/sources.list"
+    apt_opts=(
+        -o "Dir::Etc::SourceList=$apt_dir/sources.list"
+        -o "Dir::Etc::SourceParts=/dev/null"
+        -o "Dir::State::Lists=$apt_dir/lists"
+        -o "Dir::Cache=$apt_dir/cache"
+        -o "Acquire::Languages=none"
+        -o "APT::Sandbox::User=root"  # the private folders belong to the caller, not to _apt
+    )
+    echo "stage-cross-deps: reading the source index of $mirror ($codename)"
+    apt-get "${apt_opts[@]}" -qq update
+}
 
-echo "stage-cross-deps: fetching pugixml $version source from $mirror ($codename)"
-apt-get "${apt_opts[@]}" -qq update
-work="$(mktemp -d "$dest/.pugixml.XXXXXX")"
-trap 'rm -rf "$work"' EXIT
-(cd "$work" && apt-get "${apt_opts[@]}" -qq source "pugixml=$version" >/dev/null) ||
-    die "apt-get source pugixml=$version failed"
-src="$(find "$work" -mindepth 1 -maxdepth 1 -type d -name 'pugixml-*' | head -n1)"
-[[ -n "$src" && -f "$src/src/pugixml.cpp" ]] || die "unexpected pugixml source layout in $work"
-echo "$version" >"$src/.psguard-staged"
-rm -rf "$dest/pugixml"
-mv "$src" "$dest/pugixml"
-rm -rf "$apt_dir"  # only needed for this fetch (the index is ~20 MB)
-echo "stage-cross-deps: staged in $dest (pugixml $version)"
+# stage SOURCE DEV_PACKAGE CHECK: Debian's source package SOURCE at DEV_PACKAGE's installed
+# version into $dest/SOURCE; CHECK (a file inside it) proves the layout.
+stage() {
+    local source="$1" dev="$2" check="$3" version stamp work src
+    version="$(dpkg-query -W -f='${Version}' "$dev" 2>/dev/null || true)"
+    [[ -n "$version" ]] || die "$dev is not installed; run scripts/install-deps.sh"
+    stamp="$dest/$source/.psguard-staged"
+    if [[ -f "$dest/$source/$check" && "$(cat "$stamp" 2>/dev/null)" == "$version" ]]; then
+        echo "stage-cross-deps: $source $version up to date in $dest"
+        return 0
+    fi
+    prepare_apt
+    echo "stage-cross-deps: fetching $source $version source"
+    work="$(mktemp -d "$dest/.$source.XXXXXX")"
+    (cd "$work" && apt-get "${apt_opts[@]}" -qq source "$source=$version" >/dev/null) ||
+        { rm -rf "$work"; die "apt-get source $source=$version failed"; }
+    src="$(find "$work" -mindepth 1 -maxdepth 1 -type d -name "$source-*" | head -n1)"
+    [[ -n "$src" && -f "$src/$check" ]] ||
+        { rm -rf "$work"; die "unexpected $source source layout in $work"; }
+    echo "$version" >"$src/.psguard-staged"
+    rm -rf "${dest:?}/$source"
+    mv "$src" "$dest/$source"
+    rm -rf "$work"
+    echo "stage-cross-deps: staged $source $version in $dest"
+}
+
+stage pugixml libpugixml-dev src/pugixml.cpp
+stage zlib zlib1g-dev contrib/minizip/zip.c
+rm -rf "$apt_dir"  # only needed for a fetch (the index is ~20 MB)

@@ -693,6 +693,10 @@ CheckReport run_cycle(const Config& config, NsClient& ns, StateDir& state,
                                           std::move(notice.detail), true});
     }
     report.heal = std::move(heal);
+    if (auto saved = state.save_last_report(to_json(report)); !saved) {
+        report.findings.push_back(
+            Finding{"state_not_saved", path_to_utf8(state.path()), saved.error().message, true});
+    }
     return std::move(report);
 }
 
