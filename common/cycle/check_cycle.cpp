@@ -555,6 +555,9 @@ CheckReport run_cycle(const Config& config, NsClient& ns, StateDir& state,
         for (auto& outcome : AclRepairer(state.journal()).recover(now)) {
             heal.recovered.push_back(std::move(outcome));
         }
+        for (auto& outcome : recover_policy_refresh(state.history(), state.journal(), now)) {
+            heal.recovered.push_back(std::move(outcome));
+        }
     }
 
     HealHistory& history = state.history();

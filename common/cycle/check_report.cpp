@@ -441,12 +441,11 @@ std::string acl_section(const CheckReport& report, const TableOptions& options) 
         const auto links = static_cast<std::size_t>(
             std::count_if(acl.results.begin(), acl.results.end(),
                           [](const AclResult& result) { return !result.not_checked.empty(); }));
-        return wrap(head + "ok on " +
-                        count_of(acl.results.size() - links, "folder", "folders") +
-                        (links > 0 ? ", " + count_of(links, "link", "links") + " not checked"
-                                   : "") +
-                        (acl.partial ? " (partial)" : ""),
-                    options.width, 4);
+        return wrap(
+            head + "ok on " + count_of(acl.results.size() - links, "folder", "folders") +
+                (links > 0 ? ", " + count_of(links, "link", "links") + " not checked" : "") +
+                (acl.partial ? " (partial)" : ""),
+            options.width, 4);
     }
     std::string out = head + '\n';
     for (const auto& result : acl.results) {

@@ -111,6 +111,31 @@ std::optional<PolicyRefreshReport> run_policy_refresh(const HealConfig& config,
     return report;
 }
 
+std::vector<RecoveryOutcome> recover_policy_refresh(HealHistory& history, Journal& journal,
+                                                    TimePoint now) {
+    std::vector<RecoveryOutcome> outcomes;
+    for (const auto& action : journal.actions()) {
+        if (action.kind != ActionKind::policy_refresh ||
+            action.result != ActionResult::in_progress) {
+            continue;
+        }
+        std::string detail =
+            "interrupted; closed at start: the agent may or may not have been asked to apply its "
+            "policies (" +
+            action.reason + ")";
+        if (auto written = journal.append(action.id, OutcomeEvent{Outcome::failed, detail}, now);
+            !written) {
+            detail += "; the journal could not record this (" + written.error().message +
+                      "): the next start does it again";
+        }
+        if (!history.policy_refreshed || *history.policy_refreshed < action.time) {
+            history.policy_refreshed = action.time;
+        }
+        outcomes.push_back({action.id, detail, {}, false});
+    }
+    return outcomes;
+}
+
 std::optional<std::string> acl_repair_waits_for_policies(const HealConfig& config,
                                                          const HealHistory& history,
                                                          TimePoint now) {

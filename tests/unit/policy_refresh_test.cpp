@@ -126,5 +126,34 @@ TEST_F(PolicyRefreshTest, APendingAclRepairWaitsForThePoliciesFirst) {
     EXPECT_FALSE(acl_repair_waits_for_policies(config, history, t0 + std::chrono::minutes(15)));
 }
 
+// psguard stopped between the request's intent and its outcome: the next start closes the action
+// (it would otherwise stay in progress for ever) and keeps the interval from the request's time.
+TEST_F(PolicyRefreshTest, ARequestInterruptedBeforeItsOutcomeIsClosedAtTheNextStart) {
+    IntentEvent intent;
+    intent.kind = ActionKind::policy_refresh;
+    intent.reason = "credential_not_applied";
+    const std::string id = journal.next_action_id("policy", t0);
+    ASSERT_TRUE(journal.append(id, std::move(intent), t0));
+    ASSERT_EQ(journal.action(id)->result, ActionResult::in_progress);
+
+    Journal reopened{journal.file()};
+    ASSERT_TRUE(reopened.load());
+    const auto recovered = recover_policy_refresh(history, reopened, t0 + std::chrono::minutes(1));
+    ASSERT_EQ(recovered.size(), 1u);
+    EXPECT_EQ(recovered[0].action_id, id);
+    EXPECT_NE(recovered[0].detail.find("interrupted"), std::string::npos);
+    EXPECT_EQ(reopened.action(id)->result, ActionResult::failed);
+    EXPECT_EQ(history.policy_refreshed, t0);
+    EXPECT_TRUE(recover_policy_refresh(history, reopened, t0 + std::chrono::minutes(2)).empty())
+        << "closed once";
+
+    // Within the interval from the interrupted request the agent is not asked again.
+    cycle(true, t0 + std::chrono::minutes(15));
+    const auto next = cycle(true, t0 + std::chrono::minutes(30));
+    ASSERT_TRUE(next);
+    EXPECT_EQ(next->result, "waiting");
+    EXPECT_TRUE(agent.calls.empty());
+}
+
 }  // namespace
 }  // namespace psguard
