@@ -11,25 +11,23 @@ else()
   find_package(nlohmann_json 3.10 REQUIRED)
   find_package(spdlog REQUIRED)
   find_package(CLI11 CONFIG REQUIRED)
-  if(NOT WIN32)
-    find_package(OpenSSL 1.1.1 REQUIRED)
-  endif()
+  find_package(OpenSSL 1.1.1 REQUIRED)
   if(PSGUARD_BUILD_TESTS)
     find_package(GTest REQUIRED)
   endif()
 endif()
 
 add_library(psguard_deps INTERFACE)
+# OpenSSL on every platform: the status endpoint's TLS (and, off Windows, the NS client's).
 target_link_libraries(psguard_deps INTERFACE Boost::boost Threads::Threads pugixml::pugixml
-                                             nlohmann_json::nlohmann_json spdlog::spdlog)
+                                             nlohmann_json::nlohmann_json spdlog::spdlog
+                                             OpenSSL::SSL OpenSSL::Crypto)
 target_compile_definitions(psguard_deps INTERFACE BOOST_ASIO_NO_DEPRECATED)
 if(WIN32)
   target_compile_definitions(psguard_deps INTERFACE _WIN32_WINNT=0x0A00 WIN32_LEAN_AND_MEAN NOMINMAX
                                                     UNICODE _UNICODE)
   target_link_libraries(psguard_deps INTERFACE ws2_32 mswsock winhttp crypt32 bcrypt advapi32
                                                netapi32 authz shell32 ole32 uuid)
-else()
-  target_link_libraries(psguard_deps INTERFACE OpenSSL::SSL OpenSSL::Crypto)
 endif()
 
 add_library(psguard_cli11 INTERFACE)

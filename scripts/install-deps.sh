@@ -11,6 +11,7 @@ native_packages=(
   libacl1-dev acl
   clang libclang-rt-14-dev
   python3 curl
+  prometheus iproute2
   dpkg-dev file
 )
 cross_packages=(

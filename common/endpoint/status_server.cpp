@@ -14,13 +14,16 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include "core/utf8_path.hpp"
+#include "endpoint/endpoint_tls.hpp"
 #include "endpoint/routes.hpp"
 #include "endpoint/token_file.hpp"
 
@@ -30,6 +33,7 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = net::ip::tcp;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 namespace {
 
@@ -92,6 +96,8 @@ struct StatusServer::State {
     net::steady_timer slot_freed;
     bool accept_paused = false;
     EndpointConfig config;
+    // With endpoint.tls: the context for new connections (each keeps the one it started with).
+    std::shared_ptr<net::ssl::context> tls;
     AgentControl& agent;
     RouteOptions routes;
     EndpointStats stats;
@@ -151,10 +157,11 @@ http::response<http::string_body> to_message(Response response, unsigned version
     return message;
 }
 
-net::awaitable<void> write_response(beast::tcp_stream& stream, Response response, unsigned version,
+template <class Stream>
+net::awaitable<void> write_response(Stream& stream, Response response, unsigned version,
                                     bool keep_alive, beast::error_code& ec, bool head = false) {
     auto message = to_message(std::move(response), version, keep_alive, head);
-    stream.expires_after(kWriteTimeout);
+    beast::get_lowest_layer(stream).expires_after(kWriteTimeout);
     co_await http::async_write(stream, message, net::redirect_error(net::use_awaitable, ec));
 }
 
@@ -171,6 +178,34 @@ net::awaitable<void> close_gracefully(const State& state, beast::tcp_stream& str
         }
     }
     stream.close();
+}
+
+// TLS: close_notify (the client knows the answer is complete), waiting at most the linger time
+// for the client's own.
+net::awaitable<void> close_gracefully(const State& state, TlsStream& stream) {
+    if (!state.stopping) {
+        beast::error_code ec;
+        beast::get_lowest_layer(stream).expires_after(kLingerTime);
+        co_await stream.async_shutdown(net::redirect_error(net::use_awaitable, ec));
+    }
+    beast::get_lowest_layer(stream).close();
+}
+
+// A client that does not complete the handshake in time, or whose certificate is refused, is
+// dropped without an answer (counted: a scraper with a wrong certificate shows up there).
+net::awaitable<bool> handshake(State& state, TlsStream& stream, std::chrono::seconds limit) {
+    beast::error_code ec;
+    beast::get_lowest_layer(stream).expires_after(limit);
+    co_await stream.async_handshake(net::ssl::stream_base::server,
+                                    net::redirect_error(net::use_awaitable, ec));
+    if (ec) {
+        if (!state.stopping && ec != net::error::operation_aborted) {
+            ++state.stats.tls_handshake_failures_total;
+        }
+        beast::get_lowest_layer(stream).close();
+        co_return false;
+    }
+    co_return true;
 }
 
 // What a failed read deserves: an answer (status, reason), or nullopt for a silent close.
@@ -203,14 +238,13 @@ std::optional<std::pair<unsigned, std::string>> answer_for_read_error(
     return std::nullopt;  // reset, aborted, timed out: nobody to answer
 }
 
-net::awaitable<void> serve(std::shared_ptr<State> state, tcp::socket socket) {
-    beast::tcp_stream stream(std::move(socket));
-    ConnectionSlot slot(*state, stream, state->stats.open_connections);
+template <class Stream>
+net::awaitable<void> serve(std::shared_ptr<State> state, Stream& stream) {
     // Bounded: a request never needs more than its headers and the POST body limit.
     beast::flat_buffer buffer(state->config.max_header_bytes + kPostBodyLimit + 1024);
     for (;;) {
         if (state->stopping) {
-            stream.close();
+            beast::get_lowest_layer(stream).close();
             co_return;
         }
         http::request_parser<http::string_body> parser;
@@ -218,7 +252,7 @@ net::awaitable<void> serve(std::shared_ptr<State> state, tcp::socket socket) {
         parser.body_limit(kPostBodyLimit);
         beast::error_code ec;
         // One deadline for the whole request: a client trickling bytes is dropped all the same.
-        stream.expires_after(state->config.read_timeout);
+        beast::get_lowest_layer(stream).expires_after(state->config.read_timeout);
         co_await http::async_read_header(stream, buffer, parser,
                                          net::redirect_error(net::use_awaitable, ec));
         std::optional<std::pair<unsigned, std::string>> refusal;
@@ -235,7 +269,7 @@ net::awaitable<void> serve(std::shared_ptr<State> state, tcp::socket socket) {
             }
             refusal = answer_for_read_error(ec, parser);
             if (!refusal || ec == net::error::operation_aborted || state->stopping) {
-                stream.close();
+                beast::get_lowest_layer(stream).close();
                 co_return;
             }
         }
@@ -262,7 +296,7 @@ net::awaitable<void> serve(std::shared_ptr<State> state, tcp::socket socket) {
         co_await write_response(stream, std::move(response), message.version(), keep_alive, ec,
                                 message.method() == http::verb::head);
         if (ec) {
-            stream.close();
+            beast::get_lowest_layer(stream).close();
             co_return;
         }
         if (!keep_alive) {
@@ -273,11 +307,10 @@ net::awaitable<void> serve(std::shared_ptr<State> state, tcp::socket socket) {
 }
 
 // Over endpoint.max_connections: a 503 at once, without reading the request.
-net::awaitable<void> refuse(std::shared_ptr<State> state, tcp::socket socket) {
-    beast::tcp_stream stream(std::move(socket));
-    ConnectionSlot slot(*state, stream, state->refusing);
+template <class Stream>
+net::awaitable<void> refuse(std::shared_ptr<State> state, Stream& stream) {
     if (state->stopping) {
-        stream.close();
+        beast::get_lowest_layer(stream).close();
         co_return;
     }
     Response response =
@@ -286,6 +319,38 @@ net::awaitable<void> refuse(std::shared_ptr<State> state, tcp::socket socket) {
     beast::error_code ec;
     co_await write_response(stream, std::move(response), 11, false, ec);
     co_await close_gracefully(*state, stream);
+}
+
+// One accepted connection, served (or refused), over TLS when the endpoint has a certificate.
+// Plain statements around each co_await: written as `if (co_await handshake(...))` and
+// `co_await (refusal ? refuse(...) : serve(...))`, GCC 12's coroutine frame crashed on the first
+// failed handshake.
+net::awaitable<void> connection(std::shared_ptr<State> state, tcp::socket socket, bool refusal) {
+    std::size_t& counter = refusal ? state->refusing : state->stats.open_connections;
+    const std::shared_ptr<net::ssl::context> tls = state->tls;  // for the connection's lifetime
+    if (!tls) {
+        beast::tcp_stream stream(std::move(socket));
+        ConnectionSlot slot(*state, stream, counter);
+        if (refusal) {
+            co_await refuse(state, stream);
+        } else {
+            co_await serve(state, stream);
+        }
+        co_return;
+    }
+    TlsStream stream(std::move(socket), *tls);
+    ConnectionSlot slot(*state, beast::get_lowest_layer(stream), counter);
+    // A refusal's slot frees within about a second, handshake included.
+    const bool secured =
+        co_await handshake(*state, stream, refusal ? kLingerTime : state->config.read_timeout);
+    if (!secured) {
+        co_return;
+    }
+    if (refusal) {
+        co_await refuse(state, stream);
+    } else {
+        co_await serve(state, stream);
+    }
 }
 
 net::awaitable<void> accept_loop(std::shared_ptr<State> state) {
@@ -321,11 +386,12 @@ net::awaitable<void> accept_loop(std::shared_ptr<State> state) {
         // Counted here, not in the coroutine: co_spawn starts it later, after more accepts.
         if (state->stats.open_connections < limit) {
             ++state->stats.open_connections;
-            net::co_spawn(state->strand, serve(state, std::move(socket)), net::detached);
+            net::co_spawn(state->strand, connection(state, std::move(socket), false),
+                          net::detached);
         } else {
             ++state->stats.connections_refused_total;
             ++state->refusing;
-            net::co_spawn(state->strand, refuse(state, std::move(socket)), net::detached);
+            net::co_spawn(state->strand, connection(state, std::move(socket), true), net::detached);
         }
     }
 }
@@ -360,6 +426,15 @@ Result<std::uint16_t> StatusServer::start() {
         state.routes.token = std::move(*token);
     }
     state.routes.token_for_reads = !is_loopback_address(state.config.bind_address);
+    if (state.config.tls.enabled()) {
+        auto tls = load_endpoint_tls(state.config.tls, now_seconds());
+        if (!tls) {
+            return tls.error();
+        }
+        state.tls = std::move(tls->context);
+        state.stats.certificate_expiry = tls->not_after;
+        tls_certificate_ = tls->description();
+    }
 
     beast::error_code ec;
     const tcp::endpoint endpoint(net::ip::make_address(state.config.bind_address, ec),
@@ -395,6 +470,27 @@ Result<std::uint16_t> StatusServer::start() {
     state.started = true;
     net::co_spawn(state.strand, accept_loop(state_), net::detached);
     return port;
+}
+
+Status StatusServer::reload_tls(const EndpointTlsConfig& tls) {
+    if (tls.enabled() != state_->config.tls.enabled()) {
+        return fail(
+            "endpoint.tls: switching between plain HTTP and TLS needs a restart; the endpoint "
+            "keeps serving as it started");
+    }
+    if (!tls.enabled()) {
+        return {};
+    }
+    auto loaded = load_endpoint_tls(tls, now_seconds());
+    if (!loaded) {
+        return loaded.error();
+    }
+    tls_certificate_ = loaded->description();
+    net::dispatch(state_->strand, [state = state_, loaded = std::move(loaded).value()] {
+        state->tls = loaded.context;
+        state->stats.certificate_expiry = loaded.not_after;
+    });
+    return {};
 }
 
 void StatusServer::stop() {

@@ -3,8 +3,22 @@
 #include <system_error>
 
 #include "core/utf8_path.hpp"
+#include "platform/private_file.hpp"
 
 namespace psguard {
+namespace {
+
+constexpr std::size_t kMaxTokenFileBytes = 4096;
+
+}  // namespace
+
+Result<std::string> read_token_file(const std::filesystem::path& file) {
+    auto content = read_private_file(file, "token", kMaxTokenFileBytes);
+    if (!content) {
+        return content.error();
+    }
+    return parse_token_text(*content, file);
+}
 
 Result<std::string> ensure_token_file(const std::filesystem::path& file) {
     std::error_code ec;

@@ -1,7 +1,7 @@
 // The bearer token of POST /v1/check (and of every route when bound beyond loopback). It lives
-// in a file only administrators can read: on POSIX mode 0600 (no group/other bits) owned by root
-// or by psguard's own user; on Windows a DACL that lets no one but SYSTEM and Administrators
-// read it. POSIX: token_file_posix.cpp, Windows: token_file_windows.cpp.
+// in a file only administrators can read (platform/private_file.hpp: on POSIX mode 0600 owned by
+// root or by psguard's own user; on Windows a DACL that lets no one but SYSTEM and
+// Administrators read it). Creating it: token_file_posix.cpp, token_file_windows.cpp.
 #pragma once
 
 #include <filesystem>
@@ -32,13 +32,6 @@ Result<std::string> ensure_token_file(const std::filesystem::path& file);
 // Compares in time independent of where the two differ (a length difference is not hidden:
 // the length of a token is no secret).
 bool tokens_equal(std::string_view expected, std::string_view presented);
-
-#ifdef _WIN32
-// Who besides SYSTEM and Administrators may read (or re-permission) an object with this security
-// descriptor, as text; empty when no one. What read_token_file checks on the file's DACL,
-// exposed so that the walk is testable where files keep no DACL (Wine).
-Result<std::string> other_token_readers(const std::wstring& sddl);
-#endif
 
 // Portable parts shared by the two platform files.
 Result<std::string> parse_token_text(std::string_view content, const std::filesystem::path& file);

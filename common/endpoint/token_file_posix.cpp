@@ -5,7 +5,6 @@
 
 #include <array>
 #include <cerrno>
-#include <cstdio>
 #include <system_error>
 
 #include "core/utf8_path.hpp"
@@ -16,17 +15,9 @@
 namespace psguard {
 namespace {
 
-constexpr std::size_t kMaxTokenFileBytes = 4096;
-
 Error errno_error(std::string_view what, const std::filesystem::path& path, int error) {
     return fail(std::string(what) + " " + path_to_utf8(path) + ": " +
                 std::generic_category().message(error));
-}
-
-std::string octal_mode(mode_t mode) {
-    std::array<char, 8> text{};
-    std::snprintf(text.data(), text.size(), "%04o", static_cast<unsigned>(mode & 07777));
-    return text.data();
 }
 
 Status write_all(int fd, std::string_view bytes, const std::filesystem::path& path) {
@@ -59,50 +50,6 @@ Status random_bytes(std::span<unsigned char> out) {
 }
 
 }  // namespace
-
-Result<std::string> read_token_file(const std::filesystem::path& file) {
-    // Checked on the opened descriptor, so the file judged is the file read.
-    UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
-    if (!fd) {
-        return errno_error("cannot open the token file", file, errno);
-    }
-    struct stat st {};
-    if (::fstat(fd.get(), &st) != 0) {
-        return errno_error("cannot inspect the token file", file, errno);
-    }
-    if (!S_ISREG(st.st_mode)) {
-        return fail(path_to_utf8(file) + ": the token file is not a regular file");
-    }
-    if ((st.st_mode & 077) != 0) {
-        return fail(path_to_utf8(file) + ": mode " + octal_mode(st.st_mode) +
-                    " lets group or others read the token; run: chmod 600 '" + path_to_utf8(file) +
-                    "'");
-    }
-    if (st.st_uid != 0 && st.st_uid != ::geteuid()) {
-        return fail(path_to_utf8(file) + ": owned by uid " + std::to_string(st.st_uid) +
-                    ", neither root nor psguard's own user: that user could replace the token");
-    }
-    std::string content(kMaxTokenFileBytes + 1, '\0');
-    std::size_t size = 0;
-    while (size < content.size()) {
-        const ssize_t got = ::read(fd.get(), content.data() + size, content.size() - size);
-        if (got < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return errno_error("cannot read the token file", file, errno);
-        }
-        if (got == 0) {
-            break;
-        }
-        size += static_cast<std::size_t>(got);
-    }
-    if (size > kMaxTokenFileBytes) {
-        return fail(path_to_utf8(file) + ": the token file is larger than 4 KiB");
-    }
-    content.resize(size);
-    return parse_token_text(content, file);
-}
 
 Result<std::string> create_token_file(const std::filesystem::path& file) {
     std::array<unsigned char, kGeneratedTokenBytes> bytes{};

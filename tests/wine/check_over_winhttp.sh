@@ -8,12 +8,15 @@ exe="$1"
 emulator="$2"
 wine_run="$3"
 work="$(mktemp -d -t psguard-wine-XXXXXX)"
-emulator_pid=""
+pids=()
 cleanup() {
-    [[ -n "$emulator_pid" ]] && kill "$emulator_pid" 2>/dev/null && wait "$emulator_pid" 2>/dev/null
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
     rm -rf "$work"
 }
 trap cleanup EXIT
+# shellcheck source=../shell/ns_sandbox.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../shell/ns_sandbox.sh"
 
 winpath() { printf 'Z:%s' "${1//\//\\}"; }
 
@@ -21,12 +24,7 @@ delivery="$work/Package Delivery"
 status="$work/PackageStatus"
 stale="{6C821F5E-1A2B-4C3D-8E9F-0A1B2C3D4E01}"
 healthy="{6c821f5e-1a2b-4c3d-8e9f-0a1b2c3d4e02}"
-for guid in "$stale" "$healthy"; do
-    mkdir -p "$delivery/$guid/cache" "$status/$guid"
-    head -c 100 /dev/zero >"$delivery/$guid/cache/setup.exe"
-    printf '<snapshot version="7"><file name="setup.exe" size="100"/></snapshot>' >"$delivery/$guid/snapshot.xml"
-    printf '<PackageStatus status="Ready" version="7"/>' >"$status/$guid/PackageStatus.xml"
-done
+for guid in "$stale" "$healthy"; do add_package "$delivery" "$status" "$guid"; done
 guid="{a1b2c3d4-0000-4000-8000-000000000001}"
 cat >"$work/scenario.json" <<JSON
 {"server": "PS01", "report_guid": "$guid", "auth": {"type": "none"}, "fault": "none",
@@ -34,12 +32,8 @@ cat >"$work/scenario.json" <<JSON
   {"guid": "$stale", "name": "Stale", "status": "Invalid", "ns_version": "7", "reported_version": "7"},
   {"guid": "$healthy", "name": "Healthy", "status": "Ready", "ns_version": "7", "reported_version": "7"}]}
 JSON
-"$emulator" make-certs --dir "$work/certs" --host localhost --ip 127.0.0.1 >/dev/null
-"$emulator" serve --cert-dir "$work/certs" --scenario "$work/scenario.json" --port 0 \
-    --port-file "$work/port" >"$work/emulator.log" 2>&1 &
-emulator_pid=$!
-for _ in $(seq 100); do [[ -s "$work/port" ]] && break; sleep 0.1; done
-port="$(cat "$work/port")"
+start_ns_emulator "$emulator" "$work" "$work/scenario.json"
+port="$ns_port"
 
 write_config() {  # $1 file, $2 extra ns JSON members
     cat >"$1" <<JSON

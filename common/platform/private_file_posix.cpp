@@ -1,0 +1,77 @@
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <system_error>
+
+#include "core/utf8_path.hpp"
+#include "platform/private_file.hpp"
+#include "platform/unique_fd.hpp"
+
+namespace psguard {
+namespace {
+
+Error errno_error(std::string_view what, const std::filesystem::path& path, int error) {
+    return fail(std::string(what) + " " + path_to_utf8(path) + ": " +
+                std::generic_category().message(error));
+}
+
+std::string octal_mode(mode_t mode) {
+    std::array<char, 8> text{};
+    std::snprintf(text.data(), text.size(), "%04o", static_cast<unsigned>(mode & 07777));
+    return text.data();
+}
+
+}  // namespace
+
+Result<std::string> read_private_file(const std::filesystem::path& file, std::string_view what,
+                                      std::size_t max_bytes) {
+    // Judged on the opened descriptor, so the file judged is the file read.
+    const std::string kind(what);
+    UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+    if (!fd) {
+        return errno_error("cannot open the " + kind + " file", file, errno);
+    }
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) {
+        return errno_error("cannot inspect the " + kind + " file", file, errno);
+    }
+    const std::string where = path_to_utf8(file);
+    if (!S_ISREG(st.st_mode)) {
+        return fail(where + ": the " + kind + " file is not a regular file");
+    }
+    if ((st.st_mode & 077) != 0) {
+        return fail(where + ": mode " + octal_mode(st.st_mode) + " lets group or others read the " +
+                    kind + "; run: chmod 600 '" + where + "'");
+    }
+    if (st.st_uid != 0 && st.st_uid != ::geteuid()) {
+        return fail(where + ": owned by uid " + std::to_string(st.st_uid) +
+                    ", neither root nor psguard's own user: that user could replace it");
+    }
+    std::string content(max_bytes + 1, '\0');
+    std::size_t size = 0;
+    while (size < content.size()) {
+        const ssize_t got = ::read(fd.get(), content.data() + size, content.size() - size);
+        if (got < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return errno_error("cannot read the " + kind + " file", file, errno);
+        }
+        if (got == 0) {
+            break;
+        }
+        size += static_cast<std::size_t>(got);
+    }
+    if (size > max_bytes) {
+        return fail(where + ": the " + kind + " file is larger than " +
+                    std::to_string(max_bytes / 1024) + " KiB");
+    }
+    content.resize(size);
+    return content;
+}
+
+}  // namespace psguard
