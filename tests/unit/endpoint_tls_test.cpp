@@ -15,6 +15,7 @@
 #include <future>
 #include <optional>
 #include <string>
+#include <vector>
 
 #ifndef _WIN32
 #include <sys/stat.h>
@@ -296,12 +297,43 @@ TEST_F(EndpointTlsTest, RefusesFilesItCannotServeNamingKeyAndFile) {
     EXPECT_TRUE(contains(refused(encrypted), "encrypted")) << refused(encrypted);
 
 #ifndef _WIN32
-    // The private-file rule, as for the token file.
-    ::chmod(file("server.pem").c_str(), 0644);
-    EXPECT_TRUE(contains(refused(tls_config()), "chmod 600")) << refused(tls_config());
-    ::chmod(file("server.pem").c_str(), 0600);
+    // The private-file rule, as for the token file: the key above all, and the certificate.
+    for (const char* name : {"server.key", "server.pem"}) {
+        ::chmod(file(name).c_str(), 0640);
+        const auto readable = refused(tls_config());
+        EXPECT_TRUE(contains(readable, "chmod 600")) << readable;
+        EXPECT_TRUE(contains(readable, name)) << readable;
+        EXPECT_TRUE(contains(readable, name == std::string("server.key")
+                                           ? "endpoint.tls.key_file"
+                                           : "endpoint.tls.cert_file"))
+            << readable;
+        ::chmod(file(name).c_str(), 0600);
+    }
 #endif
     EXPECT_EQ(refused(tls_config()), "(accepted)");
+
+    // No message quotes the key: not a line of it, whatever the refusal.
+    auto key_as_certificate = tls_config();
+    key_as_certificate.cert_file = file("server.key");
+    key_as_certificate.key_file = file("server.key");
+    auto certificate_as_key = tls_config();
+    certificate_as_key.key_file = file("server.pem");
+    std::ifstream key_text(file("server.key"));
+    std::vector<std::string> key_lines;
+    for (std::string line; std::getline(key_text, line);) {
+        if (!line.empty() && line.front() != '-') {
+            key_lines.push_back(line);
+        }
+    }
+    ASSERT_FALSE(key_lines.empty());
+    for (const auto& tls : {mismatched, key_as_certificate, certificate_as_key, encrypted}) {
+        const auto message = refused(tls);
+        EXPECT_NE(message, "(accepted)");
+        EXPECT_FALSE(contains(message, "PRIVATE KEY-----")) << message;
+        for (const auto& line : key_lines) {
+            EXPECT_FALSE(contains(message, line.substr(0, 16))) << message;
+        }
+    }
 
     // The server does not start on any of them.
     EndpointConfig config;
