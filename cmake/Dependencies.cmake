@@ -27,7 +27,7 @@ if(WIN32)
   target_compile_definitions(psguard_deps INTERFACE _WIN32_WINNT=0x0A00 WIN32_LEAN_AND_MEAN NOMINMAX
                                                     UNICODE _UNICODE)
   target_link_libraries(psguard_deps INTERFACE ws2_32 mswsock winhttp crypt32 bcrypt advapi32
-                                               netapi32 authz shell32 ole32 uuid)
+                                               netapi32 authz shell32 ole32 oleaut32 uuid)
 endif()
 
 add_library(psguard_cli11 INTERFACE)

@@ -1,14 +1,16 @@
-# One warning policy for every target of the project (not for third-party code).
+# One warning policy for every target of the project (not for third-party code); C++ only, so
+# that the resource compiler (psguard.exe's .rc on Windows) is not handed compiler flags.
 add_library(psguard_warnings INTERFACE)
 if(MSVC)
-  target_compile_options(psguard_warnings INTERFACE /W4 /permissive- /utf-8)
+  target_compile_options(psguard_warnings
+                         INTERFACE "$<$<COMPILE_LANGUAGE:CXX>:/W4;/permissive-;/utf-8>")
   if(PSGUARD_WERROR)
-    target_compile_options(psguard_warnings INTERFACE /WX)
+    target_compile_options(psguard_warnings INTERFACE $<$<COMPILE_LANGUAGE:CXX>:/WX>)
   endif()
 else()
-  target_compile_options(psguard_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow
-                                                    -Wnon-virtual-dtor -Wold-style-cast)
+  target_compile_options(psguard_warnings
+                         INTERFACE "$<$<COMPILE_LANGUAGE:CXX>:-Wall;-Wextra;-Wpedantic;-Wshadow;-Wnon-virtual-dtor;-Wold-style-cast>")
   if(PSGUARD_WERROR)
-    target_compile_options(psguard_warnings INTERFACE -Werror)
+    target_compile_options(psguard_warnings INTERFACE $<$<COMPILE_LANGUAGE:CXX>:-Werror>)
   endif()
 endif()

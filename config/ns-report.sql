@@ -14,20 +14,31 @@
 --   5. Security: grant the account psguard authenticates as (the Package Server's computer
 --      account with "negotiate", or the "basic" user) Read and "Run report" on the report.
 --
--- The column ALIASES below are what psguard matches (ns.columns maps them if you rename them).
--- Column names inside SWDPackageServer/SWDPackage differ between ITMS versions; if the query
--- does not run as is, run "SELECT TOP 1 * FROM SWDPackageServer" and adjust the right-hand
--- names, keeping the aliases.
+-- The column ALIASES below are what psguard matches (ns.columns maps them if you rename them);
+-- the NS serialises them with XmlConvert escapes (Package_x0020_GUID) and leaves NULL cells out,
+-- which psguard reads as "unknown" for every column but Status and Package GUID.
+-- The SELECT list and the joins are the KB's verification query column for column (Package
+-- Server name, Package Name, Status, Package Version on NS, Version Last Reported by PS, Package
+-- GUID); only its "ps.[Status] != 'Ready'" filter is replaced by the Package Server parameter.
+-- To confirm on your NS: run "SELECT TOP 1 * FROM SWDPackageServer" in SQL Management Studio and
+-- check that the Status, Version and PackageId columns exist under these names.
+--
+-- Optional Error column (ns.columns.error, default "Error"): SWDPackageServer keeps the error
+-- text the Package Server reported for a package (for example "The trust relationship between
+-- this workstation and the primary domain failed(1789)"). When the report returns it, psguard
+-- reads it as evidence and quotes it in the package's reason. Its column name differs between
+-- ITMS versions: find it with the SELECT TOP 1 above, then uncomment the line and put the name
+-- on its right-hand side.
 SELECT
     vi.[Name]                    AS [Package Server],
-    pkg.[Name]                   AS [Package Name],
+    pack.[Name]                  AS [Package Name],
     ps.[Status]                  AS [Status],
     pack.[Package Version]       AS [Package Version on NS],
-    ps.[Package Version]         AS [Version Last Reported by PS],
+    ps.[Version]                 AS [Version Last Reported by PS],
     ps.[PackageId]               AS [Package GUID]
+--  , ps.[Error]                 AS [Error]
 FROM SWDPackageServer ps
 JOIN vItem vi ON vi.[Guid] = ps.[PkgSvrId]
 JOIN SWDPackage pack ON pack.[PackageId] = ps.[PackageId] AND pack.[_Latest] = 1
-JOIN vItem pkg ON pkg.[Guid] = ps.[PackageId]
 WHERE vi.[Name] = '%PackageServer%'
-ORDER BY pkg.[Name];
+ORDER BY pack.[Name];

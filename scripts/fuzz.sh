@@ -31,7 +31,8 @@ fi
 
 start=$SECONDS
 cmake -S . -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE= \
-    -DPSGUARD_BUILD_TESTS=OFF -DPSGUARD_FAULT_POINTS=OFF -DPSGUARD_BUILD_FUZZ=ON >/dev/null
+    -DPSGUARD_BUILD_TESTS=OFF -DPSGUARD_FAULT_POINTS=OFF -DPSGUARD_BUILD_FUZZ=ON -DPSGUARD_WERROR=ON \
+    >/dev/null
 cmake --build "$build" --parallel "$jobs" --target psguard_fuzzers
 echo "fuzz: build took $((SECONDS - start)) s"
 

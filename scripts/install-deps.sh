@@ -13,6 +13,7 @@ native_packages=(
   python3 curl
   prometheus iproute2
   dpkg-dev file
+  chromium fonts-dejavu-core
 )
 cross_packages=(
   g++-mingw-w64-x86-64-posix gcc-mingw-w64-x86-64-posix binutils-mingw-w64-x86-64

@@ -34,7 +34,8 @@ run_asan() {
 
 run_tsan() {
     stage "TSan: build the agent, the endpoint and their tests (build/tsan)"
-    cmake -S . -B build/tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPSGUARD_TSAN=ON >/dev/null
+    cmake -S . -B build/tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPSGUARD_TSAN=ON -DPSGUARD_WERROR=ON \
+        >/dev/null
     cmake --build build/tsan --parallel "$jobs" --target psguard psguard_integration_tests \
         psguard_endpoint_tests psguard_endpoint_unit_tests
     stage "TSan: agent loop, status server, endpoint unit tests"

@@ -4,7 +4,9 @@
 # SIGKILL during heal, the soak of `psguard run`, `psguard demo`), checks the .deb (and, as root,
 # installs and purges it), runs the libFuzzer targets for PSGUARD_FUZZ_SECONDS each (default 60;
 # scripts/fuzz.sh), then cross-builds for Windows with mingw-w64 and runs the unit tests, the
-# service, the MSI and the WinHTTP end-to-end tests under Wine. Each stage prints its duration.
+# service, the MSI and the WinHTTP end-to-end tests under Wine, and last builds what ships (the
+# release and mingw-release presets) and runs each binary's --version. Each stage prints its
+# duration.
 #
 # The native suite runs once, built with ASan+UBSan (preset asan, scripts/sanitize.sh asan): on
 # CI's 2 cores a second, plain build of the whole project does not fit the time budget, and the
@@ -61,6 +63,20 @@ end
 
 begin "Windows cross build and tests under Wine (preset mingw)"
 bash scripts/test-windows.sh
+end
+
+# What ships, built as a user builds it: the Release presets with their default options
+# (warnings are not errors there), configured as README says to ship (no tests, no fault
+# points), the psguard target only (and the MSI made from it); each binary then tells its
+# version, the Windows one under Wine (in the prefix test-windows.sh made).
+begin "shipping builds (presets release, mingw-release): psguard --version, the MSI"
+cmake --preset release -DPSGUARD_BUILD_TESTS=OFF >/dev/null
+cmake --build --preset release --parallel "$jobs" --target psguard
+build/release/service/psguard --version | grep -F "psguard "
+cmake --preset mingw-release >/dev/null
+cmake --build --preset mingw-release --parallel "$jobs" --target msi
+scripts/wine-run.sh --prefix="$root/build/cross/wine" build/cross-release/service/psguard.exe \
+    --version | grep -F "psguard "
 end
 
 printf '\n== stage durations\n'

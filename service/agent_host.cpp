@@ -8,6 +8,10 @@
 #include <future>
 
 #include "core/utf8_path.hpp"
+#include "cycle/check_report.hpp"
+#include "cycle/state_dir.hpp"
+#include "endpoint/status_views.hpp"
+#include "logging/event_ids.hpp"
 #include "logging/logging.hpp"
 #include "platform/fault_point.hpp"
 
@@ -18,6 +22,12 @@ namespace {
 // which the journal makes safe (the next start completes or rolls back an interrupted action).
 constexpr auto kStopGrace = std::chrono::seconds(4);
 
+std::string text_or(const nlohmann::json& value, const char* fallback) {
+    return value.is_string() ? value.get<std::string>() : std::string(fallback);
+}
+
+// One line per cycle, and the cycle's events, each under its Event Log ID (docs/windows-events.md):
+// findings, NS unusable, ACL missing, heal actions and failures, ACL repairs, the breaker.
 void log_cycle(const AgentSnapshot& snapshot) {
     if (!snapshot.last_cycle) {
         return;
@@ -27,34 +37,73 @@ void log_cycle(const AgentSnapshot& snapshot) {
     for (const auto& [verdict, count] : report["summary"].items()) {
         summary += (summary.empty() ? "" : ", ") + std::to_string(count.get<int>()) + " " + verdict;
     }
-    spdlog::info("cycle ({}) took {} ms, {} scan: {} packages{}{}; NS {}",
-                 snapshot.last_cycle->trigger, snapshot.last_cycle->duration.count(),
-                 snapshot.last_cycle->scan, report["packages"].size(), summary.empty() ? "" : ": ",
-                 summary,
-                 report["ns"]["usable"].get<bool>()
-                     ? "ok"
-                     : "UNUSABLE: " + report["ns"]["error"].get<std::string>());
+    const bool ns_usable = report["ns"]["usable"].get<bool>();
+    const std::string line = fmt::format(
+        "cycle ({}) took {} ms, {} scan: {} packages{}{}; NS {}", snapshot.last_cycle->trigger,
+        snapshot.last_cycle->duration.count(), snapshot.last_cycle->scan, report["packages"].size(),
+        summary.empty() ? "" : ": ", summary,
+        ns_usable ? "ok" : "UNUSABLE: " + text_or(report["ns"]["error"], "?"));
+    if (!ns_usable) {
+        log_event(EventId::ns_unusable, spdlog::level::err, line);
+    } else if (snapshot.last_cycle->exit_code == kExitFindings) {
+        log_event(EventId::cycle_findings, spdlog::level::warn, line);
+    } else {
+        spdlog::info("{}", line);
+    }
+    const auto acl = status_json(snapshot, now_seconds())["acl"];
+    if (acl["ok"] == false) {
+        std::string folders;
+        for (const auto& path : acl["problems"]) {
+            folders += (folders.empty() ? "" : ", ") + text_or(path, "?");
+        }
+        log_event(EventId::acl_missing, spdlog::level::err,
+                  fmt::format(
+                      "the credential account {} lacks the rights it needs{}{}{}",
+                      text_or(acl["account"], "(unknown)"), folders.empty() ? "" : " on ", folders,
+                      acl["note"].is_string() ? " (" + acl["note"].get<std::string>() + ")" : ""));
+    }
     for (const auto& action : report["actions"]) {
-        // Every heal action is a warning: it reaches the Event Log on Windows.
-        spdlog::warn("heal {} of package {}: {} ({})", action["result"].get<std::string>(),
-                     action["package"].get<std::string>(),
-                     action["id"].is_string() ? action["id"].get<std::string>() : "-",
-                     action["detail"].get<std::string>());
+        const bool failed = action["result"] == "failed";
+        log_event(failed ? EventId::heal_failed : EventId::heal_action,
+                  failed ? spdlog::level::err : spdlog::level::warn,
+                  fmt::format("heal {} of package {}: {} ({})", text_or(action["result"], "?"),
+                              text_or(action["package"], "?"), text_or(action["id"], "-"),
+                              text_or(action["detail"], "")));
     }
     if (report["heal"].is_object()) {
         for (const auto& repair : report["heal"]["acl_repairs"]) {
-            // Every change of permissions is a warning: it reaches the Event Log on Windows.
-            spdlog::warn("ACL repair {} of {}: {}", repair["result"].get<std::string>(),
-                         repair["path"].get<std::string>(), repair["detail"].get<std::string>());
+            const bool failed = repair["result"] == "failed" || repair["result"] == "verify_failed";
+            log_event(EventId::acl_repair, failed ? spdlog::level::err : spdlog::level::warn,
+                      fmt::format("ACL repair {} of {}: {}", text_or(repair["result"], "?"),
+                                  text_or(repair["path"], "?"), text_or(repair["detail"], "")));
         }
-    }
-    if (report["heal"].is_object() && report["heal"]["breaker"].is_string()) {
-        spdlog::error("mass-event breaker: {}", report["heal"]["breaker"].get<std::string>());
-    }
-    if (report["heal"].is_object()) {
+        if (report["heal"]["breaker"].is_string()) {
+            log_event(EventId::breaker_open, spdlog::level::err,
+                      "mass-event breaker: " + report["heal"]["breaker"].get<std::string>());
+        }
         for (const auto& id : report["heal"]["verify_failed"]) {
-            spdlog::warn("heal action {} failed verification", id.get<std::string>());
+            log_event(EventId::heal_failed, spdlog::level::warn,
+                      fmt::format("heal action {} failed verification: the NS did not turn Ready",
+                                  text_or(id, "?")));
         }
+        // The re-report trigger: a trigger that failed is a warning (the next one was tried).
+        for (const auto& step : report["heal"]["refresh_steps"]) {
+            if (!step["ok"].get<bool>()) {
+                spdlog::warn("re-report trigger {} failed: {}", step["trigger"].get<std::string>(),
+                             step["detail"].get<std::string>());
+            }
+        }
+        if (const auto& policy = report["heal"]["policy_refresh"]; policy.is_object()) {
+            spdlog::warn("agent policy refresh {}: {}", policy["result"].get<std::string>(),
+                         policy["detail"].get<std::string>());
+        }
+    }
+    if (const auto& smp = report["smp_report"];
+        smp.is_object() && smp["result"].get<std::string>() == "failed") {
+        spdlog::warn("fleet status NSE not sent: {}", smp["detail"].get<std::string>());
+    }
+    if (const auto& view = report["agent_view"]; view.is_object() && view["note"].is_string()) {
+        spdlog::info("agent's view: {}", view["note"].get<std::string>());
     }
 }
 
@@ -67,13 +116,17 @@ LoopTiming timing_of(const Config& config) {
 
 }  // namespace
 
-AgentHost::AgentHost(ConfigSource source, Config config)
-    : source_(std::move(source)), config_(std::move(config)) {}
+AgentHost::AgentHost(LoggingSession logging, ConfigSource source, Config config)
+    : logging_(std::move(logging)), source_(std::move(source)), config_(std::move(config)) {}
 
 Result<std::unique_ptr<AgentHost>> AgentHost::create(ConfigSource source, bool log_to_stderr) {
     auto config = load_config(source);
     if (!config) {
         return config.error();
+    }
+    // Before the log folder inside it, so that psguard's own state folder is created private.
+    if (auto folder = create_state_folder(config->paths.state_dir); !folder) {
+        return folder.error();
     }
     LogConfig log;
     log.file = config->paths.state_dir / "logs" / "psguard.log";
@@ -84,10 +137,12 @@ Result<std::unique_ptr<AgentHost>> AgentHost::create(ConfigSource source, bool l
 #ifdef _WIN32
     log.to_event_log = true;
 #endif
-    if (auto logging = setup_logging(log); !logging) {
+    auto logging = setup_logging(log);
+    if (!logging) {
         return logging.error();
     }
-    std::unique_ptr<AgentHost> host(new AgentHost(std::move(source), *config));
+    std::unique_ptr<AgentHost> host(
+        new AgentHost(std::move(logging).value(), std::move(source), *config));
     AgentHost* self = host.get();
     host->loop_ = std::make_unique<AgentLoop>(
         *config, timing_of(*config), [self](const AgentSnapshot& snapshot) {
@@ -118,9 +173,11 @@ Result<std::unique_ptr<AgentHost>> AgentHost::create(ConfigSource source, bool l
 }
 
 int AgentHost::run() {
-    spdlog::info("psguard {} starting: server {}, NS {}, every {} min, heal {}", PSGUARD_VERSION,
-                 config_.server_name, config_.ns.url, config_.agent.interval.count(),
-                 config_.heal.enabled ? "enabled" : "disabled");
+    log_event(
+        EventId::service_started, spdlog::level::info,
+        fmt::format("psguard {} starting: server {}, NS {}, every {} min, heal {}", PSGUARD_VERSION,
+                    config_.server_name, config_.ns.url, config_.agent.interval.count(),
+                    config_.heal.enabled ? "enabled" : "disabled"));
     server_ = std::make_unique<StatusServer>(io_, config_.endpoint, *loop_);
     if (auto port = server_->start(); port) {
         spdlog::info("status endpoint on {}://{}:{}/v1/status",
@@ -144,6 +201,7 @@ int AgentHost::run() {
     auto work = boost::asio::make_work_guard(io_);
     io_.run();
 
+    // The stop interrupts an NS retry back-off and kills a running refresh command.
     loop_->stop();
     loop_thread.request_stop();
     if (loop_result.wait_for(kStopGrace) != std::future_status::ready) {
@@ -151,18 +209,21 @@ int AgentHost::run() {
             "a cycle is still running after {} s; exiting anyway (the journal makes "
             "this safe)",
             kStopGrace.count());
-        spdlog::shutdown();
+        // Other threads may still log: flush, but leave the loggers in place until the end.
+        spdlog::default_logger()->flush();
         std::_Exit(0);
     }
     loop_thread.join();
+    // Join the watcher's thread (it logs file events) and drop the endpoint before logging
+    // ends with ~AgentHost.
+    watcher_.reset();
+    server_.reset();
     const Status status = loop_result.get();
     if (!status) {
         spdlog::error("psguard could not start: {}", status.error().message);
-        spdlog::shutdown();
         return 2;
     }
-    spdlog::info("psguard stopped");
-    spdlog::shutdown();
+    log_event(EventId::service_stopped, spdlog::level::info, "psguard stopped");
     return 0;
 }
 

@@ -15,6 +15,7 @@
 #include "config/config.hpp"
 #include "core/result.hpp"
 #include "endpoint/status_server.hpp"
+#include "logging/logging.hpp"
 #include "platform/directory_watcher.hpp"
 
 namespace psguard {
@@ -28,7 +29,8 @@ class AgentHost {
 
     boost::asio::io_context& io() { return io_; }
 
-    // Blocks until stop(); returns the exit code.
+    // Blocks until stop(); returns the exit code. Every thread it started (the loop, the
+    // watcher, the endpoint's handlers) has ended when it returns.
     int run();
     // Thread-safe.
     void stop();
@@ -37,8 +39,10 @@ class AgentHost {
     void reload();
 
   private:
-    AgentHost(ConfigSource source, Config config);
+    AgentHost(LoggingSession logging, ConfigSource source, Config config);
 
+    // First member, so destroyed last: after every thread that logs has been joined.
+    LoggingSession logging_;
     ConfigSource source_;
     Config config_;
     boost::asio::io_context io_;

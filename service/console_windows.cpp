@@ -21,6 +21,16 @@ void prepare_console() {
     SetConsoleOutputCP(CP_UTF8);
 }
 
+bool stdout_is_colour_terminal() {
+    HANDLE out = GetStdHandle(STD_OUTPUT_HANDLE);
+    DWORD mode = 0;
+    if (out == INVALID_HANDLE_VALUE || out == nullptr || !GetConsoleMode(out, &mode)) {
+        return false;  // a file or a pipe
+    }
+    return (mode & ENABLE_VIRTUAL_TERMINAL_PROCESSING) != 0 ||
+           SetConsoleMode(out, mode | ENABLE_VIRTUAL_TERMINAL_PROCESSING) != 0;
+}
+
 std::vector<std::string> utf8_arguments(int argc, char** argv) {
     int count = 0;
     std::unique_ptr<LPWSTR, LocalFreeDeleter> wide(CommandLineToArgvW(GetCommandLineW(), &count));

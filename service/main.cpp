@@ -44,6 +44,8 @@ int run(int argc, char** argv) {
     add_config_option(check_command);
     add_set_option(check_command);
     check_command->add_flag("--json", check.json, "print one JSON document instead of a table");
+    check_command->add_flag("--all", check.all,
+                            "list every package in the table, not only those that need attention");
     check_command->add_flag("--heal", check.heal,
                             "heal stale packages within the guards (uses the state folder)");
     check_command->add_flag("--dry-run", check.dry_run,
@@ -90,6 +92,7 @@ int run(int argc, char** argv) {
         "what the running agent says, from its local endpoint (exit as its last cycle: 0, 1, "
         "3; 4 when no agent answers or it is unhealthy)");
     add_config_option(status_command);
+    add_set_option(status_command);
     status_command->add_flag("--json", status.json, "print the endpoint's JSON");
 
 #ifndef _WIN32
@@ -182,6 +185,7 @@ int run(int argc, char** argv) {
 #endif
     if (status_command->parsed()) {
         status.config_file = config_path();
+        status.overrides = overrides;
         return psguard::run_status_command(status);
     }
     if (reset_command->parsed()) {

@@ -50,7 +50,7 @@ bool register_event_source(const std::wstring& exe) {
     }
     RegKey key(raw);
     const DWORD types = EVENTLOG_ERROR_TYPE | EVENTLOG_WARNING_TYPE | EVENTLOG_INFORMATION_TYPE;
-    // spdlog's Event Log sink writes plain strings; the message file is the executable itself.
+    // The executable holds the message table of psguard's event IDs (docs/windows-events.md).
     return RegSetValueExW(key.get(), L"EventMessageFile", 0, REG_EXPAND_SZ,
                           reinterpret_cast<const BYTE*>(exe.c_str()),
                           static_cast<DWORD>((exe.size() + 1) * sizeof(wchar_t))) ==

@@ -103,6 +103,9 @@ void WINAPI service_main(DWORD, LPWSTR*) {
         std::lock_guard lock(ctx.mutex);
         ctx.host = nullptr;
     }
+    // Ended (its threads joined, the log flushed and closed) before the SCM hears STOPPED: the
+    // dispatcher then returns and the process exits, whatever this thread is still doing.
+    host.value().reset();
     ctx.exit_code = code;
     report(SERVICE_STOPPED, static_cast<DWORD>(code));
 }

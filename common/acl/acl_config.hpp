@@ -19,6 +19,15 @@ struct AclConfig {
     // Opt-in: add one explicit allow ACE (or a named-user ACL entry on Linux) for the account
     // on each root when the check fails and psguard has the privilege to do it.
     bool repair = false;
+    // The Symantec agent manages package folders' DACLs itself on Windows (while it updates a
+    // package it leaves only SYSTEM and Administrators on its folder): so there, a package
+    // folder whose local status is not Ready is not judged, and an ACL finding blocks or
+    // repairs only once seen on heal.confirm_cycles cycles. Not a configuration key.
+#ifdef _WIN32
+    bool agent_manages_dacls = true;
+#else
+    bool agent_manages_dacls = false;
+#endif
 };
 
 // The union of the named rights; an error naming the first unknown name, or an empty list.

@@ -1,9 +1,11 @@
 #include "acl/acl_inspector.hpp"
 
 #include <map>
+#include <optional>
 #include <type_traits>
 
 #include "core/utf8_path.hpp"
+#include "platform/file_links.hpp"
 
 namespace psguard {
 namespace {
@@ -66,6 +68,19 @@ AclResult evaluate_posix(AclResult result, const ResolvedAccount& who, const acl
     return result;
 }
 
+// "a symlink to /srv/x; ..." when `path` is a link, else nullopt.
+std::optional<std::string> link_description(const std::filesystem::path& path) {
+    auto probed = probe_entry(path);
+    if (!probed || !probed.value() || probed.value()->link == LinkKind::none) {
+        return std::nullopt;
+    }
+    const LinkKind kind = probed.value()->link;
+    auto target = link_target(path);
+    return std::string("a ") + to_string(kind) +
+           (target ? " to " + path_to_utf8(*target) : std::string()) +
+           "; psguard checks no permissions through links (see the scan's finding)";
+}
+
 }  // namespace
 
 bool AclReport::ok() const {
@@ -73,7 +88,7 @@ bool AclReport::ok() const {
         return false;
     }
     for (const auto& result : results) {
-        if (!result.ok) {
+        if (result.problem()) {
             return false;
         }
     }
@@ -138,7 +153,12 @@ AclReport inspect_acls(const std::string& account, const std::vector<std::filesy
             result.resolved = who.resolved_text;
             result.partial = who.partial;
             result.required = acl::right_names(required.value());
-            result.error = security.error().message;
+            // The reader refuses links: one is a fact about that entry, not a missing right.
+            if (auto link = link_description(path)) {
+                result.not_checked = *link;
+            } else {
+                result.error = security.error().message;
+            }
             report.results.push_back(std::move(result));
             return;
         }
@@ -196,7 +216,7 @@ nlohmann::json to_json(const AclResult& result) {
         {"account", result.account},
         {"resolved",
          result.resolved.empty() ? nlohmann::json(nullptr) : nlohmann::json(result.resolved)},
-        {"ok", result.ok},
+        {"ok", result.not_checked.empty() ? nlohmann::json(result.ok) : nlohmann::json(nullptr)},
         {"required", result.required},
         {"granted", result.granted},
         {"missing", result.missing},
@@ -210,6 +230,9 @@ nlohmann::json to_json(const AclResult& result) {
     }
     if (!result.error.empty()) {
         json["error"] = result.error;
+    }
+    if (!result.not_checked.empty()) {
+        json["not_checked"] = result.not_checked;
     }
     return json;
 }

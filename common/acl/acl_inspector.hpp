@@ -37,6 +37,12 @@ struct AclResult {
     std::optional<DeniedBy> denied_by;  // nullopt: nothing denies, the rights are just not granted
     bool partial = false;               // group membership (or some ACEs) could not be evaluated
     std::string error;                  // the path could not be read; ok is false
+    // Set when the path is a link: psguard checks no permissions through links, so this entry
+    // is neither ok nor a missing right ("a symlink to /srv/x; ..."). The scan reports the link.
+    std::string not_checked;
+
+    // The check ran and found the rights missing (or could not read them): what fails a report.
+    bool problem() const { return !ok && not_checked.empty(); }
 };
 
 struct AclReport {
@@ -53,7 +59,8 @@ struct AclReport {
     std::string note;
     std::vector<AclResult> results;
 
-    // Strict: configured, resolved, and every path holds the required rights.
+    // Strict: configured, resolved, and every path holds the required rights (links, which are
+    // not checked, aside).
     bool ok() const;
 };
 
@@ -78,7 +85,8 @@ AclResult evaluate_path(const std::filesystem::path& path, const ResolvedAccount
                         const PathSecurity& security, acl::AccessMask required);
 
 // Keys: path, account, resolved, ok, required, granted, missing, denied_by ({index, trustee,
-// inherited} or null), partial, and error only when the path could not be read.
+// inherited} or null), partial, error only when the path could not be read, and not_checked
+// only for a link (then ok is null).
 nlohmann::json to_json(const AclResult& result);
 // Keys: account, configured, account_resolved, local_account, resolved, display, partial,
 // groups_source, note, ok, results.

@@ -173,7 +173,8 @@ Result<Sid> Sid::parse(std::string_view text) {
     for (std::size_t i = 2; i < parts.size(); ++i) {
         std::uint32_t sub = 0;
         if (!parse_number(parts[i], 10, sub)) {
-            return bad("\"" + std::string(parts[i]) + "\" is not a 32-bit sub-authority");
+            // '"', not "\"": GCC 12 -O3 warns falsely there (-Wrestrict, GCC bug 105329).
+            return bad('"' + std::string(parts[i]) + "\" is not a 32-bit sub-authority");
         }
         subs.push_back(sub);
     }

@@ -21,6 +21,7 @@ namespace {
 
 using acl::AclHandle;
 using acl::AclOwned;
+using acl::to_text;
 
 std::string errno_text(int error) {
     return std::generic_category().message(error);
@@ -97,17 +98,6 @@ Result<AclHandle> get_acl(const Pinned& target, acl_type_t type) {
         return acl_error(target, "read its ACL", errno);
     }
     return handle;
-}
-
-Result<std::string> to_text(const AclHandle& handle) {
-    if (acl_entries(handle.get()) <= 0) {
-        return std::string();
-    }
-    AclOwned<char*> text(acl_to_any_text(handle.get(), nullptr, ',', TEXT_NUMERIC_IDS));
-    if (!text) {
-        return fail("cannot express the ACL as text: " + errno_text(errno));
-    }
-    return std::string(text.get());
 }
 
 Status set_perms(acl_entry_t entry, bool rwx_only_add) {
@@ -216,6 +206,21 @@ bool grants_rwx(const AclHandle& handle, uid_t uid) {
 }
 
 }  // namespace
+
+namespace acl {
+
+Result<std::string> to_text(const AclHandle& handle) {
+    if (acl_entries(handle.get()) <= 0) {
+        return std::string();
+    }
+    AclOwned<char*> text(acl_to_any_text(handle.get(), nullptr, ',', TEXT_NUMERIC_IDS));
+    if (!text) {
+        return fail("cannot express the ACL as text: " + errno_text(errno));
+    }
+    return std::string(text.get());
+}
+
+}  // namespace acl
 
 Result<std::string> snapshot_descriptor(const fs::path& path) {
     auto target = Pinned::open(path);

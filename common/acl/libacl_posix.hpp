@@ -5,6 +5,7 @@
 
 #include <sys/acl.h>
 
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -50,6 +51,11 @@ using AclHandle = AclOwned<acl_t>;
 
 // Reads the entries of a libacl ACL into the model (owner and mode come from stat).
 Result<std::vector<PosixEntry>> entries_from_libacl(acl_t acl);
+
+// The ACL as short text with numeric ids ("user::rw-,user:65534:r--,group::r--,mask::r--,
+// other::r--"), which acl_from_text reads back; empty for an ACL without entries
+// (acl_repair_posix.cpp).
+Result<std::string> to_text(const AclHandle& handle);
 
 }  // namespace psguard::acl
 

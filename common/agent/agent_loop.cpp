@@ -35,6 +35,8 @@ const char* AgentLoop::trigger_name(Wake wake) {
             return "endpoint";
         case Wake::rescan:
             return "rescan";
+        case Wake::reload:
+            return "reload";
         case Wake::none:
         case Wake::stop:
             break;
@@ -43,7 +45,10 @@ const char* AgentLoop::trigger_name(Wake wake) {
 }
 
 AgentLoop::AgentLoop(Config config, LoopTiming timing, CycleObserver observer)
-    : config_(std::move(config)), timing_(timing), observer_(std::move(observer)) {
+    : config_(std::move(config)),
+      timing_(timing),
+      observer_(std::move(observer)),
+      symantec_agent_(make_agent_automation(config_.heal.refresh_timeout)) {
     auto first = std::make_shared<AgentSnapshot>();
     first->version = PSGUARD_VERSION;
     first->started = now_seconds();
@@ -123,14 +128,30 @@ void AgentLoop::stop() {
         stop_request_ = true;
         ++generation_;
     }
+    stop_source_.request_stop();
     wake_.notify_all();
 }
 
-AgentLoop::Wake AgentLoop::wait_for_work(std::stop_token& stop) {
+bool AgentLoop::wait_before_retry(std::chrono::milliseconds delay) {
+    std::unique_lock lock(mutex_);
+    const bool interrupted = wake_.wait_until(lock, SteadyClock::now() + delay, [this] {
+        return stop_request_ || pending_config_.has_value();
+    });
+    if (interrupted && !stop_request_) {
+        retries_cut_by_reload_ = true;
+    }
+    return !interrupted;
+}
+
+AgentLoop::Wake AgentLoop::wait_for_work() {
     std::unique_lock lock(mutex_);
     for (;;) {
-        if (stop.stop_requested() || stop_request_) {
+        if (stop_request_) {
             return Wake::stop;
+        }
+        if (reload_request_) {
+            reload_request_ = false;
+            return Wake::reload;
         }
         if (endpoint_request_) {
             endpoint_request_ = false;
@@ -153,10 +174,10 @@ AgentLoop::Wake AgentLoop::wait_for_work(std::stop_token& stop) {
         if (debounce_deadline_) {
             deadline = std::min(deadline, *debounce_deadline_);
         }
-        // Sleeps until the deadline or a notification (any change of the generation); wakes on
-        // stop through the stop_token.
+        // Sleeps until the deadline or a notification (any change of the generation, stop()
+        // included).
         const auto seen = generation_;
-        wake_.wait_until(lock, stop, deadline, [&] { return generation_ != seen; });
+        wake_.wait_until(lock, deadline, [&] { return generation_ != seen; });
     }
 }
 
@@ -174,6 +195,10 @@ void AgentLoop::run_one_cycle(StateDir& state, ScanCache& scans, Wake reason) {
         config = config_;
         changes = std::exchange(changes_, {});
         running_ = true;
+        // Published at once: /v1/status and psguard_cycle_running show the cycle in flight.
+        auto running = std::make_shared<AgentSnapshot>(*snapshot_);
+        running->cycle_running = true;
+        snapshot_ = std::move(running);
     }
     const auto started = SteadyClock::now();
     // Only a cycle woken by file changes that name their packages re-scans just those; every
@@ -184,11 +209,14 @@ void AgentLoop::run_one_cycle(StateDir& state, ScanCache& scans, Wake reason) {
                                          : scans.full(config.paths, config.parse);
     CheckReport report;
     // The NS client is built per cycle: a reloaded configuration or a new password applies.
-    auto ns = make_ns_client(config);
+    auto ns = make_ns_client(
+        config, [this](std::chrono::milliseconds delay) { return wait_before_retry(delay); });
     if (ns) {
         CycleOptions options;
         options.heal = config.heal.enabled;
         options.local = &local;
+        options.agent = symantec_agent_.get();
+        options.stop = stop_source_.get_token();
         if (incremental && last_acl_) {
             options.changed_packages = &changes.packages;
             options.previous_acl = &*last_acl_;
@@ -205,6 +233,7 @@ void AgentLoop::run_one_cycle(StateDir& state, ScanCache& scans, Wake reason) {
     last_acl_ = report.acl;
 
     auto next = std::make_shared<AgentSnapshot>(*snapshot());
+    next->cycle_running = false;
     next->heal_enabled = config.heal.enabled;
     next->settings = visible_settings(config);
     next->last_cycle = CycleSummary{
@@ -255,6 +284,8 @@ void AgentLoop::run_one_cycle(StateDir& state, ScanCache& scans, Wake reason) {
             wait = std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(backoff));
         }
         next_timer_ = SteadyClock::now() + wait;
+        // The reload cut this cycle's NS retries short: the new configuration asks again now.
+        reload_request_ = std::exchange(retries_cut_by_reload_, false);
     }
     if (observer_) {
         observer_(*next);
@@ -271,10 +302,12 @@ Status AgentLoop::run(std::stop_token stop) {
     if (!state) {
         return state.error();
     }
+    // The owner's stop token (the host's jthread) stops the loop as stop() does.
+    const std::stop_callback on_stop(stop, [this] { this->stop(); });
     ScanCache scans;
     run_one_cycle(**state, scans, Wake::none);  // the first cycle at start
     for (;;) {
-        const Wake reason = wait_for_work(stop);
+        const Wake reason = wait_for_work();
         if (reason == Wake::stop) {
             return {};
         }

@@ -1,7 +1,8 @@
 // The agent's life between cycles: one cycle at a time, on the interval timer, on file changes
 // (debounced) and on request from the endpoint; no polling in between (the thread sleeps on a
 // condition variable until the next deadline or event). NS failures shorten the next wait with
-// a bounded backoff and never stop the loop.
+// a bounded backoff and never stop the loop. A stop or reload interrupts the NS client's retry
+// back-off (same condition variable), and a stop kills a running refresh command.
 #pragma once
 
 #include <condition_variable>
@@ -16,6 +17,7 @@
 
 #include "acl/acl_inspector.hpp"
 #include "agent/agent_snapshot.hpp"
+#include "agent_com/agent_com.hpp"
 #include "config/config.hpp"
 #include "core/result.hpp"
 
@@ -34,8 +36,8 @@ class AgentLoop final : public AgentControl {
 
     AgentLoop(Config config, LoopTiming timing, CycleObserver observer = {});
 
-    // Runs cycles until `stop` is requested; returns an error only when the loop cannot start
-    // (the state folder cannot be opened and locked).
+    // Runs cycles until `stop` is requested (or stop() is called); returns an error only when
+    // the loop cannot start (the state folder cannot be opened and locked).
     Status run(std::stop_token stop);
 
     // Thread-safe, from any thread:
@@ -50,10 +52,12 @@ class AgentLoop final : public AgentControl {
     void stop();
 
   private:
-    enum class Wake { none, timer, file_change, endpoint, rescan, stop };
+    enum class Wake { none, timer, file_change, endpoint, rescan, reload, stop };
 
     static const char* trigger_name(Wake wake);
-    Wake wait_for_work(std::stop_token& stop);
+    Wake wait_for_work();
+    // The NS client's wait between retries: false when a stop or reload cut it short.
+    bool wait_before_retry(std::chrono::milliseconds delay);
     // What changed since the last cycle, as the watcher told it.
     struct PendingChanges {
         std::set<std::string> packages;
@@ -72,14 +76,20 @@ class AgentLoop final : public AgentControl {
     std::shared_ptr<const AgentSnapshot> snapshot_;
     bool endpoint_request_ = false;
     bool rescan_request_ = false;
+    bool reload_request_ = false;  // a reload cut the last cycle's NS retries short: run again
+    bool retries_cut_by_reload_ = false;
     PendingChanges changes_;
     bool stop_request_ = false;
+    std::stop_source stop_source_;  // requested by stop(): kills a running refresh command
     std::optional<std::chrono::steady_clock::time_point> debounce_deadline_;
     std::chrono::steady_clock::time_point next_timer_;
     bool running_ = false;
     std::uint64_t generation_ = 0;  // bumped by every notification, so a waiter sees it
     int ns_failures_ = 0;
     std::optional<AclReport> last_acl_;  // loop thread only: reused by incremental cycles
+    // Loop thread only: one for the agent's life, so that a call abandoned on a hung Symantec
+    // agent keeps later cycles from starting more.
+    std::unique_ptr<AgentAutomation> symantec_agent_;
 };
 
 }  // namespace psguard

@@ -19,7 +19,7 @@ struct CycleSummary {
     TimePoint finished;
     std::chrono::milliseconds duration{0};
     int exit_code = 0;    // as `psguard check`: 0 healthy, 1 findings, 3 NS unusable
-    std::string trigger;  // "timer", "file_change", "endpoint", "rescan", "start"
+    std::string trigger;  // "timer", "file_change", "endpoint", "rescan", "reload", "start"
     std::string scan;     // "full" or "incremental (N packages)"
 };
 
@@ -29,7 +29,7 @@ struct AgentSnapshot {
     std::chrono::minutes interval{15};
     bool heal_enabled = false;
     std::optional<CycleSummary> last_cycle;
-    bool cycle_running = false;
+    bool cycle_running = false;  // a cycle is in flight: published as it starts, cleared at its end
     nlohmann::json report = nullptr;                   // to_json(CheckReport) of the last cycle
     nlohmann::json journal = nlohmann::json::array();  // to_json(ActionSummary), newest last
     std::map<std::string, std::string> settings;  // effective settings worth showing (no secrets)

@@ -32,6 +32,9 @@ struct NsColumns {
     std::string ns_version = "Package Version on NS";
     std::string reported_version = "Version Last Reported by PS";
     std::string package_guid = "Package GUID";
+    // Optional: the agent's error text for the package (SWDPackageServer). Read when the report
+    // returns the column; its text becomes evidence.
+    std::string error = "Error";
 };
 
 struct NsConfig {
@@ -60,23 +63,43 @@ struct PathsConfig {
 
 // XPath 1.0 expressions evaluated on the parsed files; the first node in document order wins.
 // The defaults accept the attribute form (<PackageStatus status="Ready" version="1"/>) and the
-// element form (<PackageStatus><Status>Ready</Status>...), with names in any case.
+// element form (<PackageStatus><Status>Ready</Status>...), with names in any case; the version
+// may also be named PackageVersion, as the ASDK names the agent's package field.
 #define PSGUARD_LOWER_NAME \
     "translate(local-name(),'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')"
 struct ParseConfig {
     std::string status_xpath =
         "/*/@*[" PSGUARD_LOWER_NAME "='status'] | /*/*[" PSGUARD_LOWER_NAME "='status']";
-    std::string version_xpath =
-        "/*/@*[" PSGUARD_LOWER_NAME "='version'] | /*/*[" PSGUARD_LOWER_NAME "='version']";
+#define PSGUARD_VERSION_NAME \
+    "[" PSGUARD_LOWER_NAME "='version' or " PSGUARD_LOWER_NAME "='packageversion']"
+    std::string version_xpath = "/*/@*" PSGUARD_VERSION_NAME " | /*/*" PSGUARD_VERSION_NAME;
     std::string snapshot_version_xpath =
-        "/*/@*[" PSGUARD_LOWER_NAME "='version'] | /*/*[" PSGUARD_LOWER_NAME "='version']";
+        "/*/@*" PSGUARD_VERSION_NAME " | /*/*" PSGUARD_VERSION_NAME;
     // Nodes with a name and a size, as attributes or child elements, any case.
     std::string snapshot_file_xpath = "//*[" PSGUARD_LOWER_NAME "='file']";
     std::uint64_t max_file_bytes = 8ull * 1024 * 1024;
 
     bool operator==(const ParseConfig&) const = default;
 };
+#undef PSGUARD_VERSION_NAME
 #undef PSGUARD_LOWER_NAME
+
+// The Symantec agent's own view of its packages (ClientAgent("Altiris.AeXNSCPkgSvr").Packages),
+// read every cycle as a second local source (Windows). automatic: read where the agent's COM
+// class is registered, silently skipped where it is not.
+enum class AgentViewMode { off, automatic, on };
+
+struct LocalConfig {
+    AgentViewMode agent_view = AgentViewMode::off;
+};
+
+// The fleet status NSE (Windows): one row per Package Server into a custom data class on the
+// NS, through the agent's Altiris.AeXNSEvent (docs/smp-fleet-report.md).
+struct SmpReportConfig {
+    bool enabled = false;
+    std::string data_class;  // the custom data class's GUID (or name)
+    std::chrono::hours interval{24};
+};
 
 struct AgentConfig {
     std::chrono::minutes interval{15};
@@ -95,12 +118,14 @@ struct Config {
     NsConfig ns;
     std::string credential_account;
     ParseConfig parse;
+    LocalConfig local;
     HealConfig heal;
     AclConfig acl;
     EvidenceConfig evidence;
     EndpointConfig endpoint;
     AgentConfig agent;
     LoggingConfig logging;
+    SmpReportConfig smp_report;
 };
 
 }  // namespace psguard

@@ -1,8 +1,10 @@
 #include "config/config_loader.hpp"
 
+#include <algorithm>
 #include <fstream>
 
 #include "config/json_reader.hpp"
+#include "config/state_dir_rules.hpp"
 #include "core/guid.hpp"
 #include "core/utf8_path.hpp"
 #include "local/status_parser.hpp"
@@ -14,6 +16,13 @@ namespace {
 
 constexpr std::uint64_t kMaxConfigBytes = 1024 * 1024;
 constexpr std::int64_t kMiB = 1024 * 1024;
+#ifdef _WIN32
+constexpr bool kWindows = true;
+#else
+constexpr bool kWindows = false;
+#endif
+constexpr const char* kWindowsOnly =
+    "only available on Windows, where the Symantec agent's COM objects are";
 
 void read_package_server(JsonObjectReader top_section, Config& config,
                          const HostDefaults& defaults) {
@@ -44,6 +53,9 @@ void read_paths(JsonObjectReader section, Config& config, const HostDefaults& de
             }
             config.paths.storage_roots.push_back(root.lexically_normal());
         }
+    }
+    if (auto problem = state_dir_problem(config.paths, system_folders())) {
+        section.error("state_dir", *problem);
     }
 }
 
@@ -88,6 +100,7 @@ void read_columns(JsonObjectReader section, NsColumns& columns) {
     read("ns_version", columns.ns_version);
     read("reported_version", columns.reported_version);
     read("package_guid", columns.package_guid);
+    read("error", columns.error);
 }
 
 void read_ns(JsonObjectReader section, Config& config) {
@@ -167,6 +180,57 @@ void read_parse(JsonObjectReader section, Config& config) {
     }
 }
 
+// heal.refresh: one trigger or a list, tried in order; "none" alone for no trigger.
+void read_refresh(JsonObjectReader& section, HealConfig& heal) {
+    auto names = section.string_or_list("refresh");
+    if (!names) {
+        if (kWindows) {
+            heal.refresh.push_back(RefreshTrigger::agent);
+        }
+        if (!heal.refresh_command.empty()) {
+            heal.refresh.push_back(RefreshTrigger::command);
+        }
+        if (!heal.restart_service.empty()) {
+            heal.refresh.push_back(RefreshTrigger::restart_service);
+        }
+        return;
+    }
+    if (names->size() == 1 && names->front() == "none") {
+        return;
+    }
+    for (const auto& name : *names) {
+        std::optional<RefreshTrigger> trigger;
+        if (name == "agent") {
+            trigger = RefreshTrigger::agent;
+            if (!kWindows) {
+                section.error("refresh",
+                              std::string("\"agent\" (the agent's COM object) is ") + kWindowsOnly);
+            }
+        } else if (name == "command") {
+            trigger = RefreshTrigger::command;
+            if (heal.refresh_command.empty()) {
+                section.error("refresh", "\"command\" needs heal.refresh_command");
+            }
+        } else if (name == "restart_service") {
+            trigger = RefreshTrigger::restart_service;
+            if (heal.restart_service.empty()) {
+                section.error("refresh", "\"restart_service\" needs heal.restart_service");
+            }
+        } else {
+            section.error("refresh",
+                          "expected \"agent\", \"command\", \"restart_service\" or "
+                          "\"none\" (alone), or a list of the first three, got \"" +
+                              name + "\"");
+            continue;
+        }
+        if (std::find(heal.refresh.begin(), heal.refresh.end(), *trigger) != heal.refresh.end()) {
+            section.error("refresh", "\"" + name + "\" is listed twice");
+            continue;
+        }
+        heal.refresh.push_back(*trigger);
+    }
+}
+
 void read_heal(JsonObjectReader section, HealConfig& heal) {
     heal.enabled = section.boolean("enabled").value_or(heal.enabled);
     if (auto mode = section.choice("mode", {"quarantine", "delete"})) {
@@ -200,6 +264,44 @@ void read_heal(JsonObjectReader section, HealConfig& heal) {
         heal.refresh_timeout = std::chrono::seconds(*seconds);
     }
     heal.restart_service = section.string("restart_service").value_or("");
+    read_refresh(section, heal);
+    heal.policy_refresh = section.boolean("policy_refresh").value_or(kWindows && heal.enabled);
+    if (heal.policy_refresh && !kWindows) {
+        section.error("policy_refresh",
+                      std::string("the agent's policy refresh is ") + kWindowsOnly);
+    }
+    if (auto hours = section.integer("policy_refresh_hours", 1, 24 * 7)) {
+        heal.policy_refresh_interval = std::chrono::hours(*hours);
+    }
+}
+
+void read_local(JsonObjectReader section, LocalConfig& local) {
+    local.agent_view = kWindows ? AgentViewMode::automatic : AgentViewMode::off;
+    if (auto view = section.boolean("agent_view")) {
+        local.agent_view = *view ? AgentViewMode::on : AgentViewMode::off;
+        if (*view && !kWindows) {
+            section.error("agent_view",
+                          std::string("the agent's view of its packages is ") + kWindowsOnly);
+        }
+    }
+}
+
+void read_smp_report(JsonObjectReader section, SmpReportConfig& smp) {
+    smp.enabled = section.boolean("enabled").value_or(false);
+    if (auto data_class = section.string("data_class")) {
+        smp.data_class = normalise_guid(*data_class, true).value_or(*data_class);
+    }
+    if (auto hours = section.integer("interval_hours", 1, 24 * 30)) {
+        smp.interval = std::chrono::hours(*hours);
+    }
+    if (smp.enabled && smp.data_class.empty()) {
+        section.error("data_class",
+                      "required when enabled: the GUID of the custom data class created for "
+                      "psguard (docs/smp-fleet-report.md)");
+    }
+    if (smp.enabled && !kWindows) {
+        section.error("enabled", std::string("the fleet status NSE is ") + kWindowsOnly);
+    }
 }
 
 void read_agent(JsonObjectReader section, AgentConfig& agent) {
@@ -320,12 +422,14 @@ Result<Config> parse_config(std::string_view json_text, std::string_view origin,
         read_ns(top.section("ns"), config);
         config.credential_account = top.string("credential_account").value_or("");
         read_parse(top.section("parse"), config);
+        read_local(top.section("local"), config.local);
         read_heal(top.section("heal"), config.heal);
         read_agent(top.section("agent"), config.agent);
         read_logging(top.section("logging"), config.logging);
         read_acl(top.section("acl"), config.acl);
         read_evidence(top.section("evidence"), config.evidence, defaults);
         read_endpoint(top.section("endpoint"), config.endpoint, config.paths.state_dir);
+        read_smp_report(top.section("smp_report"), config.smp_report);
     }
     if (!errors.empty()) {
         return fail(errors.format(where));

@@ -141,6 +141,17 @@ std::optional<std::filesystem::path> JsonObjectReader::absolute_path(std::string
     return path.lexically_normal();
 }
 
+std::optional<std::vector<std::string>> JsonObjectReader::string_or_list(std::string_view key) {
+    const auto* value = lookup(key);
+    if (value != nullptr && value->is_string()) {
+        if (auto text = string(key)) {
+            return std::vector<std::string>{*text};
+        }
+        return std::nullopt;
+    }
+    return string_list(key);
+}
+
 std::optional<std::vector<std::string>> JsonObjectReader::string_list(std::string_view key) {
     const auto* value = lookup(key);
     if (value == nullptr) {
@@ -177,7 +188,8 @@ std::optional<std::string> JsonObjectReader::choice(std::string_view key,
     std::string list;
     for (auto candidate : choices) {
         list += list.empty() ? "" : ", ";
-        list += "\"" + std::string(candidate) + "\"";
+        // '"', not "\"": GCC 12 -O3 warns falsely there (-Wrestrict, GCC bug 105329).
+        list += '"' + std::string(candidate) + '"';
     }
     error(key, "expected one of " + list + ", got \"" + *text + "\"");
     return std::nullopt;

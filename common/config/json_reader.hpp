@@ -42,6 +42,8 @@ class JsonObjectReader {
     std::optional<bool> boolean(std::string_view key);
     std::optional<std::filesystem::path> absolute_path(std::string_view key);
     std::optional<std::vector<std::string>> string_list(std::string_view key);
+    // A list of strings, or one string standing for a list of one.
+    std::optional<std::vector<std::string>> string_or_list(std::string_view key);
     // One of `choices`, compared exactly.
     std::optional<std::string> choice(std::string_view key,
                                       const std::vector<std::string_view>& choices);

@@ -5,11 +5,15 @@
 #include "acl/acl_inspector.hpp"
 #include "core/utf8_path.hpp"
 #include "evidence/evidence_cycle.hpp"
+#include "heal/acl_confirmation.hpp"
 #include "heal/acl_repairer.hpp"
 #include "heal/heal_planner.hpp"
 #include "heal/healer.hpp"
+#include "heal/policy_refresh.hpp"
+#include "heal/refresh_trigger.hpp"
 #include "local/tree_scanner.hpp"
-#include "platform/process_runner.hpp"
+#include "reconcile/agent_view.hpp"
+#include "smp/fleet_report.hpp"
 
 namespace psguard {
 namespace {
@@ -31,6 +35,8 @@ struct Observation {
     LocalScan own_scan;                // filled when the cycle scanned by itself
     const LocalScan* local = nullptr;  // own_scan or the caller's (incremental) scan
     std::optional<NsAnswer> answer;
+    AgentView agent_view;                   // read: false when off or unavailable
+    std::set<std::string> from_agent_view;  // unreadable packages judged by the agent's view
 };
 
 // Which package folders' ACLs an incremental cycle reads again.
@@ -39,8 +45,11 @@ struct AclReuse {
     const std::set<std::string>* changed_packages = nullptr;
 };
 
-// The ACL check of the credential account on both roots and every package folder.
-AclReport check_acls(const Config& config, const LocalScan& local, const AclReuse& reuse) {
+// The ACL check of the credential account on both roots and every package folder. Where the
+// agent manages package folders' DACLs (Windows), a folder whose package is not Ready may be
+// mid-update and is not judged.
+AclReport check_acls(const Config& config, const LocalScan& local, const AclReuse& reuse,
+                     const AgentView& view) {
     if (config.credential_account.empty()) {
         AclReport none;
         none.note = "no credential_account configured: the ACL check did not run";
@@ -48,6 +57,10 @@ AclReport check_acls(const Config& config, const LocalScan& local, const AclReus
     }
     std::vector<std::filesystem::path> package_dirs;
     for (const auto& [id, package] : local.packages) {
+        if (config.acl.agent_manages_dacls &&
+            !ready_by_every_source(package, view.read ? &view : nullptr)) {
+            continue;
+        }
         for (const auto* dir : {&package.delivery_dir, &package.status_dir}) {
             if (!dir->empty()) {
                 package_dirs.push_back(*dir);
@@ -80,7 +93,7 @@ std::optional<std::string> acl_problem(const AclReport& acl) {
                (acl.note.empty() ? std::string() : " (" + acl.note + ")");
     }
     for (const auto& result : acl.results) {
-        if (result.ok) {
+        if (!result.problem()) {
             continue;
         }
         if (!result.error.empty()) {
@@ -106,7 +119,7 @@ void add_acl_findings(const AclReport& acl, const Config& config, CheckReport& r
     }
     std::size_t package_folders = 0;
     for (const auto& result : acl.results) {
-        if (result.ok) {
+        if (!result.problem()) {
             continue;
         }
         const bool root = result.path == path_to_utf8(config.paths.package_delivery) ||
@@ -131,13 +144,76 @@ void add_acl_findings(const AclReport& acl, const Config& config, CheckReport& r
     }
 }
 
-// The first half of every cycle: local scan, ACL check, the agent's evidence, NS fetch.
+// local.agent_view: the agent's own view of its packages, cross-checked with the files. A
+// failed read degrades to the files alone, with a note (silently where the class is simply not
+// registered and the setting is automatic).
+void read_agent_view(const Config& config, AgentAutomation& agent, Observation& seen) {
+    if (config.local.agent_view == AgentViewMode::off) {
+        return;
+    }
+    CheckReport& report = seen.report;
+    const AgentPackagesRead read = agent.read_packages();
+    seen.agent_view = make_agent_view(read);
+    AgentViewReport& shown = report.agent_view.emplace();
+    shown.read = seen.agent_view.read;
+    shown.note = seen.agent_view.note;
+    if (!seen.agent_view.read) {
+        const bool quiet = config.local.agent_view == AgentViewMode::automatic &&
+                           read.outcome.failure == ComFailure::not_registered;
+        shown.note = "the agent's view of its packages was not read (" + read.outcome.message +
+                     "): the files alone are used";
+        if (!quiet) {
+            report.findings.push_back(Finding{"agent_view_unavailable", "", shown.note, false});
+        }
+        return;
+    }
+    shown.packages = seen.agent_view.packages.size();
+    for (const auto& [id, package] : seen.agent_view.packages) {
+        shown.custom_location += package.is_custom_location ? 1 : 0;
+    }
+    for (const auto& disagreement : cross_check(*seen.local, seen.agent_view)) {
+        ++shown.disagreements;
+        report.findings.push_back(
+            Finding{"agent_view_disagrees", path_to_utf8(disagreement.status_file),
+                    "the agent calls package " + disagreement.id +
+                        (disagreement.name.empty() ? "" : " (" + disagreement.name + ")") + " \"" +
+                        disagreement.agent_status + "\", its PackageStatus.xml says \"" +
+                        disagreement.file_status + "\"",
+                    true});
+    }
+    if (auto filled = fill_unreadable_from_agent(*seen.local, seen.agent_view)) {
+        for (const auto& [id, package] : seen.local->packages) {
+            if (package.unreadable_reason && !filled->packages.at(id).unreadable_reason) {
+                seen.from_agent_view.insert(id);
+            }
+        }
+        shown.used_for_unreadable = seen.from_agent_view.size();
+        seen.own_scan = std::move(*filled);
+        seen.local = &seen.own_scan;
+    }
+}
+
+// Names the NS did not give come from the agent; verdicts that rest on the agent's view say so.
+void annotate_from_agent_view(const Observation& seen, CheckReport& report) {
+    for (auto& package : report.packages) {
+        const auto agent = seen.agent_view.packages.find(package.id);
+        if (agent != seen.agent_view.packages.end() && package.name.empty()) {
+            package.name = agent->second.name;
+        }
+        if (seen.from_agent_view.contains(package.id)) {
+            package.reason += " (its files could not be read: the agent's own view was used)";
+        }
+    }
+}
+
+// The first half of every cycle: local scan, ACL check, NS fetch, the agent's evidence.
 // `settle` is told the ACL result and answers since when older evidence is settled (the agent
 // loop remembers when a failing ACL check started to pass); a one-shot check has none.
 using SettleEvidence = std::function<std::optional<TimePoint>(const AclReport&)>;
 
-Observation observe(const Config& config, NsClient& ns, EvidenceState& evidence,
-                    const SettleEvidence& settle, const LocalScan* scanned, const AclReuse& reuse) {
+Observation observe(const Config& config, NsClient& ns, AgentAutomation& agent,
+                    EvidenceState& evidence, const SettleEvidence& settle, const LocalScan* scanned,
+                    const AclReuse& reuse) {
     Observation seen;
     CheckReport& report = seen.report;
     report.server = config.server_name;
@@ -154,7 +230,8 @@ Observation observe(const Config& config, NsClient& ns, EvidenceState& evidence,
                                           finding.detail, is_problem(finding.kind)});
     }
 
-    report.acl = check_acls(config, *seen.local, reuse);
+    read_agent_view(config, agent, seen);
+    report.acl = check_acls(config, *seen.local, reuse, seen.agent_view);
     add_acl_findings(*report.acl, config, report);
 
     EvidenceCycleInput input;
@@ -173,12 +250,22 @@ Observation observe(const Config& config, NsClient& ns, EvidenceState& evidence,
             input.settled_before = *since;
         }
     }
+
+    // The NS is asked before the evidence is weighed: the error texts it keeps per package are
+    // evidence too.
+    NsFetch fetch = ns.fetch_package_states();
+    if (fetch.answer) {
+        for (const auto& row : fetch.answer->rows) {
+            if (row.error) {
+                input.ns_errors.push_back({row.id, *row.error});
+            }
+        }
+    }
     const EvidenceCycleResult found = run_evidence_cycle(evidence, config.evidence, input);
     report.evidence = found.to_json();
     report.diagnosis = found.diagnosis.cause;
     report.diagnosis_summary = found.diagnosis.summary;
 
-    NsFetch fetch = ns.fetch_package_states();
     report.ns.attempts = fetch.attempts;
     report.ns.reachable = fetch.http_status != 0;
     if (!fetch.answer) {
@@ -252,48 +339,6 @@ void verify_actions(const Config& config, StateDir& state, const CheckReport& re
     }
 }
 
-// Makes the agent rebuild and re-report: the configured command and/or service restart.
-std::string trigger_refresh(const Config& config, StateDir& state,
-                            const std::vector<std::string>& action_ids, TimePoint now) {
-    std::string summary;
-    if (!config.heal.refresh_command.empty()) {
-        auto outcome = run_process(config.heal.refresh_command, config.heal.refresh_timeout,
-                                   state.path() / "refresh.out");
-        if (!outcome) {
-            summary = "refresh command failed to start: " + outcome.error().message;
-        } else if (outcome->timed_out) {
-            summary = "refresh command killed after " +
-                      std::to_string(config.heal.refresh_timeout.count()) + " s";
-        } else {
-            summary = "refresh command exited " + std::to_string(*outcome->exit_code);
-        }
-        for (const auto& id : action_ids) {
-            (void)state.journal().append(
-                {{"action", id},
-                 {"event", "refresh"},
-                 {"command", config.heal.refresh_command},
-                 {"summary", summary},
-                 {"exit_code", outcome && outcome->exit_code ? nlohmann::json(*outcome->exit_code)
-                                                             : nlohmann::json(nullptr)},
-                 {"output", outcome ? outcome->output : std::string()}},
-                now);
-        }
-    }
-    if (!config.heal.restart_service.empty()) {
-        auto restarted =
-            restart_service(config.heal.restart_service, config.heal.refresh_timeout, state.path());
-        const std::string line = restarted ? "restarted service " + config.heal.restart_service
-                                           : restarted.error().message;
-        summary += (summary.empty() ? "" : "; ") + line;
-        for (const auto& id : action_ids) {
-            (void)state.journal().append({{"action", id}, {"event", "refresh"}, {"summary", line}},
-                                         now);
-        }
-    }
-    return summary.empty() ? "no refresh configured (heal.refresh_command, heal.restart_service)"
-                           : summary;
-}
-
 const AclResult* acl_result_for(const AclReport& acl, const std::filesystem::path& path) {
     const std::string shown = path_to_utf8(path);
     for (const auto& result : acl.results) {
@@ -323,8 +368,8 @@ void verify_acl_repairs(const AclReport& acl, StateDir& state, HealReport& heal,
     AclRepairer repairer(state.journal());
     for (const auto& action : repairer.awaiting_verification()) {
         const AclResult* result = acl_result_for(acl, action.acl_path);
-        if (result == nullptr) {
-            continue;  // not checked this cycle (the root is gone): keep waiting
+        if (result == nullptr || !result->not_checked.empty()) {
+            continue;  // not checked this cycle (the root is gone or a link): keep waiting
         }
         const bool ok = result->ok;
         const std::string detail =
@@ -338,23 +383,40 @@ void verify_acl_repairs(const AclReport& acl, StateDir& state, HealReport& heal,
     }
 }
 
-// acl.repair: grant the credential account modify on each root whose check failed.
-void repair_acls(const Config& config, const AclReport& acl, StateDir& state, HealReport& heal,
-                 bool dry_run, TimePoint now) {
+// The roots acl.repair would grant the credential account modify on: those whose check failed
+// (not those that could not be read: a grant would fix nothing there).
+std::vector<std::pair<std::filesystem::path, const AclResult*>> repairable_roots(
+    const Config& config, const AclReport& acl) {
+    std::vector<std::pair<std::filesystem::path, const AclResult*>> roots;
     if (!config.acl.repair || !acl.configured || !acl.account_resolved) {
-        return;
+        return roots;
     }
-    AclRepairer repairer(state.journal());
     for (const auto& root : {config.paths.package_delivery, config.paths.package_status}) {
         const AclResult* result = acl_result_for(acl, root);
-        if (result == nullptr || result->ok || !result->error.empty()) {
-            continue;  // fine, or not readable: nothing a grant would fix
+        // Fine, a link, or not readable: nothing a grant would fix.
+        if (result != nullptr && result->problem() && result->error.empty()) {
+            roots.emplace_back(root, result);
         }
+    }
+    return roots;
+}
+
+// acl.repair: grant the credential account modify on each root whose check failed; with
+// heal.policy_refresh, only once the agent has been asked to apply its policies again.
+void repair_acls(const Config& config, const AclReport& acl, StateDir& state, HealReport& heal,
+                 bool dry_run, TimePoint now) {
+    AclRepairer repairer(state.journal());
+    const auto waits = acl_repair_waits_for_policies(config.heal, state.history(), now);
+    for (const auto& [root, result] : repairable_roots(config, acl)) {
         const std::string shown = path_to_utf8(root);
         const std::string reason =
             "credential account " + acl.account + " " + missing_text(*result) + " on " + shown;
         if (auto blocked = repairer.repair_blocked(root, now)) {
             heal.acl_repairs.push_back({"", shown, "skipped", *blocked});
+            continue;
+        }
+        if (waits) {
+            heal.acl_repairs.push_back({"", shown, "skipped", *waits});
             continue;
         }
         if (dry_run) {
@@ -367,22 +429,100 @@ void repair_acls(const Config& config, const AclReport& acl, StateDir& state, He
     }
 }
 
+// The fleet status NSE's row for this cycle.
+FleetStatus fleet_status(const Config& config, const CheckReport& report, const HealReport& heal,
+                         const Journal& journal, TimePoint now) {
+    FleetStatus status;
+    status.version = PSGUARD_VERSION;
+    status.cycle_time = now;
+    const int code = report.exit_code();
+    status.result = code == kExitHealthy    ? "healthy"
+                    : code == kExitFindings ? "findings"
+                                            : "ns_unusable";
+    const auto counts = report.summary();
+    for (std::size_t i = 0; i < std::size(kAllVerdicts); ++i) {
+        const auto it = counts.find(std::string(to_string(kAllVerdicts[i])));
+        status.verdict_counts[i] = it == counts.end() ? 0 : it->second;
+    }
+    status.diagnosis = to_string(report.diagnosis);
+    status.diagnosis_summary = report.diagnosis_summary;
+    if (report.acl && report.acl->configured) {
+        status.acl_ok = report.acl->ok();
+    }
+    status.heal_enabled = config.heal.enabled;
+    for (const auto& action : journal.actions()) {
+        if (action.kind != "files" || now - action.time >= std::chrono::hours(24)) {
+            continue;
+        }
+        ++status.heal_actions_24h;
+        const bool failed = action.result == ActionResult::failed ||
+                            action.result == ActionResult::verify_failed ||
+                            action.result == ActionResult::rolled_back;
+        status.heal_failures_24h += failed ? 1 : 0;
+    }
+    status.breaker = heal.breaker.value_or("");
+    return status;
+}
+
+// smp_report: the row goes out when due (summary changed, or the interval passed).
+SmpReportOutcome send_fleet_status(const Config& config, const FleetStatus& status,
+                                   HealHistory& history, AgentAutomation& agent, TimePoint now) {
+    SmpReportOutcome outcome;
+    outcome.last_success = history.smp_last_success;
+    const std::string fingerprint = status.fingerprint();
+    if (!fleet_row_due(
+            {history.smp_last_attempt, history.smp_last_fingerprint, history.smp_last_success},
+            fingerprint, config.smp_report.interval, now)) {
+        outcome.result = "not_due";
+        outcome.detail = "sent at " + format_utc(*history.smp_last_attempt) +
+                         "; the summary has not changed since";
+        return outcome;
+    }
+    const ComOutcome sent = agent.send_event(fleet_message(config.smp_report.data_class, status));
+    history.smp_last_attempt = now;
+    history.smp_last_fingerprint = fingerprint;
+    outcome.hresult = sent.hresult;
+    if (sent.ok()) {
+        history.smp_last_success = now;
+        outcome.last_success = now;
+        outcome.result = "sent";
+        outcome.detail = "the fleet status row was queued for the NS (data class " +
+                         config.smp_report.data_class + ")";
+    } else {
+        outcome.result = "failed";
+        outcome.detail = sent.message;
+    }
+    return outcome;
+}
+
 }  // namespace
 
-CheckReport run_check_cycle(const Config& config, NsClient& ns) {
+CheckReport run_check_cycle(const Config& config, NsClient& ns, AgentAutomation* agent) {
+    std::unique_ptr<AgentAutomation> own_agent;
+    if (agent == nullptr) {
+        own_agent = make_agent_automation(config.heal.refresh_timeout);
+        agent = own_agent.get();
+    }
     // A one-shot check keeps no state: the agent's log is read from the start (within the
     // per-cycle read budget).
     EvidenceState evidence(config.evidence);
-    Observation seen = observe(config, ns, evidence, {}, nullptr, {});
+    Observation seen = observe(config, ns, *agent, evidence, {}, nullptr, {});
     if (seen.answer) {
         seen.report.packages = reconcile(*seen.local, *seen.answer, {});
         explain_stale(seen.report);
     }
+    annotate_from_agent_view(seen, seen.report);
     return std::move(seen.report);
 }
 
 CheckReport run_cycle(const Config& config, NsClient& ns, StateDir& state,
                       const CycleOptions& options, TimePoint now) {
+    std::unique_ptr<AgentAutomation> own_agent;
+    AgentAutomation* agent = options.agent;
+    if (agent == nullptr) {
+        own_agent = make_agent_automation(config.heal.refresh_timeout);
+        agent = own_agent.get();
+    }
     Healer healer(config.paths, config.heal, state.journal());
     HealReport heal;
     heal.dry_run = options.dry_run;
@@ -395,7 +535,7 @@ CheckReport run_cycle(const Config& config, NsClient& ns, StateDir& state,
 
     HealHistory& history = state.history();
     Observation seen = observe(
-        config, ns, state.evidence(config.evidence),
+        config, ns, *agent, state.evidence(config.evidence),
         [&](const AclReport& acl) -> std::optional<TimePoint> {
             if (acl.ok()) {
                 return history.acl_last_failed;
@@ -407,14 +547,24 @@ CheckReport run_cycle(const Config& config, NsClient& ns, StateDir& state,
         },
         options.local, AclReuse{options.previous_acl, options.changed_packages});
     CheckReport& report = seen.report;
-    if (report.acl) {
-        verify_acl_repairs(*report.acl, state, heal, now);
-        repair_acls(config, *report.acl, state, heal, options.dry_run, now);
+    const AclReport acl =
+        confirmed_acl(*report.acl, config.acl, config.heal.confirm_cycles, history);
+    {
+        // Procedure 1 on the agent's side, before acl.repair edits a DACL the agent manages.
+        HealConfig policy = config.heal;
+        policy.policy_refresh = policy.policy_refresh && (options.heal || options.dry_run);
+        heal.policy_refresh = run_policy_refresh(
+            policy,
+            {report.diagnosis == Cause::credential_not_applied, report.diagnosis_summary,
+             !repairable_roots(config, acl).empty(), options.dry_run},
+            history, state.journal(), *agent, now);
     }
+    verify_acl_repairs(*report.acl, state, heal, now);
+    repair_acls(config, acl, state, heal, options.dry_run, now);
     HealGates gates;
-    if (report.acl && !report.acl->configured) {
+    if (!acl.configured) {
         gates.acl_problem = "no credential_account configured, so the ACL check cannot pass";
-    } else if (auto problem = acl_problem(*report.acl)) {
+    } else if (auto problem = acl_problem(acl)) {
         gates.acl_problem = problem;
     }
     if (heal_cannot_help(report.diagnosis)) {
@@ -431,6 +581,7 @@ CheckReport run_cycle(const Config& config, NsClient& ns, StateDir& state,
         verify_actions(config, state, report, heal, now);
         observe_streaks(history, report.packages);
         explain_stale(report);
+        annotate_from_agent_view(seen, report);
     } else {
         gates.ns_problem = report.ns.error;
     }
@@ -475,9 +626,18 @@ CheckReport run_cycle(const Config& config, NsClient& ns, StateDir& state,
                                 outcome.done ? "done" : "failed", outcome.detail});
     }
     if (!done_actions.empty()) {
-        heal.refresh = trigger_refresh(config, state, done_actions, now);
+        // Once, after every file of this cycle has moved.
+        const RefreshOutcome refreshed =
+            trigger_refresh(config.heal, *agent, state.journal(), done_actions,
+                            state.path() / "refresh.out", now, options.stop);
+        heal.refresh = refreshed.summary();
+        heal.refresh_steps = refreshed.steps;
     }
     heal.decisions = std::move(plan.decisions);
+    if (config.smp_report.enabled && !options.dry_run) {
+        report.smp_report = send_fleet_status(
+            config, fleet_status(config, report, heal, state.journal(), now), history, *agent, now);
+    }
 
     // Observations are psguard's own state: a dry run keeps them too, so repeated dry runs
     // show when the guards would let a heal through.

@@ -3,9 +3,11 @@
 #pragma once
 
 #include <set>
+#include <stop_token>
 #include <string>
 
 #include "acl/acl_inspector.hpp"
+#include "agent_com/agent_com.hpp"
 #include "config/config.hpp"
 #include "core/utc_time.hpp"
 #include "cycle/check_report.hpp"
@@ -24,9 +26,15 @@ struct CycleOptions {
     // again; the others keep their result from `previous_acl`. nullptr: check every folder.
     const std::set<std::string>* changed_packages = nullptr;
     const AclReport* previous_acl = nullptr;
+    // The Symantec agent's COM objects (re-report trigger, its view of the packages, policy
+    // refresh, fleet NSE); nullptr: the cycle makes its own (make_agent_automation).
+    AgentAutomation* agent = nullptr;
+    // The agent's stop: kills a running refresh command (heal.refresh_command) and ends the
+    // wait for a service restart.
+    std::stop_token stop;
 };
 
-CheckReport run_check_cycle(const Config& config, NsClient& ns);
+CheckReport run_check_cycle(const Config& config, NsClient& ns, AgentAutomation* agent = nullptr);
 
 CheckReport run_cycle(const Config& config, NsClient& ns, StateDir& state,
                       const CycleOptions& options, TimePoint now);

@@ -13,6 +13,8 @@
 #include "evidence/diagnosis.hpp"
 #include "heal/heal_planner.hpp"
 #include "heal/healer.hpp"
+#include "heal/policy_refresh.hpp"
+#include "heal/refresh_trigger.hpp"
 #include "local/local_state.hpp"
 #include "ns/ns_client.hpp"
 #include "reconcile/verdict.hpp"
@@ -65,7 +67,27 @@ struct HealReport {
     std::vector<std::string> verified;       // actions whose package turned healthy
     std::vector<std::string> verify_failed;
     std::string refresh;  // outcome of the re-report trigger
+    std::vector<RefreshStep> refresh_steps;  // each trigger tried, in order
     std::vector<AclRepairReport> acl_repairs;
+    std::optional<PolicyRefreshReport> policy_refresh;  // Procedure 1 (heal.policy_refresh)
+};
+
+// The agent's own view of its packages this cycle (local.agent_view, Windows).
+struct AgentViewReport {
+    bool read = false;
+    std::string note;  // why not read (then the files alone were used), or what was skipped
+    std::size_t packages = 0;
+    std::size_t custom_location = 0;  // packages whose files live outside Package Delivery
+    std::size_t disagreements = 0;    // Ready-ness differs from PackageStatus.xml
+    std::size_t used_for_unreadable = 0;
+};
+
+// The fleet status NSE this cycle (smp_report, Windows).
+struct SmpReportOutcome {
+    std::string result;  // "sent", "failed", "not_due"
+    std::string detail;
+    std::optional<std::int32_t> hresult;
+    std::optional<TimePoint> last_success;
 };
 
 struct CheckReport {
@@ -78,6 +100,8 @@ struct CheckReport {
     Cause diagnosis = Cause::unknown;
     std::string diagnosis_summary;
     std::optional<HealReport> heal;
+    std::optional<AgentViewReport> agent_view;  // absent: not read (off, or not this platform)
+    std::optional<SmpReportOutcome> smp_report;
 
     std::map<std::string, std::size_t> summary() const;  // verdict -> count
     // 0 all healthy, 1 findings, 3 NS unreachable or its answer unusable.
@@ -91,6 +115,16 @@ inline constexpr int kExitNsUnusable = 3;
 inline constexpr int kExitAgentDown = 4;  // `psguard status`: no agent answered, or unhealthy
 
 nlohmann::json to_json(const CheckReport& report);
-std::string to_table(const CheckReport& report);
+
+struct TableOptions {
+    bool all = false;     // every package, one line each; else only those that need attention
+    bool colour = false;  // ANSI colours: the caller decides (a terminal, NO_COLOR unset)
+    std::size_t width = 120;
+};
+
+// For the console: the summary and the diagnosis first, then the packages that need attention
+// grouped by verdict and reason (a reason shared by many packages folded into one line), then
+// findings, ACL and heal. Lines stay within `width` characters.
+std::string to_table(const CheckReport& report, const TableOptions& options = {});
 
 }  // namespace psguard

@@ -11,17 +11,33 @@ namespace psguard {
 StateDir::StateDir(std::filesystem::path dir, FileLock lock)
     : dir_(std::move(dir)), lock_(std::move(lock)), journal_(dir_ / "journal.jsonl") {}
 
-Result<std::unique_ptr<StateDir>> StateDir::open(const std::filesystem::path& dir) {
+Status create_state_folder(const std::filesystem::path& dir) {
     std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
+    const bool created = std::filesystem::create_directories(dir, ec);
     if (ec) {
         return fail("cannot create the state folder " + path_to_utf8(dir) + ": " + ec.message());
     }
 #ifndef _WIN32
-    // Journal and quarantine are for administrators only.
-    std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
-                                 std::filesystem::perm_options::replace, ec);
+    // Journal and quarantine are for administrators only. A folder psguard did not create keeps
+    // the permissions its owner gave it (an ACL'd folder must not get its mask rewritten).
+    if (created) {
+        std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
+                                     std::filesystem::perm_options::replace, ec);
+        if (ec) {
+            return fail("cannot make the state folder " + path_to_utf8(dir) +
+                        " private: " + ec.message());
+        }
+    }
+#else
+    (void)created;
 #endif
+    return {};
+}
+
+Result<std::unique_ptr<StateDir>> StateDir::open(const std::filesystem::path& dir) {
+    if (auto folder = create_state_folder(dir); !folder) {
+        return folder.error();
+    }
     auto lock = FileLock::try_acquire(dir / "psguard.lock");
     if (!lock) {
         return lock.error();
@@ -68,7 +84,9 @@ Status StateDir::save_evidence() const {
     if (!evidence_) {
         return {};
     }
-    return write_atomically(dir_ / "evidence.json", evidence_->to_json().dump() + "\n");
+    return write_atomically(
+        dir_ / "evidence.json",
+        evidence_->to_json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
 }  // namespace psguard

@@ -13,6 +13,10 @@
 
 namespace psguard {
 
+// Creates the state folder when it is missing, for administrators only (POSIX: mode 0700); a
+// folder that already exists keeps the permissions its owner gave it.
+Status create_state_folder(const std::filesystem::path& dir);
+
 class StateDir {
   public:
     static Result<std::unique_ptr<StateDir>> open(const std::filesystem::path& dir);

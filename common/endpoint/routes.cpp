@@ -5,7 +5,9 @@
 #include <string_view>
 
 #include "core/ascii.hpp"
+#include "endpoint/base64.hpp"
 #include "endpoint/metrics_text.hpp"
+#include "endpoint/status_page.hpp"
 #include "endpoint/token_file.hpp"
 
 namespace psguard {
@@ -59,19 +61,18 @@ std::optional<std::string> percent_decode(std::string_view text) {
     return out;
 }
 
-// "Bearer <token>": the scheme in any case, then blanks, then the token.
-std::optional<std::string_view> bearer_token(const std::optional<std::string>& header) {
+// "<scheme> <credentials>": the scheme in any case, then blanks, then the credentials.
+std::optional<std::string_view> credentials(const std::optional<std::string>& header,
+                                            std::string_view scheme) {
     if (!header) {
         return std::nullopt;
     }
     std::string_view value = *header;
-    constexpr std::string_view kScheme = "bearer";
-    if (value.size() <= kScheme.size() ||
-        !ascii_iequals(value.substr(0, kScheme.size()), kScheme) ||
-        (value[kScheme.size()] != ' ' && value[kScheme.size()] != '\t')) {
+    if (value.size() <= scheme.size() || !ascii_iequals(value.substr(0, scheme.size()), scheme) ||
+        (value[scheme.size()] != ' ' && value[scheme.size()] != '\t')) {
         return std::nullopt;
     }
-    value.remove_prefix(kScheme.size());
+    value.remove_prefix(scheme.size());
     while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
         value.remove_prefix(1);
     }
@@ -81,27 +82,62 @@ std::optional<std::string_view> bearer_token(const std::optional<std::string>& h
     return value;
 }
 
-Response unauthorized(const std::optional<std::string>& header) {
+// What a browser can send for the page: HTTP Basic with the token as the password (any user
+// name), which it asks its user for after a Basic challenge.
+std::optional<std::string> basic_password(const std::optional<std::string>& header) {
+    const auto encoded = credentials(header, "basic");
+    const auto decoded = encoded ? base64_decode(*encoded) : std::nullopt;
+    const auto colon = decoded ? decoded->find(':') : std::string::npos;
+    if (colon == std::string::npos) {
+        return std::nullopt;
+    }
+    return decoded->substr(colon + 1);
+}
+
+Response unauthorized(const std::optional<std::string>& header, bool page) {
     Response response = error_response(
-        401, header ? "the bearer token is not valid"
+        401, header ? (page ? "the token is not valid" : "the bearer token is not valid")
                     : "this route needs \"Authorization: Bearer <token>\" (the endpoint's token "
                       "file; see docs/endpoint.md)");
+    if (page) {
+        // The browser asks for a user name and password: any name, the token as the password.
+        response.headers.emplace_back("WWW-Authenticate",
+                                      R"(Basic realm="psguard: the password is the endpoint )"
+                                      R"(token", charset="UTF-8")");
+        return response;
+    }
     response.headers.emplace_back(
         "WWW-Authenticate",
         header ? R"(Bearer realm="psguard", error="invalid_token")" : R"(Bearer realm="psguard")");
     return response;
 }
 
-// nullopt: authorised; else the refusal to send.
-std::optional<Response> authorise(const Request& request, const RouteOptions& options) {
+// nullopt: authorised; else the refusal to send. `page`: the HTML page, which also takes the
+// token as a Basic password.
+std::optional<Response> authorise(const Request& request, const RouteOptions& options,
+                                  bool page = false) {
     if (!options.token) {
         return error_response(403, "no endpoint.token_file is configured: this route is disabled");
     }
-    const auto presented = bearer_token(request.authorization);
-    if (!presented || !tokens_equal(*options.token, *presented)) {
-        return unauthorized(request.authorization);
+    const auto bearer = credentials(request.authorization, "bearer");
+    if (bearer && tokens_equal(*options.token, *bearer)) {
+        return std::nullopt;
     }
-    return std::nullopt;
+    const auto password = page ? basic_password(request.authorization) : std::nullopt;
+    if (password && tokens_equal(*options.token, *password)) {
+        return std::nullopt;
+    }
+    return unauthorized(request.authorization, page);
+}
+
+Response page_response(const AgentSnapshot& snapshot, TimePoint now) {
+    Response response;
+    response.content_type = "text/html; charset=utf-8";
+    response.body = status_page_html(snapshot, now);
+    response.headers.emplace_back("Content-Security-Policy", status_page_csp());
+    response.headers.emplace_back("Referrer-Policy", "no-referrer");
+    response.headers.emplace_back("X-Frame-Options", "DENY");
+    return response;
 }
 
 Response method_not_allowed(std::string_view allowed) {
@@ -125,7 +161,8 @@ Response route(const Request& request, AgentControl& agent, const RouteOptions& 
         std::string_view(request.target).substr(0, request.target.find('?'));
 
     const bool is_package = path.starts_with(kPackagesPrefix);
-    const bool known = is_package || path == "/healthz" || path == "/v1/status" ||
+    const bool is_page = path == "/" || path == "/ui";
+    const bool known = is_package || is_page || path == "/healthz" || path == "/v1/status" ||
                        path == "/v1/packages" || path == "/v1/journal" || path == "/metrics" ||
                        path == "/v1/check";
     if (!known) {
@@ -157,7 +194,7 @@ Response route(const Request& request, AgentControl& agent, const RouteOptions& 
         return json_response(202, {{"accepted", true}});
     }
     if (options.token_for_reads) {
-        if (auto refusal = authorise(request, options)) {
+        if (auto refusal = authorise(request, options, is_page)) {
             return std::move(*refusal);
         }
     }
@@ -171,6 +208,9 @@ Response route(const Request& request, AgentControl& agent, const RouteOptions& 
     }
     if (!snapshot) {
         return no_snapshot();
+    }
+    if (is_page) {
+        return page_response(*snapshot, now);
     }
     if (path == "/v1/status") {
         return json_response(200, status_json(*snapshot, now));

@@ -5,8 +5,11 @@
 
 #include <array>
 #include <chrono>
+#include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <tuple>
 #include <unordered_map>
 
 #include <boost/asio/co_spawn.hpp>
@@ -44,6 +47,14 @@ constexpr std::chrono::seconds kWriteTimeout{10};
 constexpr std::chrono::seconds kLingerTime{1};
 constexpr std::size_t kLingerBytes = 64 * 1024;
 constexpr std::chrono::milliseconds kAcceptBackoff{100};
+// While every slot is taken, a newcomer may have the slot of a connection that has waited this
+// long without sending a byte of its next request (a held-open idle socket, an idle keep-alive).
+constexpr std::chrono::seconds kIdleGrace{1};
+// Beyond endpoint.max_connections: this many more for GET/HEAD /healthz and /v1/status only (what
+// monitors and `psguard status` ask), one request each with a short deadline, so that a full
+// server still answers its health check.
+constexpr std::size_t kReserveConnections = 4;
+constexpr std::chrono::seconds kReserveReadTimeout{2};
 
 #ifdef _WIN32
 // SO_EXCLUSIVEADDRUSE: no other socket may bind our port (Windows' SO_REUSEADDR would allow it).
@@ -78,14 +89,23 @@ struct StatusServer::State {
           config(std::move(endpoint_config)),
           agent(agent_control) {}
 
+    // One open connection, for shutdown() and for closing idle ones when the slots run out.
+    struct Connection {
+        beast::tcp_stream* stream = nullptr;
+        net::ip::address peer;
+        std::size_t* budget = nullptr;  // the counter it occupies; null once closed for a newcomer
+        // Set while it waits for a request of which nothing has arrived yet.
+        std::optional<std::chrono::steady_clock::time_point> idle_since;
+    };
+
     // Runs on the strand: ends every connection, whatever it is waiting for.
     void shutdown() {
         stopping = true;
         beast::error_code ignored;
         acceptor.close(ignored);
         slot_freed.cancel();
-        for (auto& [id, stream] : connections) {
-            stream->close();  // pending operations complete with operation_aborted
+        for (auto& [id, connection] : connections) {
+            connection.stream->close();  // pending operations complete with operation_aborted
         }
     }
 
@@ -101,11 +121,13 @@ struct StatusServer::State {
     AgentControl& agent;
     RouteOptions routes;
     EndpointStats stats;
+    std::size_t reserved = 0;  // connections in the reserve (kReserveConnections)
     std::size_t refusing = 0;  // connections being answered 503
     bool started = false;
     bool stopping = false;
     std::uint64_t next_connection_id = 0;
-    std::unordered_map<std::uint64_t, beast::tcp_stream*> connections;  // for shutdown()
+    std::unordered_map<std::uint64_t, Connection> connections;
+    std::map<net::ip::address, std::size_t> connections_per_peer;
 };
 
 namespace {
@@ -116,12 +138,21 @@ using State = StatusServer::State;
 class ConnectionSlot {
   public:
     ConnectionSlot(State& state, beast::tcp_stream& stream, std::size_t& counter)
-        : state_(state), counter_(counter), id_(state.next_connection_id++) {
-        state_.connections.emplace(id_, &stream);
+        : state_(state), id_(state.next_connection_id++) {
+        beast::error_code ec;
+        const auto peer = stream.socket().remote_endpoint(ec).address();
+        state_.connections.emplace(id_, State::Connection{&stream, peer, &counter, std::nullopt});
+        ++state_.connections_per_peer[peer];
     }
     ~ConnectionSlot() {
-        state_.connections.erase(id_);
-        --counter_;
+        const auto it = state_.connections.find(id_);
+        if (it->second.budget != nullptr) {
+            --*it->second.budget;
+        }
+        if (--state_.connections_per_peer[it->second.peer] == 0) {
+            state_.connections_per_peer.erase(it->second.peer);
+        }
+        state_.connections.erase(it);
         if (state_.accept_paused) {
             state_.slot_freed.cancel();
         }
@@ -129,11 +160,63 @@ class ConnectionSlot {
     ConnectionSlot(const ConnectionSlot&) = delete;
     ConnectionSlot& operator=(const ConnectionSlot&) = delete;
 
+    // Waiting for a request of which nothing has arrived yet: the slot may go to a newcomer.
+    void set_idle(bool idle) {
+        auto& since = state_.connections.at(id_).idle_since;
+        if (idle) {
+            since = std::chrono::steady_clock::now();
+        } else {
+            since.reset();
+        }
+    }
+
   private:
     State& state_;
-    std::size_t& counter_;
     std::uint64_t id_;
 };
+
+// Every slot is taken and a newcomer from `peer` arrives: closes the served connection that has
+// been idle longest (at least kIdleGrace), of the newcomer's own peer first, then of the peer
+// holding the most connections, and frees its slot at once. False when none is idle that long.
+bool close_idle_connection(State& state, const net::ip::address& peer) {
+    const auto now = std::chrono::steady_clock::now();
+    const auto rank = [&](const State::Connection& connection) {
+        return std::tuple(connection.peer == peer, state.connections_per_peer.at(connection.peer),
+                          now - *connection.idle_since);
+    };
+    State::Connection* chosen = nullptr;
+    for (auto& [id, connection] : state.connections) {
+        if (connection.budget != &state.stats.open_connections || !connection.idle_since ||
+            now - *connection.idle_since < kIdleGrace) {
+            continue;
+        }
+        if (chosen == nullptr || rank(connection) > rank(*chosen)) {
+            chosen = &connection;
+        }
+    }
+    if (chosen == nullptr) {
+        return false;
+    }
+    --*chosen->budget;
+    chosen->budget = nullptr;
+    chosen->idle_since.reset();
+    chosen->stream->close();  // its pending read completes with operation_aborted
+    ++state.stats.idle_closed_total;
+    return true;
+}
+
+// The routes a reserve connection may ask for.
+bool reserve_route(std::string_view target) {
+    const std::string_view path = target.substr(0, target.find('?'));
+    return path == "/healthz" || path == "/v1/status";
+}
+
+Response too_many_connections() {
+    Response response =
+        error_response(503, "too many connections (endpoint.max_connections); retry shortly");
+    response.headers.emplace_back("Retry-After", "1");
+    return response;
+}
 
 http::response<http::string_body> to_message(Response response, unsigned version, bool keep_alive,
                                              bool head) {
@@ -238,13 +321,20 @@ std::optional<std::pair<unsigned, std::string>> answer_for_read_error(
     return std::nullopt;  // reset, aborted, timed out: nobody to answer
 }
 
+// `reserve`: a connection of the reserve (kReserveConnections): one request, a short deadline,
+// /healthz and /v1/status only.
 template <class Stream>
-net::awaitable<void> serve(std::shared_ptr<State> state, Stream& stream) {
+net::awaitable<void> serve(std::shared_ptr<State> state, Stream& stream, ConnectionSlot& slot,
+                           bool reserve) {
+    auto& socket_stream = beast::get_lowest_layer(stream);
+    const auto read_timeout =
+        reserve ? std::min<std::chrono::seconds>(state->config.read_timeout, kReserveReadTimeout)
+                : state->config.read_timeout;
     // Bounded: a request never needs more than its headers and the POST body limit.
     beast::flat_buffer buffer(state->config.max_header_bytes + kPostBodyLimit + 1024);
     for (;;) {
         if (state->stopping) {
-            beast::get_lowest_layer(stream).close();
+            socket_stream.close();
             co_return;
         }
         http::request_parser<http::string_body> parser;
@@ -252,7 +342,20 @@ net::awaitable<void> serve(std::shared_ptr<State> state, Stream& stream) {
         parser.body_limit(kPostBodyLimit);
         beast::error_code ec;
         // One deadline for the whole request: a client trickling bytes is dropped all the same.
-        beast::get_lowest_layer(stream).expires_after(state->config.read_timeout);
+        socket_stream.expires_after(read_timeout);
+        if (buffer.size() == 0) {
+            // Nothing of the next request yet: idle, so a newcomer may take this slot.
+            slot.set_idle(true);
+            const std::size_t got = co_await stream.async_read_some(
+                buffer.prepare(std::min<std::size_t>(4096, buffer.max_size())),
+                net::redirect_error(net::use_awaitable, ec));
+            buffer.commit(got);
+            slot.set_idle(false);
+            if (ec) {
+                socket_stream.close();  // closed, reset, idle too long or closed for a newcomer
+                co_return;
+            }
+        }
         co_await http::async_read_header(stream, buffer, parser,
                                          net::redirect_error(net::use_awaitable, ec));
         std::optional<std::pair<unsigned, std::string>> refusal;
@@ -269,7 +372,7 @@ net::awaitable<void> serve(std::shared_ptr<State> state, Stream& stream) {
             }
             refusal = answer_for_read_error(ec, parser);
             if (!refusal || ec == net::error::operation_aborted || state->stopping) {
-                beast::get_lowest_layer(stream).close();
+                socket_stream.close();
                 co_return;
             }
         }
@@ -291,12 +394,14 @@ net::awaitable<void> serve(std::shared_ptr<State> state, Stream& stream) {
         }
         ++state->stats.requests_total;
         Response response =
-            handle(request, state->agent, state->routes, now_seconds(), state->stats);
-        const bool keep_alive = message.keep_alive() && !state->stopping;
+            reserve && !reserve_route(request.target)
+                ? too_many_connections()
+                : handle(request, state->agent, state->routes, now_seconds(), state->stats);
+        const bool keep_alive = message.keep_alive() && !state->stopping && !reserve;
         co_await write_response(stream, std::move(response), message.version(), keep_alive, ec,
                                 message.method() == http::verb::head);
         if (ec) {
-            beast::get_lowest_layer(stream).close();
+            socket_stream.close();
             co_return;
         }
         if (!keep_alive) {
@@ -313,20 +418,25 @@ net::awaitable<void> refuse(std::shared_ptr<State> state, Stream& stream) {
         beast::get_lowest_layer(stream).close();
         co_return;
     }
-    Response response =
-        error_response(503, "too many connections (endpoint.max_connections); retry shortly");
-    response.headers.emplace_back("Retry-After", "1");
     beast::error_code ec;
-    co_await write_response(stream, std::move(response), 11, false, ec);
+    co_await write_response(stream, too_many_connections(), 11, false, ec);
     co_await close_gracefully(*state, stream);
 }
 
-// One accepted connection, served (or refused), over TLS when the endpoint has a certificate.
-// Plain statements around each co_await: written as `if (co_await handshake(...))` and
+// How an accepted connection is taken: served, in the reserve, or answered 503.
+enum class Admission { served, reserve, refused };
+
+// One accepted connection, over TLS when the endpoint has a certificate. Plain statements
+// around each co_await: written as `if (co_await handshake(...))` and
 // `co_await (refusal ? refuse(...) : serve(...))`, GCC 12's coroutine frame crashed on the first
 // failed handshake.
-net::awaitable<void> connection(std::shared_ptr<State> state, tcp::socket socket, bool refusal) {
-    std::size_t& counter = refusal ? state->refusing : state->stats.open_connections;
+net::awaitable<void> connection(std::shared_ptr<State> state, tcp::socket socket,
+                                Admission admission) {
+    std::size_t& counter = admission == Admission::refused   ? state->refusing
+                           : admission == Admission::reserve ? state->reserved
+                                                             : state->stats.open_connections;
+    const bool refusal = admission == Admission::refused;
+    const bool reserve = admission == Admission::reserve;
     const std::shared_ptr<net::ssl::context> tls = state->tls;  // for the connection's lifetime
     if (!tls) {
         beast::tcp_stream stream(std::move(socket));
@@ -334,22 +444,25 @@ net::awaitable<void> connection(std::shared_ptr<State> state, tcp::socket socket
         if (refusal) {
             co_await refuse(state, stream);
         } else {
-            co_await serve(state, stream);
+            co_await serve(state, stream, slot, reserve);
         }
         co_return;
     }
     TlsStream stream(std::move(socket), *tls);
     ConnectionSlot slot(*state, beast::get_lowest_layer(stream), counter);
-    // A refusal's slot frees within about a second, handshake included.
-    const bool secured =
-        co_await handshake(*state, stream, refusal ? kLingerTime : state->config.read_timeout);
+    // A refusal's or a reserve connection's slot frees within seconds, handshake included.
+    const auto handshake_limit =
+        refusal   ? std::chrono::seconds(kLingerTime)
+        : reserve ? std::min<std::chrono::seconds>(state->config.read_timeout, kReserveReadTimeout)
+                  : state->config.read_timeout;
+    const bool secured = co_await handshake(*state, stream, handshake_limit);
     if (!secured) {
         co_return;
     }
     if (refusal) {
         co_await refuse(state, stream);
     } else {
-        co_await serve(state, stream);
+        co_await serve(state, stream, slot, reserve);
     }
 }
 
@@ -357,7 +470,8 @@ net::awaitable<void> accept_loop(std::shared_ptr<State> state) {
     const std::size_t limit = state->config.max_connections;
     for (;;) {
         beast::error_code ec;
-        if (state->stats.open_connections >= limit && state->refusing >= limit) {
+        if (state->stats.open_connections >= limit && state->reserved >= kReserveConnections &&
+            state->refusing >= limit) {
             // Even the 503 answers are at their limit: accept nothing more until a connection
             // ends. Newcomers wait in the system's listen backlog meanwhile, unanswered but not
             // dropped, and nothing grows here.
@@ -383,15 +497,21 @@ net::awaitable<void> accept_loop(std::shared_ptr<State> state) {
             continue;
         }
         ++state->stats.connections_total;
+        const auto peer = socket.remote_endpoint(ec).address();
         // Counted here, not in the coroutine: co_spawn starts it later, after more accepts.
-        if (state->stats.open_connections < limit) {
+        if (state->stats.open_connections < limit || close_idle_connection(*state, peer)) {
             ++state->stats.open_connections;
-            net::co_spawn(state->strand, connection(state, std::move(socket), false),
+            net::co_spawn(state->strand, connection(state, std::move(socket), Admission::served),
+                          net::detached);
+        } else if (state->reserved < kReserveConnections) {
+            ++state->reserved;
+            net::co_spawn(state->strand, connection(state, std::move(socket), Admission::reserve),
                           net::detached);
         } else {
             ++state->stats.connections_refused_total;
             ++state->refusing;
-            net::co_spawn(state->strand, connection(state, std::move(socket), true), net::detached);
+            net::co_spawn(state->strand, connection(state, std::move(socket), Admission::refused),
+                          net::detached);
         }
     }
 }

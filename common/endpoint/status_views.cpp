@@ -133,7 +133,9 @@ Json heal_json(const Json& report) {
     const Json repairs = member_or_null(heal, "acl_repairs");
     return {{"budget_left_today", member_or_null(heal, "budget_left_today")},
             {"breaker", member_or_null(heal, "breaker")},
-            {"acl_repairs", repairs.is_array() ? repairs : Json::array()}};
+            {"acl_repairs", repairs.is_array() ? repairs : Json::array()},
+            {"refresh", member_or_null(heal, "refresh")},
+            {"policy_refresh", member_or_null(heal, "policy_refresh")}};
 }
 
 MetricFamily family(std::string name, std::string help, MetricType type) {
@@ -269,6 +271,10 @@ void endpoint_metrics(const EndpointStats& stats, std::vector<MetricFamily>& out
         {"psguard_endpoint_accept_errors_total",
          {"Failed accepts (out of descriptors, ...); the server pauses briefly after each.",
           stats.accept_errors_total}},
+        {"psguard_endpoint_idle_closed_total",
+         {"Idle connections closed to make room for a newcomer while endpoint.max_connections "
+          "were open.",
+          stats.idle_closed_total}},
         {"psguard_endpoint_tls_handshake_failures_total",
          {"TLS handshakes that failed or timed out (a refused client certificate among them).",
           stats.tls_handshake_failures_total}},
@@ -331,8 +337,8 @@ nlohmann::json status_json(const AgentSnapshot& snapshot, TimePoint now) {
         {"settings", std::move(settings)},
     };
     // Issue 8: present only when the cycle gathered evidence.
-    for (const char* key : {"evidence", "diagnosis"}) {
-        if (const Json* value = member(report, key)) {
+    for (const char* key : {"evidence", "diagnosis", "agent_view", "smp_report"}) {
+        if (const Json* value = member(report, key); value != nullptr && !value->is_null()) {
             status[key] = *value;
         }
     }

@@ -26,6 +26,7 @@ struct EndpointStats {
     std::uint64_t timeouts_total = 0;                // dropped for not finishing a request in time
     std::uint64_t requests_total = 0;                // requests answered by a route
     std::uint64_t accept_errors_total = 0;           // accept() failed (out of descriptors, ...)
+    std::uint64_t idle_closed_total = 0;             // idle connections closed for a newcomer
     std::uint64_t tls_handshake_failures_total = 0;  // TLS handshakes failed or timed out
     std::optional<TimePoint> certificate_expiry;     // with TLS: the certificate's notAfter
 };

@@ -29,6 +29,24 @@ Result<std::string> ensure_token_file(const std::filesystem::path& file) {
     return read_token_file(file);
 }
 
+Status check_token_file(const std::filesystem::path& file, const std::filesystem::path& state_dir) {
+    std::error_code ec;
+    if (std::filesystem::symlink_status(file, ec).type() != std::filesystem::file_type::not_found) {
+        if (auto token = read_token_file(file); !token) {
+            return token.error();
+        }
+        return {};
+    }
+    const auto folder = file.parent_path();
+    if (folder.lexically_normal() == state_dir.lexically_normal() ||
+        std::filesystem::is_directory(folder, ec)) {
+        return {};
+    }
+    return fail(path_to_utf8(file) +
+                ": psguard would create the token file there, but the folder " +
+                path_to_utf8(folder) + " does not exist");
+}
+
 bool tokens_equal(std::string_view expected, std::string_view presented) {
     // Every byte of `expected` is looked at whatever `presented` holds, so the time taken does
     // not tell an attacker how many leading characters were right.

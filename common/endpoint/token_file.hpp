@@ -18,7 +18,7 @@ inline constexpr std::size_t kMaxTokenChars = 1024;
 inline constexpr std::size_t kGeneratedTokenBytes = 32;  // 64 hex characters
 
 // Reads the token (the first line; surrounding blanks dropped), refusing a file that others
-// than administrators may read, with a message that says how to fix it.
+// than administrators may read (read_private_file), with a message that says how to fix it.
 Result<std::string> read_token_file(const std::filesystem::path& file);
 
 // Writes a new random token (32 bytes from the system's CSPRNG, as hex) to `file` with
@@ -28,6 +28,11 @@ Result<std::string> create_token_file(const std::filesystem::path& file);
 // The token of `file`, created first (as create_token_file) when the file does not exist yet:
 // the endpoint has a token from its first start on, which an administrator reads from the file.
 Result<std::string> ensure_token_file(const std::filesystem::path& file);
+
+// What the endpoint would say of `file` at start, without changing anything (for
+// `validate-config`): an existing file is read and judged as read_token_file does; a missing one
+// must be one psguard can create, in a folder that exists or is `state_dir` (created first).
+Status check_token_file(const std::filesystem::path& file, const std::filesystem::path& state_dir);
 
 // Compares in time independent of where the two differ (a length difference is not hidden:
 // the length of a token is no secret).

@@ -4,8 +4,8 @@
 #include <sddl.h>
 
 #include <array>
-#include <memory>
 
+#include "acl/win_security.hpp"
 #include "core/utf8_path.hpp"
 #include "endpoint/token_file.hpp"
 #include "platform/win_handle.hpp"
@@ -16,12 +16,6 @@ namespace {
 
 // SYSTEM and Administrators full control, nothing inherited from the folder.
 constexpr wchar_t kTokenFileSddl[] = L"D:P(A;;FA;;;SY)(A;;FA;;;BA)";
-
-// Security descriptors and SID strings the system allocates go back through LocalFree.
-struct LocalFreeDeleter {
-    void operator()(void* p) const noexcept { LocalFree(p); }
-};
-using LocalDescriptor = std::unique_ptr<void, LocalFreeDeleter>;
 
 Status random_bytes(std::span<unsigned char> out) {
     const NTSTATUS status = BCryptGenRandom(nullptr, out.data(), static_cast<ULONG>(out.size()),
@@ -48,7 +42,7 @@ Result<std::string> create_token_file(const std::filesystem::path& file) {
         return fail("cannot build the token file's security descriptor: " +
                     win_error_text(GetLastError()));
     }
-    LocalDescriptor descriptor(raw);
+    acl::LocalPtr<void> descriptor(raw);
     SECURITY_ATTRIBUTES attributes{sizeof(SECURITY_ATTRIBUTES), raw, FALSE};
 
     // A new file (CREATE_NEW) gets the descriptor above from its first moment (an existing one

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "core/ascii.hpp"
+#include "core/display_text.hpp"
 #include "core/utf8_path.hpp"
 #include "evidence/event_scanner.hpp"
 #include "platform/file_links.hpp"
@@ -95,16 +96,17 @@ bool parse_event(pugi::xml_document& document, std::string_view text, LogEvent& 
         {"source", &event.source}, {"module", &event.module},     {"process", &event.process},
         {"pid", &event.pid},       {"thread", &event.thread},     {"tickCount", &event.tick_count},
     };
+    // The agent's bytes enter psguard here: every field valid UTF-8.
     for (const auto& [name, field] : fields) {
-        *field = node.attribute(name).as_string();
+        *field = valid_utf8(node.attribute(name).as_string());
     }
-    event.message.clear();
+    std::string message;
     for (const pugi::xml_node child : node.children()) {
         if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata) {
-            event.message += child.value();
+            message += child.value();
         }
     }
-    event.message = std::string(trim(event.message));
+    event.message = valid_utf8(trim(message));
     return true;
 }
 

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/utc_time.hpp"
 #include "core/utf8_path.hpp"
 #include "evidence/log_signatures.hpp"
 
@@ -105,6 +106,26 @@ std::optional<Evidence> evidence_from_event(const LogEvent& event,
     return evidence;
 }
 
+std::vector<Evidence> ns_error_evidence(const std::vector<NsReportedError>& errors,
+                                        std::chrono::system_clock::time_point now) {
+    std::vector<Evidence> found;
+    const std::string stamp = format_utc(std::chrono::floor<std::chrono::seconds>(now));
+    for (const auto& error : errors) {
+        Evidence evidence;
+        const Signature* signature = match_signature(error.text);
+        evidence.kind = signature ? signature->kind : std::string(kNsReportedError);
+        evidence.time = stamp;
+        evidence.source = "NS";
+        evidence.message = bound_message(error.text);
+        evidence.where = "NS report, package " + error.package;
+        evidence.package = error.package;
+        evidence.path = extract_path(error.text);
+        evidence.observed = now;
+        found.push_back(std::move(evidence));
+    }
+    return found;
+}
+
 EvidenceState::EvidenceState(const EvidenceConfig& config)
     : reader_(reader_options(config)), report_(config.max_items_per_kind) {}
 
@@ -155,6 +176,8 @@ EvidenceCycleResult run_evidence_cycle(EvidenceState& state, const EvidenceConfi
     state.report().prune_observed_before(input.now - config.retention);
     result.items = state.report().items();
     result.totals = state.report().totals();
+    const auto from_ns = ns_error_evidence(input.ns_errors, input.now);
+    result.items.insert(result.items.end(), from_ns.begin(), from_ns.end());
 
     if (!config.queue_dir.empty()) {
         auto queue = read_event_queue(config.queue_dir, input.now);

@@ -33,6 +33,20 @@ std::optional<std::chrono::system_clock::time_point> estimate_event_time(
 std::optional<Evidence> evidence_from_event(const LogEvent& event,
                                             std::chrono::system_clock::time_point observed);
 
+// The agent's error text the NS keeps for one package (the report's ns.columns.error column).
+struct NsReportedError {
+    std::string package;  // "{guid}"
+    std::string text;
+};
+
+inline constexpr std::string_view kNsReportedError = "ns_reported_error";
+
+// The NS's error texts as evidence of this pass: the kind of the signature the text matches
+// (as for the agent's log), else "ns_reported_error"; source "NS". Not kept across passes: the
+// NS answers them afresh every cycle.
+std::vector<Evidence> ns_error_evidence(const std::vector<NsReportedError>& errors,
+                                        std::chrono::system_clock::time_point now);
+
 // What survives from one pass to the next (and across restarts, through to_json/from_json).
 class EvidenceState {
   public:
@@ -66,6 +80,7 @@ struct EvidenceCycleInput {
     // Evidence from up to this moment is still shown, but no longer drives the diagnosis: the
     // cause it pointed to has been fixed since (the last cycle whose ACL check failed).
     std::optional<std::chrono::system_clock::time_point> settled_before;
+    std::vector<NsReportedError> ns_errors;
 };
 
 struct EvidenceCycleResult {

@@ -8,6 +8,16 @@
 
 namespace psguard {
 
+// The ways to make the Symantec agent rebuild its status files and re-report them after a heal,
+// tried in the configured order until one succeeds (heal/refresh_trigger.hpp).
+enum class RefreshTrigger {
+    agent,            // the agent's COM object: RefreshPackages(), ResendPackagesStatus() (Windows)
+    command,          // refresh_command
+    restart_service,  // restart_service
+};
+
+const char* to_string(RefreshTrigger trigger);
+
 enum class HealMode {
     quarantine,  // move the files to state_dir/quarantine/<action-id>/ (restorable)
     remove,      // delete them ("mode": "delete"); still journaled with hashes
@@ -28,6 +38,14 @@ struct HealConfig {
     std::vector<std::string> refresh_command;  // argv, run without a shell
     std::chrono::seconds refresh_timeout{120};
     std::string restart_service;  // SCM / systemd service name
+    // Tried in order until one succeeds; empty: no re-report trigger ("refresh": "none").
+    // The loader's default: agent (Windows), then command and restart_service when configured.
+    std::vector<RefreshTrigger> refresh;
+    // The KB's Procedure 1, the agent's side (Windows): when the evidence points to
+    // credential_not_applied, ask the agent to fetch and apply its policies again, at most once
+    // per interval.
+    bool policy_refresh = false;
+    std::chrono::hours policy_refresh_interval{4};
 };
 
 }  // namespace psguard

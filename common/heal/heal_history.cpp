@@ -12,6 +12,17 @@ namespace {
 
 constexpr auto kDay = std::chrono::hours(24);
 
+nlohmann::json optional_time(const std::optional<TimePoint>& time) {
+    return time ? nlohmann::json(format_utc(*time)) : nlohmann::json(nullptr);
+}
+
+std::optional<TimePoint> read_optional_time(const nlohmann::json& document, const char* key) {
+    if (document.contains(key) && document[key].is_string()) {
+        return parse_utc(document[key].get<std::string>());
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 int HealHistory::heals_in_last_day(TimePoint now) const {
@@ -49,7 +60,15 @@ nlohmann::json to_json(const HealHistory& history) {
             {"heals", std::move(heals)},
             {"acl_last_failed", history.acl_last_failed
                                     ? nlohmann::json(format_utc(*history.acl_last_failed))
-                                    : nlohmann::json(nullptr)}};
+                                    : nlohmann::json(nullptr)},
+            {"credential_streak", history.credential_streak},
+            {"policy_refreshed", optional_time(history.policy_refreshed)},
+            {"policy_action", history.policy_action},
+            {"cycles_since_policy_refresh", history.cycles_since_policy_refresh},
+            {"acl_streaks", history.acl_streaks},
+            {"smp_last_attempt", optional_time(history.smp_last_attempt)},
+            {"smp_last_fingerprint", history.smp_last_fingerprint},
+            {"smp_last_success", optional_time(history.smp_last_success)}};
 }
 
 Result<HealHistory> history_from_json(const nlohmann::json& document) {
@@ -73,6 +92,17 @@ Result<HealHistory> history_from_json(const nlohmann::json& document) {
         if (document.contains("acl_last_failed") && document["acl_last_failed"].is_string()) {
             history.acl_last_failed = parse_utc(document["acl_last_failed"].get<std::string>());
         }
+        // Added later: optional, so that an older history.json still loads.
+        history.credential_streak = document.value("credential_streak", 0);
+        history.policy_refreshed = read_optional_time(document, "policy_refreshed");
+        history.policy_action = document.value("policy_action", "");
+        history.cycles_since_policy_refresh = document.value("cycles_since_policy_refresh", 0);
+        if (document.contains("acl_streaks")) {
+            history.acl_streaks = document["acl_streaks"].get<std::map<std::string, int>>();
+        }
+        history.smp_last_attempt = read_optional_time(document, "smp_last_attempt");
+        history.smp_last_fingerprint = document.value("smp_last_fingerprint", "");
+        history.smp_last_success = read_optional_time(document, "smp_last_success");
         for (const auto& t : document.at("heals")) {
             if (auto time = parse_utc(t.get<std::string>())) {
                 history.heals.push_back(*time);
@@ -103,7 +133,9 @@ Result<HealHistory> load_history(const std::filesystem::path& file) {
 }
 
 Status save_history(const std::filesystem::path& file, const HealHistory& history) {
-    return write_atomically(file, to_json(history).dump(2) + "\n");
+    return write_atomically(
+        file,
+        to_json(history).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
 }  // namespace psguard

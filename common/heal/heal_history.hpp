@@ -32,6 +32,21 @@ struct HealHistory {
     std::optional<TimePoint> acl_last_failed;
     std::vector<TimePoint> heals;  // one entry per healed package, pruned to 24 hours
 
+    // Procedure 1 (heal.policy_refresh): consecutive cycles whose diagnosis was
+    // credential_not_applied, the last time the agent was asked to apply its policies again,
+    // and that request's journal action while later cycles verify it.
+    int credential_streak = 0;
+    std::optional<TimePoint> policy_refreshed;
+    std::string policy_action;
+    int cycles_since_policy_refresh = 0;
+    // Consecutive cycles in which each ACL finding ("path|what is missing") was seen: on
+    // Windows a finding blocks or repairs only once seen on heal.confirm_cycles cycles.
+    std::map<std::string, int> acl_streaks;
+    // The fleet status NSE (smp_report): when it was last tried, with which summary.
+    std::optional<TimePoint> smp_last_attempt;
+    std::string smp_last_fingerprint;
+    std::optional<TimePoint> smp_last_success;
+
     int heals_in_last_day(TimePoint now) const;
     void prune(TimePoint now);
 };

@@ -1,5 +1,6 @@
 #include "heal/healer.hpp"
 
+#include "acl/file_security.hpp"
 #include "core/utf8_path.hpp"
 #include "heal/path_guard.hpp"
 #include "platform/fault_point.hpp"
@@ -40,9 +41,10 @@ nlohmann::json file_list(const std::vector<JournalFile>& files) {
     return list;
 }
 
-// A copy beside `target`, verified, then renamed into place: a crash leaves at most a
-// ".partial" file, never a half-written target.
-Status copy_verified(const fs::path& from, const fs::path& to, const std::string& sha256) {
+// A copy beside `target`, verified and given `security` (when set), then renamed into place: a
+// crash leaves at most a ".partial" file, never a half-written target or one that others own.
+Status copy_verified(const fs::path& from, const fs::path& to, const std::string& sha256,
+                     const std::optional<FileSecurity>& security) {
     fs::path partial = to;
     partial += ".partial";
     std::error_code ec;
@@ -54,6 +56,12 @@ Status copy_verified(const fs::path& from, const fs::path& to, const std::string
     if (!digest || digest->sha256 != sha256) {
         fs::remove(partial, ec);
         return fail("the copy of " + path_to_utf8(from) + " does not match its SHA-256");
+    }
+    if (security) {
+        if (auto applied = apply_file_security(partial, *security); !applied) {
+            fs::remove(partial, ec);
+            return applied;
+        }
     }
     auto moved = rename_no_replace(partial, to);
     if (!moved || *moved != MoveResult::moved) {
@@ -84,7 +92,9 @@ Status Healer::move_into_quarantine(const JournalFile& file) {
         return moved.error();
     }
     if (*moved == MoveResult::other_volume) {
-        if (auto copied = copy_verified(file.original, file.quarantined, file.sha256); !copied) {
+        // The quarantine copy is psguard's (admin-only); the journal keeps the file's security.
+        if (auto copied = copy_verified(file.original, file.quarantined, file.sha256, std::nullopt);
+            !copied) {
             return copied;
         }
         if (auto removed = remove_regular_file(file.original); !removed) {
@@ -124,6 +134,12 @@ HealActionOutcome Healer::heal(const LocalPackage& package, const std::string& r
             outcome.detail = "refused: " + digest.error().message;
             return outcome;
         }
+        // Without its owner and permissions on record, a file could not come back as it was.
+        auto security = read_file_security(*path);
+        if (!security) {
+            outcome.detail = "refused: " + security.error().message;
+            return outcome;
+        }
         JournalFile file;
         file.role = role;
         file.original = *path;
@@ -133,6 +149,7 @@ HealActionOutcome Healer::heal(const LocalPackage& package, const std::string& r
         }
         file.sha256 = digest->sha256;
         file.size = digest->size;
+        file.security = std::move(security).value();
         files.push_back(std::move(file));
     }
     if (files.empty()) {
@@ -232,10 +249,18 @@ Status Healer::move_back(const JournalFile& file, const std::string& package_id,
         return moved.error();
     }
     if (*moved == MoveResult::other_volume) {
-        if (auto copied = copy_verified(file.quarantined, file.original, file.sha256); !copied) {
+        if (auto copied =
+                copy_verified(file.quarantined, file.original, file.sha256, file.security);
+            !copied) {
             return copied;
         }
         fs::remove(file.quarantined, ec);
+    } else if (file.security) {
+        // The same file: its security came along; put back whatever changed in quarantine.
+        if (auto applied = apply_file_security(file.original, *file.security); !applied) {
+            return fail(path_to_utf8(file.original) +
+                        " is back, but not as it was: " + applied.error().message);
+        }
     }
     auto digest = sha256_file(file.original);
     if (!digest || digest->sha256 != file.sha256) {

@@ -12,10 +12,16 @@ namespace {
 JournalFile file_from_json(const nlohmann::json& j) {
     JournalFile file;
     file.role = j.value("role", "");
-    file.original = utf8_to_path(j.value("original", ""));
-    file.quarantined = utf8_to_path(j.value("quarantined", ""));
+    file.original = escaped_utf8_to_path(j.value("original", ""));
+    file.quarantined = escaped_utf8_to_path(j.value("quarantined", ""));
     file.sha256 = j.value("sha256", "");
     file.size = j.value("size", std::uint64_t{0});
+    if (const auto security = j.find("security"); security != j.end()) {
+        // One that does not parse (edited by hand) counts as absent: the bytes still come back.
+        if (auto read = file_security_from_json(*security)) {
+            file.security = std::move(read).value();
+        }
+    }
     return file;
 }
 
@@ -25,7 +31,7 @@ void apply(ActionSummary& action, const nlohmann::json& record) {
     if (event == "intent") {
         action.time = parse_utc(record.value("time", "")).value_or(TimePoint{});
         action.kind = record.value("kind", "files");
-        action.acl_path = utf8_to_path(record.value("path", ""));
+        action.acl_path = escaped_utf8_to_path(record.value("path", ""));
         action.account = record.value("account", "");
         action.saved_descriptor = record.value("descriptor", "");
         action.package = record.value("package", "");
@@ -37,7 +43,7 @@ void apply(ActionSummary& action, const nlohmann::json& record) {
         action.result = ActionResult::in_progress;
     } else if (event == "file_moved" || event == "file_deleted") {
         action.moved_roles.push_back(record.value("role", ""));
-    } else if (event == "files_done" || event == "acl_granted") {
+    } else if (event == "files_done" || event == "acl_granted" || event == "agent_requested") {
         action.result = ActionResult::awaiting_verification;
         action.detail = record.value("detail", "");
     } else if (event == "refresh") {
@@ -168,11 +174,15 @@ std::string Journal::next_action_id(const std::string& package, TimePoint now) c
 }
 
 nlohmann::json to_json(const JournalFile& file) {
-    return {{"role", file.role},
-            {"original", path_to_utf8(file.original)},
-            {"quarantined", path_to_utf8(file.quarantined)},
-            {"sha256", file.sha256},
-            {"size", file.size}};
+    nlohmann::json json = {{"role", file.role},
+                           {"original", path_to_utf8(file.original)},
+                           {"quarantined", path_to_utf8(file.quarantined)},
+                           {"sha256", file.sha256},
+                           {"size", file.size}};
+    if (file.security) {
+        json["security"] = to_json(*file.security);
+    }
+    return json;
 }
 
 nlohmann::json to_json(const ActionSummary& action) {

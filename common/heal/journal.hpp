@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "acl/file_security.hpp"
 #include "core/result.hpp"
 #include "core/utc_time.hpp"
 
@@ -24,6 +25,9 @@ struct JournalFile {
     std::filesystem::path quarantined;  // absolute; empty in delete mode
     std::string sha256;
     std::uint64_t size = 0;
+    // Owner and permissions before the move, put back with the file (nullopt in journals written
+    // before psguard kept them).
+    std::optional<FileSecurity> security;
 };
 
 enum class ActionResult {

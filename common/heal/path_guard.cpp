@@ -21,17 +21,7 @@ std::vector<fs::path> components(const fs::path& path) {
 
 // `path` is `root` or lies below it, comparing names as the platform does.
 bool is_within(const fs::path& root, const fs::path& path) {
-    const auto r = components(root);
-    const auto p = components(path);
-    if (p.size() < r.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < r.size(); ++i) {
-        if (!same_file_name(r[i], p[i])) {
-            return false;
-        }
-    }
-    return true;
+    return path_within(path, root);
 }
 
 bool same_path(const fs::path& a, const fs::path& b) {

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "core/ascii.hpp"
+#include "core/display_text.hpp"
 #include "platform/file_links.hpp"
 
 namespace psguard {
@@ -246,7 +247,7 @@ std::optional<std::string> value_of(const pugi::xpath_node& selected) {
     if (trimmed.empty()) {
         return std::nullopt;
     }
-    return std::string(trimmed);
+    return valid_utf8(trimmed);  // the file's bytes enter psguard here
 }
 
 Result<std::optional<std::string>> first_value(const pugi::xml_document& document,
@@ -261,16 +262,17 @@ Result<std::optional<std::string>> first_value(const pugi::xml_document& documen
     return value_of(nodes->first());  // first in document order, whatever the set's sorting
 }
 
-// A file entry's field, from an attribute or else a child element, the name in any case.
+// A file entry's field, from an attribute or else a child element, the name in any case; valid
+// UTF-8 like every value.
 std::optional<std::string> field(const pugi::xml_node& entry, std::string_view lower_name) {
     for (const pugi::xml_attribute attribute : entry.attributes()) {
         if (name_is(attribute.name(), lower_name)) {
-            return std::string(trim(attribute.value()));
+            return valid_utf8(trim(attribute.value()));
         }
     }
     for (const pugi::xml_node child : entry.children()) {
         if (child.type() == pugi::node_element && name_is(child.name(), lower_name)) {
-            return std::string(trim(string_value(child)));
+            return valid_utf8(trim(string_value(child)));
         }
     }
     return std::nullopt;

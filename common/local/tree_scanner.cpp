@@ -84,32 +84,6 @@ std::vector<std::string> split_name(std::string_view name) {
     return components;
 }
 
-// Component-wise "equal or below", on absolute lexically normal paths; names compare as the
-// platform's file system does (case-insensitively on Windows).
-bool within(const fs::path& candidate, const fs::path& root) {
-    std::vector<fs::path> inner;
-    std::vector<fs::path> outer;
-    for (const fs::path& part : candidate) {
-        if (!part.empty()) {
-            inner.push_back(part);
-        }
-    }
-    for (const fs::path& part : root) {
-        if (!part.empty()) {
-            outer.push_back(part);
-        }
-    }
-    if (outer.empty() || inner.size() < outer.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < outer.size(); ++i) {
-        if (!same_file_name(inner[i], outer[i])) {
-            return false;
-        }
-    }
-    return true;
-}
-
 Result<std::vector<fs::path>> list_names(const fs::path& dir) {
     std::error_code ec;
     fs::directory_iterator it(dir, fs::directory_options::none, ec);
@@ -235,8 +209,8 @@ class Scanner {
 
     const StorageRoot* allowing_root(const fs::path& target, bool canonical_only) const {
         for (const StorageRoot& root : roots_) {
-            if ((!canonical_only && !root.lexical.empty() && within(target, root.lexical)) ||
-                (!root.canonical.empty() && within(target, root.canonical))) {
+            if ((!canonical_only && !root.lexical.empty() && path_within(target, root.lexical)) ||
+                (!root.canonical.empty() && path_within(target, root.canonical))) {
                 return &root;
             }
         }
@@ -296,7 +270,9 @@ class Scanner {
             if (!decision.read_dir) {
                 add_finding(
                     ScanFindingKind::reparse_point, root,
-                    label + " folder is a " + decision.description + "; not followed, not scanned");
+                    label + " folder is a " + decision.description +
+                        "; not followed: psguard reads, checks and heals nothing through it (only "
+                        "a link into an allow-listed storage root, paths.storage_roots, is)");
                 return std::nullopt;
             }
             add_finding(ScanFindingKind::followed_link, root,

@@ -1,9 +1,11 @@
 // The one spdlog setup of the process: a rotating file in the state folder, plus stderr (Linux:
 // systemd's journal reads it) or the Windows Application Event Log (source "psguard") for
 // warnings, errors and every heal action. Set once at start; everything else logs through
-// spdlog's default logger.
+// spdlog's default logger. Warnings and errors (heal actions are warnings) reach the file at
+// once, everything else within kLogFlushInterval, so a killed process leaves its log behind.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <filesystem>
 #include <string>
@@ -21,7 +23,29 @@ struct LogConfig {
     std::string level = "info";  // trace, debug, info, warn, error
 };
 
-Status setup_logging(const LogConfig& config);
+inline constexpr std::chrono::seconds kLogFlushInterval{2};
+
+// Owns the process's logging from setup_logging() on: its destruction flushes every sink, stops
+// spdlog's periodic flusher thread and then drops the loggers. Destroy it only after every
+// thread that may log has been joined: a log call after spdlog's shutdown finds a null logger.
+class LoggingSession {
+  public:
+    LoggingSession() = default;  // owns nothing
+    ~LoggingSession();
+    LoggingSession(LoggingSession&& other) noexcept;
+    LoggingSession& operator=(LoggingSession&& other) noexcept;
+    LoggingSession(const LoggingSession&) = delete;
+    LoggingSession& operator=(const LoggingSession&) = delete;
+
+  private:
+    friend Result<LoggingSession> setup_logging(const LogConfig& config);
+    explicit LoggingSession(bool active) : active_(active) {}
+    void end();
+
+    bool active_ = false;
+};
+
+Result<LoggingSession> setup_logging(const LogConfig& config);
 
 // The Event Log sink (Windows) or nothing (POSIX); split out so the POSIX build has no
 // Windows headers. Returns false when the platform has no event log.

@@ -14,6 +14,7 @@ struct NsPackageRow {
     std::string status;                           // Ready, Invalid, Pending, Download Pending, ...
     std::optional<std::string> ns_version;        // Package Version on NS
     std::optional<std::string> reported_version;  // Version Last Reported by PS
+    std::optional<std::string> error;             // the agent's error text, when the report has it
 };
 
 struct NsAnswer {

@@ -2,12 +2,15 @@
 
 #include <thread>
 
+#include "core/display_text.hpp"
 #include "ns/dataset_parser.hpp"
 #include "ns/ns_url.hpp"
 #include "platform/secret_file.hpp"
 
 namespace psguard {
 namespace {
+
+constexpr const char* kRetriesInterrupted = " (retries cut short by a stop or reload)";
 
 bool retryable(const TransportOutcome& outcome) {
     if (outcome.error) {
@@ -19,15 +22,6 @@ bool retryable(const TransportOutcome& outcome) {
 bool sleep_for(std::chrono::milliseconds delay) {
     std::this_thread::sleep_for(delay);
     return true;
-}
-
-// A short, single-line excerpt of an error page for the message (never the whole page).
-std::string body_excerpt(const std::string& body) {
-    std::string text;
-    for (char c : body.substr(0, 160)) {
-        text.push_back(c == '\r' || c == '\n' || c == '\t' ? ' ' : c);
-    }
-    return text;
 }
 
 }  // namespace
@@ -66,9 +60,11 @@ NsFetch NsClient::fetch_package_states() {
     TransportOutcome outcome;
     const std::string body = form_body();
     auto delay = config_.retry_backoff;
+    bool interrupted = false;
     for (int attempt = 0; attempt <= config_.max_retries; ++attempt) {
         if (attempt > 0) {
             if (!wait_(delay)) {
+                interrupted = true;  // a stop or reload: the last attempt's answer stands
                 break;
             }
             delay *= 2;
@@ -87,7 +83,8 @@ NsFetch NsClient::fetch_package_states() {
                                 outcome.error->kind == TransportFailure::protocol
                             ? NsFailure::unusable
                             : NsFailure::unreachable;
-        fetch.error = "NS " + config_.url + ": " + outcome.error->message;
+        fetch.error = "NS " + config_.url + ": " + outcome.error->message +
+                      (interrupted ? kRetriesInterrupted : "");
         return fetch;
     }
     const HttpResponse& response = *outcome.response;
@@ -104,13 +101,14 @@ NsFetch NsClient::fetch_package_states() {
         fetch.error = "NS " + config_.url + " answered HTTP " + std::to_string(response.status) +
                       (fetch.attempts > 1 ? " after " + std::to_string(fetch.attempts) + " attempts"
                                           : std::string()) +
-                      ": " + body_excerpt(response.body);
+                      (interrupted ? kRetriesInterrupted : "") + ": " +
+                      describe_body(response.body);
         return fetch;
     }
     auto answer = parse_report_dataset(response.body, config_.columns, server_name_);
     if (!answer) {
         fetch.failure = NsFailure::unusable;
-        fetch.error = answer.error().message;
+        fetch.error = valid_utf8(answer.error().message);  // it may quote the answer's names
         return fetch;
     }
     fetch.answer = std::move(answer).value();

@@ -36,7 +36,8 @@ struct NsFetch {
     int http_status = 0;  // of the last attempt; 0 when no answer came
 };
 
-// Waits between retries; returns false when the wait was interrupted (stop requested).
+// Waits between retries; returns false when the wait was interrupted (the agent stops or
+// reloads): the client then gives up with the last attempt's answer. Default: a plain sleep.
 using RetryWait = std::function<bool(std::chrono::milliseconds)>;
 
 class NsClient {

@@ -28,6 +28,14 @@ Result<HttpEndpoint> parse_ns_url(std::string_view url) {
         return fail("expected a URL starting with https:// (or http://), got \"" +
                     std::string(url) + "\"");
     }
+    // "user:password@host": refused without a word of it, since the part before '@' may be a
+    // password (and every message below quotes the URL).
+    if (rest.substr(0, rest.find_first_of("/?#")).find('@') != std::string_view::npos) {
+        return fail(
+            "holds user information (\"user:password@\"), which psguard neither uses nor "
+            "repeats; put the account in ns.auth.username and the password in "
+            "ns.auth.password_file, and keep only scheme, host and port in the URL");
+    }
     if (rest.ends_with('/')) {
         rest.remove_suffix(1);
     }

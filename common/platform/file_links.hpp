@@ -66,4 +66,8 @@ Result<std::string> read_file_nofollow(const std::filesystem::path& path, std::u
 // Windows (ordinal, as NTFS compares), byte-exact on POSIX.
 bool same_file_name(const std::filesystem::path& a, const std::filesystem::path& b);
 
+// True when `path` is `folder` or lies below it: component by component on the lexically normal
+// paths, names compared as same_file_name does; nothing is resolved (file_links.cpp).
+bool path_within(const std::filesystem::path& path, const std::filesystem::path& folder);
+
 }  // namespace psguard

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace psguard {
 
@@ -31,5 +32,17 @@ std::filesystem::path default_config_file();
 
 // %ProgramData%\psguard or /var/lib/psguard.
 std::filesystem::path default_state_dir();
+
+// A folder of the operating system or shared by every program, which psguard never takes as its
+// state folder (whose mode it would set and whose content it would own).
+struct SystemFolder {
+    std::filesystem::path path;
+    bool whole_tree = false;  // nor any folder below it (/proc, C:\Windows)
+};
+
+// POSIX: /, /etc, /usr, /var, /var/lib, /tmp, ... and /proc, /sys, /dev, /boot with their trees;
+// Windows: the Windows folder with its tree, Program Files (both), ProgramData, Users. A drive
+// root is refused by the caller on every platform.
+std::vector<SystemFolder> system_folders();
 
 }  // namespace psguard

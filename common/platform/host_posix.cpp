@@ -62,4 +62,19 @@ std::filesystem::path default_state_dir() {
     return "/var/lib/psguard";
 }
 
+std::vector<SystemFolder> system_folders() {
+    std::vector<SystemFolder> folders;
+    for (const char* tree : {"/proc", "/sys", "/dev", "/boot"}) {
+        folders.push_back({tree, true});
+    }
+    for (const char* folder :
+         {"/bin",       "/etc",     "/home",    "/lib",       "/lib32",    "/lib64",     "/media",
+          "/mnt",       "/opt",     "/root",    "/run",       "/sbin",     "/srv",       "/tmp",
+          "/usr",       "/usr/bin", "/usr/lib", "/usr/local", "/usr/sbin", "/usr/share", "/var",
+          "/var/cache", "/var/lib", "/var/log", "/var/spool", "/var/tmp"}) {
+        folders.push_back({folder, false});
+    }
+    return folders;
+}
+
 }  // namespace psguard

@@ -34,18 +34,26 @@ std::filesystem::path known_folder_from_env(const wchar_t* variable, const wchar
     return std::filesystem::path(buffer.data());
 }
 
-// %ProgramData% as the shell knows it (C:\ProgramData), not as the environment says: a service's
-// environment need not have the variable (Wine gives services C:\users\Public), while the
+// A known folder as the shell knows it, not as the environment says: a service's environment
+// need not have the variable (Wine gives services C:\users\Public for %ProgramData%), while the
 // MSI installs into the known folder (CommonAppDataFolder).
-std::filesystem::path program_data() {
+std::filesystem::path known_folder(REFKNOWNFOLDERID id, const wchar_t* variable,
+                                   const wchar_t* fallback) {
     PWSTR raw = nullptr;
-    const HRESULT result = SHGetKnownFolderPath(FOLDERID_ProgramData, 0, nullptr, &raw);
+    const HRESULT result = SHGetKnownFolderPath(id, 0, nullptr, &raw);
     std::filesystem::path folder;
     if (SUCCEEDED(result) && raw != nullptr) {
         folder = raw;
     }
     CoTaskMemFree(raw);
-    return folder.empty() ? known_folder_from_env(L"ProgramData", L"C:\\ProgramData") : folder;
+    if (!folder.empty()) {
+        return folder;
+    }
+    return variable != nullptr ? known_folder_from_env(variable, fallback) : fallback;
+}
+
+std::filesystem::path program_data() {
+    return known_folder(FOLDERID_ProgramData, L"ProgramData", L"C:\\ProgramData");
 }
 
 }  // namespace
@@ -96,6 +104,17 @@ std::filesystem::path default_config_file() {
 
 std::filesystem::path default_state_dir() {
     return program_data() / L"psguard";
+}
+
+std::vector<SystemFolder> system_folders() {
+    return {
+        {known_folder(FOLDERID_Windows, L"SystemRoot", L"C:\\Windows"), true},
+        {known_folder(FOLDERID_ProgramFiles, L"ProgramFiles", L"C:\\Program Files"), false},
+        {known_folder(FOLDERID_ProgramFilesX86, L"ProgramFiles(x86)", L"C:\\Program Files (x86)"),
+         false},
+        {program_data(), false},
+        {known_folder(FOLDERID_UserProfiles, nullptr, L"C:\\Users"), false},
+    };
 }
 
 }  // namespace psguard

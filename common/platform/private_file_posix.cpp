@@ -2,11 +2,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <array>
 #include <cerrno>
-#include <cstdio>
 #include <system_error>
 
+#include "core/octal_mode.hpp"
 #include "core/utf8_path.hpp"
 #include "platform/private_file.hpp"
 #include "platform/unique_fd.hpp"
@@ -19,18 +18,12 @@ Error errno_error(std::string_view what, const std::filesystem::path& path, int 
                 std::generic_category().message(error));
 }
 
-std::string octal_mode(mode_t mode) {
-    std::array<char, 8> text{};
-    std::snprintf(text.data(), text.size(), "%04o", static_cast<unsigned>(mode & 07777));
-    return text.data();
-}
-
 }  // namespace
 
 Result<std::string> read_private_file(const std::filesystem::path& file, std::string_view what,
                                       std::size_t max_bytes) {
-    // Judged on the opened descriptor, so the file judged is the file read.
     const std::string kind(what);
+    // Checked on the opened descriptor, so the file judged is the file read.
     UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
     if (!fd) {
         return errno_error("cannot open the " + kind + " file", file, errno);
@@ -39,17 +32,17 @@ Result<std::string> read_private_file(const std::filesystem::path& file, std::st
     if (::fstat(fd.get(), &st) != 0) {
         return errno_error("cannot inspect the " + kind + " file", file, errno);
     }
-    const std::string where = path_to_utf8(file);
     if (!S_ISREG(st.st_mode)) {
-        return fail(where + ": the " + kind + " file is not a regular file");
+        return fail(path_to_utf8(file) + ": the " + kind + " file is not a regular file");
     }
     if ((st.st_mode & 077) != 0) {
-        return fail(where + ": mode " + octal_mode(st.st_mode) + " lets group or others read the " +
-                    kind + "; run: chmod 600 '" + where + "'");
+        return fail(path_to_utf8(file) + ": mode " + octal_mode(st.st_mode) +
+                    " lets group or others read the " + kind + "; run: chmod 600 '" +
+                    path_to_utf8(file) + "'");
     }
     if (st.st_uid != 0 && st.st_uid != ::geteuid()) {
-        return fail(where + ": owned by uid " + std::to_string(st.st_uid) +
-                    ", neither root nor psguard's own user: that user could replace it");
+        return fail(path_to_utf8(file) + ": owned by uid " + std::to_string(st.st_uid) +
+                    ", neither root nor psguard's own user: that user could replace the " + kind);
     }
     std::string content(max_bytes + 1, '\0');
     std::size_t size = 0;
@@ -67,8 +60,7 @@ Result<std::string> read_private_file(const std::filesystem::path& file, std::st
         size += static_cast<std::size_t>(got);
     }
     if (size > max_bytes) {
-        return fail(where + ": the " + kind + " file is larger than " +
-                    std::to_string(max_bytes / 1024) + " KiB");
+        return fail(too_large_text(file, what, max_bytes));
     }
     content.resize(size);
     return content;

@@ -4,9 +4,9 @@
 #include <sddl.h>
 
 #include <array>
-#include <memory>
 #include <vector>
 
+#include "acl/win_security.hpp"
 #include "core/utf8_path.hpp"
 #include "platform/private_file.hpp"
 #include "platform/win_handle.hpp"
@@ -18,12 +18,6 @@ namespace {
 // Rights that let a holder read the file, or give themselves the right to.
 constexpr ACCESS_MASK kReadingRights =
     FILE_READ_DATA | GENERIC_READ | GENERIC_ALL | WRITE_DAC | WRITE_OWNER;
-
-// Security descriptors and SID strings the system allocates go back through LocalFree.
-struct LocalFreeDeleter {
-    void operator()(void* p) const noexcept { LocalFree(p); }
-};
-using LocalDescriptor = std::unique_ptr<void, LocalFreeDeleter>;
 
 std::string sid_text(PSID sid) {
     wchar_t* text = nullptr;
@@ -121,7 +115,7 @@ Result<std::string> other_private_readers(const std::wstring& sddl) {
                                                               nullptr)) {
         return fail("not a security descriptor: " + to_utf8(sddl));
     }
-    LocalDescriptor descriptor(raw);
+    acl::LocalPtr<void> descriptor(raw);
     BOOL present = FALSE;
     BOOL defaulted = FALSE;
     PACL dacl = nullptr;
@@ -154,7 +148,7 @@ Result<std::string> read_private_file(const std::filesystem::path& file, std::st
         return fail(where + ": cannot read the " + kind +
                     " file's permissions: " + win_error_text(error));
     }
-    LocalDescriptor descriptor(raw);
+    acl::LocalPtr<void> descriptor(raw);
     if (const std::string readers = readers_in(dacl); !readers.empty()) {
         return fail(where + ": besides SYSTEM and Administrators, " + readers + " may read the " +
                     kind + "; run: icacls \"" + where +
@@ -175,8 +169,7 @@ Result<std::string> read_private_file(const std::filesystem::path& file, std::st
         size += got;
     }
     if (size > max_bytes) {
-        return fail(where + ": the " + kind + " file is larger than " +
-                    std::to_string(max_bytes / 1024) + " KiB");
+        return fail(too_large_text(file, what, max_bytes));
     }
     content.resize(size);
     return content;

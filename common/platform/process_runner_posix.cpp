@@ -26,10 +26,15 @@ std::string read_capped(const std::filesystem::path& file, std::size_t max) {
 
 Result<ProcessOutcome> run_process(const std::vector<std::string>& argv,
                                    std::chrono::milliseconds timeout,
-                                   const std::filesystem::path& output_file,
+                                   const std::filesystem::path& output_file, std::stop_token stop,
                                    std::size_t max_output) {
     if (argv.empty()) {
         return fail("empty command");
+    }
+    ProcessOutcome outcome;
+    if (stop.stop_requested()) {
+        outcome.stopped = true;
+        return outcome;
     }
     // Its own process group, so that a timeout kills whatever it started too.
     auto spawned = spawn_process(argv, output_file, SpawnOptions{true, true});
@@ -38,7 +43,6 @@ Result<ProcessOutcome> run_process(const std::vector<std::string>& argv,
     }
     const pid_t pid = *spawned;
 
-    ProcessOutcome outcome;
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     int status = 0;
     for (;;) {
@@ -50,15 +54,16 @@ Result<ProcessOutcome> run_process(const std::vector<std::string>& argv,
             return fail("cannot wait for " + argv[0] + ": " +
                         std::generic_category().message(errno));
         }
-        if (std::chrono::steady_clock::now() >= deadline) {
-            ::kill(-pid, SIGKILL);
+        outcome.stopped = stop.stop_requested();
+        outcome.timed_out = !outcome.stopped && std::chrono::steady_clock::now() >= deadline;
+        if (outcome.stopped || outcome.timed_out) {
+            ::kill(-pid, SIGKILL);  // the group: what it started goes too
             ::waitpid(pid, &status, 0);
-            outcome.timed_out = true;
             break;
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    if (!outcome.timed_out) {
+    if (!outcome.timed_out && !outcome.stopped) {
         outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     }
     outcome.output = read_capped(output_file, max_output);
@@ -66,11 +71,14 @@ Result<ProcessOutcome> run_process(const std::vector<std::string>& argv,
 }
 
 Status restart_service(const std::string& name, std::chrono::milliseconds timeout,
-                       const std::filesystem::path& scratch_dir) {
-    auto outcome =
-        run_process({"systemctl", "restart", name}, timeout, scratch_dir / "restart-service.out");
+                       const std::filesystem::path& scratch_dir, std::stop_token stop) {
+    auto outcome = run_process({"systemctl", "restart", name}, timeout,
+                               scratch_dir / "restart-service.out", std::move(stop));
     if (!outcome) {
         return outcome.error();
+    }
+    if (outcome->stopped) {
+        return fail("systemctl restart " + name + " cut short: psguard is stopping");
     }
     if (outcome->timed_out) {
         return fail("systemctl restart " + name + " timed out");

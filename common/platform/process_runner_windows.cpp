@@ -24,14 +24,22 @@ std::string read_capped(const std::filesystem::path& file, std::size_t max) {
     return text;
 }
 
-bool wait_for_state(SC_HANDLE service, DWORD wanted, std::chrono::milliseconds timeout) {
+std::string cut_short(const std::string& service) {
+    return "restarting service " + service + " cut short: psguard is stopping";
+}
+
+// Slices of the waits below: how soon a stop request is seen.
+constexpr DWORD kStopPollMs = 50;
+
+bool wait_for_state(SC_HANDLE service, DWORD wanted, std::chrono::milliseconds timeout,
+                    const std::stop_token& stop) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     SERVICE_STATUS status{};
     while (QueryServiceStatus(service, &status)) {
         if (status.dwCurrentState == wanted) {
             return true;
         }
-        if (std::chrono::steady_clock::now() >= deadline) {
+        if (std::chrono::steady_clock::now() >= deadline || stop.stop_requested()) {
             return false;
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(250));
@@ -43,10 +51,15 @@ bool wait_for_state(SC_HANDLE service, DWORD wanted, std::chrono::milliseconds t
 
 Result<ProcessOutcome> run_process(const std::vector<std::string>& argv,
                                    std::chrono::milliseconds timeout,
-                                   const std::filesystem::path& output_file,
+                                   const std::filesystem::path& output_file, std::stop_token stop,
                                    std::size_t max_output) {
     if (argv.empty()) {
         return fail("empty command");
+    }
+    ProcessOutcome outcome;
+    if (stop.stop_requested()) {
+        outcome.stopped = true;
+        return outcome;
     }
     std::string command_line;
     for (const auto& arg : argv) {
@@ -61,7 +74,8 @@ Result<ProcessOutcome> run_process(const std::vector<std::string>& argv,
         return fail("cannot create " + path_to_utf8(output_file) + ": " +
                     win_error_text(GetLastError()));
     }
-    // A job object kills everything the command started when the timeout strikes.
+    // A job object kills everything the command started when the timeout strikes, at a stop,
+    // and when psguard itself ends (its handle closes).
     WinHandle job(CreateJobObjectW(nullptr, nullptr));
     JOBOBJECT_EXTENDED_LIMIT_INFORMATION limits{};
     limits.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
@@ -90,11 +104,18 @@ Result<ProcessOutcome> run_process(const std::vector<std::string>& argv,
     ResumeThread(thread_handle.get());
     output.reset();  // the child holds its own copy
 
-    ProcessOutcome outcome;
-    const DWORD waited =
-        WaitForSingleObject(process_handle.get(), static_cast<DWORD>(timeout.count()));
-    if (waited == WAIT_TIMEOUT) {
-        outcome.timed_out = true;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    DWORD waited = WAIT_TIMEOUT;
+    while (waited == WAIT_TIMEOUT) {
+        waited = WaitForSingleObject(process_handle.get(), kStopPollMs);
+        outcome.stopped = waited == WAIT_TIMEOUT && stop.stop_requested();
+        outcome.timed_out = waited == WAIT_TIMEOUT && !outcome.stopped &&
+                            std::chrono::steady_clock::now() >= deadline;
+        if (outcome.stopped || outcome.timed_out) {
+            break;
+        }
+    }
+    if (outcome.stopped || outcome.timed_out) {
         if (job) {
             TerminateJobObject(job.get(), 1);
         }
@@ -110,7 +131,7 @@ Result<ProcessOutcome> run_process(const std::vector<std::string>& argv,
 }
 
 Status restart_service(const std::string& name, std::chrono::milliseconds timeout,
-                       const std::filesystem::path&) {
+                       const std::filesystem::path&, std::stop_token stop) {
     ServiceHandle manager(OpenSCManagerW(nullptr, nullptr, SC_MANAGER_CONNECT));
     if (!manager) {
         return fail("cannot open the service manager: " + win_error_text(GetLastError()));
@@ -126,14 +147,16 @@ Status restart_service(const std::string& name, std::chrono::milliseconds timeou
         GetLastError() != ERROR_SERVICE_NOT_ACTIVE) {
         return fail("cannot stop service " + name + ": " + win_error_text(GetLastError()));
     }
-    if (!wait_for_state(service.get(), SERVICE_STOPPED, timeout)) {
-        return fail("service " + name + " did not stop in time");
+    if (!wait_for_state(service.get(), SERVICE_STOPPED, timeout, stop)) {
+        return fail(stop.stop_requested() ? cut_short(name)
+                                          : "service " + name + " did not stop in time");
     }
     if (!StartServiceW(service.get(), 0, nullptr)) {
         return fail("cannot start service " + name + ": " + win_error_text(GetLastError()));
     }
-    if (!wait_for_state(service.get(), SERVICE_RUNNING, timeout)) {
-        return fail("service " + name + " did not start in time");
+    if (!wait_for_state(service.get(), SERVICE_RUNNING, timeout, stop)) {
+        return fail(stop.stop_requested() ? cut_short(name)
+                                          : "service " + name + " did not start in time");
     }
     return {};
 }

@@ -1,8 +1,6 @@
-#include <fstream>
-#include <iterator>
-
-#include "core/utf8_path.hpp"
 #include "platform/secret_file.hpp"
+#include "core/utf8_path.hpp"
+#include "platform/private_file.hpp"
 #include "platform/secret_unprotect.hpp"
 
 namespace psguard {
@@ -14,22 +12,16 @@ constexpr std::string_view kDpapiPrefix = "dpapi:";
 }  // namespace
 
 Result<std::string> read_secret_file(const std::filesystem::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-        return fail(path_to_utf8(file) + ": cannot open the secret file");
+    auto read = read_private_file(file, "password", kMaxSecretBytes);
+    if (!read) {
+        return read.error();
     }
-    std::string content;
-    content.resize(kMaxSecretBytes + 1);
-    in.read(content.data(), static_cast<std::streamsize>(content.size()));
-    content.resize(static_cast<std::size_t>(in.gcount()));
-    if (content.size() > kMaxSecretBytes) {
-        return fail(path_to_utf8(file) + ": secret file is larger than 64 KiB");
-    }
+    std::string content = std::move(read).value();
     if (const auto end = content.find_first_of("\r\n"); end != std::string::npos) {
         content.resize(end);
     }
     if (content.empty()) {
-        return fail(path_to_utf8(file) + ": secret file is empty");
+        return fail(path_to_utf8(file) + ": the password file is empty");
     }
     if (content.starts_with(kDpapiPrefix)) {
         auto clear = unprotect_secret(content.substr(kDpapiPrefix.size()));

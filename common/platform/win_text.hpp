@@ -38,22 +38,30 @@ inline std::string to_utf8(std::wstring_view wide) {
     return utf8;
 }
 
-// "Access is denied. (Win32 error 5)": the system's text for a Win32 error code.
-inline std::string win_error_text(DWORD error) {
+// The system's text for a Win32 error code or an HRESULT, without the trailing period and line
+// break; empty when the system has none.
+inline std::string system_message(DWORD code) {
     wchar_t* buffer = nullptr;
     const DWORD length = FormatMessageW(
         FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS,
-        nullptr, error, 0, reinterpret_cast<wchar_t*>(&buffer), 0, nullptr);
+        nullptr, code, 0, reinterpret_cast<wchar_t*>(&buffer), 0, nullptr);
     std::wstring_view text(buffer != nullptr ? buffer : L"", buffer != nullptr ? length : 0);
     while (!text.empty() && (text.back() == L'\r' || text.back() == L'\n' || text.back() == L' ' ||
                              text.back() == L'.')) {
         text.remove_suffix(1);
     }
-    std::string message = text.empty() ? std::string("unknown error") : to_utf8(text);
+    std::string message = to_utf8(text);
     if (buffer != nullptr) {
         LocalFree(buffer);
     }
-    return message + " (Win32 error " + std::to_string(error) + ")";
+    return message;
+}
+
+// "Access is denied. (Win32 error 5)": the system's text for a Win32 error code.
+inline std::string win_error_text(DWORD error) {
+    std::string message = system_message(error);
+    return (message.empty() ? std::string("unknown error") : message) + " (Win32 error " +
+           std::to_string(error) + ")";
 }
 
 }  // namespace psguard

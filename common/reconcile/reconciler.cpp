@@ -3,6 +3,7 @@
 #include <map>
 
 #include "core/ascii.hpp"
+#include "ns/ns_status.hpp"
 #include "reconcile/verdict.hpp"
 
 namespace psguard {
@@ -16,10 +17,22 @@ NsView view_of(const NsPackageRow& row) {
     return NsView{row.status, row.ns_version.value_or(""), row.reported_version.value_or("")};
 }
 
+constexpr std::string_view kDeletedLocally =
+    "the Package Server marks it Deleted (no longer assigned): the agent removes it after its "
+    "clean-up delay; nothing to heal";
+
+bool marked_deleted(const LocalPackage& package) {
+    const auto status = package.status();
+    return status && is_deleted_status(*status);
+}
+
 // Verdicts that need no NS data; nullopt when the package looks complete and Ready here.
 std::optional<std::pair<Verdict, std::string>> local_only_verdict(const LocalPackage& package) {
     if (package.unreadable_reason) {
         return std::pair{Verdict::unreadable, *package.unreadable_reason};
+    }
+    if (marked_deleted(package)) {
+        return std::pair{Verdict::deleted, std::string(kDeletedLocally)};
     }
     if (package.incomplete_reason) {
         return std::pair{Verdict::not_ready_locally, *package.incomplete_reason};
@@ -64,13 +77,23 @@ PackageVerdict judge(const LocalPackage* local, const NsPackageRow* row,
         return result;
     };
 
+    const NsPackageStatus ns_status =
+        row ? classify_ns_status(row->status) : NsPackageStatus::unrecognised;
     if (!local) {
+        if (ns_status == NsPackageStatus::deleted) {
+            return set(Verdict::deleted,
+                       "the NS marks it Deleted for this Package Server, and the folders no longer "
+                       "have it");
+        }
         return set(Verdict::missing_locally,
                    "the NS expects it on this Package Server (status \"" + row->status +
                        "\"), but neither Package Delivery nor PackageStatus has it");
     }
     if (local->unreadable_reason) {
         return set(Verdict::unreadable, *local->unreadable_reason);
+    }
+    if (marked_deleted(*local)) {
+        return set(Verdict::deleted, std::string(kDeletedLocally));
     }
     if (!row) {
         return set(Verdict::unknown_to_ns,
@@ -79,17 +102,30 @@ PackageVerdict judge(const LocalPackage* local, const NsPackageRow* row,
     if (auto verdict = local_only_verdict(*local)) {
         return set(verdict->first, verdict->second);
     }
+    if (ns_status == NsPackageStatus::deleted) {
+        return set(Verdict::deleted,
+                   "the NS marks it Deleted for this Package Server (no longer assigned): the "
+                   "agent removes it; nothing to heal");
+    }
     const std::string local_version = result.local->version;
     if (row->ns_version && !local_version.empty() && *row->ns_version != local_version) {
         return set(Verdict::version_mismatch, "this Package Server holds version " + local_version +
                                                   ", the NS distributes " + *row->ns_version);
     }
-    if (is_ready_status(row->status)) {
-        return set(Verdict::healthy, "Ready here and on the NS");
-    }
-    if (ascii_iequals(row->status, "Invalid")) {
-        return set(Verdict::stale_on_ns,
-                   "Ready here, Invalid on the NS: the NS holds a stale status for this package");
+    switch (ns_status) {
+        case NsPackageStatus::ready:
+            return set(Verdict::healthy, "Ready here and on the NS");
+        case NsPackageStatus::invalid:
+            return set(Verdict::stale_on_ns,
+                       "Ready here, Invalid on the NS: the NS holds a stale status for this "
+                       "package");
+        case NsPackageStatus::unrecognised:
+            return set(Verdict::unrecognised_ns_status,
+                       "Ready here; the NS reports \"" + row->status +
+                           "\", a status psguard does not know: not judged healthy, never healed "
+                           "(docs/check.md lists the known ones)");
+        default:
+            break;
     }
     if (options.pending_past_grace.contains(result.id)) {
         return set(Verdict::stale_on_ns, "Ready here, \"" + row->status +
@@ -98,6 +134,14 @@ PackageVerdict judge(const LocalPackage* local, const NsPackageRow* row,
     return set(Verdict::pending_on_ns,
                "Ready here, \"" + row->status +
                    "\" on the NS: may still settle; stale only if it lasts past the grace period");
+}
+
+// The agent's error text the NS keeps for a package, quoted in every reason but healthy's.
+void cite_ns_error(PackageVerdict& verdict, const NsPackageRow* row) {
+    if (row == nullptr || !row->error || verdict.verdict == Verdict::healthy) {
+        return;
+    }
+    verdict.reason += "; the NS holds the agent's error for it: \"" + *row->error + "\"";
 }
 
 }  // namespace
@@ -120,13 +164,25 @@ std::string_view to_string(Verdict verdict) {
             return "unknown_to_ns";
         case Verdict::unreadable:
             return "unreadable";
+        case Verdict::deleted:
+            return "deleted";
+        case Verdict::unrecognised_ns_status:
+            return "unrecognised_ns_status";
     }
     return "unknown";
 }
 
+bool needs_attention(Verdict verdict) {
+    return verdict != Verdict::healthy && verdict != Verdict::deleted;
+}
+
 bool is_ready_status(std::string_view status) {
-    // The agent reports Ready to the NS as "Codebase Enabled".
-    return ascii_iequals(status, "Ready") || ascii_iequals(status, "Codebase Enabled");
+    // The same words as the NS's: the agent reports Ready to the NS as "Codebase Enabled".
+    return classify_ns_status(status) == NsPackageStatus::ready;
+}
+
+bool is_deleted_status(std::string_view status) {
+    return classify_ns_status(status) == NsPackageStatus::deleted;
 }
 
 std::vector<PackageVerdict> reconcile(const LocalScan& local, const NsAnswer& ns,
@@ -139,11 +195,14 @@ std::vector<PackageVerdict> reconcile(const LocalScan& local, const NsAnswer& ns
     verdicts.reserve(local.packages.size() + rows.size());
     for (const auto& [id, package] : local.packages) {
         const auto it = rows.find(id);
-        verdicts.push_back(judge(&package, it == rows.end() ? nullptr : it->second, options));
+        const NsPackageRow* row = it == rows.end() ? nullptr : it->second;
+        verdicts.push_back(judge(&package, row, options));
+        cite_ns_error(verdicts.back(), row);
     }
     for (const auto& [id, row] : rows) {
         if (!local.packages.contains(id)) {
             verdicts.push_back(judge(nullptr, row, options));
+            cite_ns_error(verdicts.back(), row);
         }
     }
     std::sort(verdicts.begin(), verdicts.end(),

@@ -21,14 +21,21 @@ enum class Verdict {
     missing_locally,    // the NS expects the package here, the folders do not have it
     unknown_to_ns,      // the folders have it, the NS does not list it for this server
     unreadable,         // the package's files could not be read or parsed
+    deleted,            // marked Deleted (here or on the NS): unassigned, being removed; no action
+    unrecognised_ns_status,  // the NS reports a status word psguard does not know
 };
 
-inline constexpr Verdict kAllVerdicts[] = {Verdict::healthy,           Verdict::stale_on_ns,
-                                           Verdict::pending_on_ns,     Verdict::version_mismatch,
-                                           Verdict::not_ready_locally, Verdict::missing_locally,
-                                           Verdict::unknown_to_ns,     Verdict::unreadable};
+inline constexpr Verdict kAllVerdicts[] = {
+    Verdict::healthy,           Verdict::stale_on_ns,
+    Verdict::pending_on_ns,     Verdict::version_mismatch,
+    Verdict::not_ready_locally, Verdict::missing_locally,
+    Verdict::unknown_to_ns,     Verdict::unreadable,
+    Verdict::deleted,           Verdict::unrecognised_ns_status};
 
 std::string_view to_string(Verdict verdict);
+
+// Healthy and deleted packages need nothing; every other verdict makes `psguard check` exit 1.
+bool needs_attention(Verdict verdict);
 
 struct LocalView {
     std::string status;   // empty when unknown
@@ -64,6 +71,8 @@ std::vector<PackageVerdict> reconcile(const LocalScan& local, const NsAnswer& ns
 // facts alone (unreadable, not_ready_locally) are given; every other package has no verdict.
 std::vector<PackageVerdict> reconcile_without_ns(const LocalScan& local, std::string_view ns_error);
 
+// The Package Server's own status words (PackageStatus.xml), blanks and case ignored.
 bool is_ready_status(std::string_view status);
+bool is_deleted_status(std::string_view status);
 
 }  // namespace psguard

@@ -14,6 +14,7 @@ struct CheckOptions {
     std::optional<std::filesystem::path> config_file;
     ConfigOverrides overrides;  // --set
     bool json = false;
+    bool all = false;  // the table lists every package
     bool heal = false;
     bool dry_run = false;
 };
@@ -41,6 +42,7 @@ int run_restore_command(const RestoreCommandOptions& options);
 
 struct StatusOptions {
     std::optional<std::filesystem::path> config_file;  // where the endpoint is
+    ConfigOverrides overrides;                         // --set (endpoint.port, ...)
     bool json = false;
 };
 

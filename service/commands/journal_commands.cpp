@@ -4,6 +4,7 @@
 #include "commands/commands.hpp"
 #include "commands/config_source.hpp"
 #include "core/guid.hpp"
+#include "core/utf8_path.hpp"
 #include "cycle/check_report.hpp"
 #include "cycle/state_dir.hpp"
 #include "heal/acl_repairer.hpp"
@@ -52,11 +53,11 @@ int run_journal_command(const JournalOptions& options) {
     }
     for (const auto& action : actions) {
         const std::string subject =
-            action.kind == "acl" ? "ACL of " + action.acl_path.string() : action.package;
+            action.kind == "acl" ? "ACL of " + path_to_utf8(action.acl_path) : action.package;
         std::cout << action.id << "  " << format_utc(action.time) << "  " << subject << "  "
                   << to_string(action.result) << "  (" << action.mode << ")\n";
         for (const auto& file : action.files) {
-            std::cout << "    " << file.role << ": " << file.original.string() << "  sha256 "
+            std::cout << "    " << file.role << ": " << path_to_utf8(file.original) << "  sha256 "
                       << file.sha256.substr(0, 16) << "...\n";
         }
         if (!action.detail.empty()) {

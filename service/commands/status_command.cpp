@@ -1,12 +1,13 @@
 // `psguard status`: what the running agent says about itself, read from its local endpoint —
 // the summary an operator wants at the console, or the raw JSON for scripts.
 #include <iostream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "commands/commands.hpp"
 #include "commands/config_source.hpp"
+#include "core/duration_text.hpp"
+#include "core/json_fields.hpp"
 #include "cycle/check_report.hpp"
 #include "endpoint/local_client.hpp"
 #include "endpoint/token_file.hpp"
@@ -17,43 +18,13 @@ namespace {
 using Json = nlohmann::json;
 constexpr std::chrono::milliseconds kTimeout{5000};
 
-std::string text_of(const Json& value, const std::string& fallback = "-") {
-    if (value.is_string()) {
-        return value.get<std::string>();
-    }
-    return value.is_null() ? fallback : value.dump();
-}
-
-const Json& field(const Json& object, const char* name) {
-    static const Json null_value;  // immutable: the "absent" answer
-    if (!object.is_object()) {
-        return null_value;
-    }
-    const auto it = object.find(name);
-    return it == object.end() ? null_value : *it;
-}
-
-std::string duration_text(std::int64_t seconds) {
-    std::ostringstream out;
-    if (seconds >= 86400) {
-        out << seconds / 86400 << " d " << (seconds % 86400) / 3600 << " h";
-    } else if (seconds >= 3600) {
-        out << seconds / 3600 << " h " << (seconds % 3600) / 60 << " min";
-    } else if (seconds >= 60) {
-        out << seconds / 60 << " min " << seconds % 60 << " s";
-    } else {
-        out << seconds << " s";
-    }
-    return out.str();
-}
-
 void print_summary(const Json& status, bool healthy, const std::string& where) {
     const Json& settings = field(status, "settings");
     std::cout << "psguard " << text_of(field(status, "version")) << " on "
               << text_of(field(settings, "server")) << ": up "
-              << duration_text(field(status, "uptime_seconds").is_number_integer()
-                                   ? field(status, "uptime_seconds").get<std::int64_t>()
-                                   : 0)
+              << format_duration(field(status, "uptime_seconds").is_number_integer()
+                                     ? field(status, "uptime_seconds").get<std::int64_t>()
+                                     : 0)
               << ", every " << text_of(field(status, "interval_minutes")) << " min, heal "
               << (field(status, "heal_enabled") == true ? "enabled" : "disabled") << '\n';
     std::cout << "Endpoint:   " << where << (healthy ? " (healthy)" : " (UNHEALTHY)") << '\n';
@@ -142,7 +113,7 @@ int exit_code_for(const Json& status, bool healthy) {
 }  // namespace
 
 int run_status_command(const StatusOptions& options) {
-    auto config = load_command_config(options.config_file);
+    auto config = load_command_config(options.config_file, options.overrides);
     if (!config) {
         std::cerr << config.error().message << '\n';
         return kExitUsage;

@@ -5,6 +5,7 @@
 #include "core/utf8_path.hpp"
 #include "cycle/check_report.hpp"
 #include "endpoint/endpoint_tls.hpp"
+#include "endpoint/token_file.hpp"
 #include "ns/ns_client.hpp"
 
 namespace psguard {
@@ -20,6 +21,14 @@ int run_validate_config_command(const std::optional<std::filesystem::path>& conf
     if (auto ns = make_ns_client(*config); !ns) {
         std::cerr << ns.error().message << '\n';
         return kExitUsage;
+    }
+    // The endpoint's start refuses a token file others may read: so does validation.
+    if (!config->endpoint.token_file.empty()) {
+        if (auto token = check_token_file(config->endpoint.token_file, config->paths.state_dir);
+            !token) {
+            std::cerr << "endpoint.token_file: " << token.error().message << '\n';
+            return kExitUsage;
+        }
     }
     // The endpoint's TLS files are judged as the service judges them when it starts.
     std::string endpoint_tls;

@@ -3,14 +3,21 @@
 // step of an action (fault points compiled into test builds only) losing nothing.
 #include <gtest/gtest.h>
 
+#include <acl/libacl.h>
+#include <grp.h>
 #include <pwd.h>
+#include <sys/acl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <csignal>
 #include <fstream>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
+#include "core/octal_mode.hpp"
 #include "integration/command_outcome.hpp"
 #include "integration/package_tree.hpp"
 #include "support/child_process.hpp"
@@ -352,6 +359,160 @@ TEST_F(HealCommand, LinkedPackageFolderIsNeverHealed) {
     EXPECT_TRUE(fs::is_symlink(tree_.delivery() / package_guid(0)));
 }
 
+// Item 6 of issue 13: one linked package folder is a finding about that package only. The
+// ACL check does not read through it (so it cannot fail for every package), the other stale
+// packages heal, and the linked folder is untouched.
+TEST_F(HealCommand, ALinkedPackageFolderBlocksOnlyItself) {
+    make_server(6, 3);
+    const auto outside = dir_ / "outside";
+    fs::create_directories(outside);
+    const auto link = tree_.delivery() / package_guid(0);
+    fs::rename(link, outside / package_guid(0));
+    fs::create_directory_symlink(outside / package_guid(0), link);
+    const auto before_outside = snapshot_tree(outside);
+
+    auto run = heal(config());
+    ASSERT_EQ(run.exit_code, 1) << run.err;
+    const auto report = run.json();
+    EXPECT_NE(report["diagnosis"]["cause"], "acl_missing") << report["diagnosis"].dump(2);
+    ASSERT_EQ(report["actions"].size(), 2u) << report.dump(2);
+    for (const auto& action : report["actions"]) {
+        EXPECT_EQ(action["result"], "done") << action.dump(2);
+        EXPECT_NE(action["package"], lower(package_guid(0)));
+    }
+    EXPECT_FALSE(fs::exists(snapshot_of(1)));
+    EXPECT_FALSE(fs::exists(snapshot_of(2)));
+
+    const std::string shown = link.string();
+    bool named = false;
+    for (const auto& finding : report["findings"]) {
+        EXPECT_NE(finding["kind"], "acl_missing_rights") << finding.dump(2);
+        named = named || (finding["kind"] == "reparse_point" && finding["path"] == shown);
+    }
+    EXPECT_TRUE(named) << report["findings"].dump(2);
+    for (const auto& package : report["packages"]) {
+        if (package["id"] == lower(package_guid(0))) {
+            EXPECT_EQ(package["verdict"], "unreadable");
+            EXPECT_NE(package["reason"].get<std::string>().find(shown), std::string::npos)
+                << package.dump(2);
+        }
+    }
+    bool link_entry = false;
+    for (const auto& entry : report["acl"]) {
+        if (entry["path"] == shown) {
+            link_entry = true;
+            EXPECT_TRUE(entry["ok"].is_null()) << entry.dump(2);
+            EXPECT_NE(entry["not_checked"].get<std::string>().find("symlink"), std::string::npos);
+        }
+    }
+    EXPECT_TRUE(link_entry) << report["acl"].dump(2);
+    EXPECT_EQ(snapshot_tree(outside), before_outside);
+    EXPECT_TRUE(fs::is_symlink(link));
+}
+
+// A root that is itself a link into an allow-listed storage root is read and healed through
+// (DESIGN.md: the ITMS 8.x custom location); its link is not an ACL failure.
+TEST_F(HealCommand, ARootLinkIntoAnAllowListedStorageRootIsHealedThrough) {
+    make_server(6, 2);
+    const auto store = dir_ / "store";
+    fs::create_directories(store);
+    fs::rename(tree_.delivery(), store / "Package Delivery");
+    fs::create_directory_symlink(store / "Package Delivery", tree_.delivery());
+    auto cfg = config();
+    cfg["paths"]["storage_roots"] = {store.string()};
+
+    auto run = heal(cfg);
+    ASSERT_EQ(run.exit_code, 1) << run.err;
+    const auto report = run.json();
+    ASSERT_EQ(report["actions"].size(), 2u) << report.dump(2);
+    for (const auto& action : report["actions"]) {
+        EXPECT_EQ(action["result"], "done") << action.dump(2);
+    }
+    EXPECT_FALSE(fs::exists(store / "Package Delivery" / package_guid(0) / "snapshot.xml"));
+    EXPECT_TRUE(fs::exists(store / "Package Delivery" / package_guid(3) / "snapshot.xml"));
+    EXPECT_TRUE(fs::is_symlink(tree_.delivery()));
+}
+
+// A root that is a link outside the allow-list: nothing is read, checked or healed through it,
+// the finding says so, and the ACL check does not blame the credential account for it.
+TEST_F(HealCommand, ARootLinkOutsideTheAllowListIsNamedNotBlamedOnTheAcl) {
+    make_server(6, 2);
+    const auto elsewhere = dir_ / "elsewhere";
+    fs::rename(tree_.delivery(), elsewhere);
+    fs::create_directory_symlink(elsewhere, tree_.delivery());
+    const auto before = snapshot_tree(elsewhere);
+
+    auto run = heal(config());
+    ASSERT_EQ(run.exit_code, 1) << run.err;
+    const auto report = run.json();
+    EXPECT_TRUE(report["actions"].empty()) << report.dump(2);
+    EXPECT_NE(report["diagnosis"]["cause"], "acl_missing") << report["diagnosis"].dump(2);
+    bool named = false;
+    for (const auto& finding : report["findings"]) {
+        EXPECT_NE(finding["kind"], "acl_missing_rights") << finding.dump(2);
+        if (finding["kind"] == "reparse_point" && finding["path"] == tree_.delivery().string()) {
+            named = true;
+            EXPECT_NE(finding["detail"].get<std::string>().find("heals nothing through it"),
+                      std::string::npos)
+                << finding.dump(2);
+        }
+    }
+    EXPECT_TRUE(named) << report["findings"].dump(2);
+    EXPECT_EQ(snapshot_tree(elsewhere), before);
+}
+
+// Item 3 of issue 13: bytes that are not UTF-8 (in a name, in a status attribute) and control
+// characters cost no report. JSON stays valid, names show their bytes escaped ("\xff"), values
+// carry U+FFFD, the table escapes ESC and newlines, and a heal runs and reports.
+TEST_F(HealCommand, BadBytesNeverCostTheReport) {
+    make_server(6, 2);
+    std::ofstream(status_of(3), std::ios::binary | std::ios::trunc)
+        << "<PackageStatus status=\"Re\xFF"
+           "ady\x1B[2J&#10;FORGED LINE\" version=\"1601867730\"/>";
+    std::ofstream(tree_.delivery() / "stray\xFF.txt") << "x";
+    std::ofstream(tree_.delivery() / package_guid(4) / "notes\xFF.txt") << "x";
+    const std::string stray_shown = (tree_.delivery() / "stray\\xff.txt").string();
+    const std::string status_value =
+        "Re\xEF\xBF\xBD"
+        "ady\x1B[2J\nFORGED LINE";
+
+    auto check = psguard(config(), {"check", "--json"});
+    ASSERT_EQ(check.exit_code, 1) << check.err;
+    const auto report = check.json();  // nlohmann refuses invalid UTF-8: parsing is the test
+    bool named = false;
+    for (const auto& finding : report["findings"]) {
+        named = named || finding["path"] == stray_shown;
+    }
+    EXPECT_TRUE(named) << report["findings"].dump(2);
+    for (const auto& package : report["packages"]) {
+        if (package["id"] == lower(package_guid(3))) {
+            EXPECT_EQ(package["local"]["status"], status_value) << package.dump(2);
+            EXPECT_EQ(package["verdict"], "not_ready_locally");
+        }
+    }
+
+    auto table = psguard(config(), {"check"});
+    EXPECT_EQ(table.exit_code, 1) << table.err;
+    EXPECT_NE(table.out.find("Re\xEF\xBF\xBD"
+                             "ady\\x1b[2J\\x0aFORGED LINE"),
+              std::string::npos)
+        << table.out;
+    EXPECT_EQ(table.out.find('\x1B'), std::string::npos) << "no raw ESC reaches the console";
+    EXPECT_EQ(table.out.find("\nFORGED"), std::string::npos) << "no value starts a line";
+    EXPECT_NE(table.out.find("stray\\xff.txt"), std::string::npos) << table.out;
+
+    auto healed = heal(config());
+    ASSERT_EQ(healed.exit_code, 1) << healed.err;
+    const auto heal_report = healed.json();
+    ASSERT_EQ(heal_report["actions"].size(), 2u) << heal_report.dump(2);
+    for (const auto& action : heal_report["actions"]) {
+        EXPECT_EQ(action["result"], "done") << action.dump(2);
+    }
+    EXPECT_FALSE(fs::exists(snapshot_of(0)));
+    EXPECT_TRUE(fs::exists(status_of(3)));
+    EXPECT_TRUE(fs::exists(tree_.delivery() / package_guid(4) / "notes\xFF.txt"));
+}
+
 TEST_F(HealCommand, SecondPsguardIsRefusedWhileOneHeals) {
     make_server(4, 1);
     ns_->set_scenario({{"fault", "delay"}, {"fault_delay_ms", 3000}});
@@ -477,6 +638,118 @@ INSTANTIATE_TEST_SUITE_P(EveryStep, HealCrash,
                              std::string name = param_info.param.substr(5);
                              return name;
                          });
+
+// A file's owner, group, mode and access ACL (numeric ids), as one comparable line.
+std::string security_of(const fs::path& file) {
+    struct stat st {};
+    if (::lstat(file.c_str(), &st) != 0) {
+        return "missing";
+    }
+    std::string acl_text = "none";
+    if (acl_t acl = acl_get_file(file.c_str(), ACL_TYPE_ACCESS); acl != nullptr) {
+        if (char* text = acl_to_any_text(acl, nullptr, ',', TEXT_NUMERIC_IDS); text != nullptr) {
+            acl_text = text;
+            acl_free(text);
+        }
+        acl_free(acl);
+    }
+    return "owner " + std::to_string(st.st_uid) + ":" + std::to_string(st.st_gid) + " mode " +
+           octal_mode(st.st_mode) + " acl " + acl_text;
+}
+
+// A small tmpfs on `at` for the test's life: a file system other than the package tree's.
+class TmpfsMount {
+  public:
+    explicit TmpfsMount(const fs::path& at) : at_(at) {
+        fs::create_directories(at);
+        mounted_ = ::mount("tmpfs", at.c_str(), "tmpfs", 0, "size=8m,mode=0700") == 0;
+    }
+    ~TmpfsMount() {
+        if (mounted_) {
+            ::umount2(at_.c_str(), MNT_DETACH);
+        }
+    }
+    TmpfsMount(const TmpfsMount&) = delete;
+    TmpfsMount& operator=(const TmpfsMount&) = delete;
+    bool mounted() const { return mounted_; }
+
+  private:
+    fs::path at_;
+    bool mounted_ = false;
+};
+
+// The package's files as the credential account owns them on a real server: nobody:nogroup,
+// 0644, with a named-user ACL entry. Through quarantine and back (restore, or the rollback of
+// an action killed half-way), on the same file system or another one, they come back exactly so.
+class HealKeepsSecurity
+    : public HealCommand,
+      public ::testing::WithParamInterface<std::tuple<const char*, const char*>> {};
+
+TEST_P(HealKeepsSecurity, OwnerModeAndAclComeBack) {
+    if (::geteuid() != 0) {
+        GTEST_SKIP() << "needs root: giving the files to nobody:nogroup and mounting a tmpfs "
+                        "(CI runs the suite as root)";
+    }
+    const auto [volume, way_back] = GetParam();
+    const passwd* nobody = ::getpwnam("nobody");
+    const group* nogroup = ::getgrnam("nogroup");
+    ASSERT_TRUE(nobody != nullptr && nogroup != nullptr) << "no nobody:nogroup on this system";
+    std::optional<TmpfsMount> other_volume;
+    if (std::string_view(volume) == "other_volume") {
+        other_volume.emplace(state_dir());
+        ASSERT_TRUE(other_volume->mounted()) << "cannot mount a tmpfs on " << state_dir();
+    }
+
+    make_server(4, 1);
+    std::map<fs::path, std::string> before;
+    for (const fs::path& file : {snapshot_of(0), status_of(0)}) {
+        ASSERT_EQ(::chown(file.c_str(), nobody->pw_uid, nogroup->gr_gid), 0);
+        acl_t acl = acl_from_text("user::rw-,user:1234:r--,group::r--,mask::r--,other::r--");
+        ASSERT_NE(acl, nullptr);
+        ASSERT_EQ(acl_set_file(file.c_str(), ACL_TYPE_ACCESS, acl), 0) << file;
+        acl_free(acl);
+        before[file] = security_of(file);
+        ASSERT_NE(before[file].find("mode 0644 acl user::rw-,user:1234:r--"), std::string::npos)
+            << before[file];
+    }
+
+    if (std::string_view(way_back) == "restore") {
+        auto run = heal(config());
+        ASSERT_EQ(run.json()["actions"].size(), 1u) << run.out << run.err;
+        const std::string id = run.json()["actions"][0]["id"];
+        EXPECT_FALSE(fs::exists(snapshot_of(0)));
+        auto restored = psguard(config(), {"restore", id});
+        ASSERT_EQ(restored.exit_code, 0) << restored.err;
+    } else {
+        auto crashed = heal(config(), {{"PSGUARD_FAULT_POINT", "heal:after_package_status"}});
+        ASSERT_EQ(crashed.exit_code, 128 + SIGKILL) << "the fault point did not fire";
+        ns_->set_fault("http_503");
+        EXPECT_EQ(heal(config()).exit_code, 3);  // recovery only: the action is rolled back
+    }
+    for (const auto& [file, security] : before) {
+        EXPECT_EQ(security_of(file), security) << volume << ", " << way_back << ": " << file;
+    }
+
+    // The journal keeps what the files were, for any later check.
+    const auto actions = psguard(config(), {"journal", "--json"}).json()["actions"];
+    ASSERT_EQ(actions.size(), 1u);
+    for (const auto& file : actions[0]["files"]) {
+        const auto security = file.value("security", nlohmann::json::object());
+        EXPECT_EQ(security.value("owner", -1), static_cast<int>(nobody->pw_uid)) << file.dump();
+        EXPECT_EQ(security.value("group", -1), static_cast<int>(nogroup->gr_gid));
+        EXPECT_EQ(security.value("mode", ""), "0644");
+        EXPECT_EQ(security.value("acl", ""),
+                  "user::rw-,user:1234:r--,group::r--,mask::r--,other::r--");
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Volumes, HealKeepsSecurity,
+    ::testing::Combine(::testing::Values("same_volume", "other_volume"),
+                       ::testing::Values("restore", "rollback")),
+    [](const ::testing::TestParamInfo<std::tuple<const char*, const char*>>& param_info) {
+        return std::string(std::get<0>(param_info.param)) + "_" + std::get<1>(param_info.param);
+    });
 
 }  // namespace
 }  // namespace psguard::test

@@ -46,18 +46,22 @@ struct ParsedDataSet {
     std::vector<std::string> schema_columns;
 
     pugi::xml_node root() const { return document.document_element(); }
-    pugi::xml_node diffgram() const { return root().child("diffgr:diffgram"); }
+    pugi::xml_node first(const char* qualified_name) const {
+        return document.select_node(("//*[name()='" + std::string(qualified_name) + "']").c_str())
+            .node();
+    }
+    pugi::xml_node diffgram() const { return first("diffgr:diffgram"); }
 };
 
-// A deliberately plain reading of the DataSet, independent of psguard's own parser.
+// A deliberately plain reading of the answer in any wrapping, independent of psguard's parser:
+// the columns of the schema's first table, then every <Table> element's cells.
 std::unique_ptr<ParsedDataSet> parse_dataset(const std::string& body) {
     auto parsed = std::make_unique<ParsedDataSet>();
     parsed->result = parsed->document.load_buffer(body.data(), body.size());
     if (!parsed->result) {
         return parsed;
     }
-    const auto sequence = parsed->root()
-                              .child("xs:schema")
+    const auto sequence = parsed->first("xs:schema")
                               .child("xs:element")
                               .child("xs:complexType")
                               .child("xs:choice")
@@ -67,9 +71,9 @@ std::unique_ptr<ParsedDataSet> parse_dataset(const std::string& body) {
     for (const auto column : sequence.children("xs:element")) {
         parsed->schema_columns.emplace_back(column.attribute("name").value());
     }
-    for (const auto table : parsed->diffgram().child("NewDataSet").children("Table")) {
+    for (const auto& table : parsed->document.select_nodes("//Table")) {
         Row row;
-        for (const auto cell : table.children()) {
+        for (const auto cell : table.node().children()) {
             row[cell.name()] = cell.text().get();
         }
         parsed->rows.push_back(std::move(row));
@@ -77,7 +81,15 @@ std::unique_ptr<ParsedDataSet> parse_dataset(const std::string& body) {
     return parsed;
 }
 
-TEST(NsEmulatorTest, ServesTheScenarioAsAnAspNetDataSet) {
+const std::vector<std::string> kReportColumns = {
+    "Package_x0020_Server",
+    "Package_x0020_Name",
+    "Status",
+    "Package_x0020_Version_x0020_on_x0020_NS",
+    "Version_x0020_Last_x0020_Reported_x0020_by_x0020_PS",
+    "Package_x0020_GUID"};
+
+TEST(NsEmulatorTest, ServesTheDocumentedNewDataSetAnswerByDefault) {
     NsEmulator emulator;
     const ClientResponse response = run_report(emulator);
     ASSERT_TRUE(response.ok()) << response.error_stage << ": " << response.error.message();
@@ -86,14 +98,16 @@ TEST(NsEmulatorTest, ServesTheScenarioAsAnAspNetDataSet) {
 
     const auto dataset = parse_dataset(response.body);
     ASSERT_TRUE(dataset->result) << dataset->result.description();
-    EXPECT_STREQ(dataset->root().name(), "DataSet");
-    EXPECT_STREQ(dataset->root().attribute("xmlns").value(), kAsdkNamespace);
-    EXPECT_EQ(dataset->schema_columns,
-              (std::vector<std::string>{"Package_x0020_Server", "Package_x0020_Name", "Status",
-                                        "Package_x0020_Version_x0020_on_x0020_NS",
-                                        "Version_x0020_Last_x0020_Reported_x0020_by_x0020_PS",
-                                        "Package_x0020_GUID"}));
+    // <NewDataSet> with no namespace, the inline schema as its first child, then the rows.
+    EXPECT_STREQ(dataset->root().name(), "NewDataSet");
+    EXPECT_FALSE(dataset->root().attribute("xmlns"));
+    EXPECT_STREQ(dataset->root().first_child().name(), "xs:schema");
+    EXPECT_STREQ(dataset->root().first_child().attribute("id").value(), "NewDataSet");
+    EXPECT_FALSE(dataset->diffgram());
+    EXPECT_EQ(dataset->schema_columns, kReportColumns);
     ASSERT_EQ(dataset->rows.size(), 3u);  // PS02's package is not for PS01
+    EXPECT_STREQ(dataset->root().child("Table").name(), "Table");
+    EXPECT_FALSE(dataset->root().child("Table").first_attribute());
 
     const Row& first = dataset->rows[0];
     EXPECT_EQ(first.at("Package_x0020_Server"), "PS01");
@@ -117,6 +131,88 @@ TEST(NsEmulatorTest, ServesTheScenarioAsAnAspNetDataSet) {
     EXPECT_EQ(logged["status"], 200);
 }
 
+TEST(NsEmulatorTest, ServesEveryAnswerShape) {
+    NsEmulator emulator;
+    struct Expected {
+        const char* shape;
+        const char* root;
+        const char* result_parent;  // the element holding schema and data
+    };
+    for (const Expected& expected :
+         {Expected{"dataset_diffgram", "DataSet", "DataSet"},
+          Expected{"dataset_plain", "DataSet", "DataSet"},
+          Expected{"soap11", "soap:Envelope", "RunReportWithParametersResult"},
+          Expected{"soap12", "soap12:Envelope", "RunReportWithParametersResult"}}) {
+        emulator.set_scenario({{"answer_shape", expected.shape}});
+        const auto dataset = parse_dataset(run_report(emulator).body);
+        ASSERT_TRUE(dataset->result) << expected.shape << ": " << dataset->result.description();
+        EXPECT_STREQ(dataset->root().name(), expected.root) << expected.shape;
+        EXPECT_STREQ(dataset->first("xs:schema").parent().name(), expected.result_parent)
+            << expected.shape;
+        EXPECT_EQ(dataset->schema_columns, kReportColumns) << expected.shape;
+        EXPECT_EQ(dataset->rows.size(), 3u) << expected.shape;
+        EXPECT_EQ(static_cast<bool>(dataset->diffgram()),
+                  std::string_view(expected.shape) != "dataset_plain")
+            << expected.shape;
+    }
+    const auto soap = parse_dataset(run_report(emulator).body);
+    EXPECT_STREQ(soap->root().attribute("xmlns:soap12").value(),
+                 "http://www.w3.org/2003/05/soap-envelope");
+}
+
+TEST(NsEmulatorTest, NullCellsInEveryOptionalColumnAreLeftOut) {
+    NsEmulator emulator;
+    emulator.set_scenario({{"error_column", true},
+                           {"packages",
+                            {{{"guid", "6c821f5e-1234-4abc-9def-0123456789ab"},
+                              {"name", nullptr},
+                              {"server", nullptr},
+                              {"status", "Invalid"},
+                              {"ns_version", nullptr},
+                              {"reported_version", nullptr},
+                              {"error", nullptr}},
+                             {{"guid", "6d417916-1234-4abc-9def-0123456789ab"},
+                              {"name", "Reader"},
+                              {"status", "Invalid"},
+                              {"error", "Access is denied (-2147024891)"}}}}});
+    const auto dataset = parse_dataset(run_report(emulator).body);
+    ASSERT_TRUE(dataset->result);
+    ASSERT_EQ(dataset->rows.size(), 2u) << "a NULL server still belongs to the scenario's server";
+    EXPECT_EQ(dataset->rows[0],
+              (Row{{"Status", "Invalid"},
+                   {"Package_x0020_GUID", "6c821f5e-1234-4abc-9def-0123456789ab"}}));
+    EXPECT_EQ(dataset->rows[1].at("Error"), "Access is denied (-2147024891)");
+    EXPECT_EQ(dataset->schema_columns.back(), "Error");
+}
+
+// The emulator serves the columns config/ns-report.sql names, in its order, so that the two
+// cannot drift: every "AS [Alias]" of the SQL (the commented optional Error column included),
+// encoded as XmlConvert.EncodeName writes a column caption.
+TEST(NsEmulatorTest, ColumnsAreTheAliasesOfTheShippedReportSql) {
+    std::ifstream sql(std::string(PSGUARD_SOURCE_DIR) + "/config/ns-report.sql");
+    ASSERT_TRUE(sql);
+    std::vector<std::string> aliases;
+    for (std::string line; std::getline(sql, line);) {
+        const auto as = line.find(" AS [");
+        if (as == std::string::npos) {
+            continue;
+        }
+        const auto end = line.find(']', as);
+        std::string encoded;
+        for (const char c : line.substr(as + 5, end - as - 5)) {
+            encoded += c == ' ' ? std::string("_x0020_") : std::string(1, c);
+        }
+        aliases.push_back(encoded);
+    }
+    NsEmulator emulator;
+    emulator.set_scenario({{"error_column", true}});
+    const auto dataset = parse_dataset(run_report(emulator).body);
+    auto expected = kReportColumns;
+    expected.push_back("Error");
+    EXPECT_EQ(aliases, expected) << "config/ns-report.sql";
+    EXPECT_EQ(dataset->schema_columns, aliases);
+}
+
 TEST(NsEmulatorTest, MatchesThePackageServerCaseInsensitively) {
     NsEmulator emulator;
     const auto other = parse_dataset(run_report(emulator, "ps02").body);
@@ -130,16 +226,42 @@ TEST(NsEmulatorTest, MatchesThePackageServerCaseInsensitively) {
     EXPECT_TRUE(none->rows.empty());
 }
 
-TEST(NsEmulatorTest, ZeroRowsGivesAnEmptyDiffgram) {
+TEST(NsEmulatorTest, ZeroRowsGivesTheSchemaAlone) {
     NsEmulator emulator;
     emulator.set_fault("zero_rows");
-    const ClientResponse response = run_report(emulator);
-    EXPECT_EQ(response.status, 200u);
-    const auto dataset = parse_dataset(response.body);
+    const auto plain = parse_dataset(run_report(emulator).body);
+    ASSERT_TRUE(plain->result) << plain->result.description();
+    EXPECT_TRUE(plain->rows.empty());
+    EXPECT_EQ(plain->schema_columns.size(), 6u);
+
+    emulator.set_scenario({{"answer_shape", "dataset_diffgram"}});
+    const auto dataset = parse_dataset(run_report(emulator).body);
     ASSERT_TRUE(dataset->result) << dataset->result.description();
     ASSERT_TRUE(dataset->diffgram());
     EXPECT_FALSE(dataset->diffgram().first_child()) << "ASP.NET writes <diffgr:diffgram ... />";
-    EXPECT_EQ(dataset->schema_columns.size(), 6u);
+}
+
+TEST(NsEmulatorTest, AnswersThatAreNoReport) {
+    NsEmulator emulator;
+    emulator.set_fault("empty_body");
+    const ClientResponse empty = run_report(emulator);
+    EXPECT_EQ(empty.status, 200u);
+    EXPECT_TRUE(empty.body.empty());
+
+    emulator.set_fault("errors_answer");
+    const auto errors = parse_dataset(run_report(emulator).body);
+    ASSERT_TRUE(errors->result);
+    EXPECT_STREQ(errors->root().name(), "Errors");
+
+    emulator.set_fault("html_page");
+    const ClientResponse html = run_report(emulator);
+    EXPECT_EQ(html.status, 200u);
+    EXPECT_NE(html.body.find("<title>Web Proxy Sign-in</title>"), std::string::npos);
+
+    emulator.set_scenario({{"fault", "soap_fault"}, {"answer_shape", "soap12"}});
+    const ClientResponse fault = run_report(emulator);
+    EXPECT_EQ(fault.status, 500u);
+    EXPECT_NE(fault.body.find("<soap:Reason>"), std::string::npos);
 }
 
 TEST(NsEmulatorTest, Http401FaultAnswers401) {

@@ -53,10 +53,15 @@ std::chrono::milliseconds since(SteadyClock::time_point start) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - start);
 }
 
-// One blocking-style client connection with bounded waits, for byte-level tests.
+// One blocking-style client connection with bounded waits, for byte-level tests. `from`: the
+// local address to connect from (any of 127.0.0.0/8 on Linux), so tests can play several peers.
 class TestConnection {
   public:
-    explicit TestConnection(std::uint16_t port) : stream_(io_) {
+    explicit TestConnection(std::uint16_t port, const char* from = nullptr) : stream_(io_) {
+        if (from != nullptr) {
+            stream_.socket().open(tcp::v4());
+            stream_.socket().bind(tcp::endpoint(net::ip::make_address(from), 0));
+        }
         stream_.socket().connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
     }
 
@@ -142,6 +147,39 @@ class StatusServerTest : public ::testing::Test {
     }
 
     ~StatusServerTest() override { stop_server(); }
+
+    // `count` connections open, nothing sent.
+    std::vector<std::unique_ptr<TestConnection>> connect(std::size_t count,
+                                                         const char* from = nullptr) const {
+        std::vector<std::unique_ptr<TestConnection>> connections;
+        for (std::size_t i = 0; i < count; ++i) {
+            connections.push_back(std::make_unique<TestConnection>(port_, from));
+        }
+        return connections;
+    }
+
+    // How many of `connections` the server has closed.
+    static std::size_t count_closed(std::vector<std::unique_ptr<TestConnection>>& connections) {
+        std::size_t closed = 0;
+        for (auto& connection : connections) {
+            closed += connection->wait_closed(100ms) ? 1 : 0;
+        }
+        return closed;
+    }
+
+    // GET /healthz on `connection`: 200.
+    static void expect_healthy_on(TestConnection& connection) {
+        ASSERT_TRUE(connection.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+        const auto response = connection.read_response();
+        ASSERT_TRUE(response);
+        EXPECT_EQ(response->result_int(), 200u);
+    }
+
+    void start_with_limit(std::size_t max_connections) {
+        EndpointConfig config;
+        config.max_connections = max_connections;
+        start(config);
+    }
 
     void start(EndpointConfig config = {}) {
         config.port = 0;
@@ -647,11 +685,13 @@ TEST_F(StatusServerTest, AThousandConnectionsWithGarbageAndSlowClients) {
     std::cout << '\n';
 }
 
-// Over endpoint.max_connections: the first ones are served, the others get 503 at once (as many
-// again at a time; beyond those, they wait in the listen backlog for a refusal to end); once
-// the served ones are gone, newcomers are served again.
+// Over endpoint.max_connections: the first ones are served, the next 4 take the reserve (for
+// /healthz and /v1/status, dropped after 2 s without a request), the others get 503 at once (as
+// many again at a time; beyond those, they wait in the listen backlog for a refusal to end);
+// once the served ones are gone, newcomers are served again.
 TEST_F(StatusServerTest, ConnectionsOverTheLimitAreRefusedWith503) {
     constexpr std::size_t kLimit = 8;
+    constexpr std::size_t kReserve = 4;
     constexpr std::size_t kClients = 20;
     EndpointConfig config;
     config.max_connections = kLimit;
@@ -669,7 +709,7 @@ TEST_F(StatusServerTest, ConnectionsOverTheLimitAreRefusedWith503) {
     std::vector<std::future<Seen>> seen;
     for (auto& client : clients) {
         seen.push_back(std::async(std::launch::async, [&client] {
-            if (auto early = client->read_response(2s)) {
+            if (auto early = client->read_response(1s)) {
                 EXPECT_EQ(early->result_int(), 503u);
                 EXPECT_EQ(early->at(http::field::retry_after), "1");
                 EXPECT_FALSE(early->keep_alive());
@@ -692,14 +732,17 @@ TEST_F(StatusServerTest, ConnectionsOverTheLimitAreRefusedWith503) {
                 break;
         }
     }
-    EXPECT_EQ(refused, kClients - kLimit);
+    EXPECT_EQ(refused, kClients - kLimit - kReserve);
     EXPECT_EQ(dropped, 0u);
-    ASSERT_EQ(admitted.size(), kLimit);
+    ASSERT_EQ(admitted.size(), kLimit + kReserve);
+    // Accepted in connection order: the reserve's are the last admitted; their short deadline
+    // ends them without an answer.
+    for (std::size_t i = kLimit; i < admitted.size(); ++i) {
+        EXPECT_TRUE(admitted[i]->wait_closed(5s)) << "reserve connection " << i;
+    }
+    admitted.resize(kLimit);
     for (auto* client : admitted) {
-        ASSERT_TRUE(client->send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
-        const auto response = client->read_response();
-        ASSERT_TRUE(response);
-        EXPECT_EQ(response->result_int(), 200u);
+        expect_healthy_on(*client);
     }
     clients.clear();
     // The server notices the closed connections asynchronously: allow it a moment.
@@ -710,7 +753,63 @@ TEST_F(StatusServerTest, ConnectionsOverTheLimitAreRefusedWith503) {
         std::this_thread::sleep_for(50ms);
     }
     EXPECT_EQ(status, 200u);
-    EXPECT_EQ(metric("psguard_endpoint_connections_refused_total"), kClients - kLimit);
+    EXPECT_EQ(metric("psguard_endpoint_connections_refused_total"), kClients - kLimit - kReserve);
+}
+
+// The starvation: a local user holds every slot with idle sockets. A newcomer takes the
+// slot of one that has been idle for a second, whatever route it asks for.
+TEST_F(StatusServerTest, IdleConnectionsGiveTheirSlotToANewcomer) {
+    constexpr std::size_t kLimit = 8;
+    start_with_limit(kLimit);
+    auto idle = connect(kLimit);
+    std::this_thread::sleep_for(1500ms);  // past the idle grace (1 s)
+    expect_serving();
+    EXPECT_EQ(get("/metrics").status, 200u);  // not just the reserve's routes
+    EXPECT_GE(metric("psguard_endpoint_idle_closed_total"), 1);
+    const std::size_t closed = count_closed(idle);
+    // At least one gave way; once a newcomer is done its slot is free for the next one.
+    EXPECT_GE(closed, 1u);
+    EXPECT_LT(closed, kLimit);
+}
+
+// Which idle connection goes: the newcomer's own peer's first, else one of the peer holding the
+// most connections. Peers are loopback addresses of their own (127.0.0.2, .3, .4).
+TEST_F(StatusServerTest, AnIdleConnectionOfTheNewcomersOwnPeerGoesFirst) {
+    start_with_limit(8);
+    auto crowd = connect(6, "127.0.0.2");
+    auto monitor = connect(2, "127.0.0.3");
+    std::this_thread::sleep_for(1500ms);
+
+    TestConnection again(port_, "127.0.0.3");
+    expect_healthy_on(again);
+    EXPECT_EQ(count_closed(monitor), 1u) << "its own idle connection gave way";
+    EXPECT_EQ(count_closed(crowd), 0u);
+
+    TestConnection stranger(port_, "127.0.0.4");  // `again` stays open, idle for less than 1 s
+    expect_healthy_on(stranger);
+    EXPECT_EQ(count_closed(crowd), 1u) << "the peer holding the most connections gave way";
+}
+
+// Every slot busy with a request in progress (nothing idle to close): the reserve still answers
+// /healthz and /v1/status, and nothing else.
+TEST_F(StatusServerTest, TheReserveAnswersHealthAndStatusWhileEverySlotIsBusy) {
+    constexpr std::size_t kLimit = 8;
+    start_with_limit(kLimit);
+    auto busy = connect(kLimit);
+    for (auto& connection : busy) {
+        ASSERT_TRUE(connection->send("GET /v1/status HTTP/1.1\r\nHost: x\r\n"));  // unfinished
+    }
+    std::this_thread::sleep_for(1500ms);
+    for (int i = 0; i < 3; ++i) {
+        expect_serving();
+        EXPECT_EQ(get("/v1/status").status, 200u);
+    }
+    const auto other = get("/v1/packages");
+    EXPECT_EQ(other.status, 503u) << other.body;
+    EXPECT_EQ(get("/metrics").status, 503u);
+    for (auto& connection : busy) {
+        EXPECT_FALSE(connection->wait_closed(100ms)) << "a busy connection was closed";
+    }
 }
 
 TEST_F(StatusServerTest, StopReturnsPromptlyWithConnectionsOpen) {

@@ -5,28 +5,37 @@
 # the sandbox implies, the dashboard's queries run, and the shipped alerting rules (a copy with
 # every `for:` at 0s) fire for each planted failure and for nothing else.
 #
-# Everything runs in a private network namespace that holds only a loopback interface (so
-# the endpoint can bind 0.0.0.0, as on a Package Server, and nothing can leave the machine).
+# Where it may (root, CAP_SYS_ADMIN), everything runs in a private network namespace that holds
+# only a loopback interface (the endpoint binds 0.0.0.0, as on a Package Server, and nothing can
+# leave the machine); elsewhere (PSGUARD_NO_NETNS=1 forces it) on free ports of this host, where
+# the 0.0.0.0 bind lets no one in without this run's client certificate and token.
 # Bounded: each wait has a deadline; the whole test takes well under a minute.
 # Usage (ctest Monitoring.PrometheusScrape): prometheus_scrape.sh <psguard> <psguard-ns-emulator>
-#        <source dir>. Exit 77 (skipped) without prometheus or without root.
+#        <source dir>. Exit 77 (skipped) without prometheus, promtool, curl or python3.
 set -euo pipefail
 
 psguard="$1"
 emulator="$2"
 src="$3"
 
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 if [[ "${PSGUARD_IN_NETNS:-0}" != 1 ]]; then
     for tool in prometheus promtool curl python3; do
         command -v "$tool" >/dev/null || { echo "SKIP: $tool is missing (scripts/install-deps.sh)"; exit 77; }
     done
-    if ! unshare -n true 2>/dev/null; then
-        echo "SKIP: a private network namespace needs root (unshare -n)"
-        exit 77
+    if [[ "${PSGUARD_NO_NETNS:-0}" != 1 ]] && unshare -n true 2>/dev/null; then
+        exec unshare -n env PSGUARD_IN_NETNS=1 bash "$0" "$@"
     fi
-    exec unshare -n env PSGUARD_IN_NETNS=1 bash "$0" "$@"
+    # No private namespace (a container without CAP_SYS_ADMIN): the client certificate's CA is
+    # this run's own (deleted with it), so the 0.0.0.0 bind admits no one else.
+    echo "note: no private network namespace (unshare -n); free ports on this host instead"
+    endpoint_port="$(free_port)"
+    prometheus_port="$(free_port)"
+else
+    ip link set lo up
+    endpoint_port=9631
+    prometheus_port=9090
 fi
-ip link set lo up
 
 work="$(mktemp -d -t psguard-prometheus-XXXXXX)"
 pids=()
@@ -97,7 +106,7 @@ cat >"$work/psguard.json" <<JSON
  "credential_account": "$(id -un)",
  "evidence": {"log_dir": "$work/Logs", "queue_dir": "$work/Queue"},
  "agent": {"interval_minutes": 1},
- "endpoint": {"bind": "0.0.0.0", "port": 9631,
+ "endpoint": {"bind": "0.0.0.0", "port": $endpoint_port,
               "tls": {"cert_file": "$certs/server.pem", "key_file": "$certs/server.key",
                       "client_ca_file": "$certs/ca.pem"}}}
 JSON
@@ -107,7 +116,7 @@ mkdir -p "$work/state"
 psguard_pid=$!
 pids+=("$psguard_pid")
 token_file="$work/state/endpoint.token"
-endpoint="https://127.0.0.1:9631"
+endpoint="https://127.0.0.1:$endpoint_port"
 tls_client=(--cacert "$certs/ca.pem" --cert "$certs/client.pem" --key "$certs/client.key")
 wait_until 30 "first cycle" grep -q "cycle (start)" "$work/psguard.log"
 
@@ -142,14 +151,14 @@ sed -e "s|/etc/prometheus/psguard.rules.yml|$work/psguard.rules.yml|" \
     -e "s|/etc/prometheus/prometheus-client.pem|$certs/client.pem|" \
     -e "s|/etc/prometheus/prometheus-client.key|$certs/client.key|" \
     -e 's|\(interval:\) 60s|\1 1s|' -e 's|\(scrape_timeout:\) 10s|\1 1s|' \
-    -e 's|- ps01.example.com:9631|- 127.0.0.1:9631|' -e '/- ps02.example.com:9631/d' \
+    -e "s|- ps01.example.com:9631|- 127.0.0.1:$endpoint_port|" -e '/- ps02.example.com:9631/d' \
     "$src/installer/monitoring/prometheus-scrape.yml" >"$work/prometheus.yml"
 promtool check config "$work/prometheus.yml" >/dev/null || fail "promtool check config"
 prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/tsdb" \
-    --web.listen-address=127.0.0.1:9090 --log.level=warn >"$work/prometheus.log" 2>&1 &
+    --web.listen-address=127.0.0.1:$prometheus_port --log.level=warn >"$work/prometheus.log" 2>&1 &
 pids+=($!)
 
-api=http://127.0.0.1:9090/api/v1
+api=http://127.0.0.1:$prometheus_port/api/v1
 # query <PromQL>: the result vector as JSON.
 query() { curl -sf --max-time 5 "$api/query" --data-urlencode "query=$1"; }
 # value_is <PromQL> <value>: exactly one sample, with that value.
@@ -186,7 +195,7 @@ echo "ok   Prometheus scraped psguard over TLS: 3 stale_on_ns, 5 healthy"
 
 # The dashboard: its structure, its metric names against the real scrape, its queries
 # answered by the real Prometheus.
-instance=127.0.0.1:9631
+instance=127.0.0.1:$endpoint_port
 python3 "$src/tests/monitoring/check_dashboard.py" "$src/installer/monitoring/grafana-dashboard.json" \
     "$work/metrics.txt" --instance "$instance" --queries "$work/queries.txt" || fail "dashboard check"
 empty=0

@@ -42,4 +42,24 @@ std::string iis_error_page(unsigned status, std::string_view title, std::string_
            "</h3>\r\n </fieldset></div>\r\n</div>\r\n</body>\r\n</html>\r\n";
 }
 
+std::string soap_fault(bool soap12, std::string_view message) {
+    const std::string text = xml_escape(message);
+    std::string out = "<?xml version=\"1.0\" encoding=\"utf-8\"?>";
+    if (soap12) {
+        out +=
+            "<soap:Envelope xmlns:soap=\"http://www.w3.org/2003/05/soap-envelope\">"
+            "<soap:Body><soap:Fault><soap:Code><soap:Value>soap:Receiver</soap:Value>"
+            "</soap:Code><soap:Reason><soap:Text xml:lang=\"en\">" +
+            text +
+            "</soap:Text></soap:Reason><soap:Detail /></soap:Fault></soap:Body>"
+            "</soap:Envelope>";
+    } else {
+        out +=
+            "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\">"
+            "<soap:Body><soap:Fault><faultcode>soap:Server</faultcode><faultstring>" +
+            text + "</faultstring><detail /></soap:Fault></soap:Body></soap:Envelope>";
+    }
+    return out;
+}
+
 }  // namespace psguard::emulator

@@ -13,6 +13,9 @@ std::string asmx_exception(std::string_view exception_type, std::string_view mes
 // ASP.NET "yellow screen" for an unhandled exception (500, text/html).
 std::string aspnet_error_page(std::string_view message);
 
+// An ASMX SOAP fault (500, text/xml): SOAP 1.1 <faultstring> or SOAP 1.2 <Reason><Text>.
+std::string soap_fault(bool soap12, std::string_view message);
+
 // HTTP.sys / IIS pages (text/html).
 std::string iis_error_page(unsigned status, std::string_view title, std::string_view detail);
 

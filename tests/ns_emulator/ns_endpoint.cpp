@@ -77,16 +77,50 @@ std::vector<ReportRow> rows_for(const Scenario& scenario, const std::string& ser
         if (!iequals(scenario.server_of(package), server)) {
             continue;
         }
-        rows.push_back(ReportRow{scenario.server_of(package), package.name, package.status,
-                                 package.ns_version, package.reported_version,
-                                 normalize_guid(package.guid)});
+        std::optional<std::string> server_cell;
+        if (!package.server_null) {
+            server_cell = scenario.server_of(package);
+        }
+        rows.push_back(ReportRow{server_cell, package.name, package.status, package.ns_version,
+                                 package.reported_version, normalize_guid(package.guid),
+                                 package.error});
     }
     return rows;
 }
 
+// The answers that arrive with HTTP 200 but are not a report.
+std::optional<Reply> not_a_report(const Request& request, const Scenario& scenario) {
+    switch (scenario.fault) {
+        case Fault::empty_body:
+            return make_reply(request, http::status::ok, kTextXml, {});
+        case Fault::errors_answer:
+            return make_reply(request, http::status::ok, kTextXml,
+                              "<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n<Errors>\r\n  "
+                              "<Error>Report execution failed: Invalid column name "
+                              "'Package Version'.</Error>\r\n</Errors>");
+        case Fault::html_page:
+            return make_reply(request, http::status::ok, kTextHtml,
+                              "<!DOCTYPE html>\r\n<html><head><title>Web Proxy Sign-in</title>"
+                              "</head><body><p>Please sign in to continue.</p></body></html>");
+        case Fault::soap_fault:
+            return make_reply(request, http::status::internal_server_error, kTextXml,
+                              soap_fault(scenario.answer_shape == AnswerShape::soap12,
+                                         "Server was unable to process request. ---> "
+                                         "Invalid column name 'Package Version'."));
+        default:
+            return std::nullopt;
+    }
+}
+
 Reply dataset_reply(const Request& request, const Scenario& scenario, const std::string& server) {
+    if (auto reply = not_a_report(request, scenario)) {
+        return std::move(*reply);
+    }
     std::vector<ReportRow> rows = rows_for(scenario, server);
     DataSetOptions options;
+    options.shape = scenario.answer_shape;
+    options.row_element = scenario.row_element;
+    options.include_error = scenario.error_column;
     switch (scenario.fault) {
         case Fault::wrong_namespace:
             options.root_namespace = "http://tempuri.org/";
@@ -104,7 +138,7 @@ Reply dataset_reply(const Request& request, const Scenario& scenario, const std:
             break;
         case Fault::huge_body: {
             Reply reply = make_reply(request, http::status::ok, kTextXml, {});
-            reply.huge.emplace(server, scenario.fault_huge_bytes);
+            reply.huge.emplace(server, scenario.fault_huge_bytes, options);
             reply.response.content_length(reply.huge->size());
             reply.delivery = Delivery::streamed;
             return reply;
@@ -116,7 +150,7 @@ Reply dataset_reply(const Request& request, const Scenario& scenario, const std:
     if (scenario.fault == Fault::malformed_xml) {
         // Cut the document short and leave tags open: no XML parser accepts it.
         body.resize(body.size() / 2);
-        body += "<Table diffgr:id=\"Table99\"><Status>Invalid</Table>\r\n";
+        body += "<Table><Status>Invalid</Table>\r\n";
     }
     Reply reply = make_reply(request, http::status::ok, kTextXml, std::move(body));
     if (scenario.fault == Fault::truncated) {

@@ -12,7 +12,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::array<std::pair<Fault, std::string_view>, 15> kFaultNames{{
+constexpr std::array<std::pair<Fault, std::string_view>, 19> kFaultNames{{
     {Fault::none, "none"},
     {Fault::http_500, "http_500"},
     {Fault::http_503, "http_503"},
@@ -28,6 +28,10 @@ constexpr std::array<std::pair<Fault, std::string_view>, 15> kFaultNames{{
     {Fault::huge_body, "huge_body"},
     {Fault::wrong_host_cert, "wrong_host_cert"},
     {Fault::fail_first_n, "fail_first_n"},
+    {Fault::empty_body, "empty_body"},
+    {Fault::errors_answer, "errors_answer"},
+    {Fault::html_page, "html_page"},
+    {Fault::soap_fault, "soap_fault"},
 }};
 
 [[noreturn]] void bad(std::string_view key, std::string_view problem) {
@@ -49,6 +53,13 @@ std::uint64_t require_unsigned(const json& value, std::string_view key) {
         return static_cast<std::uint64_t>(value.get<std::int64_t>());
     }
     bad(key, "expected a non-negative integer");
+}
+
+std::optional<std::string> optional_string(const json& value, std::string_view key) {
+    if (value.is_null()) {
+        return std::nullopt;
+    }
+    return require_string(value, key);
 }
 
 // Versions are integers on the NS but travel as strings; accept both, null meaning DBNull.
@@ -78,17 +89,20 @@ Package parse_package(const json& value) {
             package.guid = require_string(field, key);
             has_guid = true;
         } else if (key == "name") {
-            package.name = require_string(field, key);
+            package.name = optional_string(field, key);
             has_name = true;
         } else if (key == "status") {
             package.status = require_string(field, key);
             has_status = true;
         } else if (key == "server") {
-            package.server = require_string(field, key);
+            package.server_null = field.is_null();
+            package.server = optional_string(field, key);
         } else if (key == "ns_version") {
             package.ns_version = optional_version(field, key);
         } else if (key == "reported_version") {
             package.reported_version = optional_version(field, key);
+        } else if (key == "error") {
+            package.error = optional_string(field, key);
         } else {
             bad(key, "unknown package key");
         }
@@ -117,8 +131,8 @@ std::optional<BasicAuth> parse_auth(const json& value) {
                      require_string(value["password"], "auth.password")};
 }
 
-json version_json(const std::optional<std::string>& version) {
-    return version ? json(*version) : json(nullptr);
+json nullable_json(const std::optional<std::string>& value) {
+    return value ? json(*value) : json(nullptr);
 }
 
 }  // namespace
@@ -173,6 +187,23 @@ Scenario apply_patch(const Scenario& base, const json& patch) {
             scenario.fault_huge_bytes = require_unsigned(value, key);
         } else if (key == "fault_count") {
             scenario.fault_count = static_cast<std::uint32_t>(require_unsigned(value, key));
+        } else if (key == "answer_shape") {
+            const auto shape = answer_shape_from_string(require_string(value, key));
+            if (!shape) {
+                bad(key, "unknown answer shape \"" + value.get<std::string>() +
+                             "\" (new_dataset, dataset_diffgram, dataset_plain, soap11, soap12)");
+            }
+            scenario.answer_shape = *shape;
+        } else if (key == "row_element") {
+            scenario.row_element = require_string(value, key);
+            if (scenario.row_element.empty()) {
+                bad(key, "must not be empty");
+            }
+        } else if (key == "error_column") {
+            if (!value.is_boolean()) {
+                bad(key, "expected true or false");
+            }
+            scenario.error_column = value.get<bool>();
         } else {
             bad(key, "unknown scenario key");
         }
@@ -202,12 +233,15 @@ json to_json(const Scenario& scenario) {
     json packages = json::array();
     for (const auto& package : scenario.packages) {
         json row = {{"guid", package.guid},
-                    {"name", package.name},
+                    {"name", nullable_json(package.name)},
                     {"status", package.status},
-                    {"ns_version", version_json(package.ns_version)},
-                    {"reported_version", version_json(package.reported_version)}};
+                    {"ns_version", nullable_json(package.ns_version)},
+                    {"reported_version", nullable_json(package.reported_version)},
+                    {"error", nullable_json(package.error)}};
         if (package.server) {
             row["server"] = *package.server;
+        } else if (package.server_null) {
+            row["server"] = nullptr;
         }
         packages.push_back(std::move(row));
     }
@@ -222,7 +256,10 @@ json to_json(const Scenario& scenario) {
             {"fault", to_string(scenario.fault)},
             {"fault_delay_ms", scenario.fault_delay.count()},
             {"fault_huge_bytes", scenario.fault_huge_bytes},
-            {"fault_count", scenario.fault_count}};
+            {"fault_count", scenario.fault_count},
+            {"answer_shape", to_string(scenario.answer_shape)},
+            {"row_element", scenario.row_element},
+            {"error_column", scenario.error_column}};
 }
 
 bool update_package_status(Scenario& scenario, const json& update) {

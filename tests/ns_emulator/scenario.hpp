@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dataset_writer.hpp"
+
 namespace psguard::emulator {
 
 enum class Fault {
@@ -30,6 +32,10 @@ enum class Fault {
     huge_body,
     wrong_host_cert,
     fail_first_n,
+    empty_body,     // HTTP 200 with no body
+    errors_answer,  // HTTP 200 with an <Errors> document instead of the report
+    html_page,      // HTTP 200 with an HTML page (a proxy's or a login page)
+    soap_fault,     // HTTP 500 with a SOAP fault (when the answer shape is SOAP)
 };
 
 std::optional<Fault> fault_from_string(std::string_view name);
@@ -43,11 +49,13 @@ struct BasicAuth {
 // One row of SWDPackageServer as the verification report shows it.
 struct Package {
     std::optional<std::string> server;  // absent: the scenario's server
+    bool server_null = false;           // "server": null: the row's server cell is DBNull
     std::string guid;
-    std::string name;
+    std::optional<std::string> name;  // null: DBNull, the cell is omitted
     std::string status;
-    std::optional<std::string> ns_version;        // absent: DBNull, the column is omitted
+    std::optional<std::string> ns_version;        // likewise
     std::optional<std::string> reported_version;  // likewise
+    std::optional<std::string> error;  // the agent's error text (served with error_column)
 };
 
 struct Scenario {
@@ -59,6 +67,10 @@ struct Scenario {
     std::chrono::milliseconds fault_delay{10000};
     std::uint64_t fault_huge_bytes = 64ull * 1024 * 1024;
     std::uint32_t fault_count = 1;
+    // How the report answer is wrapped; the default is the ASDK's documented <NewDataSet>.
+    AnswerShape answer_shape = AnswerShape::new_dataset;
+    std::string row_element = "Table";
+    bool error_column = false;  // serve the optional Error column
 
     const std::string& server_of(const Package& package) const {
         return package.server ? *package.server : server;

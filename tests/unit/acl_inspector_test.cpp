@@ -236,6 +236,42 @@ TEST(AclInspector, RealFoldersForTheCurrentUser) {
     EXPECT_FALSE(report.ok());
 }
 
+// A package folder that is a link is not checked through (the scan reports the link): it is
+// neither ok nor a missing right, so it cannot fail the whole report; a real folder still can.
+TEST(AclInspector, ALinkIsNotCheckedAndFailsNothing) {
+    test::TempTree tree;
+    const auto delivery = tree.mkdir("Package Delivery");
+    const auto status = tree.mkdir("PackageStatus");
+    const auto package = tree.mkdir("Package Delivery/{6d417916-1234-4abc-9def-0123456789a1}");
+    const auto outside = tree.mkdir("outside/{6d417916-1234-4abc-9def-0123456789a2}");
+    const auto link = delivery / "{6d417916-1234-4abc-9def-0123456789a2}";
+    if (auto why = test::make_directory_link(outside, link)) {
+        GTEST_SKIP() << *why;
+    }
+    const std::string user = current_user();
+    const AclReport report = inspect_acls(user, {delivery, status}, {package, link}, AclConfig{});
+    ASSERT_TRUE(report.account_resolved) << report.note;
+    ASSERT_EQ(report.results.size(), 4u);
+    const AclResult& linked = report.results[3];
+    EXPECT_EQ(linked.path, path_to_utf8(link));
+    EXPECT_FALSE(linked.problem());
+    EXPECT_TRUE(linked.error.empty()) << linked.error;
+    EXPECT_FALSE(linked.not_checked.empty());
+    const nlohmann::json json = to_json(linked);
+    EXPECT_TRUE(json["ok"].is_null()) << json.dump();
+    EXPECT_EQ(json["not_checked"], linked.not_checked);
+#ifndef _WIN32
+    EXPECT_NE(linked.not_checked.find("symlink to " + path_to_utf8(outside)), std::string::npos)
+        << linked.not_checked;
+    EXPECT_TRUE(report.ok()) << to_json(report).dump(2);
+#endif
+
+    const AclReport with_missing =
+        inspect_acls(user, {delivery, status},
+                     {link, delivery / "{6d417916-1234-4abc-9def-0123456789a3}"}, AclConfig{});
+    EXPECT_FALSE(with_missing.ok()) << "a folder that cannot be read still fails the check";
+}
+
 // An incremental cycle reads the roots and the changed folders again and keeps the other
 // folders' results: a result planted in `previous` survives for an unchanged folder only.
 TEST(AclInspector, ReusingKeepsUnchangedFoldersAndRereadsTheRest) {

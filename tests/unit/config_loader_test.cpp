@@ -238,6 +238,65 @@ TEST(ConfigLoader, PasswordIsNeverAcceptedInline) {
         << "the value of a password key must never be echoed";
 }
 
+TEST(ConfigLoader, UrlWithUserInformationIsRefusedWithoutEchoingIt) {
+    for (const char* url :
+         {"https://svc:Hunter2-secret@ns01", "https://svc:Hunter2-secret@ns01:8443/",
+          "http://Hunter2-secret@ns01/Altiris"}) {
+        auto doc = minimal();
+        doc["ns"]["url"] = url;
+        auto config = parse(doc);
+        ASSERT_FALSE(config) << url;
+        EXPECT_NE(config.error().message.find("ns.url: holds user information"), std::string::npos)
+            << config.error().message;
+        EXPECT_EQ(config.error().message.find("Hunter2"), std::string::npos)
+            << config.error().message;
+    }
+}
+
+// psguard's state folder is its own: never a package root (its writes would wake the watcher
+// forever) nor a system folder (whose permissions and content are not psguard's).
+TEST(ConfigLoader, StateDirInsideARootOrASystemFolderIsRefused) {
+    auto with_store = minimal();
+    with_store["paths"]["storage_roots"] = {abs_path("store")};
+    const std::vector<std::pair<std::string, std::string>> refused = {
+        {abs_path("pd"), "is paths.package_delivery"},
+        {abs_path("pd") + "/psguard", "is paths.package_delivery"},
+        {abs_path("ps") + "/state/..", "is paths.package_status"},
+        {abs_path("store") + "/x", "is paths.storage_roots[0]"},
+#ifdef _WIN32
+        {"C:\\", "the root of a drive"},
+        {"C:\\Windows", "the system folder"},
+        {"C:\\Windows\\System32\\psguard", "lies in the system folder"},
+        {"C:\\Program Files", "the system folder"},
+#else
+        {"/", "the root of a drive"},
+        {"/etc", "the system folder \"/etc\""},
+        {"/usr/", "the system folder \"/usr\""},
+        {"/var/lib", "the system folder"},
+        {"/proc/self", "lies in the system folder \"/proc\""},
+#endif
+    };
+    for (const auto& [state_dir, fragment] : refused) {
+        auto doc = with_store;
+        doc["paths"]["state_dir"] = state_dir;
+        expect_error(doc, "paths.state_dir: ");
+        expect_error(doc, fragment);
+    }
+    // A folder of its own beside the roots, or below a system folder that is not a whole tree.
+    for (const std::string& state_dir : {abs_path("state"), abs_path("pd-state"),
+#ifdef _WIN32
+                                         std::string("C:\\ProgramData\\psguard")
+#else
+                                         std::string("/var/lib/psguard")
+#endif
+         }) {
+        auto doc = with_store;
+        doc["paths"]["state_dir"] = state_dir;
+        auto config = parse(doc);
+        EXPECT_TRUE(config) << state_dir << ": " << config.error().message;
+    }
+}
+
 #ifndef _WIN32
 TEST(ConfigLoader, NegotiateIsWindowsOnly) {
     auto doc = minimal();
@@ -288,6 +347,114 @@ TEST(ConfigLoader, MissingFileIsAClearError) {
     ASSERT_FALSE(config);
     EXPECT_NE(config.error().message.find("does-not-exist.json: cannot read"), std::string::npos)
         << config.error().message;
+}
+
+#ifdef _WIN32
+constexpr bool kWindows = true;
+#else
+constexpr bool kWindows = false;
+#endif
+
+// The re-report trigger: the agent's COM object by default on Windows, then the configured
+// command and service; nothing new on other platforms.
+TEST(ConfigLoader, RefreshDefaultsFollowThePlatformAndWhatIsConfigured) {
+    auto document = minimal();
+    auto config = parse(document);
+    ASSERT_TRUE(config) << config.error().message;
+    EXPECT_EQ(config->heal.refresh, kWindows ? std::vector<RefreshTrigger>{RefreshTrigger::agent}
+                                             : std::vector<RefreshTrigger>{});
+    document["heal"] = {{"refresh_command", {"touch", "x"}}, {"restart_service", "AeXNSClient"}};
+    config = parse(document);
+    ASSERT_TRUE(config) << config.error().message;
+    std::vector<RefreshTrigger> expected = {RefreshTrigger::command,
+                                            RefreshTrigger::restart_service};
+    if (kWindows) {
+        expected.insert(expected.begin(), RefreshTrigger::agent);
+    }
+    EXPECT_EQ(config->heal.refresh, expected);
+    EXPECT_FALSE(config->heal.policy_refresh);
+    EXPECT_EQ(config->heal.policy_refresh_interval, std::chrono::hours(4));
+    EXPECT_EQ(config->local.agent_view, kWindows ? AgentViewMode::automatic : AgentViewMode::off);
+    EXPECT_FALSE(config->smp_report.enabled);
+}
+
+TEST(ConfigLoader, RefreshIsATriggerOrAnOrderedList) {
+    auto document = minimal();
+    document["heal"] = {{"refresh", {"restart_service", "command"}},
+                        {"refresh_command", {"touch", "x"}},
+                        {"restart_service", "AeXNSClient"}};
+    auto config = parse(document);
+    ASSERT_TRUE(config) << config.error().message;
+    EXPECT_EQ(config->heal.refresh, (std::vector<RefreshTrigger>{RefreshTrigger::restart_service,
+                                                                 RefreshTrigger::command}));
+    document["heal"]["refresh"] = "none";
+    config = parse(document);
+    ASSERT_TRUE(config) << config.error().message;
+    EXPECT_TRUE(config->heal.refresh.empty());
+    document["heal"]["refresh"] = "command";
+    config = parse(document);
+    ASSERT_TRUE(config) << config.error().message;
+    EXPECT_EQ(config->heal.refresh, std::vector<RefreshTrigger>{RefreshTrigger::command});
+}
+
+TEST(ConfigLoader, RefreshErrorsNameTheProblem) {
+    auto document = minimal();
+    document["heal"] = {{"refresh", "command"}};
+    expect_error(document, "heal.refresh: \"command\" needs heal.refresh_command");
+    document["heal"] = {{"refresh", {"none", "command"}}, {"refresh_command", {"x"}}};
+    expect_error(document, "\"none\" (alone)");
+    document["heal"] = {{"refresh", {"command", "command"}}, {"refresh_command", {"x"}}};
+    expect_error(document, "\"command\" is listed twice");
+    document["heal"] = {{"refresh", "AeXAgentUtil"}};
+    expect_error(document, "got \"AeXAgentUtil\"");
+}
+
+TEST(ConfigLoader, PolicyRefreshIsOnByDefaultOnWindowsWhenHealIsEnabled) {
+    auto document = minimal();
+    document["heal"] = {{"enabled", true}, {"policy_refresh_hours", 8}};
+    auto config = parse(document);
+    ASSERT_TRUE(config) << config.error().message;
+    EXPECT_EQ(config->heal.policy_refresh, kWindows);
+    EXPECT_EQ(config->heal.policy_refresh_interval, std::chrono::hours(8));
+}
+
+TEST(ConfigLoader, SmpReportNeedsItsDataClass) {
+    auto document = minimal();
+    document["smp_report"] = {{"enabled", true}};
+    expect_error(document, "smp_report.data_class: required when enabled");
+    document["smp_report"] = {{"enabled", false},
+                              {"data_class", "9D1D7A66-2B0F-4C1E-8A77-5C0B3D2E1F10"},
+                              {"interval_hours", 6}};
+    auto config = parse(document);
+    ASSERT_TRUE(config) << config.error().message;
+    EXPECT_EQ(config->smp_report.data_class, "{9d1d7a66-2b0f-4c1e-8a77-5c0b3d2e1f10}");
+    EXPECT_EQ(config->smp_report.interval, std::chrono::hours(6));
+}
+
+// The Symantec agent's COM objects exist on Windows only: asking for them elsewhere is a
+// configuration error that says so.
+TEST(ConfigLoader, AgentFeaturesAreWindowsOnly) {
+    if (kWindows) {
+        GTEST_SKIP() << "they are available here";
+    }
+    auto document = minimal();
+    document["heal"] = {{"refresh", "agent"}};
+    expect_error(document,
+                 "heal.refresh: \"agent\" (the agent's COM object) is only available on Windows");
+    document["heal"] = {{"policy_refresh", true}};
+    expect_error(document,
+                 "heal.policy_refresh: the agent's policy refresh is only available on Windows");
+    document.erase("heal");
+    document["local"] = {{"agent_view", true}};
+    expect_error(document,
+                 "local.agent_view: the agent's view of its packages is only available on Windows");
+    document.erase("local");
+    document["smp_report"] = {{"enabled", true},
+                              {"data_class", "{9d1d7a66-2b0f-4c1e-8a77-5c0b3d2e1f10}"}};
+    expect_error(document, "smp_report.enabled: the fleet status NSE is only available on Windows");
+    document["smp_report"]["enabled"] = false;
+    document["local"] = {{"agent_view", false}};
+    EXPECT_TRUE(parse(document));
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "endpoint/routes.hpp"
 #include "unit/endpoint_fake_agent.hpp"
+#include "unit/endpoint_routes_fixture.hpp"
 
 namespace psguard {
 namespace {
@@ -12,45 +13,11 @@ namespace {
 using nlohmann::json;
 using test::FakeAgent;
 
-constexpr const char* kToken = "0123456789abcdef0123456789abcdef";
+using test::kToken;
 const json kAclNotChecked = {
     {"ok", nullptr}, {"problems", json::array()}, {"account", nullptr}, {"note", nullptr}};
 
-class RoutesTest : public ::testing::Test {
-  protected:
-    RoutesTest() {
-        started_ = *parse_utc("2026-11-26T06:00:00Z");
-        now_ = started_ + std::chrono::seconds(3600);
-        agent_.set_snapshot(test::sample_snapshot(started_));
-        options_.token = kToken;
-    }
-
-    Response get(const std::string& target, std::optional<std::string> authorization = {}) {
-        return handle({"GET", target, std::move(authorization)}, agent_, options_, now_);
-    }
-    Response post(const std::string& target, std::optional<std::string> authorization = {}) {
-        return handle({"POST", target, std::move(authorization)}, agent_, options_, now_);
-    }
-    static json body(const Response& response) { return json::parse(response.body); }
-    static std::optional<std::string> header(const Response& response, const std::string& name) {
-        for (const auto& [key, value] : response.headers) {
-            if (key == name) {
-                return value;
-            }
-        }
-        return std::nullopt;
-    }
-    void set_report(const std::function<void(AgentSnapshot&)>& change) {
-        auto snapshot = test::sample_snapshot(started_);
-        change(*snapshot);
-        agent_.set_snapshot(snapshot);
-    }
-
-    FakeAgent agent_;
-    RouteOptions options_;
-    TimePoint started_;
-    TimePoint now_;
-};
+class RoutesTest : public test::RoutesFixture {};
 
 TEST_F(RoutesTest, HealthzFollowsTheAgent) {
     const auto ok = get("/healthz");
@@ -90,9 +57,11 @@ TEST_F(RoutesTest, StatusHasEveryDocumentedMember) {
                                   {"error", nullptr}}));
     EXPECT_EQ(status["acl"], kAclNotChecked);
     EXPECT_EQ(status["summary"], (json{{"healthy", 1}, {"stale_on_ns", 1}}));
-    EXPECT_EQ(
-        status["heal"],
-        (json{{"budget_left_today", 49}, {"breaker", nullptr}, {"acl_repairs", json::array()}}));
+    EXPECT_EQ(status["heal"], (json{{"budget_left_today", 49},
+                                    {"breaker", nullptr},
+                                    {"acl_repairs", json::array()},
+                                    {"refresh", nullptr},
+                                    {"policy_refresh", nullptr}}));
     EXPECT_EQ(status["settings"], (json{{"server", "PS01"}, {"ns_url", "https://ns.example.com"}}));
     // Issue 8's members appear only when the cycle produced them.
     EXPECT_FALSE(status.contains("evidence"));
@@ -112,7 +81,9 @@ TEST_F(RoutesTest, StatusBeforeTheFirstCycle) {
     EXPECT_EQ(status["summary"], json::object());
     EXPECT_EQ(status["heal"], (json{{"budget_left_today", nullptr},
                                     {"breaker", nullptr},
-                                    {"acl_repairs", json::array()}}));
+                                    {"acl_repairs", json::array()},
+                                    {"refresh", nullptr},
+                                    {"policy_refresh", nullptr}}));
 }
 
 TEST_F(RoutesTest, StatusShowsAclEvidenceAndDiagnosis) {
@@ -273,7 +244,8 @@ TEST_F(RoutesTest, BeyondLoopbackReadsNeedTheTokenToo) {
 }
 
 TEST_F(RoutesTest, UnknownRoutesWrongMethodsAndBadTargets) {
-    EXPECT_EQ(get("/").status, 404u);
+    EXPECT_EQ(get("/nope").status, 404u);
+    EXPECT_EQ(get("/ui/").status, 404u);
     EXPECT_EQ(get("/v1/status/").status, 404u);
     EXPECT_EQ(get("/v2/status").status, 404u);
     EXPECT_EQ(post("/nope").status, 404u);

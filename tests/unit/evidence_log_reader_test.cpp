@@ -182,6 +182,17 @@ TEST(AgentLogReader, MalformedAndCutEventsAreCountedAndSkipped) {
     EXPECT_EQ(stats.truncated, 1u);
 }
 
+// The agent's bytes enter psguard as valid UTF-8, attributes and message alike.
+TEST(AgentLogReader, EventsAreValidUtf8WhateverTheLogHolds) {
+    TempTree tree;
+    tree.write("logs/agent.log", test::agent_event("Bad\xFFSource", "Access is\xC3 denied"));
+    AgentLogReader reader;
+    const auto events = test::read_events(reader, tree / "logs");
+    ASSERT_EQ(events.size(), 1u);
+    EXPECT_EQ(events[0].source, "Bad\xEF\xBF\xBDSource");
+    EXPECT_EQ(events[0].message, "Access is\xEF\xBF\xBD denied");
+}
+
 TEST(AgentLogReader, AnOversizedEventIsSkippedWithinTheBuffer) {
     TempTree tree;
     const std::string huge = test::agent_event("Big", std::string(20000, 'x'));

@@ -4,8 +4,15 @@
 
 #include <gtest/gtest.h>
 
+#ifndef _WIN32
+#include <acl/libacl.h>
+#include <sys/acl.h>
+#include <sys/stat.h>
+#endif
+
 #include <fstream>
 
+#include "acl/file_security.hpp"
 #include "core/utf8_path.hpp"
 #include "heal/path_guard.hpp"
 #include "platform/sha256.hpp"
@@ -95,6 +102,74 @@ TEST_F(HealerTest, RestoreIsByteIdentical) {
     EXPECT_EQ(journal_.action(outcome.action_id)->result, ActionResult::restored);
     EXPECT_FALSE(healer().restore(outcome.action_id, {}, kNow)) << "restored only once";
 }
+
+#ifndef _WIN32
+// A path whose bytes are not UTF-8 (here a storage root's name) is journaled escaped and read
+// back byte for byte: a restore from the journal on disk puts the files where they were.
+TEST_F(HealerTest, RestoreFromDiskFindsAPathThatIsNotUtf8) {
+    const fs::path store = tree_ / "store\xFF";
+    paths_.storage_roots = {store};
+    const fs::path folder = store / "Package Delivery" / kFolder;
+    const fs::path snapshot = tree_.write(folder.lexically_relative(tree_.root()) / "snapshot.xml",
+                                          "<snapshot version=\"7\"/>");
+    package_.delivery_dir = folder;
+    auto outcome = healer().heal(package_, "stale", kNow);
+    ASSERT_TRUE(outcome.done) << outcome.detail;
+    ASSERT_FALSE(fs::exists(snapshot));
+
+    Journal reloaded(journal_.file());
+    ASSERT_TRUE(reloaded.load());
+    const auto action = reloaded.action(outcome.action_id);
+    ASSERT_TRUE(action);
+    EXPECT_EQ(action->files[0].original, snapshot);
+    auto restored = Healer(paths_, config_, reloaded).restore(outcome.action_id, {}, kNow);
+    ASSERT_TRUE(restored) << restored.error().message;
+    EXPECT_EQ(read(snapshot), "<snapshot version=\"7\"/>");
+}
+#endif
+
+TEST_F(HealerTest, JournalsEachFilesOwnerAndPermissions) {
+    const auto snapshot_security = read_file_security(snapshot_);
+    ASSERT_TRUE(snapshot_security) << snapshot_security.error().message;
+    auto outcome = healer().heal(package_, "stale", kNow);
+    ASSERT_TRUE(outcome.done) << outcome.detail;
+    Journal reloaded(journal_.file());
+    ASSERT_TRUE(reloaded.load());
+    const auto action = reloaded.action(outcome.action_id);
+    ASSERT_TRUE(action);
+    ASSERT_EQ(action->files.size(), 2u);
+    ASSERT_TRUE(action->files[0].security) << "the intent holds the file's security";
+    EXPECT_EQ(*action->files[0].security, *snapshot_security);
+    EXPECT_TRUE(action->files[1].security);
+}
+
+#ifndef _WIN32
+// The quarantined copy lost its mode and ACL (as a copy to another volume does): restore gives
+// the file back the ones the journal recorded.
+TEST_F(HealerTest, RestorePutsBackTheJournaledModeAndAcl) {
+    acl_t acl = acl_from_text("user::rw-,user:1234:r--,group::r--,mask::r--,other::r--");
+    ASSERT_NE(acl, nullptr);
+    ASSERT_EQ(acl_set_file(snapshot_.c_str(), ACL_TYPE_ACCESS, acl), 0);
+    acl_free(acl);
+    auto outcome = healer().heal(package_, "stale", kNow);
+    ASSERT_TRUE(outcome.done) << outcome.detail;
+    const fs::path quarantined = journal_.action(outcome.action_id)->files[0].quarantined;
+    acl_t plain = acl_from_mode(0600);
+    ASSERT_EQ(acl_set_file(quarantined.c_str(), ACL_TYPE_ACCESS, plain), 0);
+    acl_free(plain);
+
+    ASSERT_TRUE(healer().restore(outcome.action_id, {}, kNow));
+    struct stat st {};
+    ASSERT_EQ(::stat(snapshot_.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 07777, 0644u);
+    acl_t back = acl_get_file(snapshot_.c_str(), ACL_TYPE_ACCESS);
+    ASSERT_NE(back, nullptr);
+    char* text = acl_to_any_text(back, nullptr, ',', TEXT_NUMERIC_IDS);
+    EXPECT_STREQ(text, "user::rw-,user:1234:r--,group::r--,mask::r--,other::r--");
+    acl_free(text);
+    acl_free(back);
+}
+#endif
 
 TEST_F(HealerTest, RestoreRefusesToOverwriteARebuiltFileUnlessForced) {
     auto outcome = healer().heal(package_, "stale", kNow);

@@ -18,7 +18,7 @@ LocalPackage ready_package(const std::string& version = "1601867730") {
 }
 
 NsPackageRow row(const std::string& status, const std::string& version = "1601867730") {
-    return NsPackageRow{kId, "Adobe Reader", "PS01", status, version, version};
+    return NsPackageRow{kId, "Adobe Reader", "PS01", status, version, version, std::nullopt};
 }
 
 PackageVerdict judge_one(std::optional<LocalPackage> local, std::optional<NsPackageRow> ns_row,
@@ -68,6 +68,63 @@ TEST(Reconcile, PendingIsPendingUntilPastGrace) {
     auto v = judge_one(ready_package(), row("Pending"), options);
     EXPECT_EQ(v.verdict, Verdict::stale_on_ns);
     EXPECT_NE(v.reason.find("grace"), std::string::npos);
+}
+
+TEST(Reconcile, KnownNsStatusWordsInAnyCaseWithBlanks) {
+    EXPECT_EQ(judge_one(ready_package(), row("  ready\t")).verdict, Verdict::healthy);
+    EXPECT_EQ(judge_one(ready_package(), row(" INVALID ")).verdict, Verdict::stale_on_ns);
+    for (const char* word : {"Pending", "download pending", "Retrying Download", "NOT READY",
+                             "Waiting to retry", " pending "}) {
+        EXPECT_EQ(judge_one(ready_package(), row(word)).verdict, Verdict::pending_on_ns) << word;
+    }
+}
+
+TEST(Reconcile, AnUnknownNsStatusIsReportedVerbatimAndNeverStale) {
+    ReconcileOptions options;
+    options.pending_past_grace.insert(kId);  // even past the grace period
+    auto v = judge_one(ready_package(), row("Quarantined by policy"), options);
+    EXPECT_EQ(v.verdict, Verdict::unrecognised_ns_status);
+    EXPECT_EQ(v.ns->status, "Quarantined by policy");
+    EXPECT_NE(v.reason.find("\"Quarantined by policy\""), std::string::npos) << v.reason;
+    EXPECT_TRUE(needs_attention(*v.verdict));
+}
+
+TEST(Reconcile, DeletedLocallyIsInformationalWhateverTheNsSays) {
+    auto local = ready_package();
+    local.package_status->status = "Deleted";
+    for (const char* ns_status : {"Invalid", "Ready", "Pending"}) {
+        auto v = judge_one(local, row(ns_status));
+        EXPECT_EQ(v.verdict, Verdict::deleted) << ns_status;
+        EXPECT_FALSE(needs_attention(*v.verdict));
+    }
+    // Not unknown_to_ns when the NS no longer lists it.
+    EXPECT_EQ(judge_one(local, std::nullopt).verdict, Verdict::deleted);
+    // And without the NS.
+    LocalScan scan;
+    scan.packages.emplace(local.id, local);
+    EXPECT_EQ(reconcile_without_ns(scan, "down").at(0).verdict, Verdict::deleted);
+}
+
+TEST(Reconcile, DeletedOnTheNsIsNeverHealedNorMissing) {
+    EXPECT_EQ(judge_one(ready_package(), row("deleted")).verdict, Verdict::deleted);
+    EXPECT_EQ(judge_one(std::nullopt, row("Deleted")).verdict, Verdict::deleted);
+}
+
+TEST(Reconcile, NeverReportedVersionIsNoObstacleToStale) {
+    auto ns = row("Invalid");
+    ns.reported_version.reset();  // NULL: the Package Server never reported
+    ns.name.clear();              // NULL name
+    EXPECT_EQ(judge_one(ready_package(), ns).verdict, Verdict::stale_on_ns);
+}
+
+TEST(Reconcile, TheNsErrorTextIsQuotedInTheReason) {
+    auto ns = row("Invalid");
+    ns.error = "Access is denied (-2147024891)";
+    auto v = judge_one(ready_package(), ns);
+    EXPECT_NE(v.reason.find("\"Access is denied (-2147024891)\""), std::string::npos) << v.reason;
+    auto ready = row("Ready");
+    ready.error = "old error";
+    EXPECT_EQ(judge_one(ready_package(), ready).reason, "Ready here and on the NS");
 }
 
 TEST(Reconcile, DifferentVersionIsAMismatchNotStale) {
@@ -167,7 +224,8 @@ TEST(VerdictNames, AreTheContract) {
     }
     EXPECT_EQ(names, (std::vector<std::string>{"healthy", "stale_on_ns", "pending_on_ns",
                                                "version_mismatch", "not_ready_locally",
-                                               "missing_locally", "unknown_to_ns", "unreadable"}));
+                                               "missing_locally", "unknown_to_ns", "unreadable",
+                                               "deleted", "unrecognised_ns_status"}));
 }
 
 }  // namespace

@@ -74,6 +74,33 @@ TEST(StatusDocument, ElementForm) {
     EXPECT_EQ(doc.version, "1601867730");
 }
 
+// The ASDK names the agent's package field PackageVersion (and its status Status).
+TEST(StatusDocument, VersionNamedPackageVersion) {
+    const auto attribute =
+        parse_ok(R"(<PackageStatus Status="Ready" PreviousStatus="Pending" PackageVersion="42"/>)");
+    EXPECT_EQ(attribute.status, "Ready");
+    EXPECT_EQ(attribute.version, "42");
+    const auto element = parse_ok(
+        "<Package><Status>Ready</Status><PackageVersion>1601867730</PackageVersion></Package>");
+    EXPECT_EQ(element.version, "1601867730");
+}
+
+// The file's bytes enter psguard as valid UTF-8 (invalid bytes replaced); control characters
+// stay, for JSON to escape and the table to show escaped.
+TEST(StatusDocument, ValuesAreValidUtf8WhateverTheFileHolds) {
+    const auto doc = parse_ok(
+        "<PackageStatus status=\"Re\xFF"
+        "ady\x1B[2J&#10;FORGED\" version=\"1\xC3\"/>");
+    EXPECT_EQ(doc.status,
+              "Re\xEF\xBF\xBD"
+              "ady\x1B[2J\nFORGED");
+    EXPECT_EQ(doc.version, "1\xEF\xBF\xBD");
+    const auto snapshot = snapshot_ok(
+        "<snapshot version=\"2\"><file name=\"bin\\se\xFFtup.exe\" size=\"3\"/></snapshot>");
+    ASSERT_EQ(snapshot.files.size(), 1u);
+    EXPECT_EQ(snapshot.files[0].name, "bin\\se\xEF\xBF\xBDtup.exe");
+}
+
 TEST(StatusDocument, NamesInAnyCase) {
     const auto elements =
         parse_ok("<packagestatus><STATUS>Ready</STATUS><VERSION>12</VERSION></packagestatus>");
@@ -279,6 +306,12 @@ TEST(SnapshotDocument, ElementFormInAnyCase) {
     EXPECT_EQ(doc.files[0].name, "setup.exe");
     EXPECT_EQ(doc.files[1].name, "data.cab");
     EXPECT_EQ(doc.files[1].size, 18446744073709551615ull);
+}
+
+TEST(SnapshotDocument, VersionNamedPackageVersion) {
+    EXPECT_EQ(
+        snapshot_ok(R"(<Snapshot PackageVersion="7"><File name="a" size="1"/></Snapshot>)").version,
+        "7");
 }
 
 TEST(SnapshotDocument, RelativePathsWithBackslashes) {

@@ -8,32 +8,8 @@ exe="$1"
 emulator="$2"
 wine_run="$3"
 work="$(mktemp -d -t psguard-wine-XXXXXX)"
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-# shellcheck source=../shell/ns_sandbox.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../shell/ns_sandbox.sh"
-
-winpath() { printf 'Z:%s' "${1//\//\\}"; }
-
-delivery="$work/Package Delivery"
-status="$work/PackageStatus"
-stale="{6C821F5E-1A2B-4C3D-8E9F-0A1B2C3D4E01}"
-healthy="{6c821f5e-1a2b-4c3d-8e9f-0a1b2c3d4e02}"
-for guid in "$stale" "$healthy"; do add_package "$delivery" "$status" "$guid"; done
-guid="{a1b2c3d4-0000-4000-8000-000000000001}"
-cat >"$work/scenario.json" <<JSON
-{"server": "PS01", "report_guid": "$guid", "auth": {"type": "none"}, "fault": "none",
- "packages": [
-  {"guid": "$stale", "name": "Stale", "status": "Invalid", "ns_version": "7", "reported_version": "7"},
-  {"guid": "$healthy", "name": "Healthy", "status": "Ready", "ns_version": "7", "reported_version": "7"}]}
-JSON
-start_ns_emulator "$emulator" "$work" "$work/scenario.json"
-port="$ns_port"
+# shellcheck source=ns_fixture.sh
+source "$(dirname "${BASH_SOURCE[0]}")/ns_fixture.sh"
 
 write_config() {  # $1 file, $2 extra ns JSON members
     cat >"$1" <<JSON
@@ -41,7 +17,7 @@ write_config() {  # $1 file, $2 extra ns JSON members
  "paths": {"package_delivery": "$(winpath "$delivery" | sed 's/\\/\\\\/g')",
            "package_status": "$(winpath "$status" | sed 's/\\/\\\\/g')",
            "state_dir": "$(winpath "$work/state" | sed 's/\\/\\\\/g')"},
- "ns": {"url": "https://localhost:$port", "report_guid": "$guid", "timeout_seconds": 10,
+ "ns": {"url": "https://localhost:$port", "report_guid": "$report_guid", "timeout_seconds": 10,
         "max_retries": 0 $2}}
 JSON
 }

@@ -13,45 +13,20 @@ exe="$1"
 emulator="$2"
 wine_run="$3"
 work="$(mktemp -d -t psguard-wine-tls-XXXXXX)"
-pids=()
-cleanup() {
-    # The agent runs in a process group of its own (wine-run.sh, Wine's process, sed).
-    for pid in "${pids[@]}"; do kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
 # shellcheck source=../shell/tally.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../shell/tally.sh"
-# shellcheck source=../shell/ns_sandbox.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../shell/ns_sandbox.sh"
-winpath() { printf 'Z:%s' "${1//\//\\}"; }
-json_path() { winpath "$1" | sed 's/\\/\\\\/g'; }
-
-delivery="$work/Package Delivery"
-status_dir="$work/PackageStatus"
-stale="{6C821F5E-1A2B-4C3D-8E9F-0A1B2C3D4E01}"
-healthy="{6c821f5e-1a2b-4c3d-8e9f-0a1b2c3d4e02}"
-for guid in "$stale" "$healthy"; do add_package "$delivery" "$status_dir" "$guid"; done
-report="{a1b2c3d4-0000-4000-8000-000000000001}"
-cat >"$work/scenario.json" <<JSON
-{"server": "PS01", "report_guid": "$report", "auth": {"type": "none"}, "fault": "none",
- "packages": [
-  {"guid": "$stale", "name": "Stale", "status": "Invalid", "ns_version": "7", "reported_version": "7"},
-  {"guid": "$healthy", "name": "Healthy", "status": "Ready", "ns_version": "7", "reported_version": "7"}]}
-JSON
-start_ns_emulator "$emulator" "$work" "$work/scenario.json"
+# shellcheck source=ns_fixture.sh
+source "$(dirname "${BASH_SOURCE[0]}")/ns_fixture.sh"
 certs="$work/certs"
 
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+endpoint_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 cat >"$work/psguard.json" <<JSON
 {"package_server": {"name": "PS01"},
- "paths": {"package_delivery": "$(json_path "$delivery")", "package_status": "$(json_path "$status_dir")",
+ "paths": {"package_delivery": "$(json_path "$delivery")", "package_status": "$(json_path "$status")",
            "state_dir": "$(json_path "$work/state")"},
- "ns": {"url": "https://localhost:$ns_port", "report_guid": "$report", "ca_file": "$(json_path "$certs/ca.pem")",
+ "ns": {"url": "https://localhost:$ns_port", "report_guid": "$report_guid", "ca_file": "$(json_path "$certs/ca.pem")",
         "timeout_seconds": 10, "max_retries": 0},
- "endpoint": {"port": $port,
+ "endpoint": {"port": $endpoint_port,
               "tls": {"cert_file": "$(json_path "$certs/server.pem")", "key_file": "$(json_path "$certs/server.key")",
                       "client_ca_file": "$(json_path "$certs/ca.pem")"}}}
 JSON
@@ -66,7 +41,7 @@ fi
 
 setsid "$wine_run" "$exe" run --config "$config" >"$work/run.log" 2>&1 &
 pids+=($!)
-endpoint="https://127.0.0.1:$port"
+endpoint="https://127.0.0.1:$endpoint_port"
 client=(--cacert "$certs/ca.pem" --cert "$certs/client.pem" --key "$certs/client.key" --max-time 5)
 code() { curl -s -o /dev/null -w '%{http_code}' "$@" || true; }
 answered=""
@@ -99,7 +74,7 @@ fi
 
 [[ "$(code --cacert "$certs/ca.pem" --max-time 5 "$endpoint/healthz")" == 000 ]] &&
     ok "no answer without a client certificate" || bad "answered a client without a certificate"
-[[ "$(code --max-time 5 "http://127.0.0.1:$port/healthz")" == 000 ]] &&
+[[ "$(code --max-time 5 "http://127.0.0.1:$endpoint_port/healthz")" == 000 ]] &&
     ok "no answer to plain HTTP" || bad "answered plain HTTP"
 
 set +e

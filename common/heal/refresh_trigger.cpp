@@ -1,0 +1,127 @@
+#include "heal/refresh_trigger.hpp"
+
+#include "platform/process_runner.hpp"
+
+namespace psguard {
+namespace {
+
+struct Attempt {
+    RefreshStep step;
+    nlohmann::json record;  // the journal's fields for this attempt
+};
+
+Attempt ask_agent(AgentAutomation& agent) {
+    const ComOutcome outcome = agent.resend_package_status();
+    Attempt attempt{{RefreshTrigger::agent, outcome.ok(), {}, outcome.hresult}, {}};
+    attempt.step.detail = outcome.ok() ? "the agent's RefreshPackages() and "
+                                         "ResendPackagesStatus() returned S_OK"
+                                       : outcome.message;
+    attempt.record = {{"hresult", format_hresult(outcome.hresult)},
+                      {"failure", outcome.ok() ? nlohmann::json(nullptr)
+                                               : nlohmann::json(to_string(outcome.failure))}};
+    return attempt;
+}
+
+Attempt run_command(const HealConfig& config, const std::filesystem::path& scratch,
+                    const std::stop_token& stop) {
+    Attempt attempt{{RefreshTrigger::command, false, {}, std::nullopt}, {}};
+    if (config.refresh_command.empty()) {
+        attempt.step.detail = "no heal.refresh_command configured";
+        return attempt;
+    }
+    auto outcome = run_process(config.refresh_command, config.refresh_timeout, scratch, stop);
+    if (!outcome) {
+        attempt.step.detail = "refresh command failed to start: " + outcome.error().message;
+    } else if (outcome->stopped) {
+        attempt.step.detail = "refresh command cut short: psguard is stopping";
+    } else if (outcome->timed_out) {
+        attempt.step.detail =
+            "refresh command killed after " + std::to_string(config.refresh_timeout.count()) + " s";
+    } else {
+        attempt.step.ok = outcome->exit_code == 0;
+        attempt.step.detail = "refresh command exited " + std::to_string(*outcome->exit_code);
+    }
+    attempt.record = {
+        {"command", config.refresh_command},
+        {"exit_code", outcome && outcome->exit_code ? nlohmann::json(*outcome->exit_code)
+                                                    : nlohmann::json(nullptr)},
+        {"output", outcome ? outcome->output : std::string()}};
+    return attempt;
+}
+
+Attempt restart(const HealConfig& config, const std::filesystem::path& scratch,
+                const std::stop_token& stop) {
+    Attempt attempt{{RefreshTrigger::restart_service, false, {}, std::nullopt}, {}};
+    if (config.restart_service.empty()) {
+        attempt.step.detail = "no heal.restart_service configured";
+        return attempt;
+    }
+    auto restarted = restart_service(config.restart_service, config.refresh_timeout,
+                                     scratch.parent_path(), stop);
+    attempt.step.ok = restarted.ok();
+    attempt.step.detail =
+        restarted ? "restarted service " + config.restart_service : restarted.error().message;
+    attempt.record = {{"service", config.restart_service}};
+    return attempt;
+}
+
+}  // namespace
+
+const char* to_string(RefreshTrigger trigger) {
+    switch (trigger) {
+        case RefreshTrigger::agent:
+            return "agent";
+        case RefreshTrigger::command:
+            return "command";
+        case RefreshTrigger::restart_service:
+            return "restart_service";
+    }
+    return "unknown";
+}
+
+std::string RefreshOutcome::summary() const {
+    if (steps.empty()) {
+        return "no re-report trigger configured (heal.refresh): the agent re-reports at its next "
+               "scheduled refresh";
+    }
+    if (steps.size() == 1) {
+        return steps.front().detail;
+    }
+    std::string text;
+    for (const auto& step : steps) {
+        text += (text.empty() ? "" : "; fell back to ") + std::string(to_string(step.trigger)) +
+                ": " + step.detail;
+    }
+    return text;
+}
+
+RefreshOutcome trigger_refresh(const HealConfig& config, AgentAutomation& agent, Journal& journal,
+                               const std::vector<std::string>& action_ids,
+                               const std::filesystem::path& scratch, TimePoint now,
+                               const std::stop_token& stop) {
+    RefreshOutcome outcome;
+    for (const RefreshTrigger trigger : config.refresh) {
+        if (stop.stop_requested() && !outcome.steps.empty()) {
+            break;  // the agent is stopping: no fallback
+        }
+        Attempt attempt = trigger == RefreshTrigger::agent     ? ask_agent(agent)
+                          : trigger == RefreshTrigger::command ? run_command(config, scratch, stop)
+                                                               : restart(config, scratch, stop);
+        for (const auto& id : action_ids) {
+            nlohmann::json record = attempt.record;
+            record["action"] = id;
+            record["event"] = "refresh";
+            record["trigger"] = to_string(trigger);
+            record["ok"] = attempt.step.ok;
+            record["summary"] = attempt.step.detail;
+            (void)journal.append(std::move(record), now);
+        }
+        outcome.steps.push_back(std::move(attempt.step));
+        if (outcome.steps.back().ok) {
+            break;
+        }
+    }
+    return outcome;
+}
+
+}  // namespace psguard
