@@ -54,6 +54,27 @@ endforeach()
 set_target_properties(OpenSSL::Crypto PROPERTIES INTERFACE_LINK_LIBRARIES "ws2_32;gdi32;crypt32")
 set_target_properties(OpenSSL::SSL PROPERTIES INTERFACE_LINK_LIBRARIES OpenSSL::Crypto)
 
+# zlib and its contrib/minizip (the zip writer of `psguard collect`): no Windows library in
+# Debian either, so the same way. C code: the project's warning flags do not apply to it.
+enable_language(C)
+set(_psguard_zlib "${_psguard_staged}/zlib")
+if(NOT EXISTS "${_psguard_zlib}/contrib/minizip/zip.c")
+  message(FATAL_ERROR "zlib is not staged in ${_psguard_staged}: run scripts/stage-cross-deps.sh")
+endif()
+add_library(
+  psguard_minizip STATIC
+  "${_psguard_zlib}/adler32.c" "${_psguard_zlib}/compress.c" "${_psguard_zlib}/crc32.c"
+  "${_psguard_zlib}/deflate.c" "${_psguard_zlib}/infback.c" "${_psguard_zlib}/inffast.c"
+  "${_psguard_zlib}/inflate.c" "${_psguard_zlib}/inftrees.c" "${_psguard_zlib}/trees.c"
+  "${_psguard_zlib}/uncompr.c" "${_psguard_zlib}/zutil.c"
+  "${_psguard_zlib}/contrib/minizip/ioapi.c" "${_psguard_zlib}/contrib/minizip/iowin32.c"
+  "${_psguard_zlib}/contrib/minizip/zip.c" "${_psguard_zlib}/contrib/minizip/unzip.c")
+target_include_directories(psguard_minizip SYSTEM PUBLIC "${_psguard_zlib}"
+                                                         "${_psguard_zlib}/contrib/minizip")
+# No encryption (minizip's crypt.h needs it off to build without a random source), UTF-16 paths.
+target_compile_definitions(psguard_minizip PRIVATE NOCRYPT NOUNCRYPT UNICODE _UNICODE)
+set_target_properties(psguard_minizip PROPERTIES C_STANDARD 99)
+
 if(PSGUARD_BUILD_TESTS)
   # GoogleTest from Debian's source tree; pthreads stay off on MinGW (gtest uses Win32 there).
   set(BUILD_GMOCK ON)

@@ -6,6 +6,7 @@
 #                            shadow mingw's)
 #   googletest               symlink to /usr/src/googletest (built by CMake)
 #   pugixml                  source of Debian's pugixml, via `apt-get source`
+#   zlib                     source of Debian's zlib, with contrib/minizip (zip for collect)
 #   openssl                  OpenSSL's static libraries and headers for mingw-w64, built from
 #                            Debian's source (Debian ships no mingw-w64 OpenSSL): the status
 #                            endpoint's TLS is OpenSSL through Asio on Windows too
@@ -41,29 +42,24 @@ for pair in boost:boost nlohmann_json:nlohmann cli11:CLI spdlog:spdlog fmt:fmt; 
 done
 link /usr/src/googletest "$dest/googletest"
 
-# Source packages come from the Debian archives this machine already installs from (its apt
+# Sources of libraries the -dev packages ship for Linux only (headers and a shared library):
+# Debian's source, from the Debian archives this machine already installs from (its apt
 # configuration, so that no address is hard-coded here; PSGUARD_DEBIAN_MIRROR overrides the
-# release's). apt works on a private deb-src list and private state: the machine's apt setup is
-# untouched, and the private index is deleted after use (~20 MB).
-# shellcheck source=/dev/null
-codename="$(. /etc/os-release && echo "${VERSION_CODENAME:-}")"
+# release's). pugixml and zlib with its contrib/minizip (the zip writer of `psguard collect` on
+# Windows) are pinned to the installed -dev package's version so that both builds use the same
+# code; OpenSSL below. apt works on a private deb-src list and private state: the machine's apt
+# setup is untouched, and the private index is deleted after use (~20 MB).
 apt_dir="$dest/apt"
-apt_opts=(
-    -o "Dir::Etc::SourceList=$apt_dir/sources.list"
-    -o "Dir::Etc::SourceParts=/dev/null"
-    -o "Dir::State::Lists=$apt_dir/lists"
-    -o "Dir::Cache=$apt_dir/cache"
-    -o "Acquire::Languages=none"
-    -o "APT::Sandbox::User=root"  # the private folders belong to the caller, not to _apt
-)
-apt_ready=0
+apt_opts=()
 trap 'rm -rf "$apt_dir" "$dest"/.fetch.*' EXIT
-prepare_apt() {
-    ((apt_ready)) && return 0
+prepare_apt() {  # once, before the first source that needs fetching
+    ((${#apt_opts[@]} == 0)) || return 0
     command -v dpkg-source >/dev/null || die "dpkg-source is missing (package dpkg-dev)"
+    local codename archives
+    # shellcheck source=/dev/null
+    codename="$(. /etc/os-release && echo "${VERSION_CODENAME:-}")"
     [[ -n "$codename" ]] || die "cannot tell the Debian release from /etc/os-release"
     # The release, its updates and its security suite, as "<uri> <suite>".
-    local archives
     archives="$(apt-cache policy 2>/dev/null | awk -v r="$codename" '
         $3 == r "/main" || $3 == r "-updates/main" || $3 == r "-security/main" {
             split($3, suite, "/"); print $2, suite[1] }' | sort -u)"
@@ -76,48 +72,57 @@ prepare_apt() {
     while read -r uri suite; do
         echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $suite main"
     done <<<"$archives" >"$apt_dir/sources.list"
+    apt_opts=(
+        -o "Dir::Etc::SourceList=$apt_dir/sources.list"
+        -o "Dir::Etc::SourceParts=/dev/null"
+        -o "Dir::State::Lists=$apt_dir/lists"
+        -o "Dir::Cache=$apt_dir/cache"
+        -o "Acquire::Languages=none"
+        -o "APT::Sandbox::User=root"  # the private folders belong to the caller, not to _apt
+    )
+    echo "stage-cross-deps: reading the source indexes ($codename)"
     apt-get "${apt_opts[@]}" -qq update >&2
-    apt_ready=1
 }
 
-# fetch_source PACKAGE [VERSION]: unpacks Debian's source of PACKAGE (VERSION, else the newest
-# version an archive delivers: a security archive may list a version it does not serve) into a
-# new folder under $dest and prints the folder.
+# fetch_source SOURCE VERSION...: unpacks the first of these versions of Debian's source package
+# SOURCE that an archive delivers (an index may list a version it does not serve) into a new
+# folder under $dest and prints the folder. prepare_apt first.
 fetch_source() {
-    local package="$1" wanted="${2:-}" work versions version
-    prepare_apt
+    local source="$1" work version src
+    shift
     work="$(mktemp -d "$dest/.fetch.XXXXXX")"
-    if [[ -n "$wanted" ]]; then
-        versions="$wanted"
-    else
-        versions="$(apt-cache "${apt_opts[@]}" showsrc "$package" 2>/dev/null |
-            awk '/^Version:/ { print $2 }' | sort -u -r -V)"
-    fi
-    for version in $versions; do
-        if (cd "$work" && apt-get "${apt_opts[@]}" -qq source "$package=$version" >/dev/null 2>&1); then
-            find "$work" -mindepth 1 -maxdepth 1 -type d -name "$package-*" | head -n1
-            return 0
+    for version in "$@"; do
+        if (cd "$work" && apt-get "${apt_opts[@]}" -qq source "$source=$version" >/dev/null 2>&1); then
+            src="$(find "$work" -mindepth 1 -maxdepth 1 -type d -name "$source-*" | head -n1)"
+            [[ -n "$src" ]] && echo "$src" && return 0
         fi
     done
-    die "apt-get source $package failed for every version offered (${versions//$'\n'/ })"
+    die "apt-get source $source failed for every version offered ($*)"
 }
 
-# pugixml: the -dev package has headers and a shared library for Linux only, so the source is
-# compiled by the cross build (cmake/CrossDeps.cmake), pinned to the installed version so both
-# builds use the same pugixml.
-version="$(dpkg-query -W -f='${Version}' libpugixml-dev 2>/dev/null || true)"
-[[ -n "$version" ]] || die "libpugixml-dev is not installed; run scripts/install-deps.sh"
-stamp="$dest/pugixml/.psguard-staged"
-if [[ -f "$dest/pugixml/src/pugixml.cpp" && "$(cat "$stamp" 2>/dev/null)" == "$version" ]]; then
-    echo "stage-cross-deps: pugixml $version up to date"
-else
-    echo "stage-cross-deps: fetching pugixml $version"
-    src="$(fetch_source pugixml "$version")"
-    [[ -n "$src" && -f "$src/src/pugixml.cpp" ]] || die "unexpected pugixml source layout in $src"
+# stage SOURCE DEV_PACKAGE CHECK: Debian's source package SOURCE at DEV_PACKAGE's installed
+# version into $dest/SOURCE; CHECK (a file inside it) proves the layout.
+stage() {
+    local source="$1" dev="$2" check="$3" version stamp src
+    version="$(dpkg-query -W -f='${Version}' "$dev" 2>/dev/null || true)"
+    [[ -n "$version" ]] || die "$dev is not installed; run scripts/install-deps.sh"
+    stamp="$dest/$source/.psguard-staged"
+    if [[ -f "$dest/$source/$check" && "$(cat "$stamp" 2>/dev/null)" == "$version" ]]; then
+        echo "stage-cross-deps: $source $version up to date in $dest"
+        return 0
+    fi
+    prepare_apt
+    echo "stage-cross-deps: fetching $source $version source"
+    src="$(fetch_source "$source" "$version")"
+    [[ -f "$src/$check" ]] || die "unexpected $source source layout in $src"
     echo "$version" >"$src/.psguard-staged"
-    rm -rf "$dest/pugixml"
-    mv "$src" "$dest/pugixml"
-fi
+    rm -rf "${dest:?}/$source"
+    mv "$src" "$dest/$source"
+    echo "stage-cross-deps: staged $source $version in $dest"
+}
+
+stage pugixml libpugixml-dev src/pugixml.cpp
+stage zlib zlib1g-dev contrib/minizip/zip.c
 
 # OpenSSL: static libssl/libcrypto for mingw-w64, from Debian's newest source of the release
 # (security fixes included). Only what a TLS 1.2/1.3 server with X.509 certificates needs: no
@@ -147,7 +152,11 @@ elif [[ -n "$cached" && -f "$cached/lib/libssl.a" && "$(cat "$cached/.psguard-st
 else
     command -v x86_64-w64-mingw32-gcc >/dev/null || die "x86_64-w64-mingw32-gcc is missing; run scripts/install-deps.sh"
     echo "stage-cross-deps: fetching OpenSSL's source"
-    src="$(fetch_source openssl)"
+    prepare_apt
+    # The newest the archives deliver (security fixes included), the installed one's if none.
+    # shellcheck disable=SC2046 # one argument per version
+    src="$(fetch_source openssl $(apt-cache "${apt_opts[@]}" showsrc openssl 2>/dev/null |
+        awk '/^Version:/ { print $2 }' | sort -u -r -V) "$native_openssl")"
     [[ -n "$src" && -x "$src/Configure" ]] || die "unexpected OpenSSL source layout in $src"
     build_start=$SECONDS
     echo "stage-cross-deps: building $(basename "$src") for mingw-w64 (log: $dest/openssl-build.log)"

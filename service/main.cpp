@@ -112,6 +112,20 @@ int run(int argc, char** argv) {
                              "(default: beside psguard, or the build tree)");
 #endif
 
+    psguard::CollectOptions collect;
+    std::optional<std::string> collect_out;
+    auto* collect_command = app.add_subcommand(
+        "collect",
+        "write an anonymised support bundle (tar.gz; zip on Windows): configuration, detected "
+        "paths, a read-only check, the agent's last report, sample XML files, log evidence, the "
+        "NS answer's columns and first rows");
+    add_config_option(collect_command);
+    collect_command->add_option("--out", collect_out,
+                                "the archive to write (default: psguard-collect-<UTC time> in "
+                                "the current folder)");
+    collect_command->add_flag("--hide-guids", collect.hide_guids,
+                              "replace package GUIDs by placeholders too");
+
     std::string reset_package;
     auto* reset_command =
         app.add_subcommand("reset", "clear a package's heal_failed so psguard may heal it again");
@@ -187,6 +201,13 @@ int run(int argc, char** argv) {
         status.config_file = config_path();
         status.overrides = overrides;
         return psguard::run_status_command(status);
+    }
+    if (collect_command->parsed()) {
+        collect.config_file = config_path();
+        if (collect_out) {
+            collect.out = psguard::utf8_to_path(*collect_out);
+        }
+        return psguard::run_collect_command(collect);
     }
     if (reset_command->parsed()) {
         return psguard::run_reset_command(config_path(), reset_package);

@@ -77,6 +77,20 @@ struct ParseConfig {
         "/*/@*" PSGUARD_VERSION_NAME " | /*/*" PSGUARD_VERSION_NAME;
     // Nodes with a name and a size, as attributes or child elements, any case.
     std::string snapshot_file_xpath = "//*[" PSGUARD_LOWER_NAME "='file']";
+    // Relocated storage (ITMS 8.x custom location): the folder holding the package's files as
+    // snapshot.xml records it, and the custom-location flag. The schema is not public, so the
+    // defaults take the likely names on the root, as an attribute or a child element.
+    std::string snapshot_location_xpath =
+        "/*/@*[" PSGUARD_LOWER_NAME "='location' or " PSGUARD_LOWER_NAME
+        "='packagelocation' or " PSGUARD_LOWER_NAME "='storagelocation' or " PSGUARD_LOWER_NAME
+        "='destination' or " PSGUARD_LOWER_NAME "='path' or " PSGUARD_LOWER_NAME
+        "='packagepath'] | /*/*[" PSGUARD_LOWER_NAME "='location' or " PSGUARD_LOWER_NAME
+        "='packagelocation' or " PSGUARD_LOWER_NAME "='storagelocation' or " PSGUARD_LOWER_NAME
+        "='destination' or " PSGUARD_LOWER_NAME "='packagepath']";
+    std::string snapshot_custom_location_xpath =
+        "/*/@*[" PSGUARD_LOWER_NAME "='iscustomlocation' or " PSGUARD_LOWER_NAME
+        "='customlocation'] | /*/*[" PSGUARD_LOWER_NAME "='iscustomlocation' or " PSGUARD_LOWER_NAME
+        "='customlocation']";
     std::uint64_t max_file_bytes = 8ull * 1024 * 1024;
 
     bool operator==(const ParseConfig&) const = default;

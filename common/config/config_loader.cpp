@@ -9,6 +9,7 @@
 #include "core/utf8_path.hpp"
 #include "local/status_parser.hpp"
 #include "ns/ns_url.hpp"
+#include "platform/agent_registry.hpp"
 #include "platform/host.hpp"
 
 namespace psguard {
@@ -175,6 +176,8 @@ void read_parse(JsonObjectReader section, Config& config) {
     read_xpath("version_xpath", parse.version_xpath);
     read_xpath("snapshot_version_xpath", parse.snapshot_version_xpath);
     read_xpath("snapshot_file_xpath", parse.snapshot_file_xpath);
+    read_xpath("snapshot_location_xpath", parse.snapshot_location_xpath);
+    read_xpath("snapshot_custom_location_xpath", parse.snapshot_custom_location_xpath);
     if (auto kib = section.integer("max_file_kb", 1, 1024 * 1024)) {
         parse.max_file_bytes = static_cast<std::uint64_t>(*kib) * 1024;
     }
@@ -386,8 +389,14 @@ HostDefaults detect_host_defaults() {
         defaults.package_status = agent->package_status;
     }
     defaults.state_dir = default_state_dir();
-    const auto evidence = detect_evidence_dirs(
-        evidence_dir_candidates(kThisAgentPlatform, agent_install_dir(), program_data_dir()));
+    const AgentRegistry registry = read_agent_registry();
+    AgentFolders folders;
+    folders.install_dir = agent_install_dir();
+    folders.registry_log_dir = agent_log_dir_from(registry);
+    folders.program_data = program_data_dir();
+    folders.public_dir = public_dir();
+    const auto evidence =
+        detect_evidence_dirs(evidence_dir_candidates(kThisAgentPlatform, folders));
     defaults.agent_log_dir = evidence.log_dir;
     defaults.agent_queue_dir = evidence.queue_dir;
     return defaults;

@@ -5,17 +5,10 @@
 #include <vector>
 
 #include "config/config_overrides.hpp"
+#include "platform/win_handle.hpp"
 #include "platform/win_text.hpp"
 
 namespace psguard {
-namespace {
-
-struct RegKeyDeleter {
-    void operator()(HKEY key) const noexcept { RegCloseKey(key); }
-};
-using RegKey = std::unique_ptr<std::remove_pointer_t<HKEY>, RegKeyDeleter>;
-
-}  // namespace
 
 Result<ConfigOverrides> read_installer_overrides(std::string_view registry_key) {
     const std::string origin = "HKLM\\" + std::string(registry_key);

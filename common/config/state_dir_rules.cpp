@@ -26,7 +26,7 @@ std::vector<fs::path> spellings(const fs::path& path) {
 bool collides(const fs::path& inner, const fs::path& outer, bool tree) {
     for (const auto& a : spellings(inner)) {
         for (const auto& b : spellings(outer)) {
-            if (tree ? path_within(a, b) : path_within(a, b) && path_within(b, a)) {
+            if (tree ? path_within(b, a) : same_path(a, b)) {
                 return true;
             }
         }

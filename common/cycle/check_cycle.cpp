@@ -654,6 +654,10 @@ CheckReport run_cycle(const Config& config, NsClient& ns, StateDir& state,
         healer.prune_quarantine(now);
     }
     report.heal = std::move(heal);
+    if (auto saved = state.save_last_report(to_json(report)); !saved) {
+        report.findings.push_back(
+            Finding{"state_not_saved", path_to_utf8(state.path()), saved.error().message, true});
+    }
     return std::move(report);
 }
 

@@ -89,4 +89,8 @@ Status StateDir::save_evidence() const {
         evidence_->to_json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
+Status StateDir::save_last_report(const nlohmann::json& report) const {
+    return write_atomically(last_report_file(dir_), report.dump(2) + "\n");
+}
+
 }  // namespace psguard

@@ -29,6 +29,11 @@ class StateDir {
     // evidence.json; a damaged or missing file starts afresh.
     EvidenceState& evidence(const EvidenceConfig& config);
     Status save_evidence() const;
+    // The last cycle's report (to_json of CheckReport), read by `psguard collect`.
+    Status save_last_report(const nlohmann::json& report) const;
+    static std::filesystem::path last_report_file(const std::filesystem::path& dir) {
+        return dir / "last-report.json";
+    }
 
   private:
     StateDir(std::filesystem::path dir, FileLock lock);

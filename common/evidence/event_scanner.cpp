@@ -94,8 +94,9 @@ ElementEnd find_element_end(std::string_view text, std::size_t begin) {
         if (rest.compare(0, kCdata.size(), kCdata) == 0) {
             const std::size_t body = at + kCdata.size();
             const std::size_t close = text.find("]]>", body);
-            // The agent writes one event per line: a line starting with "<event" inside CDATA
-            // means this event was cut off (the agent died mid-write) and a new one began.
+            // Every event starts on a line of its own (it may span several): a line starting
+            // with "<event" inside CDATA means this event was cut off (the agent died
+            // mid-write) and a new one began.
             const std::string_view inside = text.substr(
                 body, close == std::string_view::npos ? std::string_view::npos : close - body);
             for (std::size_t line = inside.find("\n<event"); line != std::string_view::npos;

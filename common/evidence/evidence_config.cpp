@@ -22,23 +22,31 @@ std::optional<fs::path> first_folder(const std::vector<fs::path>& candidates) {
 
 }  // namespace
 
-EvidenceDirCandidates evidence_dir_candidates(AgentPlatform platform,
-                                              const std::optional<fs::path>& install_dir,
-                                              const std::optional<fs::path>& program_data) {
+EvidenceDirCandidates evidence_dir_candidates(AgentPlatform platform, const AgentFolders& agent) {
+    const auto known = [](const std::optional<fs::path>& folder) {
+        return folder && !folder->empty();
+    };
     EvidenceDirCandidates candidates;
     if (platform == AgentPlatform::windows) {
-        if (install_dir && !install_dir->empty()) {
-            candidates.log_dirs.push_back(*install_dir / "Logs");
-            candidates.queue_dirs.push_back(*install_dir / "Queue");
+        if (known(agent.registry_log_dir)) {
+            candidates.log_dirs.push_back(*agent.registry_log_dir);
         }
-        if (program_data && !program_data->empty()) {
-            const fs::path agent = *program_data / "Symantec" / "Symantec Agent";
-            candidates.log_dirs.push_back(agent / "Logs");
-            candidates.queue_dirs.push_back(agent / "Queue");
+        if (known(agent.install_dir)) {
+            candidates.log_dirs.push_back(*agent.install_dir / "Logs");
+            candidates.queue_dirs.push_back(*agent.install_dir / "Queue");
+        }
+        if (known(agent.public_dir)) {
+            candidates.log_dirs.push_back(*agent.public_dir / "Documents" / "Altiris" /
+                                          "Altiris Agent" / "Logs");
+        }
+        if (known(agent.program_data)) {
+            const fs::path symantec = *agent.program_data / "Symantec" / "Symantec Agent";
+            candidates.log_dirs.push_back(symantec / "Logs");
+            candidates.queue_dirs.push_back(symantec / "Queue");
         }
         return candidates;
     }
-    const fs::path root = install_dir && !install_dir->empty() ? *install_dir : kPosixAgentRoot;
+    const fs::path root = known(agent.install_dir) ? *agent.install_dir : kPosixAgentRoot;
     candidates.log_dirs = {root / "var" / "logs", root / "var" / "log", root / "var"};
     return candidates;
 }

@@ -35,13 +35,20 @@ struct EvidenceDirCandidates {
     std::vector<std::filesystem::path> queue_dirs;
 };
 
-// Windows: <InstallDir>\Logs and <InstallDir>\Queue (agents up to 7.x and 8.x installs that keep
-// everything in Program Files), then %ProgramData%\Symantec\Symantec Agent\{Logs,Queue} (8.x).
+// What the host says about where the agent lives (each nullopt when unknown).
+struct AgentFolders {
+    std::optional<std::filesystem::path> install_dir;       // InstallDir (registry) or nsagent
+    std::optional<std::filesystem::path> registry_log_dir;  // Event Logging\LogFile\FilePath
+    std::optional<std::filesystem::path> program_data;      // %ProgramData%
+    std::optional<std::filesystem::path> public_dir;        // %PUBLIC%
+};
+
+// Windows logs: the registry's FilePath, <InstallDir>\Logs, %PUBLIC%\Documents\Altiris\Altiris
+// Agent\Logs (SMP 7.x writes there, KB 176864), %ProgramData%\Symantec\Symantec Agent\Logs (8.x).
+// Windows queue: <InstallDir>\Queue, %ProgramData%\Symantec\Symantec Agent\Queue.
 // POSIX: under `install_dir` (default /opt/altiris/notification/nsagent) var/logs, var/log,
 // then var (where Broadcom's KB puts aex-client.log); no queue folder is known there.
-EvidenceDirCandidates evidence_dir_candidates(
-    AgentPlatform platform, const std::optional<std::filesystem::path>& install_dir,
-    const std::optional<std::filesystem::path>& program_data);
+EvidenceDirCandidates evidence_dir_candidates(AgentPlatform platform, const AgentFolders& agent);
 
 struct EvidenceDirs {
     std::optional<std::filesystem::path> log_dir;

@@ -22,6 +22,12 @@ struct SignatureRow {
 // Error codes appear as HRESULTs (0x8007....), as their signed decimal form (-2147024891) and
 // as system text; all three are listed.
 const SignatureRow kSignatureRows[] = {
+    // First: a component that did not start explains everything after it (KB 158750).
+    {"package_server_not_started",
+     {"caexnscpkgsvr::start & fail", "failed to start object altiris.aexnscpkgsvr"},
+     "The agent's Package Server component did not start: IIS or its metabase (IIS 6 "
+     "compatibility) is missing or broken, so the Package Server neither serves nor reports.",
+     CauseHint::none},
     {"trust_failure",
      {"trust relationship & fail", "#1789", "0x800706fd", "-2147023107"},
      "The domain trust failed (error 1789): the Package Server cannot authenticate its account "
@@ -37,7 +43,8 @@ const SignatureRow kSignatureRows[] = {
      "or the reporting context tells which cause.",
      CauseHint::by_context},
     {"file_locked",
-     {"0x80070020", "-2147024864", "being used by another process", "sharing violation"},
+     {"0x80070020", "-2147024864", "#0x00000020", "being used by another process",
+      "sharing violation"},
      "A file (often snapshot.xml) is held open by another process: antivirus or a stuck "
      "agent thread.",
      CauseHint::none},
@@ -45,6 +52,22 @@ const SignatureRow kSignatureRows[] = {
      {"0x800700ce", "-2147024690", "filename or extension is too long", "path too long",
       "path is too long"},
      "A package path is longer than Windows allows (254 characters for the agent).",
+     CauseHint::none},
+    // Before download_error: each is a download error with a known cause.
+    {"server_busy",
+     {"server is busy & backing off", "package sources request is backing off"},
+     "The NS turned the package-sources request away as busy (its concurrent package-info "
+     "limit, KB 181405); the Package Server backs off and retries.",
+     CauseHint::none},
+    {"version_older",
+     {"is older than required"},
+     "The package source holds an older version than the NS requires (KB 163475): a stale or "
+     "locked snapshot.xml on the Package Server, or a source not yet refreshed.",
+     CauseHint::none},
+    {"partial_data",
+     {"0x000002c3", "partial data received"},
+     "A transfer ended with partial data (0x000002C3): a network or IIS problem (a stopped "
+     "application pool) that makes the agent retry the refresh again and again (KB 422201).",
      CauseHint::none},
     {"snapshot_error",
      {"snapshot & fail", "snapshot & error", "snapshot & invalid", "snapshot & unable",

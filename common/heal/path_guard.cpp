@@ -9,25 +9,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<fs::path> components(const fs::path& path) {
-    std::vector<fs::path> parts;
-    for (const auto& part : path.lexically_normal()) {
-        if (!part.empty()) {
-            parts.push_back(part);
-        }
-    }
-    return parts;
-}
-
-// `path` is `root` or lies below it, comparing names as the platform does.
-bool is_within(const fs::path& root, const fs::path& path) {
-    return path_within(path, root);
-}
-
-bool same_path(const fs::path& a, const fs::path& b) {
-    return components(a).size() == components(b).size() && is_within(a, b);
-}
-
 struct RootMatch {
     fs::path root;
 };
@@ -39,7 +20,7 @@ std::optional<RootMatch> root_of(const PathsConfig& paths, const fs::path& folde
         }
     }
     for (const auto& root : paths.storage_roots) {
-        if (is_within(root, folder) && !same_path(root, folder)) {
+        if (path_within(root, folder) && !same_path(root, folder)) {
             return RootMatch{root.lexically_normal()};
         }
     }
@@ -48,8 +29,8 @@ std::optional<RootMatch> root_of(const PathsConfig& paths, const fs::path& folde
 
 // Walks from the root to `path`, refusing any link on the way.
 Status no_links_from_root(const fs::path& root, const fs::path& path, bool last_is_file) {
-    const auto root_depth = components(root).size();
-    const auto parts = components(path);
+    const auto root_depth = path_components(root).size();
+    const auto parts = path_components(path);
     fs::path current = path.root_path();
     std::size_t depth = 0;
     const std::size_t total = parts.size();

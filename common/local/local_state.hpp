@@ -25,12 +25,19 @@ struct SnapshotFile {
 struct SnapshotDocument {
     std::optional<std::string> version;
     std::vector<SnapshotFile> files;
+    // Relocated storage: the folder holding the files, as recorded (absolute, or nullopt), and
+    // the custom-location flag (nullopt when the snapshot does not say).
+    std::optional<std::string> location = std::nullopt;
+    std::optional<bool> custom_location = std::nullopt;
 };
 
 struct LocalPackage {
     std::string id;                      // normalised "{guid}"
     std::filesystem::path delivery_dir;  // empty when absent from Package Delivery
     std::filesystem::path status_dir;    // empty when absent from PackageStatus
+    // Where the package's files were checked: <delivery_dir>\cache, or the relocated storage
+    // folder the agent records; empty when they were not checked.
+    std::filesystem::path files_dir;
     std::optional<SnapshotDocument> snapshot;
     std::optional<StatusDocument> package_status;
     // Set when a file could not be read or parsed (too big, truncated, malformed, unreadable).

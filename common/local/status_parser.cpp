@@ -186,11 +186,15 @@ struct DocumentParser::Queries {
         : status(config.status_xpath),
           version(config.version_xpath),
           snapshot_version(config.snapshot_version_xpath),
-          snapshot_file(config.snapshot_file_xpath) {}
+          snapshot_file(config.snapshot_file_xpath),
+          snapshot_location(config.snapshot_location_xpath),
+          snapshot_custom_location(config.snapshot_custom_location_xpath) {}
     CompiledQuery status;
     CompiledQuery version;
     CompiledQuery snapshot_version;
     CompiledQuery snapshot_file;
+    CompiledQuery snapshot_location;
+    CompiledQuery snapshot_custom_location;
 };
 
 namespace {
@@ -296,6 +300,18 @@ std::optional<std::uint64_t> parse_size(std::string_view text) {
     return value;
 }
 
+// "true"/"1"/"yes" or "false"/"0"/"no", any case; nullopt for anything else.
+std::optional<bool> parse_flag(std::string_view text) {
+    const std::string lower = ascii_lower(text);
+    if (lower == "true" || lower == "1" || lower == "yes") {
+        return true;
+    }
+    if (lower == "false" || lower == "0" || lower == "no") {
+        return false;
+    }
+    return std::nullopt;
+}
+
 bool is_separator(char c) {
     return c == '\\' || c == '/';
 }
@@ -385,6 +401,18 @@ Result<SnapshotDocument> DocumentParser::parse_snapshot(std::string_view bytes) 
         return version.error();
     }
     parsed.version = std::move(version.value());
+    auto location = first_value(document, queries_->snapshot_location);
+    if (!location) {
+        return location.error();
+    }
+    parsed.location = std::move(location.value());
+    auto custom = first_value(document, queries_->snapshot_custom_location);
+    if (!custom) {
+        return custom.error();
+    }
+    if (custom.value()) {
+        parsed.custom_location = parse_flag(*custom.value());
+    }
 
     auto entries = select(document, queries_->snapshot_file);
     if (!entries) {

@@ -32,6 +32,9 @@ Result<StatusDocument> parse_status_document(std::string_view bytes, const Parse
 // snapshot_file_xpath is one file, which must be an element with a name and a size, each given
 // as an attribute or a child element with that name in any case (name/Name/NAME, size/Size); a
 // "path" field stands in for a missing name.
+// The relocated-storage location and the custom-location flag come from
+// snapshot_location_xpath / snapshot_custom_location_xpath (a flag other than true/false, 1/0,
+// yes/no is treated as not given).
 // The name is relative to the package's cache folder, '\' or '/' separated; a name that leaves
 // the cache folder (a ".." component, a drive or stream ':') is an error, as is a size that is not
 // a non-negative decimal integer; errors name the entry ("file entry 2 (setup.exe): ...").

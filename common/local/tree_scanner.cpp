@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -15,6 +16,7 @@
 
 #include "core/guid.hpp"
 #include "core/result.hpp"
+#include "local/package_storage.hpp"
 #include "local/status_parser.hpp"
 #include "platform/file_links.hpp"
 
@@ -209,8 +211,8 @@ class Scanner {
 
     const StorageRoot* allowing_root(const fs::path& target, bool canonical_only) const {
         for (const StorageRoot& root : roots_) {
-            if ((!canonical_only && !root.lexical.empty() && path_within(target, root.lexical)) ||
-                (!root.canonical.empty() && path_within(target, root.canonical))) {
+            if ((!canonical_only && !root.lexical.empty() && path_within(root.lexical, target)) ||
+                (!root.canonical.empty() && path_within(root.canonical, target))) {
                 return &root;
             }
         }
@@ -459,22 +461,33 @@ class Scanner {
             pkg, dir, *file.value(),
             [this](std::string_view bytes) { return parser_.parse_snapshot(bytes); });
         if (pkg.snapshot && !pkg.snapshot->files.empty()) {
-            check_cache(pkg, dir, agent_dir, names.value());
+            check_package_files(pkg, dir, agent_dir, names.value());
         }
     }
 
-    void check_cache(LocalPackage& pkg, const fs::path& dir, const fs::path& agent_dir,
-                     const std::vector<fs::path>& names) {
-        const std::vector<SnapshotFile>& files = pkg.snapshot->files;
+    // Where the snapshot's files are, then each of them (sizes, path lengths).
+    void check_package_files(LocalPackage& pkg, const fs::path& dir, const fs::path& agent_dir,
+                             const std::vector<fs::path>& names) {
+        const RecordedStorage recorded{"snapshot.xml", pkg.snapshot->custom_location,
+                                       pkg.snapshot->location};
+        const StoragePlan plan = plan_package_storage(agent_dir, std::span(&recorded, 1));
+        if (plan.kind == StorageKind::relocated) {
+            check_relocated(pkg, dir, agent_dir, names, plan);
+            return;
+        }
         auto cache = find_one(names, kCacheFolder, dir);
         if (!cache) {
             append_reason(pkg.incomplete_reason, cache.error().message);
             return;
         }
         if (!cache.value()) {
-            append_reason(pkg.incomplete_reason, "cache folder missing in " + show(dir) +
-                                                     " (snapshot.xml lists " +
-                                                     std::to_string(files.size()) + " files)");
+            if (plan.kind == StorageKind::unknown) {
+                check_unrecorded_location(pkg, agent_dir, plan);
+                return;
+            }
+            append_reason(pkg.incomplete_reason,
+                          "cache folder missing in " + show(dir) + " (snapshot.xml lists " +
+                              std::to_string(pkg.snapshot->files.size()) + " files)");
             return;
         }
         const fs::path& cache_name = *cache.value();
@@ -487,23 +500,129 @@ class Scanner {
             return;
         }
         if (probed.value()->link != LinkKind::none) {
-            append_reason(
-                pkg.incomplete_reason,
-                show(cache_dir) + " is a " + to_string(probed.value()->link) + "; not followed");
+            append_reason(pkg.incomplete_reason,
+                          show(cache_dir) + " is a " + to_string(probed.value()->link) +
+                              "; not followed (a link is read through only into a folder listed "
+                              "in paths.storage_roots or the location snapshot.xml records)");
             return;
         }
         if (!probed.value()->is_directory) {
             append_reason(pkg.incomplete_reason, show(cache_dir) + " is not a folder");
             return;
         }
+        check_files(pkg, cache_dir, agent_dir / cache_name, show(cache_name));
+    }
 
+    // The files live in a folder the agent records. A `cache` link in the package folder that
+    // points into it is read through (the agent made it); the folder itself is read as recorded,
+    // or through a link into a storage root. Its absence is the package's, not the cache's.
+    void check_relocated(LocalPackage& pkg, const fs::path& dir, const fs::path& agent_dir,
+                         const std::vector<fs::path>& names, const StoragePlan& plan) {
+        const fs::path& location = plan.files_dir;
+        const std::string recorded =
+            show(location) + " (the storage location " + plan.source + " records)";
+        if (auto cache = find_one(names, kCacheFolder, dir); cache && cache.value()) {
+            const fs::path link = dir / *cache.value();
+            auto probed = probe_entry(link);
+            if (probed && probed.value() && probed.value()->link != LinkKind::none) {
+                if (auto target = link_target(link); target && path_within(location, *target)) {
+                    add_finding(ScanFindingKind::followed_link, agent_dir / *cache.value(),
+                                std::string(to_string(probed.value()->link)) + " to " +
+                                    show(*target) + ", inside " + recorded + "; read through");
+                } else {
+                    add_finding(ScanFindingKind::reparse_point, agent_dir / *cache.value(),
+                                std::string(to_string(probed.value()->link)) + " outside " +
+                                    recorded + "; not followed");
+                }
+            }
+        }
+        auto probed = probe_entry(location);
+        if (!probed) {
+            append_reason(pkg.unreadable_reason,
+                          "the package's files live in " + recorded + ", which cannot be read (" +
+                              probed.error().message +
+                              "); grant psguard read access there, or list the folder that holds "
+                              "it in paths.storage_roots");
+            return;
+        }
+        if (!probed.value()) {
+            append_reason(pkg.incomplete_reason,
+                          "the package's files live in " + recorded + ", which is missing");
+            return;
+        }
+        fs::path files_dir = location;
+        if (probed.value()->link != LinkKind::none) {
+            LinkDecision decision = decide_link(location, probed.value()->link);
+            if (!decision.read_dir) {
+                append_reason(pkg.unreadable_reason,
+                              recorded + " is a " + decision.description +
+                                  "; not followed: list its target in paths.storage_roots");
+                return;
+            }
+            files_dir = std::move(*decision.read_dir);
+        } else if (!probed.value()->is_directory) {
+            append_reason(pkg.incomplete_reason, recorded + " is not a folder");
+            return;
+        }
+        check_files(pkg, files_dir, location, show(location));
+    }
+
+    // The agent flags a custom location but records no folder psguard can use: look for the
+    // package's folder in the configured storage roots (<root>\{guid}, its cache folder when it
+    // has one); without it, say what to configure.
+    void check_unrecorded_location(LocalPackage& pkg, const fs::path& agent_dir,
+                                   const StoragePlan& plan) {
+        for (const StorageRoot& root : roots_) {
+            const fs::path candidate = root.configured / agent_dir.filename();
+            auto probed = probe_entry(candidate);
+            if (!probed || !probed.value()) {
+                continue;
+            }
+            fs::path folder = candidate;
+            if (probed.value()->link != LinkKind::none) {
+                LinkDecision decision = decide_link(candidate, probed.value()->link);
+                if (!decision.read_dir) {
+                    continue;
+                }
+                folder = std::move(*decision.read_dir);
+            } else if (!probed.value()->is_directory) {
+                continue;
+            }
+            auto names = list_names(folder);
+            auto cache = names ? find_one(names.value(), kCacheFolder, folder)
+                               : Result<std::optional<fs::path>>(names.error());
+            if (cache && cache.value()) {
+                check_files(pkg, folder / *cache.value(), candidate / *cache.value(),
+                            show(candidate / *cache.value()));
+            } else {
+                check_files(pkg, folder, candidate, show(candidate));
+            }
+            return;
+        }
+        append_reason(pkg.unreadable_reason,
+                      plan.source +
+                          " marks the package as stored in a custom location but records no "
+                          "folder psguard can use, and no cache folder is here; its files were not "
+                          "checked: list the storage folder in paths.storage_roots (psguard then "
+                          "looks for <root>/" +
+                          show(agent_dir.filename()) +
+                          "), or point parse.snapshot_location_xpath at the recorded location");
+    }
+
+    // Checks each file the snapshot lists in `files_dir` (where it is read); path lengths are
+    // measured on `agent_files_dir`, the path the agent itself uses (links included); names are
+    // shown under `label`.
+    void check_files(LocalPackage& pkg, const fs::path& files_dir, const fs::path& agent_files_dir,
+                     const std::string& label) {
+        pkg.files_dir = files_dir;
+        const std::vector<SnapshotFile>& files = pkg.snapshot->files;
         std::optional<std::string> long_path;
         std::optional<CacheProblem> problem;
         for (const SnapshotFile& file : files) {
             const std::vector<std::string> components = split_name(file.name);
-            const std::string shown = show(cache_name) + "/" + join(components, "/");
+            const std::string shown = label + "/" + join(components, "/");
             // The path the agent itself uses: through the configured root, links included.
-            std::size_t length = char_count(show(agent_dir / cache_name));
+            std::size_t length = char_count(show(agent_files_dir));
             for (const std::string& component : components) {
                 length += 1 + char_count(component);
             }
@@ -512,7 +631,7 @@ class Scanner {
                             " characters, over the " + std::to_string(kAgentMaxPathChars) +
                             " the agent handles (a known cause of Invalid packages)";
             }
-            problem = check_cache_file(cache_dir, shown, components, file.size);
+            problem = check_cache_file(files_dir, shown, components, file.size);
             if (problem) {
                 break;
             }

@@ -9,7 +9,11 @@
 //   PathsConfig::storage_roots (followed_link; the package is read through it, from the
 //   resolved target folder, which then becomes its delivery_dir/status_dir);
 // - snapshot.xml and PackageStatus.xml are matched case-insensitively, must be regular files and
-//   are read within ParseConfig::max_file_bytes.
+//   are read within ParseConfig::max_file_bytes;
+// - relocated storage (local/package_storage.hpp): the files are checked in the folder
+//   snapshot.xml records; a `cache` link into that folder is allowed; a custom location with no
+//   readable folder is looked for as <storage root>/<GUID>, else the package is unreadable with
+//   a reason naming the settings.
 #pragma once
 
 #include <cstddef>

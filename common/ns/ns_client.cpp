@@ -105,6 +105,9 @@ NsFetch NsClient::fetch_package_states() {
                       describe_body(response.body);
         return fetch;
     }
+    if (keep_body_) {
+        last_body_ = response.body;
+    }
     auto answer = parse_report_dataset(response.body, config_.columns, server_name_);
     if (!answer) {
         fetch.failure = NsFailure::unusable;

@@ -47,6 +47,11 @@ class NsClient {
 
     NsFetch fetch_package_states();
 
+    // `psguard collect` sends the raw answer along: when set, fetch_package_states keeps the
+    // body of an HTTP 200 answer, usable or not, for last_body().
+    void keep_answer_body(bool keep) { keep_body_ = keep; }
+    const std::optional<std::string>& last_body() const { return last_body_; }
+
   private:
     std::string form_body() const;
 
@@ -54,6 +59,8 @@ class NsClient {
     std::string server_name_;
     std::unique_ptr<HttpTransport> transport_;
     RetryWait wait_;
+    bool keep_body_ = false;
+    std::optional<std::string> last_body_;
 };
 
 // Builds the client from the configuration, reading the password file if one is configured.

@@ -3,10 +3,11 @@
 #include <vector>
 
 namespace psguard {
-namespace {
 
-std::vector<std::filesystem::path> components(const std::filesystem::path& path) {
-    std::vector<std::filesystem::path> parts;
+namespace fs = std::filesystem;
+
+std::vector<fs::path> path_components(const fs::path& path) {
+    std::vector<fs::path> parts;
     for (const auto& part : path.lexically_normal()) {
         if (!part.empty()) {
             parts.push_back(part);
@@ -15,20 +16,22 @@ std::vector<std::filesystem::path> components(const std::filesystem::path& path)
     return parts;
 }
 
-}  // namespace
-
-bool path_within(const std::filesystem::path& path, const std::filesystem::path& folder) {
-    const auto inner = components(path);
-    const auto outer = components(folder);
+bool path_within(const fs::path& root, const fs::path& path) {
+    const auto outer = path_components(root);
+    const auto inner = path_components(path);
     if (outer.empty() || inner.size() < outer.size()) {
         return false;
     }
     for (std::size_t i = 0; i < outer.size(); ++i) {
-        if (!same_file_name(inner[i], outer[i])) {
+        if (!same_file_name(outer[i], inner[i])) {
             return false;
         }
     }
     return true;
+}
+
+bool same_path(const fs::path& a, const fs::path& b) {
+    return path_components(a).size() == path_components(b).size() && path_within(a, b);
 }
 
 }  // namespace psguard

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/result.hpp"
 
@@ -66,8 +67,15 @@ Result<std::string> read_file_nofollow(const std::filesystem::path& path, std::u
 // Windows (ordinal, as NTFS compares), byte-exact on POSIX.
 bool same_file_name(const std::filesystem::path& a, const std::filesystem::path& b);
 
-// True when `path` is `folder` or lies below it: component by component on the lexically normal
-// paths, names compared as same_file_name does; nothing is resolved (file_links.cpp).
-bool path_within(const std::filesystem::path& path, const std::filesystem::path& folder);
+// The non-empty components of the lexically normal path (the root name and directory first).
+// (This and the two below: file_links.cpp, portable.)
+std::vector<std::filesystem::path> path_components(const std::filesystem::path& path);
+
+// `path` is `root` or lies below it, component by component after lexical normalisation, names
+// compared by same_file_name. Nothing is resolved; an empty root contains nothing.
+bool path_within(const std::filesystem::path& root, const std::filesystem::path& path);
+
+// Both name the same entry by the same rule.
+bool same_path(const std::filesystem::path& a, const std::filesystem::path& b);
 
 }  // namespace psguard

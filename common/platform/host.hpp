@@ -20,12 +20,16 @@ std::string local_host_name();
 // from its install folder; nullopt when no agent is found.
 std::optional<AgentLocations> detect_agent_locations();
 
-// The Symantec agent's install folder (Windows: InstallDir from the registry; POSIX:
+// The Symantec agent's install folder (Windows: InstallDir from the registry, 64-bit view then
+// 32-bit view, platform/agent_registry.hpp; POSIX:
 // /opt/altiris/notification/nsagent when it exists); nullopt when no agent is found.
 std::optional<std::filesystem::path> agent_install_dir();
 
 // %ProgramData% on Windows; nullopt elsewhere.
 std::optional<std::filesystem::path> program_data_dir();
+
+// %PUBLIC% (C:\Users\Public) on Windows; nullopt elsewhere.
+std::optional<std::filesystem::path> public_dir();
 
 // %ProgramData%\psguard\psguard.json or /etc/psguard/psguard.json.
 std::filesystem::path default_config_file();

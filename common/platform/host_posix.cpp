@@ -54,6 +54,10 @@ std::optional<std::filesystem::path> program_data_dir() {
     return std::nullopt;
 }
 
+std::optional<std::filesystem::path> public_dir() {
+    return std::nullopt;
+}
+
 std::filesystem::path default_config_file() {
     return "/etc/psguard/psguard.json";
 }

@@ -7,22 +7,11 @@
 #include <system_error>
 
 #include "core/utf8_path.hpp"
+#include "platform/agent_registry.hpp"
 #include "platform/host.hpp"
 
 namespace psguard {
 namespace {
-
-std::wstring read_registry_string(HKEY root, const wchar_t* key, const wchar_t* value) {
-    std::array<wchar_t, 1024> buffer{};
-    DWORD bytes = static_cast<DWORD>(buffer.size() * sizeof(wchar_t));
-    // RRF_SUBKEY_WOW6464KEY: the agent is 64-bit; read its view even from a 32-bit process.
-    const LSTATUS status = RegGetValueW(root, key, value, RRF_RT_REG_SZ | RRF_SUBKEY_WOW6464KEY,
-                                        nullptr, buffer.data(), &bytes);
-    if (status != ERROR_SUCCESS) {
-        return {};
-    }
-    return buffer.data();
-}
 
 std::filesystem::path known_folder_from_env(const wchar_t* variable, const wchar_t* fallback) {
     std::array<wchar_t, MAX_PATH> buffer{};
@@ -68,12 +57,7 @@ std::string local_host_name() {
 }
 
 std::optional<std::filesystem::path> agent_install_dir() {
-    const std::wstring install_dir = read_registry_string(
-        HKEY_LOCAL_MACHINE, L"SOFTWARE\\Altiris\\Altiris Agent", L"InstallDir");
-    if (install_dir.empty()) {
-        return std::nullopt;
-    }
-    return std::filesystem::path(install_dir);
+    return agent_install_dir_from(read_agent_registry());
 }
 
 std::optional<AgentLocations> detect_agent_locations() {
@@ -96,6 +80,14 @@ std::optional<AgentLocations> detect_agent_locations() {
 
 std::optional<std::filesystem::path> program_data_dir() {
     return program_data();
+}
+
+std::optional<std::filesystem::path> public_dir() {
+    std::filesystem::path folder = known_folder(FOLDERID_Public, nullptr, L"");
+    if (folder.empty()) {
+        return std::nullopt;
+    }
+    return folder;
 }
 
 std::filesystem::path default_config_file() {

@@ -6,6 +6,8 @@
 
 #include <windows.h>
 
+#include <memory>
+#include <type_traits>
 #include <utility>
 
 namespace psguard {
@@ -47,6 +49,12 @@ class BasicWinHandle {
 
 using WinHandle = BasicWinHandle<&::CloseHandle>;  // CreateFileW, OpenProcessToken, ...
 using FindHandle = BasicWinHandle<&::FindClose>;   // FindFirstFileW
+
+// A registry key (RegOpenKeyExW, RegCreateKeyExW), closed with RegCloseKey.
+struct RegKeyCloser {
+    void operator()(HKEY key) const noexcept { RegCloseKey(key); }
+};
+using RegKey = std::unique_ptr<std::remove_pointer_t<HKEY>, RegKeyCloser>;
 
 }  // namespace psguard
 

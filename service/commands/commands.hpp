@@ -58,6 +58,16 @@ struct DemoOptions {
 // POSIX: the narrated sandbox run (demo_command_posix.cpp); 0 when the server ends healthy.
 int run_demo_command(const DemoOptions& options);
 
+struct CollectOptions {
+    std::optional<std::filesystem::path> config_file;
+    std::optional<std::filesystem::path> out;  // default: ./psguard-collect-<UTC>.tar.gz|.zip
+    bool hide_guids = false;
+};
+
+// The anonymised support bundle; 0 when written, 2 on a configuration error, 1 when the
+// archive cannot be written or read back.
+int run_collect_command(const CollectOptions& options);
+
 int run_reset_command(const std::optional<std::filesystem::path>& config_file,
                       const std::string& package);
 

@@ -155,7 +155,7 @@ sed -e "s|/etc/prometheus/psguard.rules.yml|$work/psguard.rules.yml|" \
     "$src/installer/monitoring/prometheus-scrape.yml" >"$work/prometheus.yml"
 promtool check config "$work/prometheus.yml" >/dev/null || fail "promtool check config"
 prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/tsdb" \
-    --web.listen-address=127.0.0.1:$prometheus_port --log.level=warn >"$work/prometheus.log" 2>&1 &
+    --web.listen-address="127.0.0.1:$prometheus_port" --log.level=warn >"$work/prometheus.log" 2>&1 &
 pids+=($!)
 
 api=http://127.0.0.1:$prometheus_port/api/v1

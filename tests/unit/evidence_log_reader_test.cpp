@@ -86,6 +86,38 @@ TEST(AgentLogReader, MultiLineMessagesKeepTheirLinesWithCrlfNormalised) {
     EXPECT_EQ(events[0].message, "line one\nline two");
 }
 
+// Events as the KB's articles show them (158750): the start tag, the CDATA and </event> each on
+// a line of their own; one single-line event among them. Every encoding the agent writes.
+TEST(AgentLogReader, EventsSpreadOverSeveralLinesAreOneEvent) {
+    const std::string fixture = test::evidence_fixture("agent-kb-signatures.log");
+    const std::vector<std::pair<std::string, std::string>> encodings = {
+        {"utf-8", fixture},
+        {"crlf", test::with_crlf(fixture)},
+        {"utf-16le", test::to_utf16(test::with_crlf(fixture), false)},
+        {"utf-16be", test::to_utf16(fixture, true)}};
+    for (const auto& [name, bytes] : encodings) {
+        TempTree tree;
+        tree.write("logs/agent.log", bytes);
+        AgentLogReader reader;
+        LogReadStats stats;
+        const auto events = test::read_events(reader, tree / "logs", &stats);
+        ASSERT_EQ(events.size(), 7u) << name;
+        EXPECT_EQ(stats.malformed + stats.truncated, 0u) << name;
+        EXPECT_EQ(events[0].message, "Starting client object: Altiris.AeXNSCPkgSvr") << name;
+        EXPECT_EQ(events[1].source, "Package Server Agent") << name;
+        EXPECT_EQ(events[1].module, "AeXNSCPackageServer.dll") << name;
+        EXPECT_TRUE(events[1].message.starts_with("CAeXNSCPkgSvr::Start failed.")) << name;
+        EXPECT_TRUE(events[1].message.ends_with("path specified..")) << name;
+        EXPECT_EQ(events[5].tick_count, "499372260") << name;
+        // A message of two lines keeps both, with LF.
+        EXPECT_EQ(events[6].message,
+                  "Error code: {Partial Data Received}\nThe network transport returned partial "
+                  "data to its client. The remaining data will be sent later (0x000002C3)")
+            << name;
+        EXPECT_EQ(reader.cursors()[0].offset, bytes.size()) << name;
+    }
+}
+
 TEST(AgentLogReader, Utf16WithBomEitherByteOrder) {
     for (const bool big_endian : {false, true}) {
         TempTree tree;

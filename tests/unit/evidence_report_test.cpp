@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <map>
 #include <string>
 
 #include "evidence_test_support.hpp"
@@ -169,6 +170,30 @@ TEST(EvidenceFromEvent, OldEventsAgeOutByTheirOwnDate) {
     EXPECT_EQ(evidence_from_event(event, now)->observed, now);
 }
 
+// The knowledge base's other symptoms, in events spread over several lines: each becomes
+// evidence of its own kind; the file-lock line names the package.
+TEST(EvidenceCycle, KnowledgeBaseSignaturesFromAMultiLineLog) {
+    TempTree tree;
+    tree.write("Logs/agent.log", test::evidence_fixture("agent-kb-signatures.log"));
+    EvidenceConfig config;
+    config.log_dir = tree / "Logs";
+    EvidenceCycleInput input;
+    input.now = utc(2026, 9, 26, 17);
+    EvidenceState state(config);
+    const EvidenceCycleResult result = run_evidence_cycle(state, config, input);
+    EXPECT_TRUE(result.problems.empty());
+    EXPECT_EQ(result.totals,
+              (std::map<std::string, std::uint64_t>{{"package_server_not_started", 2},
+                                                    {"server_busy", 1},
+                                                    {"version_older", 1},
+                                                    {"file_locked", 1},
+                                                    {"partial_data", 1}}));
+    ASSERT_EQ(result.items.size(), 6u);
+    EXPECT_EQ(result.items[4].kind, "file_locked");
+    EXPECT_EQ(result.items[4].package, "{6d417916-467c-46a7-a870-6d86d9345b61}");
+    EXPECT_EQ(result.diagnosis.cause, Cause::unknown);
+}
+
 // The whole pass on a real folder: the KB's log, a queue with a backlog, a restart in between.
 TEST(EvidenceCycle, KbLogAndQueueEndToEnd) {
     TempTree tree;
@@ -233,15 +258,27 @@ TEST(EvidenceCycle, UnreadableFoldersAreProblemsNotFailures) {
 }
 
 TEST(EvidenceConfigDefaults, CandidatesPerPlatform) {
-    const auto windows = evidence_dir_candidates(AgentPlatform::windows,
-                                                 fs::path("C:/Program Files/Altiris/Altiris Agent"),
-                                                 fs::path("C:/ProgramData"));
-    ASSERT_EQ(windows.log_dirs.size(), 2u);
-    EXPECT_EQ(windows.log_dirs[0], fs::path("C:/Program Files/Altiris/Altiris Agent") / "Logs");
-    EXPECT_EQ(windows.log_dirs[1],
-              fs::path("C:/ProgramData") / "Symantec" / "Symantec Agent" / "Logs");
-    EXPECT_EQ(windows.queue_dirs[0], fs::path("C:/Program Files/Altiris/Altiris Agent") / "Queue");
-    const auto posix = evidence_dir_candidates(AgentPlatform::posix, std::nullopt, std::nullopt);
+    const fs::path install = "C:/Program Files/Altiris/Altiris Agent";
+    AgentFolders agent;
+    agent.install_dir = install;
+    agent.registry_log_dir = fs::path("D:/AgentLogs");
+    agent.program_data = fs::path("C:/ProgramData");
+    agent.public_dir = fs::path("C:/Users/Public");
+    const auto windows = evidence_dir_candidates(AgentPlatform::windows, agent);
+    // The registry's FilePath first, then the known folders, oldest layout first.
+    EXPECT_EQ(windows.log_dirs,
+              (std::vector<fs::path>{
+                  fs::path("D:/AgentLogs"), install / "Logs",
+                  fs::path("C:/Users/Public") / "Documents" / "Altiris" / "Altiris Agent" / "Logs",
+                  fs::path("C:/ProgramData") / "Symantec" / "Symantec Agent" / "Logs"}));
+    EXPECT_EQ(windows.queue_dirs,
+              (std::vector<fs::path>{install / "Queue", fs::path("C:/ProgramData") / "Symantec" /
+                                                            "Symantec Agent" / "Queue"}));
+    // Without the registry's value and without an agent, only the known folders remain.
+    AgentFolders bare;
+    bare.public_dir = fs::path("C:/Users/Public");
+    EXPECT_EQ(evidence_dir_candidates(AgentPlatform::windows, bare).log_dirs.size(), 1u);
+    const auto posix = evidence_dir_candidates(AgentPlatform::posix, {});
     ASSERT_FALSE(posix.log_dirs.empty());
     EXPECT_EQ(posix.log_dirs.back(), fs::path("/opt/altiris/notification/nsagent") / "var");
     EXPECT_TRUE(posix.queue_dirs.empty());
@@ -250,11 +287,19 @@ TEST(EvidenceConfigDefaults, CandidatesPerPlatform) {
 TEST(EvidenceConfigDefaults, DetectionTakesTheFirstExistingFolder) {
     TempTree tree;
     tree.mkdir("ProgramData/Symantec/Symantec Agent/Logs");
+    tree.mkdir("Public/Documents/Altiris/Altiris Agent/Logs");
     tree.mkdir("Agent/Queue");
-    const auto found = detect_evidence_dirs(
-        evidence_dir_candidates(AgentPlatform::windows, tree / "Agent", tree / "ProgramData"));
-    EXPECT_EQ(found.log_dir, tree / "ProgramData" / "Symantec" / "Symantec Agent" / "Logs");
+    AgentFolders agent;
+    agent.install_dir = tree / "Agent";
+    agent.registry_log_dir = tree / "RegistryLogs";  // named by the registry, but not there
+    agent.program_data = tree / "ProgramData";
+    agent.public_dir = tree / "Public";
+    auto found = detect_evidence_dirs(evidence_dir_candidates(AgentPlatform::windows, agent));
+    EXPECT_EQ(found.log_dir, tree / "Public" / "Documents" / "Altiris" / "Altiris Agent" / "Logs");
     EXPECT_EQ(found.queue_dir, tree / "Agent" / "Queue");
+    tree.mkdir("RegistryLogs");
+    found = detect_evidence_dirs(evidence_dir_candidates(AgentPlatform::windows, agent));
+    EXPECT_EQ(found.log_dir, tree / "RegistryLogs");
     EXPECT_FALSE(detect_evidence_dirs({{tree / "none"}, {}}).log_dir);
 }
 

@@ -52,6 +52,40 @@ TEST(LogSignatures, PackageProblems) {
     EXPECT_EQ(kind_of("Download complete"), "none");
 }
 
+// The knowledge base's messages (KB 158750, 163475, 181405, 422201), as the agent words them.
+TEST(LogSignatures, KnowledgeBaseSymptoms) {
+    EXPECT_EQ(kind_of("CAeXNSCPkgSvr::Start failed. IMSAdminBase->OpenKey failed. Meta Path "
+                      "/lm/w3svc/1/root/. The system cannot find the path specified.."),
+              "package_server_not_started");
+    EXPECT_EQ(kind_of("Failed to start object Altiris.AeXNSCPkgSvr: The system cannot find the "
+                      "path specified. (-2147024893)"),
+              "package_server_not_started");
+    EXPECT_EQ(kind_of("Starting client object: Altiris.AeXNSCPkgSvr"), "none");
+    // Download errors with a known cause are that cause, not a bare download_error.
+    EXPECT_EQ(kind_of("Error while downloading package: Server is busy. Package sources request "
+                      "is backing off (-2147467259)."),
+              "server_busy");
+    EXPECT_EQ(kind_of("Error while downloading package: The version of the package on the "
+                      "server(1601867730) is older than required(1601954124) (0x80004005)"),
+              "version_older");
+    EXPECT_EQ(kind_of("Error code: {Partial Data Received}\nThe network transport returned "
+                      "partial data to its client. The remaining data will be sent later "
+                      "(0x000002C3)"),
+              "partial_data");
+    EXPECT_EQ(kind_of("Download of {6d417916-467c-46a7-a870-6d86d9345b61} ended: 0x000002c3"),
+              "partial_data");
+    // The lock in its short form, alone, and the KB's whole line.
+    EXPECT_EQ(kind_of("Failed to perform file operation 'create' on snapshot.xml (0x00000020)"),
+              "file_locked");
+    EXPECT_EQ(kind_of("Failed to perform file operation 'create' on \"C:\\Program "
+                      "Files\\Altiris\\Altiris Agent\\Package "
+                      "Delivery\\{6d417916-467c-46a7-a870-6d86d9345b61}\\snapshot.xml\" with "
+                      "retries: The process cannot access the file because it is being used by "
+                      "another process (0x00000020)"),
+              "file_locked");
+    EXPECT_EQ(kind_of("flags 0x000000201 set"), "none") << "whole token only";
+}
+
 TEST(LogSignatures, FirstRowWins) {
     // Access denied while downloading is an access problem first.
     EXPECT_EQ(kind_of("Download failed: Access is denied"), "access_denied");

@@ -20,15 +20,20 @@
 
 namespace psguard::test {
 
-// The two lines of the Broadcom KB, verbatim (tests/fixtures/evidence/agent-kb.log).
-inline std::string kb_log() {
+// A file of tests/fixtures/evidence, as bytes.
+inline std::string evidence_fixture(std::string_view name) {
     const std::filesystem::path file =
-        std::filesystem::path(PSGUARD_FIXTURES_DIR) / "evidence" / "agent-kb.log";
+        std::filesystem::path(PSGUARD_FIXTURES_DIR) / "evidence" / std::string(name);
     std::ifstream in(file, std::ios::binary);
     if (!in) {
-        throw std::runtime_error("cannot read the fixture agent-kb.log");
+        throw std::runtime_error("cannot read the fixture " + std::string(name));
     }
     return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// The two lines of the Broadcom KB, verbatim (tests/fixtures/evidence/agent-kb.log).
+inline std::string kb_log() {
+    return evidence_fixture("agent-kb.log");
 }
 
 // One event as the agent writes it, on one line.

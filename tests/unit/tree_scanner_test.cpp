@@ -582,5 +582,132 @@ TEST_F(TreeScanner, LinkedRootIsNotScannedUnlessAllowListed) {
     EXPECT_FALSE(pkg.unreadable_reason) << dump(followed);
 }
 
+// --- relocated storage (ITMS 8.x custom location) ---------------------------------------------
+
+namespace relocation {
+
+// A package whose snapshot.xml stays in Package Delivery while its files live in `files`:
+// the snapshot records the location (attribute `location`) and the custom-location flag.
+std::string relocated_snapshot(const fs::path& files, std::size_t size,
+                               std::string_view flag = "true") {
+    return "<Snapshot version=\"7\" location=\"" + path_to_utf8(files) + "\" IsCustomLocation=\"" +
+           std::string(flag) + "\"><File name=\"setup.exe\" size=\"" + std::to_string(size) +
+           "\"/></Snapshot>";
+}
+
+}  // namespace relocation
+
+TEST_F(TreeScanner, RelocatedFilesAreCheckedWhereTheSnapshotSays) {
+    const fs::path files = tree.mkdir("D-drive/Packages/" + std::string(kFolderA));
+    write(files / "setup.exe", std::string(100, 'x'));
+    write(paths.package_delivery / kFolderA / "snapshot.xml",
+          relocation::relocated_snapshot(files, 100));
+    add_status(kFolderA);
+
+    LocalScan result = scan();
+    const LocalPackage& pkg = result.packages.at(kIdA);
+    // No cache folder under Package Delivery, and that is no problem: the files are elsewhere.
+    EXPECT_FALSE(pkg.incomplete_reason) << dump(result);
+    EXPECT_FALSE(pkg.unreadable_reason) << dump(result);
+    EXPECT_EQ(pkg.files_dir, files);
+    EXPECT_EQ(pkg.delivery_dir, paths.package_delivery / kFolderA);
+
+    // The files there are really checked: a wrong size is found.
+    write(files / "setup.exe", std::string(99, 'x'));
+    result = scan();
+    EXPECT_TRUE(contains(result.packages.at(kIdA).incomplete_reason, "snapshot says 100"))
+        << dump(result);
+    // A missing location is the package's problem, named with where it should be.
+    fs::remove_all(files);
+    result = scan();
+    EXPECT_TRUE(contains(result.packages.at(kIdA).incomplete_reason,
+                         "the storage location snapshot.xml records"))
+        << dump(result);
+}
+
+TEST_F(TreeScanner, AJunctionInPackageDeliveryToTheRecordedLocationIsAllowed) {
+    const fs::path files = tree.mkdir("E-drive/Store/" + std::string(kFolderA));
+    write(files / "setup.exe", std::string(10, 'x'));
+    const fs::path package = tree.mkdir("Package Delivery/" + std::string(kFolderA));
+    write(package / "snapshot.xml", relocation::relocated_snapshot(files, 10));
+    PSGUARD_LINK_OR_SKIP(test::make_directory_link(files, package / "cache"));
+    add_status(kFolderA);
+
+    const LocalScan result = scan();  // no storage_roots configured
+    const LocalPackage& pkg = result.packages.at(kIdA);
+    EXPECT_FALSE(pkg.incomplete_reason) << dump(result);
+    EXPECT_FALSE(pkg.unreadable_reason) << dump(result);
+    const auto followed = findings_of(result, ScanFindingKind::followed_link);
+    ASSERT_EQ(followed.size(), 1u) << dump(result);
+    EXPECT_EQ(followed[0]->path, package / "cache");
+    EXPECT_TRUE(findings_of(result, ScanFindingKind::reparse_point).empty()) << dump(result);
+}
+
+TEST_F(TreeScanner, ACacheJunctionElsewhereStaysUnfollowedAndNamesTheSetting) {
+    const fs::path elsewhere = tree.mkdir("elsewhere");
+    write(elsewhere / "setup.exe", std::string(2048, 'x'));
+    const fs::path dir = add_delivery(kFolderA);
+    fs::remove_all(dir / "cache");
+    PSGUARD_LINK_OR_SKIP(test::make_directory_link(elsewhere, dir / "cache"));
+    add_status(kFolderA);
+    const LocalScan result = scan();
+    EXPECT_TRUE(contains(result.packages.at(kIdA).incomplete_reason, "paths.storage_roots"))
+        << dump(result);
+}
+
+TEST_F(TreeScanner, ARecordedLocationThatIsALinkIsReadOnlyIntoAStorageRoot) {
+    const fs::path real = tree.mkdir("F-drive/real");
+    write(real / "setup.exe", std::string(10, 'x'));
+    const fs::path via = tree.root() / "via-link";
+    PSGUARD_LINK_OR_SKIP(test::make_directory_link(real, via));
+    write(paths.package_delivery / kFolderA / "snapshot.xml",
+          relocation::relocated_snapshot(via, 10));
+    add_status(kFolderA);
+
+    LocalScan result = scan();
+    EXPECT_TRUE(contains(result.packages.at(kIdA).unreadable_reason,
+                         "not followed: list its target in paths.storage_roots"))
+        << dump(result);
+    paths.storage_roots = {tree.root() / "F-drive"};
+    result = scan();
+    EXPECT_FALSE(result.packages.at(kIdA).unreadable_reason) << dump(result);
+    EXPECT_FALSE(result.packages.at(kIdA).incomplete_reason) << dump(result);
+}
+
+TEST_F(TreeScanner, ACustomLocationWithoutAPathNamesTheSettingThenUsesTheStorageRoots) {
+    // The flag, but no location psguard can read, and no cache folder here.
+    write(paths.package_delivery / kFolderA / "snapshot.xml",
+          "<Snapshot version=\"7\"><IsCustomLocation>True</IsCustomLocation>"
+          "<File name=\"setup.exe\" size=\"5\"/></Snapshot>");
+    add_status(kFolderA);
+    LocalScan result = scan();
+    const auto& reason = result.packages.at(kIdA).unreadable_reason;
+    EXPECT_TRUE(contains(reason, "custom location")) << dump(result);
+    EXPECT_TRUE(contains(reason, "paths.storage_roots")) << dump(result);
+    EXPECT_FALSE(result.packages.at(kIdA).incomplete_reason) << dump(result);
+
+    // The administrator lists the storage folder: the package's folder there is checked.
+    const fs::path store = tree.mkdir("G-drive/Store");
+    write(store / kFolderA / "cache" / "setup.exe", std::string(5, 'x'));
+    paths.storage_roots = {store};
+    result = scan();
+    EXPECT_FALSE(result.packages.at(kIdA).unreadable_reason) << dump(result);
+    EXPECT_FALSE(result.packages.at(kIdA).incomplete_reason) << dump(result);
+    EXPECT_EQ(result.packages.at(kIdA).files_dir, store / kFolderA / "cache");
+}
+
+TEST_F(TreeScanner, TheDefaultLocationRecordedExplicitlyIsTheCache) {
+    const fs::path dir = add_delivery(kFolderA, "7", {{"setup.exe", 3}});
+    write(dir / "snapshot.xml", relocation::relocated_snapshot(dir / "cache", 3, "false"));
+    add_status(kFolderA, "Ready", "7");
+    LocalScan result = scan();
+    EXPECT_FALSE(result.packages.at(kIdA).incomplete_reason) << dump(result);
+    EXPECT_EQ(result.packages.at(kIdA).files_dir, dir / "cache");
+    fs::remove_all(dir / "cache");
+    result = scan();
+    EXPECT_TRUE(contains(result.packages.at(kIdA).incomplete_reason, "cache folder missing"))
+        << dump(result);
+}
+
 }  // namespace
 }  // namespace psguard
