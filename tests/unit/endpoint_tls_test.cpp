@@ -15,6 +15,7 @@
 #include <future>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #ifndef _WIN32
@@ -188,9 +189,10 @@ class EndpointTlsTest : public ::testing::Test {
         return tls;
     }
 
-    std::uint16_t start(const EndpointTlsConfig& tls) {
+    std::uint16_t start(const EndpointTlsConfig& tls, std::size_t max_connections = 256) {
         EndpointConfig config;
         config.port = 0;
+        config.max_connections = max_connections;
         config.tls = tls;
         server_.emplace(io_, config, agent_);
         const auto port = server_->start();
@@ -376,6 +378,32 @@ TEST_F(EndpointTlsTest, ServesTls12AndTls13AndNothingOlderNorPlain) {
         << metrics;
     EXPECT_TRUE(contains(metrics, "\npsguard_endpoint_certificate_expiry_timestamp_seconds "))
         << metrics;
+}
+
+// The slot rules hold over TLS too: with every slot taken, a newcomer gets the reserve (one
+// /healthz or /v1/status, nothing else), and once the slot's holder has been idle a while, the
+// newcomer takes its slot.
+TEST_F(EndpointTlsTest, AFullTlsEndpointKeepsItsReserveAndFreesIdleSlots) {
+    const auto port = start(tls_config(), 1);
+    ASSERT_NE(port, 0);
+    TlsClient holder(client());
+    ASSERT_TRUE(holder.connect(port));
+    ASSERT_EQ(holder.get("/healthz"), 200u);  // kept alive: the one slot stays taken
+
+    TlsClient reserve_metrics(client());
+    ASSERT_TRUE(reserve_metrics.connect(port));
+    EXPECT_EQ(reserve_metrics.get("/metrics"), 503u) << "the reserve serves no /metrics";
+    TlsClient reserve_status(client());
+    ASSERT_TRUE(reserve_status.connect(port));
+    EXPECT_EQ(reserve_status.get("/v1/status"), 200u);
+
+    std::this_thread::sleep_for(1500ms);  // the holder idles past the grace (1 s)
+    TlsClient newcomer(client());
+    ASSERT_TRUE(newcomer.connect(port));
+    std::string metrics;
+    EXPECT_EQ(newcomer.get("/metrics", &metrics), 200u);
+    EXPECT_TRUE(contains(metrics, "\npsguard_endpoint_idle_closed_total 1\n")) << metrics;
+    EXPECT_EQ(holder.get("/healthz"), 0u) << "the idle holder's connection was closed";
 }
 
 TEST_F(EndpointTlsTest, WithAClientCaOnlyItsCertificatesAndTheEndpointsOwnAreServed) {
