@@ -81,6 +81,17 @@ void log_cycle(const AgentSnapshot& snapshot) {
             log_event(EventId::breaker_open, spdlog::level::err,
                       "mass-event breaker: " + report["heal"]["breaker"].get<std::string>());
         }
+    }
+    for (const auto& finding : report["findings"]) {
+        // The journal's own trouble (a torn line cut off, a record not written) is an error:
+        // it reaches the Event Log on Windows.
+        const std::string kind = text_or(finding["kind"], "");
+        if (kind.starts_with("journal_")) {
+            log_event(EventId::other, spdlog::level::err,
+                      fmt::format("{}: {}", kind, text_or(finding["detail"], "")));
+        }
+    }
+    if (report["heal"].is_object()) {
         for (const auto& id : report["heal"]["verify_failed"]) {
             log_event(EventId::heal_failed, spdlog::level::warn,
                       fmt::format("heal action {} failed verification: the NS did not turn Ready",

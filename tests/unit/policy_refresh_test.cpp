@@ -26,8 +26,8 @@ class PolicyRefreshTest : public ::testing::Test {
     std::vector<std::string> events_of(const std::string& action) const {
         std::vector<std::string> events;
         for (const auto& record : journal.records()) {
-            if (record["action"] == action) {
-                events.push_back(record["event"]);
+            if (record.action == action) {
+                events.push_back(event_name(record.event));
             }
         }
         return events;
@@ -50,7 +50,7 @@ TEST_F(PolicyRefreshTest, AsksOnceTheDiagnosisIsConfirmedThenNotAgainWithinTheIn
     EXPECT_EQ(asked->hresult, 0);
     EXPECT_EQ(agent.calls, std::vector<std::string>{"refresh_policies"});
     EXPECT_EQ(events_of(asked->action_id), (std::vector<std::string>{"intent", "agent_requested"}));
-    EXPECT_EQ(journal.action(asked->action_id)->kind, "policy_refresh");
+    EXPECT_EQ(journal.action(asked->action_id)->kind, ActionKind::policy_refresh);
 
     const auto again = cycle(true, t0 + std::chrono::minutes(30));
     ASSERT_TRUE(again);
