@@ -191,8 +191,12 @@ int AgentHost::run() {
                     config_.heal.enabled ? "enabled" : "disabled"));
     server_ = std::make_unique<StatusServer>(io_, config_.endpoint, *loop_);
     if (auto port = server_->start(); port) {
-        spdlog::info("status endpoint on http://{}:{}/v1/status", config_.endpoint.bind_address,
-                     *port);
+        spdlog::info("status endpoint on {}://{}:{}/v1/status",
+                     config_.endpoint.tls.enabled() ? "https" : "http",
+                     config_.endpoint.bind_address, *port);
+        if (config_.endpoint.tls.enabled()) {
+            spdlog::info("endpoint certificate: {}", server_->tls_certificate());
+        }
     } else {
         // The agent still does its job without its endpoint; /healthz consumers will notice.
         spdlog::error("status endpoint not started: {}", port.error().message);
@@ -254,6 +258,14 @@ void AgentHost::reload() {
         config_ = *config;
         loop_->reload(std::move(config).value());
         spdlog::info("configuration reloaded from {}", path_to_utf8(source_.file));
+        // A renewed certificate is served to new connections from now on.
+        if (server_) {
+            if (auto reloaded = server_->reload_tls(config_.endpoint.tls); !reloaded) {
+                spdlog::error("endpoint TLS not reloaded: {}", reloaded.error().message);
+            } else if (config_.endpoint.tls.enabled()) {
+                spdlog::info("endpoint certificate: {}", server_->tls_certificate());
+            }
+        }
     });
 }
 

@@ -176,7 +176,7 @@ void report_metrics(const Json& report, std::vector<MetricFamily>& out) {
 
     const Json ns = member_or_null(report, "ns");
     if (const auto usable = bool_member(ns, "usable")) {
-        auto up = family("psguard_ns_up",
+        auto up = family("psguard_notification_server_up",
                          "1 when the NS answered the last cycle with a complete, well-formed "
                          "report, else 0.",
                          MetricType::gauge);
@@ -184,7 +184,7 @@ void report_metrics(const Json& report, std::vector<MetricFamily>& out) {
         out.push_back(std::move(up));
     }
     if (const auto reachable = bool_member(ns, "reachable")) {
-        auto metric = family("psguard_ns_reachable",
+        auto metric = family("psguard_notification_server_reachable",
                              "1 when the NS gave an HTTP answer in the last cycle, else 0.",
                              MetricType::gauge);
         add(metric, *reachable ? 1 : 0);
@@ -275,11 +275,22 @@ void endpoint_metrics(const EndpointStats& stats, std::vector<MetricFamily>& out
          {"Idle connections closed to make room for a newcomer while endpoint.max_connections "
           "were open.",
           stats.idle_closed_total}},
+        {"psguard_endpoint_tls_handshake_failures_total",
+         {"TLS handshakes that failed or timed out (a refused client certificate among them).",
+          stats.tls_handshake_failures_total}},
     };
     for (const auto& [name, help_and_value] : counters) {
         auto metric = family(name, help_and_value.first, MetricType::counter);
         add(metric, count(help_and_value.second));
         out.push_back(std::move(metric));
+    }
+    if (stats.certificate_expiry) {
+        auto expiry = family("psguard_endpoint_certificate_expiry_timestamp_seconds",
+                             "When the endpoint's TLS certificate expires, in seconds since the "
+                             "Unix epoch.",
+                             MetricType::gauge);
+        add(expiry, seconds_since_epoch(*stats.certificate_expiry));
+        out.push_back(std::move(expiry));
     }
 }
 
@@ -378,6 +389,14 @@ std::vector<MetricFamily> status_metrics(const AgentSnapshot* snapshot,
         add(started, seconds_since_epoch(snapshot->started));
         out.push_back(std::move(started));
 
+        // With the last cycle's time, what an alert needs to tell "cycles stopped" (as
+        // /healthz does: none for 3 intervals).
+        auto interval = family("psguard_cycle_interval_seconds",
+                               "How often the agent runs a check cycle (agent.interval_minutes).",
+                               MetricType::gauge);
+        add(interval, static_cast<double>(std::chrono::seconds(snapshot->interval).count()));
+        out.push_back(std::move(interval));
+
         auto heal_enabled = family("psguard_heal_enabled",
                                    "1 when the agent loop may heal, else 0.", MetricType::gauge);
         add(heal_enabled, snapshot->heal_enabled ? 1 : 0);
@@ -437,7 +456,7 @@ std::vector<MetricFamily> status_metrics(const AgentSnapshot* snapshot,
         out.push_back(std::move(actions));
 
         const std::pair<const char*, std::pair<const char*, std::uint64_t>> counters[] = {
-            {"psguard_ns_failures_total",
+            {"psguard_notification_server_failures_total",
              {"Cycles in which the NS could not be asked or its answer was unusable.",
               snapshot->ns_failures_total}},
             {"psguard_file_events_total",
