@@ -6,7 +6,8 @@ set(PSGUARD_CROSS_DEPS_DIR "${PROJECT_SOURCE_DIR}/build/cross-deps"
     CACHE PATH "Third-party code staged by scripts/stage-cross-deps.sh")
 set(_psguard_staged "${PSGUARD_CROSS_DEPS_DIR}")
 if(NOT EXISTS "${_psguard_staged}/pugixml/src/pugixml.cpp"
-   OR NOT EXISTS "${_psguard_staged}/include/boost/boost/version.hpp")
+   OR NOT EXISTS "${_psguard_staged}/include/boost/boost/version.hpp"
+   OR NOT EXISTS "${_psguard_staged}/openssl/lib/libssl.a")
   message(FATAL_ERROR "Cross dependencies are not staged in ${_psguard_staged}: "
                       "run scripts/stage-cross-deps.sh \"${_psguard_staged}\" first.")
 endif()
@@ -39,6 +40,19 @@ add_library(psguard_pugixml STATIC "${_psguard_staged}/pugixml/src/pugixml.cpp")
 target_include_directories(psguard_pugixml SYSTEM
                            INTERFACE "${_psguard_staged}/pugixml/src")
 add_library(pugixml::pugixml ALIAS psguard_pugixml)
+
+# OpenSSL: static libraries built from Debian's source by the staging script (Debian ships no
+# mingw-w64 build of it). Its Windows dependencies: sockets, the crypto API (certificate stores),
+# GDI (the entropy fallback).
+foreach(_psguard_lib Crypto SSL)
+  string(TOLOWER "${_psguard_lib}" _psguard_file)
+  add_library(OpenSSL::${_psguard_lib} STATIC IMPORTED)
+  set_target_properties(OpenSSL::${_psguard_lib} PROPERTIES
+    IMPORTED_LOCATION "${_psguard_staged}/openssl/lib/lib${_psguard_file}.a"
+    INTERFACE_INCLUDE_DIRECTORIES "${_psguard_staged}/openssl/include")
+endforeach()
+set_target_properties(OpenSSL::Crypto PROPERTIES INTERFACE_LINK_LIBRARIES "ws2_32;gdi32;crypt32")
+set_target_properties(OpenSSL::SSL PROPERTIES INTERFACE_LINK_LIBRARIES OpenSSL::Crypto)
 
 # zlib and its contrib/minizip (the zip writer of `psguard collect`): no Windows library in
 # Debian either, so the same way. C code: the project's warning flags do not apply to it.

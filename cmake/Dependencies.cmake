@@ -11,8 +11,8 @@ else()
   find_package(nlohmann_json 3.10 REQUIRED)
   find_package(spdlog REQUIRED)
   find_package(CLI11 CONFIG REQUIRED)
+  find_package(OpenSSL 1.1.1 REQUIRED)
   if(NOT WIN32)
-    find_package(OpenSSL 1.1.1 REQUIRED)
     find_package(LibArchive 3.4 REQUIRED)  # psguard collect: tar.gz
   else()
     find_package(unofficial-minizip CONFIG REQUIRED)  # psguard collect: zip (vcpkg "minizip")
@@ -24,8 +24,10 @@ else()
 endif()
 
 add_library(psguard_deps INTERFACE)
+# OpenSSL on every platform: the status endpoint's TLS (and, off Windows, the NS client's).
 target_link_libraries(psguard_deps INTERFACE Boost::boost Threads::Threads pugixml::pugixml
-                                             nlohmann_json::nlohmann_json spdlog::spdlog)
+                                             nlohmann_json::nlohmann_json spdlog::spdlog
+                                             OpenSSL::SSL OpenSSL::Crypto)
 target_compile_definitions(psguard_deps INTERFACE BOOST_ASIO_NO_DEPRECATED)
 if(WIN32)
   target_compile_definitions(psguard_deps INTERFACE _WIN32_WINNT=0x0A00 WIN32_LEAN_AND_MEAN NOMINMAX
@@ -34,7 +36,7 @@ if(WIN32)
                                                netapi32 authz shell32 ole32 oleaut32 uuid)
   target_link_libraries(psguard_deps INTERFACE psguard_minizip)
 else()
-  target_link_libraries(psguard_deps INTERFACE OpenSSL::SSL OpenSSL::Crypto LibArchive::LibArchive)
+  target_link_libraries(psguard_deps INTERFACE LibArchive::LibArchive)
 endif()
 
 add_library(psguard_cli11 INTERFACE)

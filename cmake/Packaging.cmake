@@ -38,8 +38,10 @@ install(FILES "${PSGUARD_INSTALLER_DIR}/linux/psguard.json" DESTINATION /etc/psg
 install(FILES "${PROJECT_SOURCE_DIR}/README.md" "${PROJECT_SOURCE_DIR}/docs/configuration.md"
               "${PROJECT_SOURCE_DIR}/docs/deploy-smp.md"
               "${PROJECT_SOURCE_DIR}/config/psguard.example.jsonc"
-              "${PROJECT_SOURCE_DIR}/config/ns-report.sql"
+              "${PROJECT_SOURCE_DIR}/config/ns-report.sql" "${PROJECT_SOURCE_DIR}/docs/endpoint.md"
         DESTINATION share/doc/psguard)
+# For the monitoring host (docs/endpoint.md): alerting rules, a scrape job, the Grafana dashboard.
+install(DIRECTORY "${PSGUARD_INSTALLER_DIR}/monitoring/" DESTINATION share/doc/psguard/monitoring)
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME psguard)

@@ -12,6 +12,7 @@ native_packages=(
   libarchive-dev zlib1g-dev
   clang libclang-rt-14-dev
   python3 curl
+  prometheus iproute2
   dpkg-dev file
   chromium fonts-dejavu-core
 )

@@ -97,6 +97,14 @@ void log_cycle(const AgentSnapshot& snapshot) {
     if (report.heal) {
         log_heal(*report.heal);
     }
+    for (const auto& finding : report.findings) {
+        // The journal's own trouble (a torn line cut off, a record not written) is an error:
+        // it reaches the Event Log on Windows.
+        if (finding.kind.starts_with("journal_")) {
+            log_event(EventId::other, spdlog::level::err,
+                      fmt::format("{}: {}", finding.kind, finding.detail));
+        }
+    }
     if (report.smp_report && report.smp_report->result == "failed") {
         spdlog::warn("fleet status NSE not sent: {}", report.smp_report->detail);
     }
@@ -178,8 +186,12 @@ int AgentHost::run() {
                     config_.heal.enabled ? "enabled" : "disabled"));
     server_ = std::make_unique<StatusServer>(io_, config_.endpoint, *loop_);
     if (auto port = server_->start(); port) {
-        spdlog::info("status endpoint on http://{}:{}/v1/status", config_.endpoint.bind_address,
-                     *port);
+        spdlog::info("status endpoint on {}://{}:{}/v1/status",
+                     config_.endpoint.tls.enabled() ? "https" : "http",
+                     config_.endpoint.bind_address, *port);
+        if (config_.endpoint.tls.enabled()) {
+            spdlog::info("endpoint certificate: {}", server_->tls_certificate());
+        }
     } else {
         // The agent still does its job without its endpoint; /healthz consumers will notice.
         spdlog::error("status endpoint not started: {}", port.error().message);
@@ -241,6 +253,14 @@ void AgentHost::reload() {
         config_ = *config;
         loop_->reload(std::move(config).value());
         spdlog::info("configuration reloaded from {}", path_to_utf8(source_.file));
+        // A renewed certificate is served to new connections from now on.
+        if (server_) {
+            if (auto reloaded = server_->reload_tls(config_.endpoint.tls); !reloaded) {
+                spdlog::error("endpoint TLS not reloaded: {}", reloaded.error().message);
+            } else if (config_.endpoint.tls.enabled()) {
+                spdlog::info("endpoint certificate: {}", server_->tls_certificate());
+            }
+        }
     });
 }
 

@@ -369,6 +369,11 @@ void read_endpoint(JsonObjectReader section, EndpointConfig& endpoint,
     if (auto connections = section.integer("max_connections", 1, kMaxEndpointConnections)) {
         endpoint.max_connections = static_cast<std::size_t>(*connections);
     }
+    JsonObjectReader tls = section.section("tls");
+    endpoint.tls.cert_file = tls.absolute_path("cert_file").value_or("");
+    endpoint.tls.key_file = tls.absolute_path("key_file").value_or("");
+    endpoint.tls.client_ca_file = tls.absolute_path("client_ca_file").value_or("");
+    endpoint.tls.required = tls.boolean("required");
     if (auto valid = validate(endpoint); !valid) {
         section.error_here(valid.error().message);
     }

@@ -320,8 +320,11 @@ void verify_actions(const Config& config, StateDir& state, const CheckReport& re
         PackageHistory& entry = it->second;
         ++entry.cycles_since_heal;
         const std::string action = entry.awaiting_action;
+        // An outcome the journal cannot record is not taken: the next cycle verifies again.
         if (package.verdict == Verdict::healthy) {
-            (void)state.journal().append({{"action", action}, {"event", "verified"}}, now);
+            if (!state.journal().append(action, OutcomeEvent{Outcome::verified}, now)) {
+                continue;
+            }
             heal.verified.push_back(action);
             entry = PackageHistory{};
         } else if (entry.cycles_since_heal >= config.heal.verify_cycles) {
@@ -329,8 +332,10 @@ void verify_actions(const Config& config, StateDir& state, const CheckReport& re
                 "the package is still " +
                 std::string(package.verdict ? to_string(*package.verdict) : "unknown") + " after " +
                 std::to_string(entry.cycles_since_heal) + " cycles";
-            (void)state.journal().append(
-                {{"action", action}, {"event", "verify_failed"}, {"detail", detail}}, now);
+            if (!state.journal().append(action, OutcomeEvent{Outcome::verify_failed, detail},
+                                        now)) {
+                continue;
+            }
             heal.verify_failed.push_back(action);
             entry.awaiting_action.clear();
             entry.cycles_since_heal = 0;
@@ -374,10 +379,10 @@ void verify_acl_repairs(const AclReport& acl, StateDir& state, HealReport& heal,
         const bool ok = result->ok;
         const std::string detail =
             ok ? "the check now grants " + acl.account + " what it needs" : missing_text(*result);
-        (void)state.journal().append({{"action", action.id},
-                                      {"event", ok ? "verified" : "verify_failed"},
-                                      {"detail", detail}},
-                                     now);
+        const Outcome outcome = ok ? Outcome::verified : Outcome::verify_failed;
+        if (!state.journal().append(action.id, OutcomeEvent{outcome, detail}, now)) {
+            continue;  // not recorded, so not taken: the next cycle verifies again
+        }
         heal.acl_repairs.push_back(
             {action.id, path_to_utf8(action.acl_path), ok ? "verified" : "verify_failed", detail});
     }
@@ -429,6 +434,25 @@ void repair_acls(const Config& config, const AclReport& acl, StateDir& state, He
     }
 }
 
+// An interrupted heal that recovery found complete stands: the history waits for its
+// verification and the agent is asked to re-report, unless the cycle that healed got as far
+// as saving that (its journal write failed, not the process). True when adopted now.
+bool adopt_completed(HealHistory& history, const RecoveryOutcome& outcome, TimePoint now) {
+    if (!outcome.completed || outcome.package.empty()) {
+        return false;
+    }
+    PackageHistory& entry = history.packages[outcome.package];
+    if (entry.awaiting_action == outcome.action_id) {
+        return false;
+    }
+    ++entry.attempts;
+    entry.awaiting_action = outcome.action_id;
+    entry.cycles_since_heal = 0;
+    entry.stale_streak = 0;
+    history.heals.push_back(now);
+    return true;
+}
+
 // The fleet status NSE's row for this cycle.
 FleetStatus fleet_status(const Config& config, const CheckReport& report, const HealReport& heal,
                          const Journal& journal, TimePoint now) {
@@ -451,7 +475,7 @@ FleetStatus fleet_status(const Config& config, const CheckReport& report, const 
     }
     status.heal_enabled = config.heal.enabled;
     for (const auto& action : journal.actions()) {
-        if (action.kind != "files" || now - action.time >= std::chrono::hours(24)) {
+        if (action.kind != ActionKind::files || now - action.time >= std::chrono::hours(24)) {
             continue;
         }
         ++status.heal_actions_24h;
@@ -531,9 +555,18 @@ CheckReport run_cycle(const Config& config, NsClient& ns, StateDir& state,
         for (auto& outcome : AclRepairer(state.journal()).recover(now)) {
             heal.recovered.push_back(std::move(outcome));
         }
+        for (auto& outcome : recover_policy_refresh(state.history(), state.journal(), now)) {
+            heal.recovered.push_back(std::move(outcome));
+        }
     }
 
     HealHistory& history = state.history();
+    std::vector<std::string> done_actions;
+    for (const auto& outcome : heal.recovered) {
+        if (adopt_completed(history, outcome, now)) {
+            done_actions.push_back(outcome.action_id);
+        }
+    }
     Observation seen = observe(
         config, ns, *agent, state.evidence(config.evidence),
         [&](const AclReport& acl) -> std::optional<TimePoint> {
@@ -589,7 +622,6 @@ CheckReport run_cycle(const Config& config, NsClient& ns, StateDir& state,
     HealPlan plan = plan_heal(report.packages, history, config.heal, gates, now);
     heal.breaker = plan.breaker;
     heal.budget_left_today = plan.budget_left_today;
-    std::vector<std::string> done_actions;
     for (const auto& id : plan.to_heal) {
         HealDecision& decision = plan.decisions[id];
         if (options.dry_run) {
@@ -652,6 +684,16 @@ CheckReport run_cycle(const Config& config, NsClient& ns, StateDir& state,
     }
     if (!options.dry_run) {
         healer.prune_quarantine(now);
+    }
+    if (auto saved = state.journal().save_index(); !saved) {
+        report.findings.push_back(
+            Finding{"state_not_saved", path_to_utf8(state.path()), saved.error().message, true});
+    }
+    // A torn journal line cut off, a record not written: the operator hears of each.
+    for (auto& notice : state.journal().take_notices()) {
+        report.findings.push_back(Finding{to_string(notice.kind),
+                                          path_to_utf8(state.journal().file()),
+                                          std::move(notice.detail), true});
     }
     report.heal = std::move(heal);
     if (auto saved = state.save_last_report(to_json(report)); !saved) {

@@ -36,6 +36,10 @@ bool is_loopback_address(const std::string& address) {
     return parsed->is_loopback();
 }
 
+bool tls_required(const EndpointConfig& config) {
+    return config.tls.required.value_or(!is_loopback_address(config.bind_address));
+}
+
 Status validate(const EndpointConfig& config) {
     if (!parse_ip_literal(config.bind_address)) {
         return fail("endpoint.bind: expected an IP address such as 127.0.0.1 or ::1, got \"" +
@@ -45,6 +49,29 @@ Status validate(const EndpointConfig& config) {
         return fail("endpoint.bind: " + config.bind_address +
                     " is not a loopback address; binding there needs endpoint.token_file, "
                     "because every route then asks for the bearer token");
+    }
+    const EndpointTlsConfig& tls = config.tls;
+    if (tls.cert_file.empty() != tls.key_file.empty()) {
+        return fail(std::string("endpoint.tls: ") +
+                    (tls.cert_file.empty() ? "key_file is set without cert_file"
+                                           : "cert_file is set without key_file") +
+                    "; the certificate and its private key go together");
+    }
+    if (!tls.client_ca_file.empty() && !tls.enabled()) {
+        return fail(
+            "endpoint.tls.client_ca_file: client certificates need TLS; set "
+            "endpoint.tls.cert_file and key_file too");
+    }
+    if (tls_required(config) && !tls.enabled()) {
+        return fail(
+            is_loopback_address(config.bind_address)
+                ? "endpoint.tls.required is true, but no certificate is configured: set "
+                  "endpoint.tls.cert_file and key_file"
+                : "endpoint.bind: " + config.bind_address +
+                      " is not a loopback address, so the endpoint must speak TLS (the token "
+                      "would cross the network in clear text): set endpoint.tls.cert_file and "
+                      "key_file (docs/endpoint.md), or endpoint.tls.required: false to accept "
+                      "plain HTTP");
     }
     if (config.max_connections < 1 || config.max_connections > kMaxEndpointConnections) {
         return fail("endpoint.max_connections: expected 1 to " +

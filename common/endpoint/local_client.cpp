@@ -1,12 +1,23 @@
 #include "endpoint/local_client.hpp"
 
+// First: Boost 1.74's asio/awaitable.hpp uses std::exchange without including <utility>.
 #include <utility>
 
-#include <boost/asio/connect.hpp>
+#include <memory>
+#include <type_traits>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include "endpoint/endpoint_tls.hpp"
 
 namespace psguard {
 
@@ -14,6 +25,7 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = net::ip::tcp;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 namespace {
 
@@ -44,6 +56,10 @@ std::string local_endpoint_text(const EndpointConfig& config) {
            std::to_string(endpoint->port());
 }
 
+std::string local_endpoint_url(const EndpointConfig& config) {
+    return (config.tls.enabled() ? "https://" : "http://") + local_endpoint_text(config);
+}
+
 namespace {
 
 Result<LocalResponse> exchange(const EndpointConfig& config, http::verb method,
@@ -53,9 +69,15 @@ Result<LocalResponse> exchange(const EndpointConfig& config, http::verb method,
     if (!endpoint) {
         return endpoint.error();
     }
-    const std::string where = "http://" + local_endpoint_text(config) + target;
-    net::io_context io;
-    beast::tcp_stream stream(io);
+    std::shared_ptr<net::ssl::context> tls;
+    if (config.tls.enabled()) {
+        auto loaded = load_local_client_tls(config.tls);
+        if (!loaded) {
+            return fail("cannot speak TLS to the endpoint: " + loaded.error().message);
+        }
+        tls = std::move(loaded).value();
+    }
+    const std::string where = local_endpoint_url(config) + target;
     http::request<http::empty_body> request(method, target, 11);
     if (!bearer_token.empty()) {
         request.set(http::field::authorization, "Bearer " + bearer_token);
@@ -68,28 +90,43 @@ Result<LocalResponse> exchange(const EndpointConfig& config, http::verb method,
     http::response_parser<http::string_body> parser;
     parser.body_limit(kMaxBody);
     boost::system::error_code failure;
+    const char* stage = "connect";
 
-    // One chain of asynchronous steps, so that a single deadline covers all of them.
-    stream.expires_after(timeout);
-    stream.async_connect(*endpoint, [&](boost::system::error_code connected) {
-        if (connected) {
-            failure = connected;
-            return;
-        }
-        http::async_write(stream, request, [&](boost::system::error_code written, std::size_t) {
-            if (written) {
-                failure = written;
-                return;
+    // One chain of steps under a single deadline (a tcp_stream's expiry covers every
+    // operation until it is set again).
+    auto talk = [&](auto& stream) -> net::awaitable<void> {
+        auto step = net::redirect_error(net::use_awaitable, failure);
+        beast::get_lowest_layer(stream).expires_after(timeout);
+        co_await beast::get_lowest_layer(stream).async_connect(*endpoint, step);
+        if constexpr (std::is_same_v<std::decay_t<decltype(stream)>, TlsStream>) {
+            if (!failure) {
+                stage = "TLS handshake";
+                co_await stream.async_handshake(net::ssl::stream_base::client, step);
             }
-            http::async_read(stream, buffer, parser,
-                             [&](boost::system::error_code read, std::size_t) { failure = read; });
-        });
-    });
-    io.run();
+        }
+        if (!failure) {
+            stage = "request";
+            co_await http::async_write(stream, request, step);
+        }
+        if (!failure) {
+            stage = "answer";
+            co_await http::async_read(stream, buffer, parser, step);
+        }
+    };
+    net::io_context io;
+    if (tls) {
+        TlsStream stream(io, *tls);
+        net::co_spawn(io, talk(stream), net::detached);
+        io.run();
+    } else {
+        beast::tcp_stream stream(io);
+        net::co_spawn(io, talk(stream), net::detached);
+        io.run();
+    }
     if (failure) {
         const std::string why = failure == beast::error::timeout
                                     ? "no answer within " + std::to_string(timeout.count()) + " ms"
-                                    : failure.message();
+                                    : std::string(stage) + ": " + failure.message();
         return fail("no answer from " + where + ": " + why);
     }
     LocalResponse response;
@@ -101,8 +138,9 @@ Result<LocalResponse> exchange(const EndpointConfig& config, http::verb method,
 }  // namespace
 
 Result<LocalResponse> get_local(const EndpointConfig& config, const std::string& target,
-                                std::chrono::milliseconds timeout) {
-    return exchange(config, http::verb::get, target, {}, timeout);
+                                std::chrono::milliseconds timeout,
+                                const std::string& bearer_token) {
+    return exchange(config, http::verb::get, target, bearer_token, timeout);
 }
 
 Result<LocalResponse> post_local(const EndpointConfig& config, const std::string& target,

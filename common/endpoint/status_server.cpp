@@ -17,13 +17,16 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include "core/utf8_path.hpp"
+#include "endpoint/endpoint_tls.hpp"
 #include "endpoint/routes.hpp"
 #include "endpoint/token_file.hpp"
 
@@ -33,6 +36,7 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = net::ip::tcp;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 namespace {
 
@@ -112,6 +116,8 @@ struct StatusServer::State {
     net::steady_timer slot_freed;
     bool accept_paused = false;
     EndpointConfig config;
+    // With endpoint.tls: the context for new connections (each keeps the one it started with).
+    std::shared_ptr<net::ssl::context> tls;
     AgentControl& agent;
     RouteOptions routes;
     EndpointStats stats;
@@ -234,10 +240,11 @@ http::response<http::string_body> to_message(Response response, unsigned version
     return message;
 }
 
-net::awaitable<void> write_response(beast::tcp_stream& stream, Response response, unsigned version,
+template <class Stream>
+net::awaitable<void> write_response(Stream& stream, Response response, unsigned version,
                                     bool keep_alive, beast::error_code& ec, bool head = false) {
     auto message = to_message(std::move(response), version, keep_alive, head);
-    stream.expires_after(kWriteTimeout);
+    beast::get_lowest_layer(stream).expires_after(kWriteTimeout);
     co_await http::async_write(stream, message, net::redirect_error(net::use_awaitable, ec));
 }
 
@@ -254,6 +261,34 @@ net::awaitable<void> close_gracefully(const State& state, beast::tcp_stream& str
         }
     }
     stream.close();
+}
+
+// TLS: close_notify (the client knows the answer is complete), waiting at most the linger time
+// for the client's own.
+net::awaitable<void> close_gracefully(const State& state, TlsStream& stream) {
+    if (!state.stopping) {
+        beast::error_code ec;
+        beast::get_lowest_layer(stream).expires_after(kLingerTime);
+        co_await stream.async_shutdown(net::redirect_error(net::use_awaitable, ec));
+    }
+    beast::get_lowest_layer(stream).close();
+}
+
+// A client that does not complete the handshake in time, or whose certificate is refused, is
+// dropped without an answer (counted: a scraper with a wrong certificate shows up there).
+net::awaitable<bool> handshake(State& state, TlsStream& stream, std::chrono::seconds limit) {
+    beast::error_code ec;
+    beast::get_lowest_layer(stream).expires_after(limit);
+    co_await stream.async_handshake(net::ssl::stream_base::server,
+                                    net::redirect_error(net::use_awaitable, ec));
+    if (ec) {
+        if (!state.stopping && ec != net::error::operation_aborted) {
+            ++state.stats.tls_handshake_failures_total;
+        }
+        beast::get_lowest_layer(stream).close();
+        co_return false;
+    }
+    co_return true;
 }
 
 // What a failed read deserves: an answer (status, reason), or nullopt for a silent close.
@@ -288,9 +323,10 @@ std::optional<std::pair<unsigned, std::string>> answer_for_read_error(
 
 // `reserve`: a connection of the reserve (kReserveConnections): one request, a short deadline,
 // /healthz and /v1/status only.
-net::awaitable<void> serve(std::shared_ptr<State> state, tcp::socket socket, bool reserve) {
-    beast::tcp_stream stream(std::move(socket));
-    ConnectionSlot slot(*state, stream, reserve ? state->reserved : state->stats.open_connections);
+template <class Stream>
+net::awaitable<void> serve(std::shared_ptr<State> state, Stream& stream, ConnectionSlot& slot,
+                           bool reserve) {
+    auto& socket_stream = beast::get_lowest_layer(stream);
     const auto read_timeout =
         reserve ? std::min<std::chrono::seconds>(state->config.read_timeout, kReserveReadTimeout)
                 : state->config.read_timeout;
@@ -298,7 +334,7 @@ net::awaitable<void> serve(std::shared_ptr<State> state, tcp::socket socket, boo
     beast::flat_buffer buffer(state->config.max_header_bytes + kPostBodyLimit + 1024);
     for (;;) {
         if (state->stopping) {
-            stream.close();
+            socket_stream.close();
             co_return;
         }
         http::request_parser<http::string_body> parser;
@@ -306,7 +342,7 @@ net::awaitable<void> serve(std::shared_ptr<State> state, tcp::socket socket, boo
         parser.body_limit(kPostBodyLimit);
         beast::error_code ec;
         // One deadline for the whole request: a client trickling bytes is dropped all the same.
-        stream.expires_after(read_timeout);
+        socket_stream.expires_after(read_timeout);
         if (buffer.size() == 0) {
             // Nothing of the next request yet: idle, so a newcomer may take this slot.
             slot.set_idle(true);
@@ -316,7 +352,7 @@ net::awaitable<void> serve(std::shared_ptr<State> state, tcp::socket socket, boo
             buffer.commit(got);
             slot.set_idle(false);
             if (ec) {
-                stream.close();  // closed, reset, idle too long or closed for a newcomer
+                socket_stream.close();  // closed, reset, idle too long or closed for a newcomer
                 co_return;
             }
         }
@@ -336,7 +372,7 @@ net::awaitable<void> serve(std::shared_ptr<State> state, tcp::socket socket, boo
             }
             refusal = answer_for_read_error(ec, parser);
             if (!refusal || ec == net::error::operation_aborted || state->stopping) {
-                stream.close();
+                socket_stream.close();
                 co_return;
             }
         }
@@ -365,7 +401,7 @@ net::awaitable<void> serve(std::shared_ptr<State> state, tcp::socket socket, boo
         co_await write_response(stream, std::move(response), message.version(), keep_alive, ec,
                                 message.method() == http::verb::head);
         if (ec) {
-            stream.close();
+            socket_stream.close();
             co_return;
         }
         if (!keep_alive) {
@@ -376,16 +412,58 @@ net::awaitable<void> serve(std::shared_ptr<State> state, tcp::socket socket, boo
 }
 
 // Over endpoint.max_connections: a 503 at once, without reading the request.
-net::awaitable<void> refuse(std::shared_ptr<State> state, tcp::socket socket) {
-    beast::tcp_stream stream(std::move(socket));
-    ConnectionSlot slot(*state, stream, state->refusing);
+template <class Stream>
+net::awaitable<void> refuse(std::shared_ptr<State> state, Stream& stream) {
     if (state->stopping) {
-        stream.close();
+        beast::get_lowest_layer(stream).close();
         co_return;
     }
     beast::error_code ec;
     co_await write_response(stream, too_many_connections(), 11, false, ec);
     co_await close_gracefully(*state, stream);
+}
+
+// How an accepted connection is taken: served, in the reserve, or answered 503.
+enum class Admission { served, reserve, refused };
+
+// One accepted connection, over TLS when the endpoint has a certificate. Plain statements
+// around each co_await: written as `if (co_await handshake(...))` and
+// `co_await (refusal ? refuse(...) : serve(...))`, GCC 12's coroutine frame crashed on the first
+// failed handshake.
+net::awaitable<void> connection(std::shared_ptr<State> state, tcp::socket socket,
+                                Admission admission) {
+    std::size_t& counter = admission == Admission::refused   ? state->refusing
+                           : admission == Admission::reserve ? state->reserved
+                                                             : state->stats.open_connections;
+    const bool refusal = admission == Admission::refused;
+    const bool reserve = admission == Admission::reserve;
+    const std::shared_ptr<net::ssl::context> tls = state->tls;  // for the connection's lifetime
+    if (!tls) {
+        beast::tcp_stream stream(std::move(socket));
+        ConnectionSlot slot(*state, stream, counter);
+        if (refusal) {
+            co_await refuse(state, stream);
+        } else {
+            co_await serve(state, stream, slot, reserve);
+        }
+        co_return;
+    }
+    TlsStream stream(std::move(socket), *tls);
+    ConnectionSlot slot(*state, beast::get_lowest_layer(stream), counter);
+    // A refusal's or a reserve connection's slot frees within seconds, handshake included.
+    const auto handshake_limit =
+        refusal   ? std::chrono::seconds(kLingerTime)
+        : reserve ? std::min<std::chrono::seconds>(state->config.read_timeout, kReserveReadTimeout)
+                  : state->config.read_timeout;
+    const bool secured = co_await handshake(*state, stream, handshake_limit);
+    if (!secured) {
+        co_return;
+    }
+    if (refusal) {
+        co_await refuse(state, stream);
+    } else {
+        co_await serve(state, stream, slot, reserve);
+    }
 }
 
 net::awaitable<void> accept_loop(std::shared_ptr<State> state) {
@@ -423,14 +501,17 @@ net::awaitable<void> accept_loop(std::shared_ptr<State> state) {
         // Counted here, not in the coroutine: co_spawn starts it later, after more accepts.
         if (state->stats.open_connections < limit || close_idle_connection(*state, peer)) {
             ++state->stats.open_connections;
-            net::co_spawn(state->strand, serve(state, std::move(socket), false), net::detached);
+            net::co_spawn(state->strand, connection(state, std::move(socket), Admission::served),
+                          net::detached);
         } else if (state->reserved < kReserveConnections) {
             ++state->reserved;
-            net::co_spawn(state->strand, serve(state, std::move(socket), true), net::detached);
+            net::co_spawn(state->strand, connection(state, std::move(socket), Admission::reserve),
+                          net::detached);
         } else {
             ++state->stats.connections_refused_total;
             ++state->refusing;
-            net::co_spawn(state->strand, refuse(state, std::move(socket)), net::detached);
+            net::co_spawn(state->strand, connection(state, std::move(socket), Admission::refused),
+                          net::detached);
         }
     }
 }
@@ -465,6 +546,15 @@ Result<std::uint16_t> StatusServer::start() {
         state.routes.token = std::move(*token);
     }
     state.routes.token_for_reads = !is_loopback_address(state.config.bind_address);
+    if (state.config.tls.enabled()) {
+        auto tls = load_endpoint_tls(state.config.tls, now_seconds());
+        if (!tls) {
+            return tls.error();
+        }
+        state.tls = std::move(tls->context);
+        state.stats.certificate_expiry = tls->not_after;
+        tls_certificate_ = tls->description();
+    }
 
     beast::error_code ec;
     const tcp::endpoint endpoint(net::ip::make_address(state.config.bind_address, ec),
@@ -500,6 +590,27 @@ Result<std::uint16_t> StatusServer::start() {
     state.started = true;
     net::co_spawn(state.strand, accept_loop(state_), net::detached);
     return port;
+}
+
+Status StatusServer::reload_tls(const EndpointTlsConfig& tls) {
+    if (tls.enabled() != state_->config.tls.enabled()) {
+        return fail(
+            "endpoint.tls: switching between plain HTTP and TLS needs a restart; the endpoint "
+            "keeps serving as it started");
+    }
+    if (!tls.enabled()) {
+        return {};
+    }
+    auto loaded = load_endpoint_tls(tls, now_seconds());
+    if (!loaded) {
+        return loaded.error();
+    }
+    tls_certificate_ = loaded->description();
+    net::dispatch(state_->strand, [state = state_, loaded = std::move(loaded).value()] {
+        state->tls = loaded.context;
+        state->stats.certificate_expiry = loaded.not_after;
+    });
+    return {};
 }
 
 void StatusServer::stop() {

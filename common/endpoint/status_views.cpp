@@ -103,14 +103,14 @@ void report_metrics(const CheckReport& report, std::vector<MetricFamily>& out) {
     add(packages, count(without_verdict), {{"verdict", "none"}});
     out.push_back(std::move(packages));
 
-    auto up = family("psguard_ns_up",
+    auto up = family("psguard_notification_server_up",
                      "1 when the NS answered the last cycle with a complete, well-formed "
                      "report, else 0.",
                      MetricType::gauge);
     add(up, report.ns.usable ? 1 : 0);
     out.push_back(std::move(up));
     auto reachable =
-        family("psguard_ns_reachable",
+        family("psguard_notification_server_reachable",
                "1 when the NS gave an HTTP answer in the last cycle, else 0.", MetricType::gauge);
     add(reachable, report.ns.reachable ? 1 : 0);
     out.push_back(std::move(reachable));
@@ -186,8 +186,19 @@ std::vector<MetricFamily> endpoint_metrics(const EndpointStats& stats) {
          {"Idle connections closed to make room for a newcomer while endpoint.max_connections "
           "were open.",
           stats.idle_closed_total}},
+        {"psguard_endpoint_tls_handshake_failures_total",
+         {"TLS handshakes that failed or timed out (a refused client certificate among them).",
+          stats.tls_handshake_failures_total}},
     };
     add_counters(counters, out);
+    if (stats.certificate_expiry) {
+        auto expiry = family("psguard_endpoint_certificate_expiry_timestamp_seconds",
+                             "When the endpoint's TLS certificate expires, in seconds since the "
+                             "Unix epoch.",
+                             MetricType::gauge);
+        add(expiry, seconds_since_epoch(*stats.certificate_expiry));
+        out.push_back(std::move(expiry));
+    }
     return out;
 }
 
@@ -306,6 +317,14 @@ std::vector<MetricFamily> snapshot_metrics(const AgentSnapshot& snapshot) {
     add(started, seconds_since_epoch(snapshot.started));
     out.push_back(std::move(started));
 
+    // With the last cycle's time, what an alert needs to tell "cycles stopped" (as /healthz
+    // does: none for 3 intervals).
+    auto interval = family("psguard_cycle_interval_seconds",
+                           "How often the agent runs a check cycle (agent.interval_minutes).",
+                           MetricType::gauge);
+    add(interval, static_cast<double>(std::chrono::seconds(snapshot.interval).count()));
+    out.push_back(std::move(interval));
+
     auto heal_enabled = family("psguard_heal_enabled", "1 when the agent loop may heal, else 0.",
                                MetricType::gauge);
     add(heal_enabled, snapshot.heal_enabled ? 1 : 0);
@@ -367,7 +386,7 @@ std::vector<MetricFamily> snapshot_metrics(const AgentSnapshot& snapshot) {
     out.push_back(std::move(actions));
 
     const Counter counters[] = {
-        {"psguard_ns_failures_total",
+        {"psguard_notification_server_failures_total",
          {"Cycles in which the NS could not be asked or its answer was unusable.",
           snapshot.ns_failures_total}},
         {"psguard_file_events_total",

@@ -22,12 +22,14 @@ namespace psguard {
 struct EndpointStats {
     std::size_t open_connections = 0;
     std::uint64_t connections_total = 0;
-    std::uint64_t connections_refused_total = 0;  // over endpoint.max_connections
-    std::uint64_t bad_requests_total = 0;         // malformed or over a limit
-    std::uint64_t timeouts_total = 0;             // dropped for not finishing a request in time
-    std::uint64_t requests_total = 0;             // requests answered by a route
-    std::uint64_t accept_errors_total = 0;        // accept() failed (out of descriptors, ...)
-    std::uint64_t idle_closed_total = 0;          // idle connections closed for a newcomer
+    std::uint64_t connections_refused_total = 0;     // over endpoint.max_connections
+    std::uint64_t bad_requests_total = 0;            // malformed or over a limit
+    std::uint64_t timeouts_total = 0;                // dropped for not finishing a request in time
+    std::uint64_t requests_total = 0;                // requests answered by a route
+    std::uint64_t accept_errors_total = 0;           // accept() failed (out of descriptors, ...)
+    std::uint64_t idle_closed_total = 0;             // idle connections closed for a newcomer
+    std::uint64_t tls_handshake_failures_total = 0;  // TLS handshakes failed or timed out
+    std::optional<TimePoint> certificate_expiry;     // with TLS: the certificate's notAfter
 };
 
 // "healthy", "findings", "ns_unusable", or "exit_<n>" for any other exit code.

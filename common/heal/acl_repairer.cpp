@@ -19,16 +19,14 @@ AclRepairOutcome AclRepairer::repair(const fs::path& folder, const std::string& 
                          " first: " + saved.error().message;
         return outcome;  // nothing journaled: nothing was touched
     }
-    if (auto written = journal_.append({{"action", outcome.action_id},
-                                        {"event", "intent"},
-                                        {"kind", "acl"},
-                                        {"mode", "acl"},
-                                        {"path", outcome.path},
-                                        {"account", account},
-                                        {"reason", reason},
-                                        {"descriptor", saved.value()}},
-                                       now);
-        !written) {
+    IntentEvent intent;
+    intent.kind = ActionKind::acl;
+    intent.mode = ActionMode::acl;
+    intent.reason = reason;
+    intent.acl_path = folder;
+    intent.account = account;
+    intent.descriptor = saved.value();
+    if (auto written = journal_.append(outcome.action_id, std::move(intent), now); !written) {
         outcome.detail = "not repaired: the journal cannot be written: " + written.error().message;
         return outcome;
     }
@@ -40,25 +38,51 @@ AclRepairOutcome AclRepairer::repair(const fs::path& folder, const std::string& 
                          (put_back ? "; permissions unchanged"
                                    : "; putting the saved permissions back failed too: " +
                                          put_back.error().message);
-        (void)journal_.append(
-            {{"action", outcome.action_id}, {"event", "failed"}, {"detail", outcome.detail}}, now);
+        record_failure(outcome, now);
         return outcome;
     }
     fault_point("acl_repair:after_grant");
+    const std::string granted_detail = "granted " + account + " modify on " + outcome.path +
+                                       " (this folder, subfolders and files); previous "
+                                       "permissions saved";
+    if (auto written = journal_.append(outcome.action_id,
+                                       OutcomeEvent{Outcome::acl_granted, granted_detail}, now);
+        !written) {
+        // A grant the journal cannot record is not kept: the next start would roll it back.
+        const Status put_back = restore_descriptor(folder, saved.value());
+        outcome.detail =
+            "not repaired: the journal cannot record the grant (" + written.error().message +
+            "); " +
+            (put_back ? "the saved permissions are back"
+                      : "putting the saved permissions back failed (" + put_back.error().message +
+                            "): the next start puts them back");
+        record_failure(outcome, now);
+        return outcome;
+    }
     outcome.done = true;
-    outcome.detail = "granted " + account + " modify on " + outcome.path +
-                     " (this folder, subfolders and files); previous permissions saved";
-    (void)journal_.append(
-        {{"action", outcome.action_id}, {"event", "acl_granted"}, {"detail", outcome.detail}}, now);
+    outcome.detail = granted_detail;
     return outcome;
 }
 
+void AclRepairer::record_failure(AclRepairOutcome& outcome, TimePoint now) {
+    if (auto written =
+            journal_.append(outcome.action_id, OutcomeEvent{Outcome::failed, outcome.detail}, now);
+        !written) {
+        outcome.detail += "; the journal could not record this (" + written.error().message +
+                          "): the next start rolls the repair back";
+    }
+}
+
 Status AclRepairer::restore(const std::string& action_id, TimePoint now) {
-    const auto action = journal_.action(action_id);
+    auto found = journal_.find_action(action_id);
+    if (!found) {
+        return found.error();
+    }
+    const auto& action = found.value();
     if (!action) {
         return fail("no action " + action_id + " in the journal");
     }
-    if (action->kind != "acl") {
+    if (action->kind != ActionKind::acl) {
         return fail("action " + action_id + " is not an ACL repair");
     }
     if (action->result == ActionResult::restored || action->result == ActionResult::rolled_back ||
@@ -69,30 +93,31 @@ Status AclRepairer::restore(const std::string& action_id, TimePoint now) {
     if (auto put_back = restore_descriptor(action->acl_path, action->saved_descriptor); !put_back) {
         return fail("restore of " + action_id + " failed: " + put_back.error().message);
     }
-    return journal_.append({{"action", action_id},
-                            {"event", "restored"},
-                            {"detail", "permissions of " + path_to_utf8(action->acl_path) +
-                                           " put back as saved before the repair"}},
-                           now);
+    return journal_.append(
+        action_id,
+        OutcomeEvent{Outcome::restored, "permissions of " + path_to_utf8(action->acl_path) +
+                                            " put back as saved before the repair"},
+        now);
 }
 
 std::vector<RecoveryOutcome> AclRepairer::recover(TimePoint now) {
     std::vector<RecoveryOutcome> outcomes;
     for (const auto& action : journal_.actions()) {
-        if (action.kind != "acl" || action.result != ActionResult::in_progress) {
+        if (action.kind != ActionKind::acl || action.result != ActionResult::in_progress) {
             continue;
         }
         const Status put_back = restore_descriptor(action.acl_path, action.saved_descriptor);
-        const std::string detail =
-            put_back ? "interrupted; recovered at start: permissions of " +
-                           path_to_utf8(action.acl_path) + " put back as saved"
-                     : "interrupted; putting the saved permissions back failed: " +
-                           put_back.error().message;
-        (void)journal_.append({{"action", action.id},
-                               {"event", put_back ? "rolled_back" : "failed"},
-                               {"detail", detail}},
-                              now);
-        outcomes.push_back({action.id, detail});
+        std::string detail = put_back ? "interrupted; recovered at start: permissions of " +
+                                            path_to_utf8(action.acl_path) + " put back as saved"
+                                      : "interrupted; putting the saved permissions back failed: " +
+                                            put_back.error().message;
+        const Outcome outcome = put_back ? Outcome::rolled_back : Outcome::failed;
+        if (auto written = journal_.append(action.id, OutcomeEvent{outcome, detail}, now);
+            !written) {
+            detail += "; the journal could not record this (" + written.error().message +
+                      "): the next start does it again";
+        }
+        outcomes.push_back({action.id, detail, {}, false});
     }
     return outcomes;
 }
@@ -101,7 +126,7 @@ std::optional<std::string> AclRepairer::repair_blocked(const fs::path& folder,
                                                        TimePoint now) const {
     std::optional<ActionSummary> last;
     for (auto& action : journal_.actions()) {
-        if (action.kind == "acl" && action.acl_path == folder) {
+        if (action.kind == ActionKind::acl && action.acl_path == folder) {
             last = std::move(action);
         }
     }
@@ -129,7 +154,8 @@ std::optional<std::string> AclRepairer::repair_blocked(const fs::path& folder,
 std::vector<ActionSummary> AclRepairer::awaiting_verification() const {
     std::vector<ActionSummary> waiting;
     for (auto& action : journal_.actions()) {
-        if (action.kind == "acl" && action.result == ActionResult::awaiting_verification) {
+        if (action.kind == ActionKind::acl &&
+            action.result == ActionResult::awaiting_verification) {
             waiting.push_back(std::move(action));
         }
     }

@@ -54,6 +54,9 @@ class AclRepairer {
     std::vector<ActionSummary> awaiting_verification() const;
 
   private:
+    // Journals a repair that did not happen; the detail says when that cannot be recorded.
+    void record_failure(AclRepairOutcome& outcome, TimePoint now);
+
     Journal& journal_;
 };
 

@@ -114,4 +114,13 @@ Status check_restore_folder(const PathsConfig& paths, const fs::path& folder,
                               /*last_is_file=*/false);
 }
 
+Status check_quarantine_source(const fs::path& quarantine_root, const fs::path& file,
+                               const fs::path& expected) {
+    if (!file.is_absolute() || file.lexically_normal() != file || !same_path(file, expected)) {
+        return fail(path_to_utf8(file) + " is not where psguard keeps this file (" +
+                    path_to_utf8(expected) + ")");
+    }
+    return no_links_from_root(quarantine_root, file, /*last_is_file=*/true);
+}
+
 }  // namespace psguard

@@ -25,4 +25,13 @@ Status check_heal_target(const PathsConfig& paths, const std::filesystem::path& 
 Status check_restore_folder(const PathsConfig& paths, const std::filesystem::path& folder,
                             std::string_view package_id);
 
+// A file that restore or crash recovery may take out of the quarantine: exactly at `expected`
+// (where the healer puts that file of that action, inside state_dir/quarantine/<action-id>/),
+// a regular file, and no component from the quarantine folder down to it is a link. The
+// journal says where a file went; this makes sure a damaged or forged journal cannot make
+// psguard move a file from anywhere else into a package folder.
+Status check_quarantine_source(const std::filesystem::path& quarantine_root,
+                               const std::filesystem::path& file,
+                               const std::filesystem::path& expected);
+
 }  // namespace psguard

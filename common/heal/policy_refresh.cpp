@@ -27,8 +27,11 @@ std::optional<PolicyRefreshReport> verify_request(const HealConfig& config,
     } else {
         return std::nullopt;
     }
-    (void)journal.append(
-        {{"action", report.action_id}, {"event", report.result}, {"detail", report.detail}}, now);
+    const Outcome outcome =
+        report.result == "verified" ? Outcome::verified : Outcome::verify_failed;
+    if (!journal.append(report.action_id, OutcomeEvent{outcome, report.detail}, now)) {
+        return std::nullopt;  // not recorded, so not taken: the next cycle verifies again
+    }
     history.policy_action.clear();
     history.cycles_since_policy_refresh = 0;
     return report;
@@ -79,12 +82,10 @@ std::optional<PolicyRefreshReport> run_policy_refresh(const HealConfig& config,
 
     PolicyRefreshReport report{"", journal.next_action_id(kPolicyActionTag, now), "", std::nullopt,
                                now};
-    if (auto written = journal.append({{"action", report.action_id},
-                                       {"event", "intent"},
-                                       {"kind", "policy_refresh"},
-                                       {"reason", reason}},
-                                      now);
-        !written) {
+    IntentEvent intent;
+    intent.kind = ActionKind::policy_refresh;
+    intent.reason = reason;
+    if (auto written = journal.append(report.action_id, std::move(intent), now); !written) {
         report.result = "failed";
         report.detail = "not asked: cannot write the journal: " + written.error().message;
         return report;
@@ -95,16 +96,44 @@ std::optional<PolicyRefreshReport> run_policy_refresh(const HealConfig& config,
     report.detail = outcome.ok()
                         ? "UpdatePolicies(1) and ClientPolicyMgr.Refresh() returned S_OK: " + reason
                         : outcome.message;
-    (void)journal.append({{"action", report.action_id},
-                          {"event", outcome.ok() ? "agent_requested" : "failed"},
-                          {"hresult", format_hresult(outcome.hresult)},
-                          {"detail", report.detail}},
-                         now);
+    if (auto written =
+            journal.append(report.action_id,
+                           OutcomeEvent{outcome.ok() ? Outcome::agent_requested : Outcome::failed,
+                                        report.detail, format_hresult(outcome.hresult)},
+                           now);
+        !written) {
+        report.detail += " (not journaled: " + written.error().message + ")";
+    }
     // A failed request counts too: asking a broken agent every cycle would only flood the log.
     history.policy_refreshed = now;
     history.policy_action = outcome.ok() ? report.action_id : std::string();
     history.cycles_since_policy_refresh = 0;
     return report;
+}
+
+std::vector<RecoveryOutcome> recover_policy_refresh(HealHistory& history, Journal& journal,
+                                                    TimePoint now) {
+    std::vector<RecoveryOutcome> outcomes;
+    for (const auto& action : journal.actions()) {
+        if (action.kind != ActionKind::policy_refresh ||
+            action.result != ActionResult::in_progress) {
+            continue;
+        }
+        std::string detail =
+            "interrupted; closed at start: the agent may or may not have been asked to apply its "
+            "policies (" +
+            action.reason + ")";
+        if (auto written = journal.append(action.id, OutcomeEvent{Outcome::failed, detail}, now);
+            !written) {
+            detail += "; the journal could not record this (" + written.error().message +
+                      "): the next start does it again";
+        }
+        if (!history.policy_refreshed || *history.policy_refreshed < action.time) {
+            history.policy_refreshed = action.time;
+        }
+        outcomes.push_back({action.id, detail, {}, false});
+    }
+    return outcomes;
 }
 
 std::optional<std::string> acl_repair_waits_for_policies(const HealConfig& config,

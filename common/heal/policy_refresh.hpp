@@ -14,6 +14,7 @@
 #include "core/utc_time.hpp"
 #include "heal/heal_config.hpp"
 #include "heal/heal_history.hpp"
+#include "heal/healer.hpp"
 #include "heal/journal.hpp"
 
 namespace psguard {
@@ -40,6 +41,11 @@ std::optional<PolicyRefreshReport> run_policy_refresh(const HealConfig& config,
                                                       const PolicyRefreshInput& input,
                                                       HealHistory& history, Journal& journal,
                                                       AgentAutomation& agent, TimePoint now);
+
+// At start: a request whose outcome the journal lacks (psguard stopped while the agent was being
+// asked) is closed as failed; it counts as asked at its time, so the interval still holds.
+std::vector<RecoveryOutcome> recover_policy_refresh(HealHistory& history, Journal& journal,
+                                                    TimePoint now);
 
 // Whether acl.repair may edit a DACL now: with heal.policy_refresh on, only after the agent was
 // asked (in an earlier cycle) to apply its policies again. The reason when not.

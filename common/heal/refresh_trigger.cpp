@@ -7,7 +7,7 @@ namespace {
 
 struct Attempt {
     RefreshStep step;
-    nlohmann::json record;  // the journal's fields for this attempt
+    RefreshEvent event;  // what the journal records of this attempt
 };
 
 Attempt ask_agent(AgentAutomation& agent) {
@@ -16,9 +16,8 @@ Attempt ask_agent(AgentAutomation& agent) {
     attempt.step.detail = outcome.ok() ? "the agent's RefreshPackages() and "
                                          "ResendPackagesStatus() returned S_OK"
                                        : outcome.message;
-    attempt.record = {{"hresult", format_hresult(outcome.hresult)},
-                      {"failure", outcome.ok() ? nlohmann::json(nullptr)
-                                               : nlohmann::json(to_string(outcome.failure))}};
+    attempt.event.agent =
+        AgentCall{format_hresult(outcome.hresult), outcome.ok() ? "" : to_string(outcome.failure)};
     return attempt;
 }
 
@@ -41,11 +40,9 @@ Attempt run_command(const HealConfig& config, const std::filesystem::path& scrat
         attempt.step.ok = outcome->exit_code == 0;
         attempt.step.detail = "refresh command exited " + std::to_string(*outcome->exit_code);
     }
-    attempt.record = {
-        {"command", config.refresh_command},
-        {"exit_code", outcome && outcome->exit_code ? nlohmann::json(*outcome->exit_code)
-                                                    : nlohmann::json(nullptr)},
-        {"output", outcome ? outcome->output : std::string()}};
+    attempt.event.run =
+        RefreshRun{config.refresh_command, outcome ? outcome->exit_code : std::nullopt,
+                   outcome ? outcome->output : std::string()};
     return attempt;
 }
 
@@ -61,7 +58,7 @@ Attempt restart(const HealConfig& config, const std::filesystem::path& scratch,
     attempt.step.ok = restarted.ok();
     attempt.step.detail =
         restarted ? "restarted service " + config.restart_service : restarted.error().message;
-    attempt.record = {{"service", config.restart_service}};
+    attempt.event.service = config.restart_service;
     return attempt;
 }
 
@@ -80,6 +77,14 @@ const char* to_string(RefreshTrigger trigger) {
 }
 
 std::string RefreshOutcome::summary() const {
+    std::string text = steps_summary();
+    if (unrecorded) {
+        text += " (not journaled: " + *unrecorded + ")";
+    }
+    return text;
+}
+
+std::string RefreshOutcome::steps_summary() const {
     if (steps.empty()) {
         return "no re-report trigger configured (heal.refresh): the agent re-reports at its next "
                "scheduled refresh";
@@ -107,14 +112,15 @@ RefreshOutcome trigger_refresh(const HealConfig& config, AgentAutomation& agent,
         Attempt attempt = trigger == RefreshTrigger::agent     ? ask_agent(agent)
                           : trigger == RefreshTrigger::command ? run_command(config, scratch, stop)
                                                                : restart(config, scratch, stop);
+        attempt.event.summary = attempt.step.detail;
+        attempt.event.trigger = trigger;
+        attempt.event.ok = attempt.step.ok;
         for (const auto& id : action_ids) {
-            nlohmann::json record = attempt.record;
-            record["action"] = id;
-            record["event"] = "refresh";
-            record["trigger"] = to_string(trigger);
-            record["ok"] = attempt.step.ok;
-            record["summary"] = attempt.step.detail;
-            (void)journal.append(std::move(record), now);
+            // The attempt happened either way; a record the journal cannot take is said in the
+            // summary (and reported as a finding by the journal's notices).
+            if (auto written = journal.append(id, attempt.event, now); !written) {
+                outcome.unrecorded = written.error().message;
+            }
         }
         outcome.steps.push_back(std::move(attempt.step));
         if (outcome.steps.back().ok) {

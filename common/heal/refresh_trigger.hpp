@@ -25,9 +25,13 @@ struct RefreshStep {
 
 struct RefreshOutcome {
     std::vector<RefreshStep> steps;  // in the order tried; the last one is the one that counted
+    std::optional<std::string> unrecorded;  // why the journal could not record an attempt
     bool ok() const { return !steps.empty() && steps.back().ok; }
     // One trigger: what it did. Several: "agent: ...; fell back to command: ...".
     std::string summary() const;
+
+  private:
+    std::string steps_summary() const;
 };
 
 // Runs the triggers of `config.refresh` until one succeeds, and journals every step on each of

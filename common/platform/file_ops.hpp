@@ -4,6 +4,7 @@
 // MoveFileExW with MOVEFILE_WRITE_THROUGH).
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string_view>
 
@@ -11,8 +12,12 @@
 
 namespace psguard {
 
-// Appends `bytes` to `file` (created if missing) and flushes it to disk before returning.
+// Appends `bytes` to `file` (created if missing) and flushes it to disk before returning. On
+// failure (a full disk, say) the part already written is cut off again where possible.
 Status append_durably(const std::filesystem::path& file, std::string_view bytes);
+
+// Shortens `file` (never through a link) to `size` bytes and flushes it to disk.
+Status truncate_durably(const std::filesystem::path& file, std::uint64_t size);
 
 // Replaces `file` with `bytes` atomically: a reader sees the old or the new content, never a mix,
 // even after a crash (temporary file, flush, rename over, flush the folder on POSIX).

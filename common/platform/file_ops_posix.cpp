@@ -40,8 +40,30 @@ Status append_durably(const std::filesystem::path& file, std::string_view bytes)
     if (!fd) {
         return errno_error("cannot open", file, errno);
     }
-    if (auto written = write_all(fd.get(), bytes, file); !written) {
-        return written;
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) {
+        return errno_error("cannot inspect", file, errno);
+    }
+    Status appended = write_all(fd.get(), bytes, file);
+    if (appended && ::fsync(fd.get()) != 0) {
+        appended = errno_error("cannot flush", file, errno);
+    }
+    // A full disk writes part of the bytes: cut them off again, so that a failed append leaves
+    // the file as it was (a later append must not glue onto a fragment).
+    if (!appended && (::ftruncate(fd.get(), st.st_size) != 0 || ::fsync(fd.get()) != 0)) {
+        return fail(appended.error().message + "; cutting off the partial write failed too: " +
+                    std::generic_category().message(errno));
+    }
+    return appended;
+}
+
+Status truncate_durably(const std::filesystem::path& file, std::uint64_t size) {
+    UniqueFd fd(::open(file.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (!fd) {
+        return errno_error("cannot open", file, errno);
+    }
+    if (::ftruncate(fd.get(), static_cast<off_t>(size)) != 0) {
+        return errno_error("cannot truncate", file, errno);
     }
     if (::fsync(fd.get()) != 0) {
         return errno_error("cannot flush", file, errno);

@@ -38,20 +38,59 @@ bool is_plain_file(HANDLE file) {
            (info.dwFileAttributes & (FILE_ATTRIBUTE_REPARSE_POINT | FILE_ATTRIBUTE_DIRECTORY)) == 0;
 }
 
-}  // namespace
-
-Status append_durably(const std::filesystem::path& file, std::string_view bytes) {
-    WinHandle handle = open_file(file, FILE_APPEND_DATA, OPEN_ALWAYS);
-    if (!handle) {
-        return win_error("cannot open", file, GetLastError());
+// Cuts `file` (an open handle with write access) to `size` bytes and flushes it.
+Status truncate_handle(HANDLE handle, const std::filesystem::path& file, std::uint64_t size) {
+    LARGE_INTEGER end{};
+    end.QuadPart = static_cast<LONGLONG>(size);
+    if (!SetFilePointerEx(handle, end, nullptr, FILE_BEGIN) || !SetEndOfFile(handle)) {
+        return win_error("cannot truncate", file, GetLastError());
     }
-    if (auto written = write_all(handle.get(), bytes, file); !written) {
-        return written;
-    }
-    if (!FlushFileBuffers(handle.get())) {
+    if (!FlushFileBuffers(handle)) {
         return win_error("cannot flush", file, GetLastError());
     }
     return {};
+}
+
+}  // namespace
+
+Status append_durably(const std::filesystem::path& file, std::string_view bytes) {
+    // Write access (not append-only) so that a failed append can be cut off again; psguard's
+    // state lock makes this process the only writer.
+    WinHandle handle = open_file(file, GENERIC_WRITE, OPEN_ALWAYS);
+    if (!handle) {
+        return win_error("cannot open", file, GetLastError());
+    }
+    LARGE_INTEGER size{};
+    if (!GetFileSizeEx(handle.get(), &size) ||
+        !SetFilePointerEx(handle.get(), size, nullptr, FILE_BEGIN)) {
+        return win_error("cannot inspect", file, GetLastError());
+    }
+    Status appended = write_all(handle.get(), bytes, file);
+    if (appended && !FlushFileBuffers(handle.get())) {
+        appended = win_error("cannot flush", file, GetLastError());
+    }
+    // A full disk writes part of the bytes: cut them off again, so that a failed append leaves
+    // the file as it was (a later append must not glue onto a fragment).
+    if (!appended) {
+        if (auto cut =
+                truncate_handle(handle.get(), file, static_cast<std::uint64_t>(size.QuadPart));
+            !cut) {
+            return fail(appended.error().message +
+                        "; cutting off the partial write failed too: " + cut.error().message);
+        }
+    }
+    return appended;
+}
+
+Status truncate_durably(const std::filesystem::path& file, std::uint64_t size) {
+    WinHandle handle = open_file(file, GENERIC_WRITE, OPEN_EXISTING);
+    if (!handle) {
+        return win_error("cannot open", file, GetLastError());
+    }
+    if (!is_plain_file(handle.get())) {
+        return fail("cannot truncate " + path_to_utf8(file) + ": not a regular file");
+    }
+    return truncate_handle(handle.get(), file, size);
 }
 
 Status write_atomically(const std::filesystem::path& file, std::string_view bytes) {

@@ -4,11 +4,12 @@
 #include <sddl.h>
 
 #include <array>
-#include <fstream>
+#include <vector>
 
 #include "acl/win_security.hpp"
 #include "core/utf8_path.hpp"
 #include "platform/private_file.hpp"
+#include "platform/win_handle.hpp"
 #include "platform/win_text.hpp"
 
 namespace psguard {
@@ -48,7 +49,27 @@ bool is_well_known(PSID sid, WELL_KNOWN_SID_TYPE type) {
     return EqualSid(sid, buffer.data()) != FALSE;
 }
 
-// The allow entries of `dacl` that let someone other than SYSTEM and Administrators read.
+// The account this process runs as (SYSTEM for the service), as POSIX allows the file's owner
+// when that is psguard's own user; empty when the token cannot be read.
+std::vector<BYTE> own_user_sid() {
+    HANDLE raw = nullptr;
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &raw)) {
+        return {};
+    }
+    WinHandle token(raw);
+    DWORD size = 0;
+    GetTokenInformation(token.get(), TokenUser, nullptr, 0, &size);
+    std::vector<BYTE> buffer(size);
+    if (size == 0 || !GetTokenInformation(token.get(), TokenUser, buffer.data(), size, &size)) {
+        return {};
+    }
+    const PSID sid = reinterpret_cast<const TOKEN_USER*>(buffer.data())->User.Sid;
+    const auto* first = static_cast<const BYTE*>(sid);
+    return std::vector<BYTE>(first, first + GetLengthSid(sid));
+}
+
+// The allow entries of `dacl` that let someone other than SYSTEM, Administrators and the
+// account psguard runs as read.
 std::string readers_in(PACL dacl) {
     if (dacl == nullptr) {
         return "Everyone (the file has no DACL)";
@@ -58,6 +79,7 @@ std::string readers_in(PACL dacl) {
         return "unknown readers (the DACL cannot be walked: " + win_error_text(GetLastError()) +
                ")";
     }
+    std::vector<BYTE> own = own_user_sid();
     std::string readers;
     for (DWORD i = 0; i < info.AceCount; ++i) {
         void* ace = nullptr;
@@ -76,27 +98,13 @@ std::string readers_in(PACL dacl) {
         }
         PSID sid = &allowed->SidStart;
         if (is_well_known(sid, WinLocalSystemSid) ||
-            is_well_known(sid, WinBuiltinAdministratorsSid)) {
+            is_well_known(sid, WinBuiltinAdministratorsSid) ||
+            (!own.empty() && EqualSid(sid, own.data()))) {
             continue;
         }
         readers += (readers.empty() ? "" : ", ") + sid_text(sid);
     }
     return readers;
-}
-
-// Who besides SYSTEM and Administrators may read the file: empty when no one.
-Result<std::string> other_readers(const std::filesystem::path& file, const std::string& kind) {
-    PACL dacl = nullptr;
-    PSECURITY_DESCRIPTOR raw = nullptr;
-    const DWORD error =
-        GetNamedSecurityInfoW(file.c_str(), SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, nullptr,
-                              nullptr, &dacl, nullptr, &raw);
-    if (error != ERROR_SUCCESS) {
-        return fail(path_to_utf8(file) + ": cannot read the " + kind +
-                    " file's permissions: " + win_error_text(error));
-    }
-    acl::LocalPtr<void> descriptor(raw);
-    return readers_in(dacl);
 }
 
 }  // namespace
@@ -120,25 +128,50 @@ Result<std::string> other_private_readers(const std::wstring& sddl) {
 Result<std::string> read_private_file(const std::filesystem::path& file, std::string_view what,
                                       std::size_t max_bytes) {
     const std::string kind(what);
-    auto readers = other_readers(file, kind);
-    if (!readers) {
-        return readers.error();
+    const std::string where = path_to_utf8(file);
+    // The DACL judged is the opened file's (READ_CONTROL), so the file judged is the file read.
+    WinHandle handle(CreateFileW(file.c_str(), GENERIC_READ | READ_CONTROL,
+                                 FILE_SHARE_READ | FILE_SHARE_WRITE, nullptr, OPEN_EXISTING,
+                                 FILE_ATTRIBUTE_NORMAL, nullptr));
+    if (!handle) {
+        return fail("cannot open the " + kind + " file " + where + ": " +
+                    win_error_text(GetLastError()));
     }
-    if (!readers->empty()) {
-        return fail(path_to_utf8(file) + ": besides SYSTEM and Administrators, " + *readers +
-                    " may read the " + kind + "; run: icacls \"" + path_to_utf8(file) +
+    if (GetFileType(handle.get()) != FILE_TYPE_DISK) {
+        return fail(where + ": the " + kind + " file is not a regular file");
+    }
+    PACL dacl = nullptr;
+    PSECURITY_DESCRIPTOR raw = nullptr;
+    const DWORD error = GetSecurityInfo(handle.get(), SE_FILE_OBJECT, DACL_SECURITY_INFORMATION,
+                                        nullptr, nullptr, &dacl, nullptr, &raw);
+    if (error != ERROR_SUCCESS) {
+        return fail(where + ": cannot read the " + kind +
+                    " file's permissions: " + win_error_text(error));
+    }
+    acl::LocalPtr<void> descriptor(raw);
+    if (const std::string readers = readers_in(dacl); !readers.empty()) {
+        return fail(where + ": besides SYSTEM and Administrators, " + readers + " may read the " +
+                    kind + "; run: icacls \"" + where +
                     "\" /inheritance:r /grant:r *S-1-5-18:F *S-1-5-32-544:F");
     }
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-        return fail(path_to_utf8(file) + ": cannot open the " + kind + " file");
-    }
     std::string content(max_bytes + 1, '\0');
-    in.read(content.data(), static_cast<std::streamsize>(content.size()));
-    content.resize(static_cast<std::size_t>(in.gcount()));
-    if (content.size() > max_bytes) {
+    std::size_t size = 0;
+    while (size < content.size()) {
+        DWORD got = 0;
+        if (!ReadFile(handle.get(), content.data() + size,
+                      static_cast<DWORD>(content.size() - size), &got, nullptr)) {
+            return fail("cannot read the " + kind + " file " + where + ": " +
+                        win_error_text(GetLastError()));
+        }
+        if (got == 0) {
+            break;
+        }
+        size += got;
+    }
+    if (size > max_bytes) {
         return fail(too_large_text(file, what, max_bytes));
     }
+    content.resize(size);
     return content;
 }
 

@@ -311,7 +311,7 @@ class RunningAgent {
         return wait_for_cycles(count);
     }
 
-    std::string where() const { return "http://" + local_endpoint_text(endpoint_); }
+    std::string where() const { return local_endpoint_url(endpoint_); }
     std::string log() const { return read_text(output_); }
     std::optional<int> stop() { return process_.stop(10s); }
 

@@ -38,7 +38,13 @@ int run_journal_command(const JournalOptions& options) {
         std::cerr << loaded.error().message << '\n';
         return kExitUsage;
     }
-    const auto actions = loaded->state->journal().actions();
+    // Every action, not only the live ones a cycle keeps.
+    const auto all = loaded->state->journal().all_actions();
+    if (!all) {
+        std::cerr << all.error().message << '\n';
+        return kExitUsage;
+    }
+    const auto& actions = all.value();
     if (options.json) {
         nlohmann::json list = nlohmann::json::array();
         for (const auto& action : actions) {
@@ -52,13 +58,14 @@ int run_journal_command(const JournalOptions& options) {
         return 0;
     }
     for (const auto& action : actions) {
-        const std::string subject =
-            action.kind == "acl" ? "ACL of " + path_to_utf8(action.acl_path) : action.package;
+        const std::string subject = action.kind == ActionKind::acl
+                                        ? "ACL of " + path_to_utf8(action.acl_path)
+                                        : action.package;
         std::cout << action.id << "  " << format_utc(action.time) << "  " << subject << "  "
-                  << to_string(action.result) << "  (" << action.mode << ")\n";
+                  << to_string(action.result) << "  (" << to_string(action.mode) << ")\n";
         for (const auto& file : action.files) {
-            std::cout << "    " << file.role << ": " << path_to_utf8(file.original) << "  sha256 "
-                      << file.sha256.substr(0, 16) << "...\n";
+            std::cout << "    " << to_string(file.role) << ": " << path_to_utf8(file.original)
+                      << "  sha256 " << file.sha256.substr(0, 16) << "...\n";
         }
         if (!action.detail.empty()) {
             std::cout << "    " << action.detail << '\n';
@@ -84,12 +91,18 @@ int run_restore_command(const RestoreCommandOptions& options) {
                       << options.since << "\"\n";
             return kExitUsage;
         }
-        for (const auto& action : loaded->state->journal().actions()) {
+        const auto all = loaded->state->journal().all_actions();
+        if (!all) {
+            std::cerr << all.error().message << '\n';
+            return kExitUsage;
+        }
+        for (const auto& action : all.value()) {
             const bool still_applied = action.result == ActionResult::awaiting_verification ||
                                        action.result == ActionResult::verified ||
                                        action.result == ActionResult::verify_failed;
             // Files still in quarantine, and permissions psguard changed.
-            const bool undoable = action.kind == "acl" || action.mode == "quarantine";
+            const bool undoable =
+                action.kind == ActionKind::acl || action.mode == ActionMode::quarantine;
             if (action.time >= *since && still_applied && undoable) {
                 ids.push_back(action.id);
             }
@@ -99,10 +112,10 @@ int run_restore_command(const RestoreCommandOptions& options) {
     AclRepairer acl_repairer(loaded->state->journal());
     int failures = 0;
     for (const auto& id : ids) {
-        const auto action = loaded->state->journal().action(id);
+        const auto action = loaded->state->journal().find_action(id);
+        const bool acl = action && action.value() && action.value()->kind == ActionKind::acl;
         const Status restored =
-            action && action->kind == "acl"
-                ? acl_repairer.restore(id, now_seconds())
+            acl ? acl_repairer.restore(id, now_seconds())
                 : healer.restore(id, RestoreOptions{options.force}, now_seconds());
         if (!restored) {
             std::cerr << restored.error().message << '\n';
@@ -120,6 +133,12 @@ int run_restore_command(const RestoreCommandOptions& options) {
     }
     if (auto saved = loaded->state->save_history(); !saved) {
         std::cerr << saved.error().message << '\n';
+    }
+    if (auto saved = loaded->state->journal().save_index(); !saved) {
+        std::cerr << saved.error().message << '\n';
+    }
+    for (const auto& notice : loaded->state->journal().take_notices()) {
+        std::cerr << to_string(notice.kind) << ": " << notice.detail << '\n';
     }
     if (ids.empty()) {
         std::cout << "nothing to restore\n";

@@ -10,6 +10,7 @@
 #include "core/json_fields.hpp"
 #include "cycle/check_report.hpp"
 #include "endpoint/local_client.hpp"
+#include "endpoint/token_file.hpp"
 
 namespace psguard {
 namespace {
@@ -26,8 +27,7 @@ void print_summary(const Json& status, bool healthy, const std::string& where) {
                                      : 0)
               << ", every " << text_of(field(status, "interval_minutes")) << " min, heal "
               << (field(status, "heal_enabled") == true ? "enabled" : "disabled") << '\n';
-    std::cout << "Endpoint:   http://" << where << (healthy ? " (healthy)" : " (UNHEALTHY)")
-              << '\n';
+    std::cout << "Endpoint:   " << where << (healthy ? " (healthy)" : " (UNHEALTHY)") << '\n';
 
     const Json& cycle = field(status, "last_cycle");
     if (cycle.is_object()) {
@@ -118,30 +118,42 @@ int run_status_command(const StatusOptions& options) {
         std::cerr << config.error().message << '\n';
         return kExitUsage;
     }
-    const std::string where = local_endpoint_text(config->endpoint);
+    const std::string where = local_endpoint_url(config->endpoint);
+    // Bound beyond loopback, the endpoint asks for the token on every read (an administrator's
+    // `psguard status` can read the token file).
+    std::string token;
+    if (!is_loopback_address(config->endpoint.bind_address)) {
+        auto read = read_token_file(config->endpoint.token_file);
+        if (!read) {
+            std::cerr << "the endpoint on " << config->endpoint.bind_address
+                      << " asks for its token, which psguard cannot read: " << read.error().message
+                      << '\n';
+            return kExitUsage;
+        }
+        token = std::move(read).value();
+    }
     auto health = get_local(config->endpoint, "/healthz", kTimeout);
     if (!health) {
         std::cerr << "psguard is not running, or not listening where the configuration says: "
                   << health.error().message << '\n';
         return kExitAgentDown;
     }
-    auto status = get_local(config->endpoint, "/v1/status", kTimeout);
+    auto status = get_local(config->endpoint, "/v1/status", kTimeout, token);
     if (!status || status->status != 200) {
-        std::cerr << "the endpoint at http://" << where << " did not give its status: "
+        std::cerr << "the endpoint at " << where << " did not give its status: "
                   << (status ? "HTTP " + std::to_string(status->status) : status.error().message)
                   << '\n';
         return kExitAgentDown;
     }
     const Json parsed = Json::parse(status->body, nullptr, false);
     if (parsed.is_discarded() || !parsed.is_object()) {
-        std::cerr << "the endpoint at http://" << where << " answered something that is not "
+        std::cerr << "the endpoint at " << where << " answered something that is not "
                   << "psguard's status JSON\n";
         return kExitAgentDown;
     }
     const bool healthy = health->status == 200;
     if (options.json) {
-        std::cout << Json{{"endpoint", "http://" + where}, {"healthy", healthy}, {"status", parsed}}
-                         .dump(2)
+        std::cout << Json{{"endpoint", where}, {"healthy", healthy}, {"status", parsed}}.dump(2)
                   << '\n';
     } else {
         print_summary(parsed, healthy, where);

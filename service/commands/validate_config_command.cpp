@@ -4,6 +4,7 @@
 #include "commands/config_source.hpp"
 #include "core/utf8_path.hpp"
 #include "cycle/check_report.hpp"
+#include "endpoint/endpoint_tls.hpp"
 #include "endpoint/token_file.hpp"
 #include "ns/ns_client.hpp"
 
@@ -29,10 +30,22 @@ int run_validate_config_command(const std::optional<std::filesystem::path>& conf
             return kExitUsage;
         }
     }
+    // The endpoint's TLS files are judged as the service judges them when it starts.
+    std::string endpoint_tls;
+    if (config->endpoint.tls.enabled()) {
+        auto tls = load_endpoint_tls(config->endpoint.tls, now_seconds());
+        if (!tls) {
+            std::cerr << tls.error().message << '\n';
+            return kExitUsage;
+        }
+        endpoint_tls = " over TLS (" + tls->description() + ")";
+    }
     std::cout << "configuration valid: server " << config->server_name << ", NS " << config->ns.url
               << "\n  package_delivery: " << path_to_utf8(config->paths.package_delivery)
               << "\n  package_status:   " << path_to_utf8(config->paths.package_status)
-              << "\n  state_dir:        " << path_to_utf8(config->paths.state_dir) << '\n';
+              << "\n  state_dir:        " << path_to_utf8(config->paths.state_dir)
+              << "\n  endpoint:         " << config->endpoint.bind_address << ':'
+              << config->endpoint.port << endpoint_tls << '\n';
     return 0;
 }
 

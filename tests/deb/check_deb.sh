@@ -48,12 +48,15 @@ expect "conffiles: /etc/psguard/psguard.json" grep -qx /etc/psguard/psguard.json
 dpkg-deb -c "$deb" | awk '{ print $1, $NF }' >"$work/contents"
 for entry in "-rwxr-xr-x ./usr/bin/psguard" "-rw-r--r-- ./usr/lib/systemd/system/psguard.service" \
     "-rw-r----- ./etc/psguard/psguard.json" "-rw-r--r-- ./usr/share/doc/psguard/deploy-smp.md" \
-    "-rw-r--r-- ./usr/share/doc/psguard/ns-report.sql"; do
+    "-rw-r--r-- ./usr/share/doc/psguard/ns-report.sql" \
+    "-rw-r--r-- ./usr/share/doc/psguard/monitoring/psguard.rules.yml" \
+    "-rw-r--r-- ./usr/share/doc/psguard/monitoring/grafana-dashboard.json" \
+    "-rw-r--r-- ./usr/share/doc/psguard/monitoring/prometheus-scrape.yml"; do
     expect "contents: $entry" grep -qxF -- "$entry" "$work/contents"
 done
 # Nothing outside the expected roots.
 if awk '{ print $2 }' "$work/contents" | grep -v -e '/$' |
-    grep -v -E '^\./(usr/bin/psguard|usr/lib/systemd/system/psguard\.service|etc/psguard/psguard\.json|usr/share/doc/psguard/[^/]+)$' \
+    grep -v -E '^\./(usr/bin/psguard|usr/lib/systemd/system/psguard\.service|etc/psguard/psguard\.json|usr/share/doc/psguard/(monitoring/)?[^/]+)$' \
         >"$work/unexpected"; then
     bad "unexpected files in the package: $(tr '\n' ' ' <"$work/unexpected")"
 else

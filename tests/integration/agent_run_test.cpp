@@ -27,6 +27,7 @@
 #include <nlohmann/json.hpp>
 
 #include "integration/package_tree.hpp"
+#include "pki/certs.hpp"
 #include "support/child_process.hpp"
 #include "support/https_client.hpp"
 #include "support/ns_emulator.hpp"
@@ -179,12 +180,49 @@ class AgentRun : public ::testing::Test {
 
     // The port the agent says its endpoint listens on (configured as 0: the system picks), or 0.
     static std::uint16_t endpoint_port(const ChildProcess& process) {
-        const std::string marker = "status endpoint on http://127.0.0.1:";
         const std::string log = process.stderr_text();
-        const auto at = log.find(marker);
-        return at == std::string::npos
+        const auto line = log.find("status endpoint on http");
+        const std::string address = "://127.0.0.1:";
+        const auto at = log.find(address, line);
+        return line == std::string::npos || at == std::string::npos
                    ? 0
-                   : static_cast<std::uint16_t>(std::stoi(log.substr(at + marker.size())));
+                   : static_cast<std::uint16_t>(std::stoi(log.substr(at + address.size())));
+    }
+
+    // `psguard status [extra]` with the agent's configuration, its endpoint at `port`: exit
+    // code, stdout, stderr.
+    std::tuple<int, std::string, std::string> status_command(
+        std::uint16_t port, const std::vector<std::string>& extra = {}) const {
+        auto status_config = nlohmann::json::parse(std::ifstream(dir_ / "psguard.json"));
+        status_config["endpoint"]["port"] = port;
+        std::ofstream(dir_ / "status.json") << status_config.dump(2);
+        std::vector<std::string> argv = {PSGUARD_BINARY_PATH, "status", "--config",
+                                         (dir_ / "status.json").string()};
+        argv.insert(argv.end(), extra.begin(), extra.end());
+        ChildProcess process(argv);
+        const auto code = process.wait(10s);
+        return {code.value_or(-1), process.stdout_text(), process.stderr_text()};
+    }
+
+    // An endpoint certificate for localhost and 127.0.0.1 from a test CA (pki/ca.pem), written
+    // into the configuration's endpoint.tls (with that CA for client certificates, if asked).
+    fs::path configure_endpoint_tls(bool client_certificates) const {
+        const auto pki = dir_ / "endpoint-pki";
+        make_certs({.dir = pki});
+        auto cfg = config();
+        cfg["endpoint"]["tls"] = {{"cert_file", (pki / "server.pem").string()},
+                                  {"key_file", (pki / "server.key").string()}};
+        if (client_certificates) {
+            cfg["endpoint"]["tls"]["client_ca_file"] = (pki / "ca.pem").string();
+        }
+        write_config(cfg);
+        return pki;
+    }
+
+    // `psguard validate-config` of the agent's configuration.
+    ChildProcess validate_config() const {
+        return ChildProcess(
+            {PSGUARD_BINARY_PATH, "validate-config", "--config", (dir_ / "psguard.json").string()});
     }
 
     TempDir dir_{"psguard-run"};
@@ -296,16 +334,8 @@ TEST_F(AgentRun, StatusCommandSummarisesTheRunningAgentAndSaysWhenItIsNot) {
     ASSERT_TRUE(wait_for_log(agent, "cycle (start)"));
     const auto port = endpoint_port(agent);
     ASSERT_NE(port, 0) << agent.stderr_text();
-    auto status_config = config();
-    status_config["endpoint"]["port"] = port;
-    std::ofstream(dir_ / "status.json") << status_config.dump(2);
-    const auto status = [&](std::vector<std::string> extra) {
-        std::vector<std::string> argv = {PSGUARD_BINARY_PATH, "status", "--config",
-                                         (dir_ / "status.json").string()};
-        argv.insert(argv.end(), extra.begin(), extra.end());
-        ChildProcess process(argv);
-        const auto code = process.wait(10s);
-        return std::make_tuple(code.value_or(-1), process.stdout_text(), process.stderr_text());
+    const auto status = [&](const std::vector<std::string>& extra) {
+        return status_command(port, extra);
     };
 
     const auto [code, table, table_err] = status({});
@@ -446,6 +476,106 @@ TEST_F(AgentRun, FiveHundredConnectionsWithGarbageLeaveTheRealAgentServing) {
     EXPECT_TRUE(wait_for_log(agent, "cycle (file_change)", 1, 10s)) << agent.stderr_text();
     agent.signal(SIGTERM);
     EXPECT_EQ(agent.wait(5s), 0);
+}
+
+// TLS with the real binary: clients without a certificate from endpoint.tls.client_ca_file get
+// nothing, and `psguard status` speaks TLS to its own endpoint (presenting the endpoint's own
+// certificate and key).
+TEST_F(AgentRun, ServesTlsAndPsguardStatusSpeaksIt) {
+    const auto pki = configure_endpoint_tls(true);
+    auto agent = start();
+    ASSERT_TRUE(wait_for_log(agent, "cycle (start)")) << agent.stderr_text();
+    EXPECT_NE(agent.stderr_text().find("status endpoint on https://127.0.0.1:"), std::string::npos)
+        << agent.stderr_text();
+    EXPECT_NE(agent.stderr_text().find("endpoint certificate: "), std::string::npos);
+    const auto port = endpoint_port(agent);
+    ASSERT_NE(port, 0) << agent.stderr_text();
+
+    ClientRequest request;
+    request.port = port;
+    request.ca_file = pki / "ca.pem";
+    request.target = "/healthz";
+    const auto without_certificate = https_request(request);
+    EXPECT_EQ(without_certificate.status, 0u) << without_certificate.body;
+    request.tls = false;
+    EXPECT_EQ(https_request(request).status, 0u) << "plain HTTP on a TLS endpoint";
+
+    const auto [code, out, err] = status_command(port);
+    EXPECT_EQ(code, 0) << out << err;
+    EXPECT_NE(out.find("Endpoint:   https://127.0.0.1:" + std::to_string(port) + " (healthy)"),
+              std::string::npos)
+        << out;
+    agent.signal(SIGTERM);
+    EXPECT_EQ(agent.wait(5s), 0);
+}
+
+// A renewed certificate (here from another CA, so a client can tell) is served to new
+// connections after SIGHUP; a renewal that does not load keeps the one served.
+TEST_F(AgentRun, SighupServesARenewedEndpointCertificate) {
+    const auto pki = configure_endpoint_tls(false);
+    auto agent = start();
+    ASSERT_TRUE(wait_for_log(agent, "cycle (start)")) << agent.stderr_text();
+    const auto port = endpoint_port(agent);
+    ASSERT_NE(port, 0) << agent.stderr_text();
+    const auto answer_trusting = [&](const fs::path& ca) {
+        ClientRequest request;
+        request.port = port;
+        request.ca_file = ca;
+        request.target = "/healthz";
+        return https_request(request).status;
+    };
+    EXPECT_EQ(answer_trusting(pki / "ca.pem"), 200u);
+
+    make_ca(pki, "renewal-ca");
+    issue_cert(pki, "renewed", {.ca_stem = "renewal-ca"});
+    EXPECT_EQ(answer_trusting(pki / "renewal-ca.pem"), 0u);
+    fs::copy_file(pki / "renewed.pem", pki / "server.pem", fs::copy_options::overwrite_existing);
+    fs::copy_file(pki / "renewed.key", pki / "server.key", fs::copy_options::overwrite_existing);
+    agent.signal(SIGHUP);
+    ASSERT_TRUE(wait_for_log(agent, "endpoint certificate: ", 2)) << agent.stderr_text();
+    EXPECT_EQ(answer_trusting(pki / "renewal-ca.pem"), 200u);
+    EXPECT_EQ(answer_trusting(pki / "ca.pem"), 0u);
+
+    std::ofstream(pki / "server.pem", std::ios::trunc) << "renewal interrupted\n";
+    agent.signal(SIGHUP);
+    ASSERT_TRUE(wait_for_log(agent, "endpoint TLS not reloaded")) << agent.stderr_text();
+    EXPECT_EQ(answer_trusting(pki / "renewal-ca.pem"), 200u);
+    agent.signal(SIGTERM);
+    EXPECT_EQ(agent.wait(5s), 0);
+}
+
+// Beyond loopback the endpoint must speak TLS: validate-config and run refuse, naming the fix.
+TEST_F(AgentRun, ANonLoopbackBindWithoutTlsIsRefused) {
+    auto cfg = config();
+    cfg["endpoint"]["bind"] = "0.0.0.0";
+    write_config(cfg);
+    auto validate = validate_config();
+    EXPECT_EQ(validate.wait(10s), 2);
+    EXPECT_NE(validate.stderr_text().find("0.0.0.0 is not a loopback address, so the endpoint "
+                                          "must speak TLS"),
+              std::string::npos)
+        << validate.stderr_text();
+    auto agent = start();
+    EXPECT_EQ(agent.wait(10s), 2);
+    EXPECT_NE(agent.stderr_text().find("endpoint.tls.cert_file"), std::string::npos)
+        << agent.stderr_text();
+
+    const auto pki = configure_endpoint_tls(false);
+    cfg = nlohmann::json::parse(std::ifstream(dir_ / "psguard.json"));
+    cfg["endpoint"]["tls"]["key_file"] = (pki / "wrong-host.key").string();
+    write_config(cfg);
+    auto mismatched = validate_config();
+    EXPECT_EQ(mismatched.wait(10s), 2);
+    EXPECT_NE(mismatched.stderr_text().find("does not belong to the certificate"),
+              std::string::npos)
+        << mismatched.stderr_text();
+    cfg["endpoint"]["tls"]["key_file"] = (pki / "server.key").string();
+    write_config(cfg);
+    auto valid = validate_config();
+    EXPECT_EQ(valid.wait(10s), 0) << valid.stderr_text();
+    EXPECT_NE(valid.stdout_text().find("over TLS (O = psguard test, CN = localhost, valid until "),
+              std::string::npos)
+        << valid.stdout_text();
 }
 
 TEST_F(AgentRun, ABadConfigurationFailsTheStartWithExitTwo) {

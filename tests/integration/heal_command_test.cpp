@@ -9,10 +9,13 @@
 #include <sys/acl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <csignal>
+#include <cstring>
 #include <fstream>
+#include <sstream>
 #include <tuple>
 
 #include <nlohmann/json.hpp>
@@ -556,7 +559,8 @@ TEST_P(HealCrash, LosesNothing) {
         EXPECT_FALSE(fs::exists(quarantined.string() + ".partial"));
     }
     const std::string result = actions[0]["result"];
-    if (GetParam() == "heal:after_files_done") {
+    if (GetParam() == "heal:after_files_done" || GetParam() == "heal:after_package_status") {
+        // Every file had reached quarantine: the heal stands (its completion recorded at start).
         EXPECT_EQ(result, "awaiting_verification");
     } else {
         EXPECT_EQ(result, "rolled_back");
@@ -721,10 +725,15 @@ TEST_P(HealKeepsSecurity, OwnerModeAndAclComeBack) {
         auto restored = psguard(config(), {"restore", id});
         ASSERT_EQ(restored.exit_code, 0) << restored.err;
     } else {
-        auto crashed = heal(config(), {{"PSGUARD_FAULT_POINT", "heal:after_package_status"}});
+        // Killed with the snapshot moved and PackageStatus.xml still in place: recovery rolls
+        // the action back (one with every file moved would be completed, and stand).
+        auto crashed = heal(config(), {{"PSGUARD_FAULT_POINT", "heal:after_snapshot"}});
         ASSERT_EQ(crashed.exit_code, 128 + SIGKILL) << "the fault point did not fire";
         ns_->set_fault("http_503");
         EXPECT_EQ(heal(config()).exit_code, 3);  // recovery only: the action is rolled back
+        const auto rolled = psguard(config(), {"journal", "--json"}).json()["actions"];
+        ASSERT_EQ(rolled.size(), 1u);
+        EXPECT_EQ(rolled[0]["result"], "rolled_back") << rolled.dump(2);
     }
     for (const auto& [file, security] : before) {
         EXPECT_EQ(security_of(file), security) << volume << ", " << way_back << ": " << file;
@@ -750,6 +759,332 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<std::tuple<const char*, const char*>>& param_info) {
         return std::string(std::get<0>(param_info.param)) + "_" + std::get<1>(param_info.param);
     });
+
+bool has_finding(const nlohmann::json& report, const std::string& kind) {
+    for (const auto& finding : report["findings"]) {
+        if (finding["kind"] == kind) {
+            return true;
+        }
+    }
+    return false;
+}
+
+std::vector<fs::path> files_named(const fs::path& root, const std::string& prefix_or_suffix,
+                                  bool suffix) {
+    std::vector<fs::path> found;
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(root, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        const bool match =
+            suffix ? name.ends_with(prefix_or_suffix) : name.starts_with(prefix_or_suffix);
+        if (match) {
+            found.push_back(it->path());
+        }
+    }
+    return found;
+}
+
+// A crash during an append leaves the journal's last line torn (or the file is cut mid-line):
+// the next heal cuts it off first, keeping the bytes, and `journal` and `restore` keep working.
+class HealTornJournal : public HealCommand, public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(HealTornJournal, IsRepairedBeforeTheNextHeal) {
+    make_server(4, 2);
+    auto cfg = config();
+    cfg["heal"]["max_per_cycle"] = 1;
+    auto first = heal(cfg);
+    ASSERT_EQ(first.exit_code, 1) << first.err;
+    ASSERT_EQ(first.json()["actions"].size(), 1u);
+
+    const auto journal = state_dir() / "journal.jsonl";
+    std::string torn;
+    if (GetParam() == "no_newline") {
+        torn = R"({"action":"x","event":"intent","fi)";
+        std::ofstream(journal, std::ios::app | std::ios::binary) << torn;
+    } else {  // the file cut in the middle of its last line
+        const std::string text = read(journal);
+        const auto last_line = text.rfind('\n', text.size() - 2) + 1;
+        const auto cut = last_line + (text.size() - last_line) / 2;
+        torn = text.substr(last_line, cut - last_line);
+        fs::resize_file(journal, cut);
+    }
+
+    auto second = heal(cfg);
+    ASSERT_EQ(second.exit_code, 1) << second.err << second.out;
+    const auto report = second.json();
+    ASSERT_EQ(report["actions"].size(), 1u) << report.dump(2);
+    EXPECT_EQ(report["actions"][0]["result"], "done");
+    EXPECT_TRUE(has_finding(report, "journal_repaired")) << report["findings"].dump(2);
+    const auto side = files_named(state_dir(), "journal.torn-", false);
+    ASSERT_EQ(side.size(), 1u);
+    EXPECT_EQ(read(side[0]), torn);
+
+    auto listed = psguard(cfg, {"journal", "--json"});
+    ASSERT_EQ(listed.exit_code, 0) << listed.err;
+    EXPECT_EQ(listed.json()["actions"].size(), 2u) << listed.out;
+    for (const auto& action : report["actions"]) {
+        auto restored = psguard(cfg, {"restore", action["id"].get<std::string>()});
+        EXPECT_EQ(restored.exit_code, 0) << restored.err;
+        for (const auto& file : action["files"]) {
+            EXPECT_TRUE(fs::exists(file.get<std::string>())) << file;
+        }
+    }
+    EXPECT_EQ(heal(cfg).exit_code, 1) << "healing goes on";
+}
+
+INSTANTIATE_TEST_SUITE_P(Torn, HealTornJournal, ::testing::Values("no_newline", "cut_mid_line"));
+
+// A journal entry whose quarantined path points outside the quarantine (damaged, or forged by
+// whoever could write the state folder): restore refuses it and moves nothing.
+TEST_F(HealCommand, RestoreRefusesAJournalEntryPointingOutsideTheQuarantine) {
+    make_server(4, 1);
+    ASSERT_EQ(heal(config()).json()["actions"].size(), 1u);
+    const auto action = psguard(config(), {"journal", "--json"}).json()["actions"][0];
+    // Outside, a file with the bytes (so the hash) of the quarantined snapshot.
+    auto file = action["files"][0];
+    const auto outside = dir_ / "outside" / "snapshot.xml";
+    fs::create_directories(outside.parent_path());
+    fs::copy_file(file["quarantined"].get<std::string>(), outside);
+    file["quarantined"] = outside.string();
+    const std::string forged = "20261126T063000Z-6c821f5e-99";
+    std::ofstream(state_dir() / "journal.jsonl", std::ios::app)
+        << nlohmann::json{{"action", forged},
+                          {"event", "intent"},
+                          {"package", action["package"]},
+                          {"mode", "quarantine"},
+                          {"files", {file}},
+                          {"seq", 98},
+                          {"time", "2026-11-26T06:30:00Z"}}
+               .dump()
+        << '\n'
+        << nlohmann::json{{"action", forged},
+                          {"event", "files_done"},
+                          {"seq", 99},
+                          {"time", "2026-11-26T06:30:00Z"}}
+               .dump()
+        << '\n';
+
+    auto restored = psguard(config(), {"restore", forged});
+    EXPECT_EQ(restored.exit_code, 1);
+    EXPECT_NE(restored.err.find("refused, nothing moved"), std::string::npos) << restored.err;
+    EXPECT_TRUE(fs::exists(outside));
+    EXPECT_FALSE(fs::exists(snapshot_of(0)));
+}
+
+// A full disk under the state folder, at each step of a heal in turn: the step that cannot write
+// stops the action where it stands and is reported; after a normal start every file is in
+// exactly one place (its package folder or the quarantine) with its bytes and metadata, and no
+// ".partial" is left. The state folder is a small tmpfs filled to leave room for the steps
+// before the one that must fail (as root only: it mounts).
+struct FullDiskStep {
+    std::string name;
+    int crossing = 0;    // the journal append (1 intent, 2 and 3 file_moved, 4 files_done) that
+                         // needs a new page of the file system; 0: none
+    int free_pages = 0;  // pages left free for the quarantined copies and the state files
+    std::string says;    // what the failing run's report says
+};
+
+void PrintTo(const FullDiskStep& step, std::ostream* out) {
+    *out << step.name;
+}
+
+class HealFullDisk : public HealCommand, public ::testing::WithParamInterface<FullDiskStep> {
+  protected:
+    static constexpr std::uint64_t kPage = 4096;
+    // Owner and mode of the package files. A file that ends in the quarantine is psguard's own
+    // copy there (its owner and ACL travel in the journal), so the files start as psguard's copy
+    // leaves them: this test checks place, bytes, and that owner and mode do not change.
+    // HealKeepsSecurity checks an agent's file (nobody, 0644, an ACL) coming back as it was.
+    static constexpr uid_t kOwner = 0;
+    static constexpr fs::perms kMode = fs::perms::owner_read | fs::perms::owner_write;
+
+    void SetUp() override {
+        if (::geteuid() != 0) {
+            GTEST_SKIP() << "mounting a tmpfs as the state folder needs root (CI runs as root)";
+        }
+        fs::create_directories(state_dir());
+        if (::mount("tmpfs", state_dir().c_str(), "tmpfs", 0, "size=1m") != 0) {
+            if (errno == EPERM) {
+                GTEST_SKIP() << "this root may not mount (a container without CAP_SYS_ADMIN)";
+            }
+            return;  // mount_state() says why
+        }
+        mounted_ = true;
+    }
+    void TearDown() override { unmount(); }
+
+    void mount_state() {
+        unmount();
+        fs::create_directories(state_dir());
+        ASSERT_EQ(::mount("tmpfs", state_dir().c_str(), "tmpfs", 0, "size=1m,mode=0700"), 0)
+            << "mount tmpfs: " << std::strerror(errno);
+        mounted_ = true;
+    }
+    void unmount() {
+        if (mounted_) {
+            EXPECT_EQ(::umount2(state_dir().c_str(), MNT_DETACH), 0) << std::strerror(errno);
+            mounted_ = false;
+        }
+    }
+
+    // An old, finished ACL repair whose second line makes the journal exactly `bytes` long.
+    void write_padding(std::uint64_t bytes) {
+        const std::string id = "20200101T000000Z-acl-1";
+        const std::string intent = nlohmann::json{{"action", id},
+                                                  {"event", "intent"},
+                                                  {"kind", "acl"},
+                                                  {"mode", "acl"},
+                                                  {"path", "/nonexistent"},
+                                                  {"account", "nobody"},
+                                                  {"descriptor", ""},
+                                                  {"seq", 1},
+                                                  {"time", "2020-01-01T00:00:00Z"}}
+                                       .dump() +
+                                   "\n";
+        nlohmann::json failed = {{"action", id},
+                                 {"event", "failed"},
+                                 {"detail", ""},
+                                 {"seq", 2},
+                                 {"time", "2020-01-01T00:00:00Z"}};
+        const auto base = intent.size() + failed.dump().size() + 1;
+        ASSERT_GE(bytes, base);
+        failed["detail"] = std::string(bytes - base, 'p');
+        std::ofstream(state_dir() / "journal.jsonl", std::ios::binary)
+            << intent << failed.dump() << '\n';
+        ASSERT_EQ(fs::file_size(state_dir() / "journal.jsonl"), bytes);
+    }
+
+    // Takes all free space of the state folder but `pages`.
+    void fill_leaving(int pages) {
+        struct statvfs fs_info {};
+        ASSERT_EQ(::statvfs(state_dir().c_str(), &fs_info), 0);
+        const std::uint64_t free_bytes =
+            static_cast<std::uint64_t>(fs_info.f_bavail) * fs_info.f_frsize;
+        ASSERT_GE(free_bytes, pages * kPage);
+        std::ofstream(state_dir() / "filler", std::ios::binary)
+            << std::string(free_bytes - pages * kPage, 'f');
+        ASSERT_EQ(::statvfs(state_dir().c_str(), &fs_info), 0);
+        ASSERT_EQ(static_cast<std::uint64_t>(fs_info.f_bavail) * fs_info.f_frsize, pages * kPage);
+    }
+
+    bool mounted_ = false;
+};
+
+TEST_P(HealFullDisk, EveryFileEndsInExactlyOnePlace) {
+    const FullDiskStep& step = GetParam();
+    make_server(4, 1);
+    const std::map<std::string, fs::path> originals = {{"snapshot", snapshot_of(0)},
+                                                       {"package_status", status_of(0)}};
+    for (const auto& [role, path] : originals) {
+        ASSERT_EQ(::chown(path.c_str(), kOwner, kOwner), 0);
+        fs::permissions(path, kMode);
+    }
+    const auto backup = dir_ / "backup";
+    fs::create_directories(backup);
+    for (const auto& [role, path] : originals) {
+        fs::copy_file(path, backup / role, fs::copy_options::overwrite_existing);
+    }
+
+    // Calibration: the same heal with room to spare tells how long each journal record is.
+    mount_state();
+    write_padding(600);
+    auto calibration = heal(config());
+    ASSERT_EQ(calibration.exit_code, 1) << calibration.err;
+    std::vector<std::uint64_t> lengths;  // the heal's records, newline included
+    {
+        std::istringstream lines(read(state_dir() / "journal.jsonl"));
+        std::string line;
+        for (int n = 0; std::getline(lines, line); ++n) {
+            if (n >= 2) {
+                lengths.push_back(line.size() + 1);
+            }
+        }
+    }
+    ASSERT_EQ(lengths.size(), 4u) << "intent, file_moved, file_moved, files_done";
+    for (const auto& [role, path] : originals) {
+        fs::copy_file(backup / role, path, fs::copy_options::overwrite_existing);
+        ASSERT_EQ(::chown(path.c_str(), kOwner, kOwner), 0);
+        fs::permissions(path, kMode);
+    }
+    std::map<std::string, struct stat> expected;
+    for (const auto& [role, path] : originals) {
+        ASSERT_EQ(::stat(path.c_str(), &expected[role]), 0);
+    }
+
+    // The run that meets a full disk at `step`.
+    mount_state();
+    std::uint64_t before = 0;
+    for (int i = 0; i + 1 < step.crossing; ++i) {
+        before += lengths[i];
+    }
+    // Just short of a page boundary before the crossing append, or well clear of one.
+    write_padding(step.crossing > 0 ? kPage - 1 - before : 600);
+    fill_leaving(step.free_pages);
+    auto failing = heal(config());
+    ASSERT_EQ(failing.exit_code, 1) << failing.err;
+    const auto report = failing.json();
+    EXPECT_NE(report.dump().find(step.says), std::string::npos)
+        << "the run did not fail at " << step.name << ": " << report.dump(2);
+
+    // A normal start, with room again (the NS is down, so it only recovers).
+    fs::remove(state_dir() / "filler");
+    ns_->set_fault("http_503");
+    auto recovered = heal(config());
+    EXPECT_EQ(recovered.exit_code, 3) << recovered.err;
+    auto listed = psguard(config(), {"journal", "--json"});
+    ASSERT_EQ(listed.exit_code, 0) << listed.err;
+
+    for (const auto& [role, path] : originals) {
+        std::vector<fs::path> places =
+            files_named(state_dir() / "quarantine", path.filename().string(), /*suffix=*/true);
+        if (fs::exists(path)) {
+            places.push_back(path);
+        }
+        ASSERT_EQ(places.size(), 1u) << role << " must be in exactly one place";
+        EXPECT_EQ(read(places[0]), read(backup / role)) << places[0];
+        struct stat now {};
+        ASSERT_EQ(::stat(places[0].c_str(), &now), 0);
+        EXPECT_EQ(now.st_uid, expected[role].st_uid) << places[0];
+        EXPECT_EQ(now.st_gid, expected[role].st_gid) << places[0];
+        EXPECT_EQ(now.st_mode, expected[role].st_mode) << places[0];
+    }
+    EXPECT_TRUE(files_named(state_dir(), ".partial", true).empty());
+    EXPECT_TRUE(files_named(tree_.delivery().parent_path(), ".partial", true).empty());
+    EXPECT_TRUE(files_named(state_dir(), "journal.torn-", false).empty())
+        << "a failed append leaves no fragment behind";
+    // What the failing run reported stands after the next start: a heal reported done is never
+    // undone (a failed files_done record once made the next start roll it back).
+    for (const auto& action : report["actions"]) {
+        EXPECT_EQ(fs::exists(snapshot_of(0)), action["result"] != "done") << action.dump(2);
+    }
+    // The journal agrees with the files.
+    for (const auto& action : listed.json()["actions"]) {
+        if (action["kind"] != "files") {
+            continue;
+        }
+        const std::string result = action["result"];
+        if (fs::exists(snapshot_of(0))) {
+            EXPECT_TRUE(result == "failed" || result == "rolled_back") << action.dump(2);
+        } else {
+            EXPECT_EQ(result, "awaiting_verification") << action.dump(2);
+        }
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EveryStep, HealFullDisk,
+    ::testing::Values(
+        FullDiskStep{"intent", 1, 0, "refused: cannot write the journal"},
+        FullDiskStep{"snapshot_copy", 0, 0, "failed on"},
+        FullDiskStep{"snapshot_moved", 2, 1, "stopped: the journal cannot be written"},
+        FullDiskStep{"status_copy", 0, 1, "failed on"},
+        FullDiskStep{"status_moved", 3, 2, "the journal could not record the completion"},
+        FullDiskStep{"files_done", 4, 2, "the journal could not record the completion"},
+        FullDiskStep{"evidence", 0, 2, "evidence.json"},
+        FullDiskStep{"history", 0, 3, "history.json"},
+        FullDiskStep{"index", 0, 4, "journal.index.json"}),
+    [](const ::testing::TestParamInfo<FullDiskStep>& step) { return step.param.name; });
 
 }  // namespace
 }  // namespace psguard::test

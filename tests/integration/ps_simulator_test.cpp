@@ -469,6 +469,8 @@ TEST_F(PsSimulator, RunAsAnotherAccountNeedsRoot) {
         }
         fs::permissions(dir_.path(), fs::perms(0755));
         fs::copy_file(ns.ca_file(), dir_ / "ca.pem");
+        // A certificate is public; the emulator writes its files private to the test's user.
+        fs::permissions(dir_ / "ca.pem", fs::perms(0644));
         argv = {"/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"};
     }
     std::vector<std::string> simulator = base_args(ns, manifest);

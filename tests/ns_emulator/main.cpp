@@ -12,7 +12,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
-#include "certs.hpp"
+#include "pki/certs.hpp"
 #include "scenario.hpp"
 #include "server.hpp"
 
@@ -20,6 +20,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace psguard::emulator;
+using psguard::test::CertOptions;
+using psguard::test::make_certs;
 
 // Readers poll for the file: they must never see it half-written.
 void write_port_file(const fs::path& file, std::uint16_t port) {
@@ -64,8 +66,8 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
 
     CertOptions certs;
-    auto* make_certs_command =
-        app.add_subcommand("make-certs", "write a test CA, server and wrong-host certificates");
+    auto* make_certs_command = app.add_subcommand(
+        "make-certs", "write a test CA, server, wrong-host and client certificates");
     make_certs_command->add_option("--dir", certs.dir, "output folder")->required();
     make_certs_command->add_option("--host", certs.host, "DNS name in the server certificate")
         ->capture_default_str();

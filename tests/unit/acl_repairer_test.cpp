@@ -52,11 +52,11 @@ class AclRepairerTest : public ::testing::Test {
 TEST_F(AclRepairerTest, JournalsTheSavedPermissionsBeforeTheChangeAndRestoresThem) {
     const AclRepairOutcome outcome = repairer.repair(folder, grantee(), "lacks write", now);
     ASSERT_FALSE(journal.records().empty());
-    const auto& intent = journal.records().front();
-    EXPECT_EQ(intent["event"], "intent");
-    EXPECT_EQ(intent["kind"], "acl");
-    EXPECT_EQ(intent["descriptor"], before);
-    EXPECT_EQ(intent["account"], grantee());
+    const auto* intent = std::get_if<IntentEvent>(&journal.records().front().event);
+    ASSERT_NE(intent, nullptr) << "the intent comes first";
+    EXPECT_EQ(intent->kind, ActionKind::acl);
+    EXPECT_EQ(intent->descriptor, before);
+    EXPECT_EQ(intent->account, grantee());
 
     if (test::running_under_wine()) {
         EXPECT_FALSE(outcome.done);
@@ -81,16 +81,13 @@ TEST_F(AclRepairerTest, JournalsTheSavedPermissionsBeforeTheChangeAndRestoresThe
 
 TEST_F(AclRepairerTest, RecoveryRollsBackARepairWhoseOutcomeWasNeverJournaled) {
     // A crash between the change and its journal record: only the intent is on disk.
-    ASSERT_TRUE(journal
-                    .append({{"action", "a-1"},
-                             {"event", "intent"},
-                             {"kind", "acl"},
-                             {"mode", "acl"},
-                             {"path", path_to_utf8(folder)},
-                             {"account", grantee()},
-                             {"descriptor", before}},
-                            now)
-                    .ok());
+    IntentEvent intent;
+    intent.kind = ActionKind::acl;
+    intent.mode = ActionMode::acl;
+    intent.acl_path = folder;
+    intent.account = grantee();
+    intent.descriptor = before;
+    ASSERT_TRUE(journal.append("a-1", intent, now).ok());
     (void)grant_modify(folder, grantee());  // the change that happened (a no-op under Wine)
 
     const auto recovered = repairer.recover(now);
@@ -104,8 +101,9 @@ TEST_F(AclRepairerTest, RecoveryRollsBackARepairWhoseOutcomeWasNeverJournaled) {
 
 TEST_F(AclRepairerTest, OnlyAclActionsAreItsBusiness) {
     EXPECT_FALSE(repairer.restore("no-such-action", now).ok());
-    ASSERT_TRUE(
-        journal.append({{"action", "f-1"}, {"event", "intent"}, {"package", "{x}"}}, now).ok());
+    IntentEvent files;
+    files.package = "{x}";
+    ASSERT_TRUE(journal.append("f-1", files, now).ok());
     EXPECT_FALSE(repairer.restore("f-1", now).ok());
     EXPECT_TRUE(repairer.recover(now).empty());  // a files action is the Healer's
 }

@@ -160,6 +160,39 @@ TEST(ConfigLoader, UnknownKeysAreErrors) {
     expect_error(doc, "heal_everything: unknown key");
 }
 
+TEST(ConfigLoader, EndpointTlsKeysAndTheirRules) {
+    auto doc = minimal();
+    doc["endpoint"] = {{"bind", "0.0.0.0"},
+                       {"tls",
+                        {{"cert_file", abs_path("endpoint.pem")},
+                         {"key_file", abs_path("endpoint.key")},
+                         {"client_ca_file", abs_path("clients.pem")}}}};
+    auto config = parse(doc);
+    ASSERT_TRUE(config) << config.error().message;
+    EXPECT_EQ(config->endpoint.tls.cert_file, utf8_to_path(abs_path("endpoint.pem")));
+    EXPECT_EQ(config->endpoint.tls.key_file, utf8_to_path(abs_path("endpoint.key")));
+    EXPECT_EQ(config->endpoint.tls.client_ca_file, utf8_to_path(abs_path("clients.pem")));
+    EXPECT_FALSE(config->endpoint.tls.required.has_value());
+
+    // Beyond loopback without TLS: refused unless plain HTTP is asked for explicitly.
+    doc["endpoint"].erase("tls");
+    expect_error(doc,
+                 "endpoint: endpoint.bind: 0.0.0.0 is not a loopback address, so the "
+                 "endpoint must speak TLS");
+    doc["endpoint"]["tls"] = {{"required", false}};
+    EXPECT_TRUE(parse(doc).ok());
+
+    doc = minimal();
+    doc["endpoint"] = {{"tls", {{"cert_file", "endpoint.pem"}}}};
+    expect_error(doc, "endpoint.tls.cert_file: expected an absolute path");
+    doc["endpoint"] = {{"tls", {{"cert_file", abs_path("endpoint.pem")}}}};
+    expect_error(doc, "cert_file is set without key_file");
+    doc["endpoint"] = {{"tls", {{"required", "yes"}}}};
+    expect_error(doc, "endpoint.tls.required: expected true or false");
+    doc["endpoint"] = {{"tls", {{"ciphers", "ALL"}}}};
+    expect_error(doc, "endpoint.tls.ciphers: unknown key");
+}
+
 TEST(ConfigLoader, ReportsEveryProblemAtOnce) {
     auto doc = minimal();
     doc["ns"]["timeout_seconds"] = -1;

@@ -1,4 +1,4 @@
-// The endpoint's settings: loopback by default, anything else only with a token file.
+// The endpoint's settings: loopback by default, anything else only with a token file and TLS.
 #include <gtest/gtest.h>
 
 #include "endpoint/endpoint_config.hpp"
@@ -30,6 +30,7 @@ TEST(EndpointConfig, RecognisesLoopback) {
 TEST(EndpointConfig, NonLoopbackNeedsATokenFile) {
     EndpointConfig config;
     config.bind_address = "0.0.0.0";
+    config.tls.required = false;
     const auto refused = validate(config);
     ASSERT_FALSE(refused.ok());
     EXPECT_NE(refused.error().message.find("endpoint.token_file"), std::string::npos);
@@ -37,6 +38,50 @@ TEST(EndpointConfig, NonLoopbackNeedsATokenFile) {
     EXPECT_TRUE(validate(config).ok());
     config.bind_address = "::1";
     config.token_file.clear();
+    EXPECT_TRUE(validate(config).ok());
+}
+
+TEST(EndpointConfig, NonLoopbackNeedsTlsUnlessPlainHttpIsAskedFor) {
+    EndpointConfig config;
+    config.bind_address = "10.0.0.5";
+    config.token_file = "/etc/psguard/endpoint.token";
+    EXPECT_TRUE(tls_required(config));
+    const auto refused = validate(config);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_NE(refused.error().message.find("must speak TLS"), std::string::npos)
+        << refused.error().message;
+    EXPECT_NE(refused.error().message.find("endpoint.tls.cert_file"), std::string::npos);
+
+    config.tls.cert_file = "/etc/psguard/endpoint.pem";
+    config.tls.key_file = "/etc/psguard/endpoint.key";
+    EXPECT_TRUE(validate(config).ok());
+    config.tls = {};
+    config.tls.required = false;
+    EXPECT_TRUE(validate(config).ok());
+
+    // On loopback TLS is optional, unless required explicitly.
+    config = {};
+    EXPECT_FALSE(tls_required(config));
+    config.tls.required = true;
+    ASSERT_FALSE(validate(config).ok());
+    EXPECT_NE(validate(config).error().message.find("endpoint.tls.required"), std::string::npos);
+}
+
+TEST(EndpointConfig, TlsFilesGoTogether) {
+    EndpointConfig config;
+    config.tls.cert_file = "/etc/psguard/endpoint.pem";
+    ASSERT_FALSE(validate(config).ok());
+    EXPECT_NE(validate(config).error().message.find("cert_file is set without key_file"),
+              std::string::npos);
+    config.tls = {};
+    config.tls.key_file = "/etc/psguard/endpoint.key";
+    EXPECT_FALSE(validate(config).ok());
+    config.tls = {};
+    config.tls.client_ca_file = "/etc/psguard/clients.pem";
+    ASSERT_FALSE(validate(config).ok());
+    EXPECT_NE(validate(config).error().message.find("client_ca_file"), std::string::npos);
+    config.tls.cert_file = "/etc/psguard/endpoint.pem";
+    config.tls.key_file = "/etc/psguard/endpoint.key";
     EXPECT_TRUE(validate(config).ok());
 }
 

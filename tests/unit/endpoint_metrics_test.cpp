@@ -141,6 +141,7 @@ TEST(StatusMetrics, FromASnapshot) {
              "psguard_build_info{version=\"0.1.0\"} 1",
              "psguard_start_time_seconds 1795672800",
              "psguard_heal_enabled 1",
+             "psguard_cycle_interval_seconds 900",
              "psguard_cycles_total 3",
              "psguard_cycle_triggers_total{trigger=\"start\"} 1",
              "psguard_cycle_triggers_total{trigger=\"timer\"} 2",
@@ -154,19 +155,20 @@ TEST(StatusMetrics, FromASnapshot) {
              "psguard_packages{verdict=\"unreadable\"} 0",
              "psguard_packages{verdict=\"unknown_to_ns\"} 1",
              "psguard_packages{verdict=\"none\"} 0",
-             "psguard_ns_up 1",
-             "psguard_ns_reachable 1",
+             "psguard_notification_server_up 1",
+             "psguard_notification_server_reachable 1",
              "psguard_heal_budget_left 50",
              "psguard_heal_breaker_open 0",
              "psguard_heal_actions_total{result=\"done\"} 1",
              "psguard_heal_actions_total{result=\"failed\"} 0",
              "psguard_heal_actions_total{result=\"verified\"} 1",
-             "psguard_ns_failures_total 1",
+             "psguard_notification_server_failures_total 1",
              "psguard_file_events_total 0",
              "psguard_full_rescans_total 0",
              "psguard_endpoint_connections 2",
              "psguard_endpoint_connections_total 10",
              "psguard_endpoint_bad_requests_total 1",
+             "psguard_endpoint_tls_handshake_failures_total 0",
              "# TYPE psguard_cycles_total counter",
              "# TYPE psguard_packages gauge",
          }) {
@@ -174,6 +176,8 @@ TEST(StatusMetrics, FromASnapshot) {
     }
     // Not known when the cycle checked no ACL and found no evidence: absent, not zero.
     EXPECT_EQ(text.find("psguard_acl_ok"), std::string::npos);
+    // Without TLS there is no certificate to expire.
+    EXPECT_EQ(text.find("psguard_endpoint_certificate_expiry"), std::string::npos);
     EXPECT_EQ(text.find("psguard_evidence_total"), std::string::npos);
     EXPECT_EQ(text.find("psguard_event_queue_files"), std::string::npos);
 }
@@ -218,8 +222,8 @@ TEST(StatusMetrics, NsDownAndBreakerOpen) {
     report.heal->breaker = "mass event";
     snapshot->report = std::make_shared<const CheckReport>(std::move(report));
     const std::string text = render_metrics(status_metrics(snapshot.get(), {}));
-    EXPECT_TRUE(has_line(text, "psguard_ns_up 0"));
-    EXPECT_TRUE(has_line(text, "psguard_ns_reachable 0"));
+    EXPECT_TRUE(has_line(text, "psguard_notification_server_up 0"));
+    EXPECT_TRUE(has_line(text, "psguard_notification_server_reachable 0"));
     EXPECT_TRUE(has_line(text, "psguard_packages{verdict=\"none\"} 3")) << text;
     EXPECT_TRUE(has_line(text, "psguard_heal_breaker_open 1"));
 }
@@ -233,7 +237,7 @@ TEST(StatusMetrics, BeforeTheFirstCycle) {
     EXPECT_EQ(text.find("psguard_cycle_duration_seconds"), std::string::npos);
     EXPECT_EQ(text.find("psguard_last_cycle_timestamp_seconds"), std::string::npos);
     EXPECT_EQ(text.find("psguard_packages"), std::string::npos);
-    EXPECT_EQ(text.find("psguard_ns_up"), std::string::npos);
+    EXPECT_EQ(text.find("psguard_notification_server_up"), std::string::npos);
 }
 
 TEST(StatusMetrics, LabelValuesFromTheReportAreEscaped) {

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <vector>
 
 #include "endpoint/token_file.hpp"
 #include "platform/private_file.hpp"
@@ -89,6 +90,29 @@ TEST(TokenFileWindows, NamesEveryoneElseWhoMayRead) {
         EXPECT_NE(readers->find(who), std::string::npos) << to_utf8(sddl) << " -> " << *readers;
     }
     EXPECT_FALSE(other_private_readers(L"not sddl").ok());
+}
+
+// As on POSIX, where the owner may be psguard's own user: the account psguard runs as (SYSTEM
+// for the service) may read.
+TEST(TokenFileWindows, PsguardsOwnAccountMayRead) {
+    HANDLE token = nullptr;
+    ASSERT_TRUE(OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token));
+    DWORD size = 0;
+    GetTokenInformation(token, TokenUser, nullptr, 0, &size);
+    std::vector<BYTE> buffer(size);
+    ASSERT_TRUE(GetTokenInformation(token, TokenUser, buffer.data(), size, &size));
+    CloseHandle(token);
+    wchar_t* own = nullptr;
+    ASSERT_TRUE(
+        ConvertSidToStringSidW(reinterpret_cast<TOKEN_USER*>(buffer.data())->User.Sid, &own));
+    const std::wstring sddl = std::wstring(L"D:P(A;;FA;;;SY)(A;;FR;;;") + own + L")";
+    LocalFree(own);
+    const auto readers = other_private_readers(sddl);
+    ASSERT_TRUE(readers.ok()) << readers.error().message;
+    EXPECT_EQ(*readers, "") << to_utf8(sddl);
+    const auto with_another = other_private_readers(sddl + L"(A;;FR;;;S-1-5-21-1-2-3-1001)");
+    ASSERT_TRUE(with_another.ok());
+    EXPECT_NE(with_another->find("S-1-5-21-1-2-3-1001"), std::string::npos);
 }
 
 // Wine (8.0) keeps no security descriptors on files: it reports one made up from the Unix

@@ -34,7 +34,7 @@ std::string read(const fs::path& path) {
 }
 
 class HealerTest : public ::testing::Test {
-protected:
+  protected:
     HealerTest() : journal_(tree_ / "state" / "journal.jsonl") {
         paths_.package_delivery = tree_ / "Package Delivery";
         paths_.package_status = tree_ / "PackageStatus";
@@ -51,6 +51,25 @@ protected:
     }
 
     Healer healer() { return Healer(paths_, config_, journal_); }
+
+    // A journal entry for a snapshot said to be quarantined at `quarantined` (which exists).
+    static JournalFile snapshot_entry(const fs::path& original, const fs::path& quarantined) {
+        JournalFile file;
+        file.role = FileRole::snapshot;
+        file.original = original;
+        file.quarantined = quarantined;
+        file.sha256 = sha256_file(quarantined)->sha256;
+        file.size = fs::file_size(quarantined);
+        return file;
+    }
+
+    // The intent the healer writes for the package's `files`.
+    static IntentEvent files_intent(std::vector<JournalFile> files) {
+        IntentEvent intent;
+        intent.package = kId;
+        intent.files = std::move(files);
+        return intent;
+    }
 
     TempTree tree_;
     PathsConfig paths_;
@@ -80,9 +99,9 @@ TEST_F(HealerTest, QuarantinesBothFilesJournalFirst) {
     // The intent came before any step.
     const auto& records = journal_.records();
     ASSERT_GE(records.size(), 4u);
-    EXPECT_EQ(records[0]["event"], "intent");
-    EXPECT_EQ(records[1]["event"], "file_moved");
-    EXPECT_EQ(records.back()["event"], "files_done");
+    EXPECT_EQ(event_name(records[0].event), "intent");
+    EXPECT_EQ(event_name(records[1].event), "file_moved");
+    EXPECT_EQ(event_name(records.back().event), "files_done");
 
     // The journal on disk says the same after a reload.
     Journal reloaded(journal_.file());
@@ -197,7 +216,7 @@ TEST_F(HealerTest, DeleteModeIsJournaledWithHashes) {
     ASSERT_TRUE(outcome.done) << outcome.detail;
     EXPECT_FALSE(fs::exists(snapshot_));
     const auto action = journal_.action(outcome.action_id);
-    EXPECT_EQ(action->mode, "delete");
+    EXPECT_EQ(action->mode, ActionMode::remove);
     EXPECT_EQ(action->files[0].sha256, sha256_hex("<snapshot version=\"7\"/>"));
     EXPECT_FALSE(fs::exists(paths_.state_dir / "quarantine" / outcome.action_id));
     EXPECT_FALSE(healer().restore(outcome.action_id, {}, kNow));
@@ -255,9 +274,9 @@ TEST(PathGuard, AcceptsOnlyTheTwoFilesDirectlyUnderTheRoots) {
     const auto deeper = tree.write(fs::path("PD") / "sub" / kFolder / "snapshot.xml", "x");
     const auto outside = tree.write(fs::path("elsewhere") / kFolder / "snapshot.xml", "x");
     EXPECT_TRUE(check_heal_target(paths, good, kId, "snapshot.xml"));
-    EXPECT_TRUE(check_heal_target(paths, good.parent_path() / "SNAPSHOT.XML", kId,
-                                  "snapshot.xml") ||
-                !fs::exists(good.parent_path() / "SNAPSHOT.XML"))
+    EXPECT_TRUE(
+        check_heal_target(paths, good.parent_path() / "SNAPSHOT.XML", kId, "snapshot.xml") ||
+        !fs::exists(good.parent_path() / "SNAPSHOT.XML"))
         << "case-insensitive where the file system is";
     EXPECT_FALSE(check_heal_target(paths, other_name, kId, "package.xml"));
     EXPECT_FALSE(check_heal_target(paths, other_name, kId, "snapshot.xml"));
@@ -265,21 +284,21 @@ TEST(PathGuard, AcceptsOnlyTheTwoFilesDirectlyUnderTheRoots) {
     EXPECT_FALSE(check_heal_target(paths, outside, kId, "snapshot.xml"));
     EXPECT_FALSE(check_heal_target(paths, tree / "PD" / kFolder / ".." / kFolder / "snapshot.xml",
                                    kId, "snapshot.xml"));
-    EXPECT_FALSE(check_heal_target(paths, good, "{00000000-0000-4000-8000-000000000001}",
-                                   "snapshot.xml"));
+    EXPECT_FALSE(
+        check_heal_target(paths, good, "{00000000-0000-4000-8000-000000000001}", "snapshot.xml"));
 }
 
 // Crash recovery: the journal says what was in flight; recovery leaves each file in exactly
 // one place. Each state a crash can leave is built by hand here; the real SIGKILL test is in
 // the integration suite.
 class RecoveryTest : public HealerTest {
-protected:
+  protected:
     // Writes an intent for both files, as the healer does before touching anything.
     std::vector<JournalFile> write_intent(const std::string& action) {
         std::vector<JournalFile> files;
         for (const auto& [path, role, area] :
-             {std::tuple{snapshot_, "snapshot", "delivery"},
-              std::tuple{status_, "package_status", "status"}}) {
+             {std::tuple{snapshot_, FileRole::snapshot, "delivery"},
+              std::tuple{status_, FileRole::package_status, "status"}}) {
             JournalFile file;
             file.role = role;
             file.original = path;
@@ -289,16 +308,7 @@ protected:
             file.size = fs::file_size(path);
             files.push_back(file);
         }
-        nlohmann::json list = nlohmann::json::array();
-        for (const auto& file : files) {
-            list.push_back(to_json(file));
-        }
-        EXPECT_TRUE(journal_.append({{"action", action},
-                                     {"event", "intent"},
-                                     {"package", kId},
-                                     {"mode", "quarantine"},
-                                     {"files", list}},
-                                    kNow));
+        EXPECT_TRUE(journal_.append(action, files_intent(files), kNow));
         return files;
     }
     void move(const JournalFile& file) {
@@ -337,14 +347,71 @@ TEST_F(RecoveryTest, CopyWithoutSourceRemovalIsNotDuplicated) {
     EXPECT_FALSE(fs::exists(files[0].quarantined.string() + ".partial"));
 }
 
-TEST_F(RecoveryTest, BothMovedAreBothPutBack) {
+// Every file reached quarantine intact and only the last records are missing (a crash just
+// before them, or a journal that could not be written): the heal stands, it is not undone.
+TEST_F(RecoveryTest, BothMovedWithoutFilesDoneIsCompletedNotUndone) {
     auto files = write_intent("A4");
     move(files[0]);
-    move(files[1]);
+    ASSERT_TRUE(journal_.append("A4", FileDoneEvent{FileRole::snapshot, false}, kNow));
+    move(files[1]);  // its file_moved record was never written
+    const auto outcomes = healer().recover(kNow);
+    ASSERT_EQ(outcomes.size(), 1u);
+    EXPECT_TRUE(outcomes[0].completed) << outcomes[0].detail;
+    EXPECT_EQ(outcomes[0].package, kId);
+    EXPECT_FALSE(fs::exists(snapshot_));
+    EXPECT_FALSE(fs::exists(status_));
+    EXPECT_TRUE(fs::exists(files[0].quarantined));
+    EXPECT_TRUE(fs::exists(files[1].quarantined));
+    EXPECT_EQ(journal_.action("A4")->result, ActionResult::awaiting_verification);
+    EXPECT_TRUE(healer().recover(kNow).empty()) << "recovery runs once per action";
+}
+
+TEST_F(RecoveryTest, MovedFilesTheAgentRebuiltSinceAreCompleted) {
+    auto files = write_intent("A5");
+    for (const auto& file : files) {
+        move(file);
+        ASSERT_TRUE(journal_.append("A5", FileDoneEvent{file.role, false}, kNow));
+    }
+    tree_.write(fs::path("Package Delivery") / kFolder / "snapshot.xml", "<rebuilt/>");
+    const auto outcomes = healer().recover(kNow);
+    ASSERT_EQ(outcomes.size(), 1u);
+    EXPECT_TRUE(outcomes[0].completed) << outcomes[0].detail;
+    EXPECT_EQ(read(snapshot_), "<rebuilt/>") << "the agent's new file is left alone";
+    EXPECT_TRUE(fs::exists(files[0].quarantined));
+}
+
+TEST_F(RecoveryTest, ACopyThatIsNotTheJournaledFileIsNeitherTrustedNorMoved) {
+    auto files = write_intent("A6");
+    move(files[0]);
+    std::ofstream(files[0].quarantined, std::ios::trunc) << "<tampered/>";
+    const auto outcomes = healer().recover(kNow);
+    ASSERT_EQ(outcomes.size(), 1u);
+    EXPECT_FALSE(outcomes[0].completed);
+    EXPECT_FALSE(fs::exists(snapshot_)) << "a file with another hash never goes into the package";
+    EXPECT_EQ(read(files[0].quarantined), "<tampered/>");
+    EXPECT_TRUE(fs::exists(status_));
+    EXPECT_NE(outcomes[0].detail.find("MISSING"), std::string::npos) << outcomes[0].detail;
+    EXPECT_EQ(journal_.action("A6")->result, ActionResult::rolled_back);
+}
+
+TEST_F(RecoveryTest, AForgedInterruptedActionMovesNothingIntoThePackage) {
+    fs::remove(snapshot_);
+    const auto planted = tree_.write("outside/snapshot.xml", "<planted/>");
+    const JournalFile file = snapshot_entry(snapshot_, planted);
+    ASSERT_TRUE(journal_.append("F1", files_intent({file}), kNow));
+    healer().recover(kNow);
+    EXPECT_FALSE(fs::exists(snapshot_));
+    EXPECT_EQ(read(planted), "<planted/>");
+}
+
+TEST_F(RecoveryTest, ACopyCutShortBesideTheOriginalIsRemoved) {
+    auto files = write_intent("A7");
+    move(files[0]);
+    // A rollback's cross-volume copy back, cut short by a crash.
+    std::ofstream(snapshot_.string() + ".partial") << "<snap";
     healer().recover(kNow);
     EXPECT_TRUE(fs::exists(snapshot_));
-    EXPECT_TRUE(fs::exists(status_));
-    EXPECT_TRUE(healer().recover(kNow).empty()) << "recovery runs once per action";
+    EXPECT_FALSE(fs::exists(snapshot_.string() + ".partial"));
 }
 
 TEST_F(RecoveryTest, FinishedActionsAreLeftAlone) {
@@ -359,8 +426,8 @@ TEST(Journal, ATornLastLineIsSkippedADamagedMiddleLineIsAnError) {
     const auto file = tree / "journal.jsonl";
     {
         Journal journal(file);
-        ASSERT_TRUE(journal.append({{"action", "A"}, {"event", "intent"}}, kNow));
-        ASSERT_TRUE(journal.append({{"action", "A"}, {"event", "files_done"}}, kNow));
+        ASSERT_TRUE(journal.append("A", IntentEvent{}, kNow));
+        ASSERT_TRUE(journal.append("A", OutcomeEvent{Outcome::files_done}, kNow));
     }
     std::ofstream(file, std::ios::app) << "{\"action\": \"B\", \"ev";
     Journal torn(file);
@@ -371,17 +438,125 @@ TEST(Journal, ATornLastLineIsSkippedADamagedMiddleLineIsAnError) {
     Journal damaged(file);
     auto loaded = damaged.load();
     ASSERT_FALSE(loaded);
-    EXPECT_NE(loaded.error().message.find("line 3"), std::string::npos)
-        << loaded.error().message;
+    EXPECT_NE(loaded.error().message.find("line 3"), std::string::npos) << loaded.error().message;
 }
 
 TEST(Journal, ActionIdsAreUnique) {
     TempTree tree;
     Journal journal(tree / "journal.jsonl");
     const auto first = journal.next_action_id(kId, kNow);
-    ASSERT_TRUE(journal.append({{"action", first}, {"event", "intent"}}, kNow));
+    ASSERT_TRUE(journal.append(first, IntentEvent{}, kNow));
     EXPECT_NE(journal.next_action_id(kId, kNow), first);
     EXPECT_EQ(first.rfind("20261126T120000Z-6c821f5e-", 0), 0u) << first;
+}
+
+// A journal entry (damaged, or forged by whoever could write the state folder) must never make
+// restore move a file from anywhere but where psguard quarantined it.
+class ForgedRestore : public HealerTest {
+  protected:
+    static constexpr const char* kForged = "20261126T120000Z-6c821f5e-9";
+
+    // Journals a finished action whose snapshot supposedly sits at `quarantined`.
+    void forge(const std::string& id, const fs::path& original, const fs::path& quarantined) {
+        const JournalFile file = snapshot_entry(original, quarantined);
+        ASSERT_TRUE(journal_.append(id, files_intent({file}), kNow));
+        ASSERT_TRUE(journal_.append(id, OutcomeEvent{Outcome::files_done}, kNow));
+    }
+    fs::path quarantined(const std::string& id) const {
+        return paths_.state_dir / "quarantine" / id / "delivery" / kFolder / "snapshot.xml";
+    }
+};
+
+TEST_F(ForgedRestore, APathOutsideTheQuarantineIsRefused) {
+    fs::remove(snapshot_);
+    const auto planted = tree_.write("outside/snapshot.xml", "<planted/>");
+    forge(kForged, snapshot_, planted);
+    auto restored = healer().restore(kForged, {}, kNow);
+    ASSERT_FALSE(restored);
+    EXPECT_NE(restored.error().message.find("not where psguard keeps"), std::string::npos)
+        << restored.error().message;
+    EXPECT_EQ(read(planted), "<planted/>");
+    EXPECT_FALSE(fs::exists(snapshot_));
+}
+
+TEST_F(ForgedRestore, AnotherActionsQuarantinedFileIsRefused) {
+    auto healed = healer().heal(package_, "stale", kNow);
+    ASSERT_TRUE(healed.done);
+    forge(kForged, snapshot_, quarantined(healed.action_id));
+    EXPECT_FALSE(healer().restore(kForged, {}, kNow));
+    EXPECT_TRUE(fs::exists(quarantined(healed.action_id)));
+    EXPECT_FALSE(fs::exists(snapshot_));
+}
+
+TEST_F(ForgedRestore, ALinkInsideTheQuarantineIsRefused) {
+    fs::remove(snapshot_);
+    const auto planted = tree_.write(fs::path("outside") / kFolder / "snapshot.xml", "<planted/>");
+    fs::create_directories(paths_.state_dir / "quarantine" / kForged);
+    if (auto why = test::make_directory_link(
+            tree_ / "outside", paths_.state_dir / "quarantine" / kForged / "delivery")) {
+        GTEST_SKIP() << "cannot create a directory link here: " << *why;
+    }
+    forge(kForged, snapshot_, quarantined(kForged));  // the right path, through a link
+    auto restored = healer().restore(kForged, {}, kNow);
+    ASSERT_FALSE(restored);
+    EXPECT_NE(restored.error().message.find("link"), std::string::npos) << restored.error().message;
+    EXPECT_EQ(read(planted), "<planted/>");
+    EXPECT_FALSE(fs::exists(snapshot_));
+}
+
+TEST_F(ForgedRestore, ADestinationThatIsNotOneOfTheTwoFilesIsRefused) {
+    const auto original = snapshot_.parent_path() / "evil.dll";
+    const auto planted =
+        paths_.state_dir / "quarantine" / kForged / "delivery" / kFolder / "evil.dll";
+    fs::create_directories(planted.parent_path());
+    std::ofstream(planted) << "MZ";
+    forge(kForged, original, planted);
+    EXPECT_FALSE(healer().restore(kForged, {}, kNow));
+    EXPECT_FALSE(fs::exists(original));
+}
+
+TEST_F(ForgedRestore, AFileThatIsNotTheJournaledOneMovesNothing) {
+    auto healed = healer().heal(package_, "stale", kNow);
+    ASSERT_TRUE(healed.done);
+    const auto action = journal_.action(healed.action_id);
+    std::ofstream(action->files[1].quarantined, std::ios::trunc) << "<tampered/>";
+    auto restored = healer().restore(healed.action_id, {}, kNow);
+    ASSERT_FALSE(restored);
+    EXPECT_NE(restored.error().message.find("SHA-256"), std::string::npos)
+        << restored.error().message;
+    EXPECT_FALSE(fs::exists(snapshot_)) << "checked before anything moves";
+    EXPECT_FALSE(fs::exists(status_));
+}
+
+TEST_F(HealerTest, PruningNeverLeavesTheQuarantineForAForgedActionId) {
+    for (const char* id : {"..", "../.."}) {
+        ASSERT_TRUE(journal_.append(id, files_intent({}), kNow));
+        ASSERT_TRUE(journal_.append(id, OutcomeEvent{Outcome::verified}, kNow));
+    }
+    fs::create_directories(paths_.state_dir / "quarantine");
+    healer().prune_quarantine(kNow + std::chrono::hours(24 * 40));
+    EXPECT_TRUE(fs::exists(journal_.file()));
+    EXPECT_TRUE(fs::exists(snapshot_));
+}
+
+TEST_F(HealerTest, ANewActionNeverReusesTheQuarantineFolderOfAnEmptiedJournal) {
+    const std::string snapshot_bytes = read(snapshot_);
+    auto first = healer().heal(package_, "stale", kNow);
+    ASSERT_TRUE(first.done) << first.detail;
+    // The agent rebuilt the files; an operator deleted the journal and its index.
+    tree_.write(fs::path("Package Delivery") / kFolder / "snapshot.xml", "<rebuilt/>");
+    tree_.write(fs::path("PackageStatus") / kFolder / "PackageStatus.xml", "<rebuilt/>");
+    fs::remove(journal_.file());
+    fs::remove(paths_.state_dir / "journal.index.json");
+    Journal fresh(journal_.file());
+    ASSERT_TRUE(fresh.load());
+    auto second = Healer(paths_, config_, fresh).heal(package_, "stale", kNow);
+    EXPECT_NE(second.action_id, first.action_id);
+    EXPECT_TRUE(second.done) << second.detail;
+    EXPECT_EQ(read(paths_.state_dir / "quarantine" / first.action_id / "delivery" / kFolder /
+                   "snapshot.xml"),
+              snapshot_bytes)
+        << "the first action's files are untouched";
 }
 
 TEST_F(HealerTest, PrunesOnlyFinishedActionsPastRetention) {
@@ -390,7 +565,7 @@ TEST_F(HealerTest, PrunesOnlyFinishedActionsPastRetention) {
     const auto folder = paths_.state_dir / "quarantine" / outcome.action_id;
     EXPECT_TRUE(healer().prune_quarantine(kNow + std::chrono::hours(24 * 40)).empty())
         << "awaiting verification: kept";
-    ASSERT_TRUE(journal_.append({{"action", outcome.action_id}, {"event", "verified"}}, kNow));
+    ASSERT_TRUE(journal_.append(outcome.action_id, OutcomeEvent{Outcome::verified}, kNow));
     EXPECT_TRUE(healer().prune_quarantine(kNow + std::chrono::hours(24 * 29)).empty());
     EXPECT_TRUE(fs::exists(folder));
     EXPECT_EQ(healer().prune_quarantine(kNow + std::chrono::hours(24 * 31)).size(), 1u);

@@ -26,8 +26,8 @@ class PolicyRefreshTest : public ::testing::Test {
     std::vector<std::string> events_of(const std::string& action) const {
         std::vector<std::string> events;
         for (const auto& record : journal.records()) {
-            if (record["action"] == action) {
-                events.push_back(record["event"]);
+            if (record.action == action) {
+                events.push_back(event_name(record.event));
             }
         }
         return events;
@@ -50,7 +50,7 @@ TEST_F(PolicyRefreshTest, AsksOnceTheDiagnosisIsConfirmedThenNotAgainWithinTheIn
     EXPECT_EQ(asked->hresult, 0);
     EXPECT_EQ(agent.calls, std::vector<std::string>{"refresh_policies"});
     EXPECT_EQ(events_of(asked->action_id), (std::vector<std::string>{"intent", "agent_requested"}));
-    EXPECT_EQ(journal.action(asked->action_id)->kind, "policy_refresh");
+    EXPECT_EQ(journal.action(asked->action_id)->kind, ActionKind::policy_refresh);
 
     const auto again = cycle(true, t0 + std::chrono::minutes(30));
     ASSERT_TRUE(again);
@@ -124,6 +124,35 @@ TEST_F(PolicyRefreshTest, APendingAclRepairWaitsForThePoliciesFirst) {
     // The same cycle still waits; a later one may repair.
     EXPECT_TRUE(acl_repair_waits_for_policies(config, history, t0));
     EXPECT_FALSE(acl_repair_waits_for_policies(config, history, t0 + std::chrono::minutes(15)));
+}
+
+// psguard stopped between the request's intent and its outcome: the next start closes the action
+// (it would otherwise stay in progress for ever) and keeps the interval from the request's time.
+TEST_F(PolicyRefreshTest, ARequestInterruptedBeforeItsOutcomeIsClosedAtTheNextStart) {
+    IntentEvent intent;
+    intent.kind = ActionKind::policy_refresh;
+    intent.reason = "credential_not_applied";
+    const std::string id = journal.next_action_id("policy", t0);
+    ASSERT_TRUE(journal.append(id, std::move(intent), t0));
+    ASSERT_EQ(journal.action(id)->result, ActionResult::in_progress);
+
+    Journal reopened{journal.file()};
+    ASSERT_TRUE(reopened.load());
+    const auto recovered = recover_policy_refresh(history, reopened, t0 + std::chrono::minutes(1));
+    ASSERT_EQ(recovered.size(), 1u);
+    EXPECT_EQ(recovered[0].action_id, id);
+    EXPECT_NE(recovered[0].detail.find("interrupted"), std::string::npos);
+    EXPECT_EQ(reopened.action(id)->result, ActionResult::failed);
+    EXPECT_EQ(history.policy_refreshed, t0);
+    EXPECT_TRUE(recover_policy_refresh(history, reopened, t0 + std::chrono::minutes(2)).empty())
+        << "closed once";
+
+    // Within the interval from the interrupted request the agent is not asked again.
+    cycle(true, t0 + std::chrono::minutes(15));
+    const auto next = cycle(true, t0 + std::chrono::minutes(30));
+    ASSERT_TRUE(next);
+    EXPECT_EQ(next->result, "waiting");
+    EXPECT_TRUE(agent.calls.empty());
 }
 
 }  // namespace

@@ -27,8 +27,8 @@ class RefreshTriggerTest : public ::testing::Test {
     std::vector<nlohmann::json> refresh_records() const {
         std::vector<nlohmann::json> records;
         for (const auto& record : journal.records()) {
-            if (record["event"] == "refresh") {
-                records.push_back(record);
+            if (std::holds_alternative<RefreshEvent>(record.event)) {
+                records.push_back(to_json(record));  // as the journal file holds it
             }
         }
         return records;

@@ -8,12 +8,13 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <chrono>
 #include <fstream>
 #include <memory>
 #include <stdexcept>
 #include <string_view>
 
-namespace psguard::emulator {
+namespace psguard::test {
 namespace {
 
 template <auto Free>
@@ -29,9 +30,6 @@ using X509Ptr = std::unique_ptr<X509, OpenSslDeleter<&X509_free>>;
 using ExtensionPtr = std::unique_ptr<X509_EXTENSION, OpenSslDeleter<&X509_EXTENSION_free>>;
 using BignumPtr = std::unique_ptr<BIGNUM, OpenSslDeleter<&BN_free>>;
 using BioPtr = std::unique_ptr<BIO, OpenSslDeleter<&BIO_free_all>>;
-
-constexpr long kValidBeforeNowSeconds = 60L * 60;  // tolerate clock skew between processes
-constexpr long kValidForSeconds = 30L * 24 * 60 * 60;
 
 [[noreturn]] void fail(std::string_view what) {
     std::string message(what);
@@ -63,7 +61,11 @@ void add_extension(X509* cert, X509* issuer, int nid, const char* value) {
     }
 }
 
-X509Ptr make_unsigned_cert(EVP_PKEY* key, const std::string& common_name) {
+// Validity from `not_before` to `not_after`, relative to now (the default starts an hour ago:
+// clock skew between processes).
+X509Ptr make_unsigned_cert(EVP_PKEY* key, const std::string& common_name,
+                           std::chrono::seconds not_before = std::chrono::hours(-1),
+                           std::chrono::seconds not_after = std::chrono::hours(24 * 30)) {
     X509Ptr cert(X509_new());
     if (!cert || X509_set_version(cert.get(), 2) != 1) {
         fail("creating a certificate");
@@ -74,8 +76,10 @@ X509Ptr make_unsigned_cert(EVP_PKEY* key, const std::string& common_name) {
         BN_to_ASN1_INTEGER(serial.get(), X509_get_serialNumber(cert.get())) == nullptr) {
         fail("setting the serial number");
     }
-    if (X509_gmtime_adj(X509_getm_notBefore(cert.get()), -kValidBeforeNowSeconds) == nullptr ||
-        X509_gmtime_adj(X509_getm_notAfter(cert.get()), kValidForSeconds) == nullptr) {
+    if (X509_gmtime_adj(X509_getm_notBefore(cert.get()), static_cast<long>(not_before.count())) ==
+            nullptr ||
+        X509_gmtime_adj(X509_getm_notAfter(cert.get()), static_cast<long>(not_after.count())) ==
+            nullptr) {
         fail("setting the validity period");
     }
     X509_NAME* subject = X509_get_subject_name(cert.get());
@@ -103,9 +107,9 @@ struct Issued {
     X509Ptr cert;
 };
 
-Issued make_ca() {
+Issued make_ca(const std::string& common_name = "psguard test CA") {
     Issued ca{make_key(), nullptr};
-    ca.cert = make_unsigned_cert(ca.key.get(), "psguard test CA");
+    ca.cert = make_unsigned_cert(ca.key.get(), common_name);
     if (X509_set_issuer_name(ca.cert.get(), X509_get_subject_name(ca.cert.get())) != 1) {
         fail("setting the CA issuer");
     }
@@ -117,16 +121,19 @@ Issued make_ca() {
     return ca;
 }
 
-Issued make_leaf(const Issued& ca, const std::string& common_name, const std::string& san) {
+Issued make_leaf(const Issued& ca, const std::string& common_name, const std::string& san,
+                 const IssueOptions& options = {}) {
     Issued leaf{make_key(), nullptr};
-    leaf.cert = make_unsigned_cert(leaf.key.get(), common_name);
+    leaf.cert =
+        make_unsigned_cert(leaf.key.get(), common_name, options.not_before, options.not_after);
     if (X509_set_issuer_name(leaf.cert.get(), X509_get_subject_name(ca.cert.get())) != 1) {
         fail("setting the issuer");
     }
     add_extension(leaf.cert.get(), ca.cert.get(), NID_basic_constraints, "critical,CA:FALSE");
     add_extension(leaf.cert.get(), ca.cert.get(), NID_key_usage,
                   "critical,digitalSignature,keyEncipherment");
-    add_extension(leaf.cert.get(), ca.cert.get(), NID_ext_key_usage, "serverAuth");
+    add_extension(leaf.cert.get(), ca.cert.get(), NID_ext_key_usage,
+                  options.client ? "clientAuth" : "serverAuth");
     add_extension(leaf.cert.get(), ca.cert.get(), NID_subject_key_identifier, "hash");
     add_extension(leaf.cert.get(), ca.cert.get(), NID_authority_key_identifier, "keyid:always");
     add_extension(leaf.cert.get(), ca.cert.get(), NID_subject_alt_name, san.c_str());
@@ -134,31 +141,49 @@ Issued make_leaf(const Issued& ca, const std::string& common_name, const std::st
     return leaf;
 }
 
-BioPtr open_for_writing(const std::filesystem::path& path, bool secret) {
-    // Private keys: create the file owner-only before any key byte is written into it.
-    if (secret) {
-        std::ofstream(path, std::ios::trunc).close();
-        std::filesystem::permissions(
-            path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
-            std::filesystem::perm_options::replace);
-    }
-    BioPtr bio(BIO_new_file(path.c_str(), "w"));
+// Every file owner-only from its creation on: keys must be, and psguard's endpoint reads its
+// certificates only from files as private as its key (platform/private_file.hpp).
+BioPtr open_for_writing(const std::filesystem::path& path) {
+    std::ofstream(path, std::ios::trunc).close();
+    std::filesystem::permissions(
+        path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+        std::filesystem::perm_options::replace);
+    BioPtr bio(BIO_new_file(path.string().c_str(), "w"));
     if (!bio) {
         fail("opening " + path.string());
     }
     return bio;
 }
 
+Issued read_pair(const std::filesystem::path& dir, const std::string& stem) {
+    Issued issued;
+    {
+        const auto cert_path = dir / (stem + ".pem");
+        BioPtr bio(BIO_new_file(cert_path.string().c_str(), "r"));
+        issued.cert.reset(bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+        if (!issued.cert) {
+            fail("reading " + cert_path.string());
+        }
+    }
+    const auto key_path = dir / (stem + ".key");
+    BioPtr bio(BIO_new_file(key_path.string().c_str(), "r"));
+    issued.key.reset(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+    if (!issued.key) {
+        fail("reading " + key_path.string());
+    }
+    return issued;
+}
+
 void write_pair(const Issued& issued, const std::filesystem::path& dir, std::string_view stem) {
     const auto cert_path = dir / (std::string(stem) + ".pem");
     const auto key_path = dir / (std::string(stem) + ".key");
     {
-        BioPtr bio = open_for_writing(cert_path, false);
+        BioPtr bio = open_for_writing(cert_path);
         if (PEM_write_bio_X509(bio.get(), issued.cert.get()) != 1) {
             fail("writing " + cert_path.string());
         }
     }
-    BioPtr bio = open_for_writing(key_path, true);
+    BioPtr bio = open_for_writing(key_path);
     if (PEM_write_bio_PrivateKey(bio.get(), issued.key.get(), nullptr, nullptr, 0, nullptr,
                                  nullptr) != 1) {
         fail("writing " + key_path.string());
@@ -179,6 +204,19 @@ void make_certs(const CertOptions& options) {
     write_pair(ca, options.dir, "ca");
     write_pair(server, options.dir, "server");
     write_pair(wrong_host, options.dir, "wrong-host");
+    write_pair(make_leaf(ca, "psguard test client", "DNS:client.invalid", {.client = true}),
+               options.dir, "client");
 }
 
-}  // namespace psguard::emulator
+void make_ca(const std::filesystem::path& dir, const std::string& stem) {
+    std::filesystem::create_directories(dir);
+    write_pair(make_ca("psguard test CA " + stem), dir, stem);
+}
+
+void issue_cert(const std::filesystem::path& dir, const std::string& stem,
+                const IssueOptions& options) {
+    const Issued ca = read_pair(dir, options.ca_stem);
+    write_pair(make_leaf(ca, options.common_name, options.san, options), dir, stem);
+}
+
+}  // namespace psguard::test
