@@ -77,14 +77,21 @@ double count(Integer value) {
     return static_cast<double>(value);
 }
 
+// A family of one sample without labels.
+void add_single(std::vector<MetricFamily>& out, std::string name, std::string help, MetricType type,
+                double value) {
+    auto metric = family(std::move(name), std::move(help), type);
+    add(metric, value);
+    out.push_back(std::move(metric));
+}
+
 // Counters without labels: {name, {help, value}}.
 using Counter = std::pair<const char*, std::pair<const char*, std::uint64_t>>;
 
 void add_counters(std::span<const Counter> counters, std::vector<MetricFamily>& out) {
     for (const auto& [name, help_and_value] : counters) {
-        auto metric = family(name, help_and_value.first, MetricType::counter);
-        add(metric, count(help_and_value.second));
-        out.push_back(std::move(metric));
+        add_single(out, name, help_and_value.first, MetricType::counter,
+                   count(help_and_value.second));
     }
 }
 
@@ -103,36 +110,26 @@ void report_metrics(const CheckReport& report, std::vector<MetricFamily>& out) {
     add(packages, count(without_verdict), {{"verdict", "none"}});
     out.push_back(std::move(packages));
 
-    auto up = family("psguard_notification_server_up",
-                     "1 when the NS answered the last cycle with a complete, well-formed "
-                     "report, else 0.",
-                     MetricType::gauge);
-    add(up, report.ns.usable ? 1 : 0);
-    out.push_back(std::move(up));
-    auto reachable =
-        family("psguard_notification_server_reachable",
-               "1 when the NS gave an HTTP answer in the last cycle, else 0.", MetricType::gauge);
-    add(reachable, report.ns.reachable ? 1 : 0);
-    out.push_back(std::move(reachable));
+    add_single(out, "psguard_notification_server_up",
+               "1 when the NS answered the last cycle with a complete, well-formed "
+               "report, else 0.",
+               MetricType::gauge, report.ns.usable ? 1 : 0);
+    add_single(out, "psguard_notification_server_reachable",
+               "1 when the NS gave an HTTP answer in the last cycle, else 0.", MetricType::gauge,
+               report.ns.reachable ? 1 : 0);
     if (const auto acl = acl_summary(&report); acl.ok) {
-        auto metric = family("psguard_acl_ok",
-                             "1 when the credential account holds the rights it needs on every "
-                             "package folder, 0 when not; absent when not checked.",
-                             MetricType::gauge);
-        add(metric, *acl.ok ? 1 : 0);
-        out.push_back(std::move(metric));
+        add_single(out, "psguard_acl_ok",
+                   "1 when the credential account holds the rights it needs on every package "
+                   "folder, 0 when not; absent when not checked.",
+                   MetricType::gauge, *acl.ok ? 1 : 0);
     }
     if (report.heal) {
-        auto budget =
-            family("psguard_heal_budget_left",
-                   "Packages psguard may still heal in the current 24 hours.", MetricType::gauge);
-        add(budget, report.heal->budget_left_today);
-        out.push_back(std::move(budget));
-        auto breaker = family("psguard_heal_breaker_open",
-                              "1 when the mass-event breaker stopped healing in the last cycle.",
-                              MetricType::gauge);
-        add(breaker, report.heal->breaker ? 1 : 0);
-        out.push_back(std::move(breaker));
+        add_single(out, "psguard_heal_budget_left",
+                   "Packages psguard may still heal in the current 24 hours.", MetricType::gauge,
+                   report.heal->budget_left_today);
+        add_single(out, "psguard_heal_breaker_open",
+                   "1 when the mass-event breaker stopped healing in the last cycle.",
+                   MetricType::gauge, report.heal->breaker ? 1 : 0);
     }
     if (!report.evidence) {
         return;
@@ -161,10 +158,9 @@ void report_metrics(const CheckReport& report, std::vector<MetricFamily>& out) {
 
 std::vector<MetricFamily> endpoint_metrics(const EndpointStats& stats) {
     std::vector<MetricFamily> out;
-    auto open = family("psguard_endpoint_connections",
-                       "Connections the status endpoint is serving now.", MetricType::gauge);
-    add(open, count(stats.open_connections));
-    out.push_back(std::move(open));
+    add_single(out, "psguard_endpoint_connections",
+               "Connections the status endpoint is serving now.", MetricType::gauge,
+               count(stats.open_connections));
     const Counter counters[] = {
         {"psguard_endpoint_connections_total",
          {"Connections the status endpoint accepted.", stats.connections_total}},
@@ -192,12 +188,10 @@ std::vector<MetricFamily> endpoint_metrics(const EndpointStats& stats) {
     };
     add_counters(counters, out);
     if (stats.certificate_expiry) {
-        auto expiry = family("psguard_endpoint_certificate_expiry_timestamp_seconds",
-                             "When the endpoint's TLS certificate expires, in seconds since the "
-                             "Unix epoch.",
-                             MetricType::gauge);
-        add(expiry, seconds_since_epoch(*stats.certificate_expiry));
-        out.push_back(std::move(expiry));
+        add_single(out, "psguard_endpoint_certificate_expiry_timestamp_seconds",
+                   "When the endpoint's TLS certificate expires, in seconds since the "
+                   "Unix epoch.",
+                   MetricType::gauge, seconds_since_epoch(*stats.certificate_expiry));
     }
     return out;
 }
@@ -311,29 +305,22 @@ std::vector<MetricFamily> snapshot_metrics(const AgentSnapshot& snapshot) {
     add(info, 1, {{"version", snapshot.version}});
     out.push_back(std::move(info));
 
-    auto started =
-        family("psguard_start_time_seconds",
-               "When the agent started, in seconds since the Unix epoch.", MetricType::gauge);
-    add(started, seconds_since_epoch(snapshot.started));
-    out.push_back(std::move(started));
+    add_single(out, "psguard_start_time_seconds",
+               "When the agent started, in seconds since the Unix epoch.", MetricType::gauge,
+               seconds_since_epoch(snapshot.started));
 
     // With the last cycle's time, what an alert needs to tell "cycles stopped" (as /healthz
     // does: none for 3 intervals).
-    auto interval = family("psguard_cycle_interval_seconds",
-                           "How often the agent runs a check cycle (agent.interval_minutes).",
-                           MetricType::gauge);
-    add(interval, static_cast<double>(std::chrono::seconds(snapshot.interval).count()));
-    out.push_back(std::move(interval));
+    add_single(out, "psguard_cycle_interval_seconds",
+               "How often the agent runs a check cycle (agent.interval_minutes).",
+               MetricType::gauge,
+               static_cast<double>(std::chrono::seconds(snapshot.interval).count()));
 
-    auto heal_enabled = family("psguard_heal_enabled", "1 when the agent loop may heal, else 0.",
-                               MetricType::gauge);
-    add(heal_enabled, snapshot.heal_enabled ? 1 : 0);
-    out.push_back(std::move(heal_enabled));
+    add_single(out, "psguard_heal_enabled", "1 when the agent loop may heal, else 0.",
+               MetricType::gauge, snapshot.heal_enabled ? 1 : 0);
 
-    auto cycles =
-        family("psguard_cycles_total", "Check cycles completed since start.", MetricType::counter);
-    add(cycles, count(snapshot.cycles_total));
-    out.push_back(std::move(cycles));
+    add_single(out, "psguard_cycles_total", "Check cycles completed since start.",
+               MetricType::counter, count(snapshot.cycles_total));
 
     auto by_trigger =
         family("psguard_cycle_triggers_total",
@@ -343,29 +330,21 @@ std::vector<MetricFamily> snapshot_metrics(const AgentSnapshot& snapshot) {
     }
     out.push_back(std::move(by_trigger));
 
-    auto running =
-        family("psguard_cycle_running", "1 while a check cycle runs, else 0.", MetricType::gauge);
-    add(running, snapshot.cycle_running ? 1 : 0);
-    out.push_back(std::move(running));
+    add_single(out, "psguard_cycle_running", "1 while a check cycle runs, else 0.",
+               MetricType::gauge, snapshot.cycle_running ? 1 : 0);
 
     if (snapshot.last_cycle) {
         const CycleSummary& last = *snapshot.last_cycle;
-        auto duration = family("psguard_cycle_duration_seconds",
-                               "How long the last check cycle took.", MetricType::gauge);
-        add(duration, as_seconds(last.duration));
-        out.push_back(std::move(duration));
-        auto finished = family("psguard_last_cycle_timestamp_seconds",
-                               "When the last check cycle ended, in seconds since the Unix "
-                               "epoch.",
-                               MetricType::gauge);
-        add(finished, seconds_since_epoch(last.finished));
-        out.push_back(std::move(finished));
-        auto exit_code = family("psguard_last_cycle_exit_code",
-                                "The last cycle's result as `psguard check` exits: 0 healthy, "
-                                "1 findings, 3 NS unusable.",
-                                MetricType::gauge);
-        add(exit_code, last.exit_code);
-        out.push_back(std::move(exit_code));
+        add_single(out, "psguard_cycle_duration_seconds", "How long the last check cycle took.",
+                   MetricType::gauge, as_seconds(last.duration));
+        add_single(out, "psguard_last_cycle_timestamp_seconds",
+                   "When the last check cycle ended, in seconds since the Unix "
+                   "epoch.",
+                   MetricType::gauge, seconds_since_epoch(last.finished));
+        add_single(out, "psguard_last_cycle_exit_code",
+                   "The last cycle's result as `psguard check` exits: 0 healthy, "
+                   "1 findings, 3 NS unusable.",
+                   MetricType::gauge, last.exit_code);
     }
 
     if (snapshot.report) {
