@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (tests/fuzz) with Debian's clang, instrumented with
-# -fsanitize=fuzzer,address,undefined, and runs each for N seconds (default 60; CI uses 60), two
+# -fsanitize=fuzzer,address,undefined, and runs each for N seconds (default 60; CI uses 30), two
 # at a time, starting from the seed corpus in tests/fuzz/corpus/<target>. The seeds are never
 # modified: each run works on a copy in build/fuzz/work/<target>. A crash, leak, timeout or
 # sanitizer report fails the script and leaves the input in build/fuzz/artifacts/<target>/;

@@ -2,7 +2,7 @@
 # The project's one test command (README, .ci/run): installs what is missing, builds and runs
 # every native test (unit, integration against the NS emulator over TLS, the NS fault matrix,
 # SIGKILL during heal, the soak of `psguard run`, `psguard demo`), checks the .deb (and, as root,
-# installs and purges it), runs the libFuzzer targets for PSGUARD_FUZZ_SECONDS each (default 60;
+# installs and purges it), runs the libFuzzer targets for PSGUARD_FUZZ_SECONDS each (default 30;
 # scripts/fuzz.sh), then cross-builds for Windows with mingw-w64 and runs the unit tests, the
 # service, the MSI and the WinHTTP end-to-end tests under Wine, and last builds what ships (the
 # release and mingw-release presets) and runs each binary's --version. Each stage prints its
@@ -57,8 +57,8 @@ begin "Linux package (.deb): contents, install, remove, purge"
 bash tests/deb/check_deb.sh "build/$native"
 end
 
-begin "fuzzing: ${PSGUARD_FUZZ_SECONDS:-60} s per target (build/fuzz)"
-bash scripts/fuzz.sh "${PSGUARD_FUZZ_SECONDS:-60}"
+begin "fuzzing: ${PSGUARD_FUZZ_SECONDS:-30} s per target (build/fuzz)"
+bash scripts/fuzz.sh "${PSGUARD_FUZZ_SECONDS:-30}"
 end
 
 begin "Windows cross build and tests under Wine (preset mingw)"

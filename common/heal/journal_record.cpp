@@ -12,6 +12,9 @@ template <typename... Visitors>
 struct Overloaded : Visitors... {
     using Visitors::operator()...;
 };
+// Spelled out: clang before 17 has no class template argument deduction for aggregates.
+template <typename... Visitors>
+Overloaded(Visitors...) -> Overloaded<Visitors...>;
 
 constexpr std::array kKinds = {ActionKind::files, ActionKind::acl, ActionKind::policy_refresh};
 constexpr std::array kTriggers = {RefreshTrigger::agent, RefreshTrigger::command,

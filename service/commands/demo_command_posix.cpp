@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -296,19 +298,34 @@ class RunningAgent {
                     std::to_string(kCycleTimeout.count()) + " s");
     }
 
-    // POST /v1/check with the token, then waits for that cycle.
+    // POST /v1/check with the token, then waits for that cycle (at least the `count`th). A cycle
+    // the agent started by itself (the healed folders changed) makes the POST answer 409: wait
+    // for it to end and ask again.
     Result<Json> run_cycle(const fs::path& token_file, std::uint64_t count) const {
         auto token = read_token_file(token_file);
         if (!token) {
             return token.error();
         }
-        auto answer = post_local(endpoint_, "/v1/check", *token, 10s);
-        if (!answer || answer->status != 202) {
-            return fail(
-                "POST /v1/check was refused: " +
-                (answer ? "HTTP " + std::to_string(answer->status) : answer.error().message));
+        const auto deadline = std::chrono::steady_clock::now() + kCycleTimeout;
+        while (std::chrono::steady_clock::now() < deadline) {
+            auto before = get("/v1/status");
+            if (!before) {
+                return before.error();
+            }
+            const auto done = (*before)["cycles_total"].get<std::uint64_t>();
+            auto answer = post_local(endpoint_, "/v1/check", *token, 10s);
+            if (answer && answer->status == 202) {
+                return wait_for_cycles(std::max(count, done + 1));
+            }
+            if (!answer || answer->status != 409) {
+                return fail(
+                    "POST /v1/check was refused: " +
+                    (answer ? "HTTP " + std::to_string(answer->status) : answer.error().message));
+            }
+            std::this_thread::sleep_for(200ms);
         }
-        return wait_for_cycles(count);
+        return fail("POST /v1/check: a cycle was still running after " +
+                    std::to_string(kCycleTimeout.count()) + " s");
     }
 
     std::string where() const { return local_endpoint_url(endpoint_); }

@@ -1058,8 +1058,9 @@ TEST_P(HealFullDisk, EveryFileEndsInExactlyOnePlace) {
     for (const auto& action : report["actions"]) {
         EXPECT_EQ(fs::exists(snapshot_of(0)), action["result"] != "done") << action.dump(2);
     }
-    // The journal agrees with the files.
-    for (const auto& action : listed.json()["actions"]) {
+    // The journal agrees with the files. (json() is a temporary: held here, not ranged over.)
+    const nlohmann::json journal_listing = listed.json();
+    for (const auto& action : journal_listing["actions"]) {
         if (action["kind"] != "files") {
             continue;
         }

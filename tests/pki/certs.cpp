@@ -2,6 +2,7 @@
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
+#include <openssl/ecdsa.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -96,10 +97,35 @@ X509Ptr make_unsigned_cert(EVP_PKEY* key, const std::string& common_name,
     return cert;
 }
 
-void sign(X509* cert, EVP_PKEY* issuer_key) {
-    if (X509_sign(cert, issuer_key, EVP_sha256()) <= 0) {
-        fail("signing the certificate");
+// True when both halves of the certificate's ECDSA signature are full width (32 bytes for P-256).
+bool ecdsa_halves_are_full_width(const X509* cert) {
+    const ASN1_BIT_STRING* signature = nullptr;
+    X509_get0_signature(&signature, nullptr, cert);
+    const unsigned char* der = ASN1_STRING_get0_data(signature);
+    std::unique_ptr<ECDSA_SIG, OpenSslDeleter<&ECDSA_SIG_free>> parsed(
+        d2i_ECDSA_SIG(nullptr, &der, ASN1_STRING_length(signature)));
+    if (!parsed) {
+        fail("reading back the ECDSA signature");
     }
+    const BIGNUM* r = nullptr;
+    const BIGNUM* s = nullptr;
+    ECDSA_SIG_get0(parsed.get(), &r, &s);
+    return BN_num_bytes(r) == 32 && BN_num_bytes(s) == 32;
+}
+
+// Wine's crypt32 (8.x) fails an ECDSA certificate signature whose r or s has a leading zero byte
+// (about 1 signature in 128) with TRUST_E_CERT_SIGNATURE; Windows does not. The Wine tests check
+// chains with crypt32, so the test PKI signs again (ECDSA is randomised) until both are full width.
+void sign(X509* cert, EVP_PKEY* issuer_key) {
+    for (int attempt = 0; attempt < 64; ++attempt) {
+        if (X509_sign(cert, issuer_key, EVP_sha256()) <= 0) {
+            fail("signing the certificate");
+        }
+        if (ecdsa_halves_are_full_width(cert)) {
+            return;
+        }
+    }
+    fail("64 ECDSA signatures in a row had a short half");
 }
 
 struct Issued {

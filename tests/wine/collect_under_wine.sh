@@ -18,6 +18,10 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
+# Both views start empty whatever an earlier test in this prefix left (the MSI test plants the
+# agent's key in the 64-bit view, which discovery reads first).
+reg delete "$key" /f /reg:32 || true
+reg delete "$key" /f /reg:64 || true
 
 winpath() { printf 'Z:%s' "${1//\//\\}"; }
 json_path() { winpath "$1" | sed 's/\\/\\\\/g'; }

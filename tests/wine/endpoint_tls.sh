@@ -57,6 +57,12 @@ else
     tr -d '\r' <"$work/run.log" | tail -n 30
 fi
 
+# /healthz answers before the first cycle ends: wait for the cycle's verdicts (Wine is slow).
+for _ in $(seq 1 120); do
+    curl -sf "${client[@]}" "$endpoint/metrics" >"$work/metrics.txt" &&
+        grep -q '^psguard_packages{verdict="stale_on_ns"} 1$' "$work/metrics.txt" && break
+    sleep 0.5
+done
 if curl -sf "${client[@]}" "$endpoint/metrics" >"$work/metrics.txt" &&
     grep -q '^psguard_packages{verdict="stale_on_ns"} 1$' "$work/metrics.txt" &&
     grep -q '^psguard_endpoint_certificate_expiry_timestamp_seconds ' "$work/metrics.txt"; then

@@ -68,6 +68,8 @@ cleanup() {
     wine msiexec /x "$(winpath "$work/newer.msi")" /qn >/dev/null 2>&1 || true
     wine msiexec /x "$(winpath "$msi")" /qn >/dev/null 2>&1 || true
     wine sc delete psguard >/dev/null 2>&1 || true
+    # The agent key planted below: the collect test shares this prefix and reads that key.
+    wine reg delete 'HKLM\SOFTWARE\Altiris\Altiris Agent' /f /reg:64 >/dev/null 2>&1 || true
     WINEPREFIX="$prefix" "$wineserver" -k >/dev/null 2>&1 || true
     [[ -n "$emulator_pid" ]] && kill "$emulator_pid" 2>/dev/null && wait "$emulator_pid" 2>/dev/null
     rm -rf "$work" "$state" "$program_files"
