@@ -4,6 +4,7 @@
 #include <map>
 #include <vector>
 
+#include "core/display_text.hpp"
 #include "core/duration_text.hpp"
 #include "core/json_fields.hpp"
 #include "endpoint/base64.hpp"
@@ -55,10 +56,6 @@ std::string span(const char* css_class, std::string_view text) {
 
 std::string row(std::string_view heading, const std::string& cell_html) {
     return "<tr><th>" + e(heading) + "</th><td>" + cell_html + "</td></tr>\n";
-}
-
-std::string plural(std::size_t count, std::string_view one, std::string_view many) {
-    return std::to_string(count) + ' ' + std::string(count == 1 ? one : many);
 }
 
 std::string state_table(const Json& status) {
@@ -140,7 +137,7 @@ std::string pair_of(const Json& view) {
     return version.is_string() ? status + " " + version.get<std::string>() : status;
 }
 
-std::string packages_section(const Json& packages) {
+std::string packages_html(const Json& packages) {
     const Json& list = field(packages, "packages");
     std::map<std::string, std::size_t> counts;
     for (const Json& package : list) {
@@ -307,7 +304,7 @@ std::string status_page_html(const AgentSnapshot& snapshot, TimePoint now) {
            std::to_string(kStatusPageRefreshSeconds) + " s.</p>\n";
     out += state_table(status);
     out += diagnosis_section(status);
-    out += packages_section(packages_json(snapshot));
+    out += packages_html(packages_json(snapshot));
     out += journal_section(journal_json(snapshot));
     return out + "</body>\n</html>\n";
 }

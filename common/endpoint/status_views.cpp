@@ -128,7 +128,7 @@ Json ns_json(const Json& report) {
             {"error", member_or_null(*ns, "error")}};
 }
 
-Json heal_json(const Json& report) {
+Json heal_view(const Json& report) {
     const Json heal = member_or_null(report, "heal");
     const Json repairs = member_or_null(heal, "acl_repairs");
     return {{"budget_left_today", member_or_null(heal, "budget_left_today")},
@@ -333,7 +333,7 @@ nlohmann::json status_json(const AgentSnapshot& snapshot, TimePoint now) {
           {"account", acl.account},
           {"note", acl.note}}},
         {"summary", summary.is_object() ? summary : Json::object()},
-        {"heal", heal_json(report)},
+        {"heal", heal_view(report)},
         {"settings", std::move(settings)},
     };
     // Issue 8: present only when the cycle gathered evidence.
