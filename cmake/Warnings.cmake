@@ -14,3 +14,9 @@ else()
     target_compile_options(psguard_warnings INTERFACE $<$<COMPILE_LANGUAGE:CXX>:-Werror>)
   endif()
 endif()
+if(PSGUARD_UNITY_BUILD AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  # In a unity batch every source is an included file, and GCC then reads a type holding a member
+  # from an anonymous namespace (a coroutine frame holding a file-local type) as a header's ODR
+  # hazard. It is not one: each source is still compiled exactly once.
+  target_compile_options(psguard_warnings INTERFACE $<$<COMPILE_LANGUAGE:CXX>:-Wno-subobject-linkage>)
+endif()

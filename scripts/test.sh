@@ -1,19 +1,17 @@
 #!/usr/bin/env bash
 # The project's one test command (README, .ci/run): installs what is missing, builds and runs
 # every native test (unit, integration against the NS emulator over TLS, the NS fault matrix,
-# SIGKILL during heal, the soak of `psguard run`, `psguard demo`), checks the .deb (and, as root,
-# installs and purges it), runs the libFuzzer targets for PSGUARD_FUZZ_SECONDS each (default 30;
-# scripts/fuzz.sh), then cross-builds for Windows with mingw-w64 and runs the unit tests, the
-# service, the MSI and the WinHTTP end-to-end tests under Wine, and last builds what ships (the
-# release and mingw-release presets) and runs each binary's --version. Each stage prints its
-# duration.
+# SIGKILL during heal, the soak of `psguard run`, `psguard demo`), runs the libFuzzer targets for
+# PSGUARD_FUZZ_SECONDS each (default 30; scripts/fuzz.sh), then cross-builds for Windows with
+# mingw-w64 and runs the unit tests, the service, the MSI and the WinHTTP end-to-end tests under
+# Wine, and last builds what ships (the release and mingw-release presets), runs each binary's
+# --version and checks the .deb made from the release build (as root: installs and purges it).
+# Each stage prints its duration. Every build but dev is a unity build (CMakeLists.txt).
 #
 # The native suite runs once, built with ASan+UBSan (preset asan, scripts/sanitize.sh asan): on
 # CI's 2 cores a second, plain build of the whole project does not fit the time budget, and the
 # sanitized run tests everything the plain one would. PSGUARD_NATIVE_PRESET=dev runs it plain
-# instead. The .deb check packs that same build (so CI's package holds the sanitized binary; the
-# package to ship is built from the release preset, README). The ThreadSanitizer stage (agent
-# loop and endpoint, a build of its own: about 4 minutes on 2 cores) runs too;
+# instead. The ThreadSanitizer stage (agent loop and endpoint, a build of its own) runs too;
 # PSGUARD_CI_TSAN=0 skips it.
 set -euo pipefail
 
@@ -53,10 +51,6 @@ if [[ "${PSGUARD_CI_TSAN:-1}" == "1" ]]; then
     end
 fi
 
-begin "Linux package (.deb): contents, install, remove, purge"
-bash tests/deb/check_deb.sh "build/$native"
-end
-
 begin "fuzzing: ${PSGUARD_FUZZ_SECONDS:-30} s per target (build/fuzz)"
 bash scripts/fuzz.sh "${PSGUARD_FUZZ_SECONDS:-30}"
 end
@@ -69,10 +63,12 @@ end
 # (warnings are not errors there), configured as README says to ship (no tests, no fault
 # points), the psguard target only (and the MSI made from it); each binary then tells its
 # version, the Windows one under Wine (in the prefix test-windows.sh made).
-begin "shipping builds (presets release, mingw-release): psguard --version, the MSI"
+begin "shipping builds (presets release, mingw-release): psguard --version, the .deb, the MSI"
 cmake --preset release -DPSGUARD_BUILD_TESTS=OFF >/dev/null
 cmake --build --preset release --parallel "$jobs" --target psguard
 build/release/service/psguard --version | grep -F "psguard "
+# The package made from that build: contents, install, remove, purge.
+bash tests/deb/check_deb.sh build/release
 cmake --preset mingw-release >/dev/null
 cmake --build --preset mingw-release --parallel "$jobs" --target msi
 scripts/wine-run.sh --prefix="$root/build/cross/wine" build/cross-release/service/psguard.exe \

@@ -7,15 +7,9 @@
 
 #include "console.hpp"
 #include "core/utf8_path.hpp"
+#include "platform/win_handle.hpp"
 
 namespace psguard {
-namespace {
-
-struct LocalFreeDeleter {
-    void operator()(LPWSTR* p) const noexcept { LocalFree(p); }
-};
-
-}  // namespace
 
 void prepare_console() {
     SetConsoleOutputCP(CP_UTF8);
@@ -33,7 +27,7 @@ bool stdout_is_colour_terminal() {
 
 std::vector<std::string> utf8_arguments(int argc, char** argv) {
     int count = 0;
-    std::unique_ptr<LPWSTR, LocalFreeDeleter> wide(CommandLineToArgvW(GetCommandLineW(), &count));
+    LocalPtr<LPWSTR> wide(CommandLineToArgvW(GetCommandLineW(), &count));
     if (!wide || count != argc) {
         return std::vector<std::string>(argv, argv + argc);
     }

@@ -6,17 +6,13 @@
 #include <thread>
 
 #include "core/utf8_path.hpp"
+#include "platform/win_handle.hpp"
 #include "platform/win_text.hpp"
 #include "service_control.hpp"
 #include "windows_service.hpp"
 
 namespace psguard {
 namespace {
-
-struct ServiceHandleDeleter {
-    void operator()(SC_HANDLE handle) const noexcept { CloseServiceHandle(handle); }
-};
-using ServiceHandle = std::unique_ptr<std::remove_pointer_t<SC_HANDLE>, ServiceHandleDeleter>;
 
 struct RegKeyDeleter {
     void operator()(HKEY key) const noexcept { RegCloseKey(key); }

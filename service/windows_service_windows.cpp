@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "agent_host.hpp"
+#include "platform/win_handle.hpp"
 #include "platform/win_text.hpp"
 #include "windows_service.hpp"
 
@@ -27,11 +28,6 @@ struct ServiceContext {
     DWORD checkpoint = 0;
     int exit_code = 0;
 };
-
-struct ServiceHandleDeleter {
-    void operator()(SC_HANDLE handle) const noexcept { CloseServiceHandle(handle); }
-};
-using ServiceHandle = std::unique_ptr<std::remove_pointer_t<SC_HANDLE>, ServiceHandleDeleter>;
 
 ServiceContext& context() {
     static ServiceContext instance;

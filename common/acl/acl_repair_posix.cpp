@@ -13,6 +13,7 @@
 #include "acl/acl_repair.hpp"
 #include "acl/libacl_posix.hpp"
 #include "core/utf8_path.hpp"
+#include "platform/posix_io.hpp"
 
 namespace psguard {
 namespace fs = std::filesystem;
@@ -22,10 +23,6 @@ namespace {
 using acl::AclHandle;
 using acl::AclOwned;
 using acl::to_text;
-
-std::string errno_text(int error) {
-    return std::generic_category().message(error);
-}
 
 // A folder pinned by an O_PATH descriptor, addressed as /proc/self/fd/N.
 class Pinned {

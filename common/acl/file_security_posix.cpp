@@ -11,20 +11,13 @@
 #include "acl/file_security.hpp"
 #include "acl/libacl_posix.hpp"
 #include "core/utf8_path.hpp"
+#include "platform/posix_io.hpp"
 #include "platform/unique_fd.hpp"
 
 namespace psguard {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string errno_text(int error) {
-    return std::generic_category().message(error);
-}
-
-bool no_acl_support(int error) {
-    return error == ENOTSUP || error == ENOSYS;
-}
 
 Result<UniqueFd> open_regular(const fs::path& file) {
     const std::string shown = path_to_utf8(file);
@@ -57,7 +50,7 @@ Result<FileSecurity> read_open(int fd, const std::string& shown) {
     errno = 0;
     acl::AclHandle handle(acl_get_fd(fd));
     if (!handle) {
-        if (no_acl_support(errno)) {
+        if (acl::no_acl_support(errno)) {
             return security;  // the file system keeps no ACLs: the mode says all
         }
         return fail(shown + ": cannot read its ACL: " + errno_text(errno));
@@ -124,8 +117,8 @@ Status apply_file_security(const fs::path& file, const FileSecurity& wanted) {
         if (acl_set_fd(fd->get(), handle.get()) != 0) {
             const int error = errno;
             return fail(shown + ": cannot give it back its ACL \"" + wanted.acl + "\"" +
-                        (no_acl_support(error) ? " (the file system keeps no ACLs)" : "") + ": " +
-                        errno_text(error));
+                        (acl::no_acl_support(error) ? " (the file system keeps no ACLs)" : "") +
+                        ": " + errno_text(error));
         }
     }
     auto after = read_open(fd->get(), shown);

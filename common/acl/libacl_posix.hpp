@@ -5,6 +5,8 @@
 
 #include <sys/acl.h>
 
+#include <cerrno>
+
 #include <string>
 #include <utility>
 #include <vector>
@@ -56,6 +58,11 @@ Result<std::vector<PosixEntry>> entries_from_libacl(acl_t acl);
 // other::r--"), which acl_from_text reads back; empty for an ACL without entries
 // (acl_repair_posix.cpp).
 Result<std::string> to_text(const AclHandle& handle);
+
+// ENOTSUP / ENOSYS from an ACL call: the file system keeps no POSIX ACLs (mode bits only).
+inline bool no_acl_support(int error) {
+    return error == ENOTSUP || error == ENOSYS;
+}
 
 }  // namespace psguard::acl
 

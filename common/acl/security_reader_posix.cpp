@@ -12,6 +12,7 @@
 #include "acl/libacl_posix.hpp"
 #include "acl/security_reader.hpp"
 #include "core/utf8_path.hpp"
+#include "platform/posix_io.hpp"
 
 namespace psguard {
 namespace fs = std::filesystem;
@@ -99,26 +100,10 @@ class Fd {
     int fd_;
 };
 
-std::string plain(const fs::path& path) {
-    std::string text = path.native();
-    while (text.size() > 1 && text.back() == '/') {
-        text.pop_back();
-    }
-    return text;
-}
-
-std::string errno_text(int error) {
-    return std::generic_category().message(error);
-}
-
-bool no_acl_support(int error) {
-    return error == ENOTSUP || error == ENOSYS;
-}
-
 Result<PathSecurity> build(const struct stat& st, acl_t handle, int acl_error) {
     const bool directory = S_ISDIR(st.st_mode);
     if (handle == nullptr) {
-        if (!no_acl_support(acl_error)) {
+        if (!acl::no_acl_support(acl_error)) {
             return fail("cannot read the ACL: " + errno_text(acl_error));
         }
         return PathSecurity{
@@ -140,7 +125,7 @@ Result<PathSecurity> build(const struct stat& st, acl_t handle, int acl_error) {
 }  // namespace
 
 Result<PathSecurity> read_path_security(const fs::path& path) {
-    const std::string name = plain(path);
+    const std::string name = without_trailing_slashes(path);
     const std::string shown = path_to_utf8(path);
     // O_NONBLOCK: a FIFO where a folder is expected must not hang the check.
     const int fd = ::open(name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);

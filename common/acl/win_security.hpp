@@ -12,16 +12,13 @@
 
 #include "acl/acl_model.hpp"
 #include "core/result.hpp"
+#include "platform/win_handle.hpp"
 
 namespace psguard::acl {
 
 // Buffers the security APIs allocate for the caller (GetNamedSecurityInfoW,
 // ConvertStringSidToSidW, ConvertString...SecurityDescriptor...W) go back through LocalFree.
-struct LocalFreeDeleter {
-    void operator()(void* p) const noexcept { LocalFree(p); }
-};
-template <typename T>
-using LocalPtr = std::unique_ptr<T, LocalFreeDeleter>;
+using psguard::LocalPtr;
 
 // A PSID as the model; the SID's own length bounds the read.
 Result<Sid> sid_from_native(PSID sid);

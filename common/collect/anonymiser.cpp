@@ -136,10 +136,6 @@ bool is_loopback(std::string_view host) {
     return host == "localhost" || host == "127.0.0.1" || host == "::1" || host == "[::1]";
 }
 
-bool is_separator(char c) {
-    return c == '\\' || c == '/';
-}
-
 bool well_known(std::string_view component) {
     const std::string lower = ascii_lower(component);
     return std::find(kWellKnownNames.begin(), kWellKnownNames.end(), lower) !=
@@ -160,14 +156,6 @@ std::string extension_of(std::string_view name) {
         return {};
     }
     return "." + std::string(ext);
-}
-
-std::string trim(std::string_view text) {
-    const auto first = text.find_first_not_of(" \t\r\n");
-    if (first == std::string_view::npos) {
-        return {};
-    }
-    return std::string(text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1));
 }
 
 // Case-insensitive (ASCII) find.
@@ -199,7 +187,7 @@ std::optional<std::string> Anonymiser::known(std::string_view original) const {
 }
 
 std::string Anonymiser::host(std::string_view original) {
-    const std::string name = trim(original);
+    const std::string name(ascii_trim(original));
     if (name.empty() || is_loopback(name)) {
         return name;
     }
@@ -213,7 +201,7 @@ std::string Anonymiser::host(std::string_view original) {
 }
 
 std::string Anonymiser::account(std::string_view original) {
-    const std::string name = trim(original);
+    const std::string name(ascii_trim(original));
     if (name.empty()) {
         return name;
     }
@@ -231,12 +219,12 @@ std::string Anonymiser::account(std::string_view original) {
 }
 
 std::string Anonymiser::package(std::string_view original) {
-    const std::string name = trim(original);
+    const std::string name(ascii_trim(original));
     return name.empty() ? name : placeholder("package", name);
 }
 
 std::string Anonymiser::file(std::string_view original) {
-    const std::string name = trim(original);
+    const std::string name(ascii_trim(original));
     if (name.empty() || well_known(name)) {
         return name;
     }
@@ -244,7 +232,7 @@ std::string Anonymiser::file(std::string_view original) {
 }
 
 std::string Anonymiser::hash(std::string_view original) {
-    const std::string text = trim(original);
+    const std::string text(ascii_trim(original));
     return text.empty() ? text : placeholder("hash", text);
 }
 
@@ -252,7 +240,7 @@ std::string Anonymiser::guid(std::string_view original) {
     if (!hide_guids_) {
         return std::string(original);
     }
-    const auto normal = normalise_guid(trim(original), true);
+    const auto normal = normalise_guid(ascii_trim(original), true);
     const std::string key = normal.value_or(std::string(original));
     auto& known = seen_["guid"];
     if (const auto it = known.find(key); it != known.end()) {
@@ -268,18 +256,18 @@ std::string Anonymiser::guid(std::string_view original) {
 
 std::string Anonymiser::path(std::string_view original) {
     // A name seen as something else (an account in a finding's "path") stays that.
-    if (auto seen = known(trim(original))) {
+    if (auto seen = known(ascii_trim(original))) {
         return *seen;
     }
     std::string out;
     std::size_t at = 0;
     // \\server\share\...: the first component is a host (but not \\?\ or \\.\).
-    const bool unc = original.size() > 2 && is_separator(original[0]) &&
-                     is_separator(original[1]) && original[2] != '?' && original[2] != '.';
+    const bool unc = original.size() > 2 && is_path_separator(original[0]) &&
+                     is_path_separator(original[1]) && original[2] != '?' && original[2] != '.';
     bool first = true;
     while (at <= original.size()) {
         std::size_t end = at;
-        while (end < original.size() && !is_separator(original[end])) {
+        while (end < original.size() && !is_path_separator(original[end])) {
             ++end;
         }
         const std::string_view component = original.substr(at, end - at);
@@ -309,7 +297,7 @@ std::string Anonymiser::path(std::string_view original) {
 }
 
 std::string Anonymiser::url(std::string_view original) {
-    const std::string text = trim(original);
+    const std::string text(ascii_trim(original));
     const auto scheme_end = text.find("://");
     if (scheme_end == std::string::npos) {
         return value(text);
@@ -331,7 +319,7 @@ std::string Anonymiser::url(std::string_view original) {
 }
 
 std::string Anonymiser::value(std::string_view original) {
-    const std::string text = trim(original);
+    const std::string text(ascii_trim(original));
     if (auto seen = known(text)) {
         return *seen;
     }
@@ -435,7 +423,7 @@ std::string Anonymiser::field(std::string_view field_name, std::string_view orig
     }
     if (name == "name" || (ends("name") && name != "filename") || name == "packagename" ||
         name == "displayname" || name == "title") {
-        return normalise_guid(trim(original), true) ? guid(original) : package(original);
+        return normalise_guid(ascii_trim(original), true) ? guid(original) : package(original);
     }
     if (name == "filename") {
         return path(original);

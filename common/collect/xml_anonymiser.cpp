@@ -12,32 +12,32 @@
 namespace psguard {
 namespace {
 
-std::string_view local_name(const char* qualified) {
+std::string_view element_local_name(const char* qualified) {
     const std::string_view name(qualified);
     const auto colon = name.rfind(':');
     return colon == std::string_view::npos ? name : name.substr(colon + 1);
 }
 
-std::string_view prefix_of(const char* qualified) {
+std::string_view element_prefix(const char* qualified) {
     const std::string_view name(qualified);
     const auto colon = name.find(':');
     return colon == std::string_view::npos ? std::string_view{} : name.substr(0, colon);
 }
 
 bool is_schema(const pugi::xml_node& node) {
-    return ascii_lower(local_name(node.name())) == "schema";
+    return ascii_lower(element_local_name(node.name())) == "schema";
 }
 
 // Attributes of the XML, DataSet and SOAP machinery, not of the site.
 bool is_markup_attribute(const pugi::xml_attribute& attribute) {
-    const std::string prefix = ascii_lower(prefix_of(attribute.name()));
+    const std::string prefix = ascii_lower(element_prefix(attribute.name()));
     return std::string_view(attribute.name()).starts_with("xmlns") || prefix == "xs" ||
            prefix == "xsd" || prefix == "xsi" || prefix == "msdata" || prefix == "diffgr" ||
            prefix == "soap" || prefix == "soap12" || prefix == "xml";
 }
 
 bool is_file_entry(const pugi::xml_node& node) {
-    return ascii_lower(local_name(node.name())).find("file") != std::string::npos;
+    return ascii_lower(element_local_name(node.name())).find("file") != std::string::npos;
 }
 
 // A value under `name` (a field), inside `owner` (the element it belongs to).
@@ -63,7 +63,7 @@ void anonymise_tree(pugi::xml_node root, Anonymiser& anonymiser) {
             for (pugi::xml_attribute attribute : node.attributes()) {
                 if (!is_markup_attribute(attribute)) {
                     attribute.set_value(anonymise_value(anonymiser, node,
-                                                        local_name(attribute.name()),
+                                                        element_local_name(attribute.name()),
                                                         attribute.value())
                                             .c_str());
                 }
@@ -74,7 +74,7 @@ void anonymise_tree(pugi::xml_node root, Anonymiser& anonymiser) {
                 std::string_view::npos) {
                 // The text's field is its element; a file entry's field is the element's parent.
                 node.set_value(anonymise_value(anonymiser, element.parent(),
-                                               local_name(element.name()), node.value())
+                                               element_local_name(element.name()), node.value())
                                    .c_str());
             }
         } else if (node.type() == pugi::node_comment) {
@@ -86,7 +86,7 @@ void anonymise_tree(pugi::xml_node root, Anonymiser& anonymiser) {
     }
 }
 
-Result<pugi::xml_document*> load(pugi::xml_document& document, std::string_view bytes) {
+Result<pugi::xml_document*> load_xml(pugi::xml_document& document, std::string_view bytes) {
     const pugi::xml_parse_result result =
         document.load_buffer(bytes.data(), bytes.size(),
                              pugi::parse_default | pugi::parse_declaration, pugi::encoding_auto);
@@ -167,7 +167,7 @@ std::pair<pugi::xml_node, std::string> find_rows(const pugi::xml_document& docum
 
 Result<std::string> anonymise_xml(std::string_view bytes, Anonymiser& anonymiser) {
     pugi::xml_document document;
-    if (auto loaded = load(document, bytes); !loaded) {
+    if (auto loaded = load_xml(document, bytes); !loaded) {
         return loaded.error();
     }
     anonymise_tree(document, anonymiser);
@@ -177,7 +177,7 @@ Result<std::string> anonymise_xml(std::string_view bytes, Anonymiser& anonymiser
 Result<NsAnswerSample> sample_ns_answer(std::string_view body, Anonymiser& anonymiser,
                                         std::size_t keep_rows) {
     pugi::xml_document document;
-    if (auto loaded = load(document, body); !loaded) {
+    if (auto loaded = load_xml(document, body); !loaded) {
         return loaded.error();
     }
     NsAnswerSample sample;
@@ -196,7 +196,7 @@ Result<NsAnswerSample> sample_ns_answer(std::string_view body, Anonymiser& anony
             ++sample.rows_total;
             for (const pugi::xml_node cell : row.children()) {
                 if (cell.type() == pugi::node_element) {
-                    add_column(local_name(cell.name()));
+                    add_column(element_local_name(cell.name()));
                 }
             }
             if (sample.rows_total > keep_rows) {
@@ -208,10 +208,11 @@ Result<NsAnswerSample> sample_ns_answer(std::string_view body, Anonymiser& anony
         }
         sample.rows_kept = sample.rows_total - extra.size();
         // Columns that are NULL in every row appear only in the schema's row declaration.
-        for (const pugi::xpath_node& declared : document.select_nodes(
-                 ("//*[local-name()='element' and @name='" +
-                  std::string(local_name(row_name.c_str())) + "']//*[local-name()='element']/@name")
-                     .c_str())) {
+        for (const pugi::xpath_node& declared :
+             document.select_nodes(("//*[local-name()='element' and @name='" +
+                                    std::string(element_local_name(row_name.c_str())) +
+                                    "']//*[local-name()='element']/@name")
+                                       .c_str())) {
             add_column(declared.attribute().value());
         }
     }

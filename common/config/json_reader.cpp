@@ -6,7 +6,7 @@ namespace psguard {
 namespace {
 
 // Enough of the offending value to recognise it, never more (it could be long or binary).
-std::string excerpt(const nlohmann::json& value) {
+std::string value_excerpt(const nlohmann::json& value) {
     std::string text = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     constexpr std::size_t kMax = 60;
     if (text.size() > kMax) {
@@ -76,7 +76,7 @@ std::optional<std::string> JsonObjectReader::string(std::string_view key, bool a
         return std::nullopt;
     }
     if (!value->is_string()) {
-        error(key, "expected a string, got " + excerpt(*value));
+        error(key, "expected a string, got " + value_excerpt(*value));
         return std::nullopt;
     }
     auto text = value->get<std::string>();
@@ -96,17 +96,17 @@ std::optional<std::int64_t> JsonObjectReader::integer(std::string_view key, std:
     const std::string expected =
         "expected an integer from " + std::to_string(min) + " to " + std::to_string(max);
     if (!value->is_number_integer()) {
-        error(key, expected + ", got " + excerpt(*value));
+        error(key, expected + ", got " + value_excerpt(*value));
         return std::nullopt;
     }
     if (value->is_number_unsigned() &&
         value->get<std::uint64_t>() > static_cast<std::uint64_t>(max)) {
-        error(key, expected + ", got " + excerpt(*value));
+        error(key, expected + ", got " + value_excerpt(*value));
         return std::nullopt;
     }
     const auto number = value->get<std::int64_t>();
     if (number < min || number > max) {
-        error(key, expected + ", got " + excerpt(*value));
+        error(key, expected + ", got " + value_excerpt(*value));
         return std::nullopt;
     }
     return number;
@@ -118,7 +118,7 @@ std::optional<bool> JsonObjectReader::boolean(std::string_view key) {
         return std::nullopt;
     }
     if (!value->is_boolean()) {
-        error(key, "expected true or false, got " + excerpt(*value));
+        error(key, "expected true or false, got " + value_excerpt(*value));
         return std::nullopt;
     }
     return value->get<bool>();
@@ -158,7 +158,7 @@ std::optional<std::vector<std::string>> JsonObjectReader::string_list(std::strin
         return std::nullopt;
     }
     if (!value->is_array()) {
-        error(key, "expected a list of strings, got " + excerpt(*value));
+        error(key, "expected a list of strings, got " + value_excerpt(*value));
         return std::nullopt;
     }
     std::vector<std::string> items;
@@ -166,7 +166,7 @@ std::optional<std::vector<std::string>> JsonObjectReader::string_list(std::strin
         const auto& item = (*value)[i];
         if (!item.is_string() || item.get<std::string>().empty()) {
             errors_.add(child_path(key) + "[" + std::to_string(i) + "]",
-                        "expected a non-empty string, got " + excerpt(item));
+                        "expected a non-empty string, got " + value_excerpt(item));
             return std::nullopt;
         }
         items.push_back(item.get<std::string>());
@@ -198,7 +198,7 @@ std::optional<std::string> JsonObjectReader::choice(std::string_view key,
 const nlohmann::json* JsonObjectReader::object(std::string_view key) {
     const auto* value = lookup(key);
     if (value != nullptr && !value->is_object()) {
-        error(key, std::string("expected an object, got ") + excerpt(*value));
+        error(key, std::string("expected an object, got ") + value_excerpt(*value));
         return nullptr;
     }
     return value;

@@ -1,5 +1,5 @@
-// ASCII case folding for protocol tokens, XML and column names, status words and log text:
-// never locale-dependent, bytes outside A-Z are left as they are (UTF-8 passes through).
+// ASCII helpers for protocol tokens, XML and column names, status words, log text and paths:
+// never locale-dependent; case folding leaves bytes outside A-Z as they are (UTF-8 passes through).
 #pragma once
 
 #include <string>
@@ -29,6 +29,21 @@ inline std::string ascii_upper(std::string_view text) {
         c = ascii_upper(c);
     }
     return out;
+}
+
+// Without the spaces, tabs, carriage returns and line feeds at either end.
+constexpr std::string_view ascii_trim(std::string_view text) {
+    constexpr std::string_view space = " \t\r\n";
+    const auto first = text.find_first_not_of(space);
+    if (first == std::string_view::npos) {
+        return {};
+    }
+    return text.substr(first, text.find_last_not_of(space) - first + 1);
+}
+
+// Either separator: Windows paths arrive with '\\' or '/', POSIX ones with '/'.
+constexpr bool is_path_separator(char c) {
+    return c == '\\' || c == '/';
 }
 
 constexpr bool ascii_iequals(std::string_view a, std::string_view b) {

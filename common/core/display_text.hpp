@@ -28,4 +28,9 @@ std::string unescape_bytes(std::string_view text);
 // can start a line or move the cursor. For display only: backslashes are kept as they are.
 std::string printable_line(std::string_view text);
 
+// "1 package", "3 packages".
+inline std::string plural(std::size_t count, std::string_view one, std::string_view many) {
+    return std::to_string(count) + ' ' + std::string(count == 1 ? one : many);
+}
+
 }  // namespace psguard

@@ -31,7 +31,7 @@ constexpr const char* kTls12Ciphers =
     "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
 constexpr const char* kTls13Suites =
     "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256";
-constexpr const char* kGroups = "X25519:P-256:P-384";
+constexpr const char* kKeyExchangeGroups = "X25519:P-256:P-384";
 
 template <auto Free>
 struct OpenSslDeleter {
@@ -156,7 +156,7 @@ void set_protocols(SSL_CTX* context) {
     SSL_CTX_set_cipher_list(context, kTls12Ciphers);
     SSL_CTX_set_ciphersuites(context, kTls13Suites);
     // SSL_CTX_set1_groups_list is a macro with a C cast; call what it expands to.
-    SSL_CTX_ctrl(context, SSL_CTRL_SET_GROUPS_LIST, 0, const_cast<char*>(kGroups));
+    SSL_CTX_ctrl(context, SSL_CTRL_SET_GROUPS_LIST, 0, const_cast<char*>(kKeyExchangeGroups));
 }
 
 // The server's check of a client certificate: a chain to client_ca_file, or exactly the

@@ -15,7 +15,7 @@ bool is_name_char(char c) {
     return is_name_start(c) || (c >= '0' && c <= '9');
 }
 
-std::string_view type_name(MetricType type) {
+std::string_view metric_type_name(MetricType type) {
     switch (type) {
         case MetricType::counter:
             return "counter";
@@ -111,7 +111,7 @@ std::string render_metrics(const std::vector<MetricFamily>& families) {
             continue;
         }
         out += "# HELP " + family.name + ' ' + escape_help(family.help) + '\n';
-        out += "# TYPE " + family.name + ' ' + std::string(type_name(family.type)) + '\n';
+        out += "# TYPE " + family.name + ' ' + std::string(metric_type_name(family.type)) + '\n';
         for (const auto& sample : family.samples) {
             std::string labels;
             bool valid = true;

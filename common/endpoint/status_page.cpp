@@ -58,10 +58,6 @@ std::string row(std::string_view heading, const std::string& cell_html) {
     return "<tr><th>" + e(heading) + "</th><td>" + cell_html + "</td></tr>\n";
 }
 
-std::string plural(std::size_t count, std::string_view one, std::string_view many) {
-    return std::to_string(count) + ' ' + std::string(count == 1 ? one : many);
-}
-
 // A text from the report as one printable line; `fallback` when empty (absent).
 std::string text(std::string_view value, std::string_view fallback = "-") {
     return value.empty() ? std::string(fallback) : printable_line(value);
@@ -150,7 +146,7 @@ std::string heal_cell(const CheckReport& report, const std::string& id) {
     return e(to_string(it->second.state)) + ": " + e(text(it->second.reason, ""));
 }
 
-std::string packages_section(const CheckReport* report) {
+std::string packages_html(const CheckReport* report) {
     static const std::vector<PackageVerdict> kNone;
     const std::vector<PackageVerdict>& list = report != nullptr ? report->packages : kNone;
     std::map<std::string, std::size_t> counts;
@@ -314,7 +310,7 @@ std::string status_page_html(const AgentSnapshot& snapshot, TimePoint now) {
            std::to_string(kStatusPageRefreshSeconds) + " s.</p>\n";
     out += state_table(snapshot);
     out += diagnosis_section(snapshot.report.get());
-    out += packages_section(snapshot.report.get());
+    out += packages_html(snapshot.report.get());
     out += journal_section(journal_json(snapshot));
     return out + "</body>\n</html>\n";
 }

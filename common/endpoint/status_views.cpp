@@ -50,7 +50,7 @@ Json ns_json(const CheckReport* report) {
 
 // The heal phase as /v1/status shows it: a part of report["heal"], nulls when the cycle did not
 // heal.
-Json heal_json(const CheckReport* report) {
+Json heal_view(const CheckReport* report) {
     const Json heal =
         report != nullptr && report->heal ? report_json::heal(*report->heal) : Json(nullptr);
     const auto pick = [&heal](const char* key) {
@@ -252,7 +252,7 @@ nlohmann::json status_json(const AgentSnapshot& snapshot, TimePoint now) {
           {"account", text_or_null(acl.account)},
           {"note", text_or_null(acl.note)}}},
         {"summary", report != nullptr ? report_json::summary(*report) : Json::object()},
-        {"heal", heal_json(report)},
+        {"heal", heal_view(report)},
         {"settings", std::move(settings)},
     };
     if (report != nullptr) {

@@ -71,15 +71,6 @@ std::uint64_t fnv1a(std::string_view bytes) {
     return hash;
 }
 
-std::string_view trim(std::string_view text) {
-    constexpr std::string_view space = " \t\r\n";
-    const auto first = text.find_first_not_of(space);
-    if (first == std::string_view::npos) {
-        return {};
-    }
-    return text.substr(first, text.find_last_not_of(space) - first + 1);
-}
-
 bool parse_event(pugi::xml_document& document, std::string_view text, LogEvent& event) {
     // parse_fragment: an element with the text around it, no root or declaration required.
     const pugi::xml_parse_result result = document.load_buffer(
@@ -106,7 +97,7 @@ bool parse_event(pugi::xml_document& document, std::string_view text, LogEvent& 
             message += child.value();
         }
     }
-    event.message = valid_utf8(trim(message));
+    event.message = valid_utf8(ascii_trim(message));
     return true;
 }
 

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "core/ascii.hpp"
+#include "core/display_text.hpp"
 #include "core/utc_time.hpp"
 #include "core/utf8_path.hpp"
 #include "evidence/log_signatures.hpp"
@@ -14,10 +15,6 @@ namespace {
 constexpr std::string_view kQueueBlocked = "queue_blocked";
 constexpr std::string_view kQueueDisabled = "queue_disabled";
 constexpr std::string_view kQueueBacklog = "queue_backlog";
-
-bool is_separator(char c) {
-    return c == '\\' || c == '/';
-}
 
 // Lower-cased components; a leading "\\" or "/" becomes a component of its own so that
 // "\\server\share", "\share" and "share" stay apart.
@@ -36,18 +33,18 @@ std::vector<std::string> components(std::string_view path) {
         }
     }
     std::vector<std::string> parts;
-    if (path.size() >= 2 && is_separator(path[0]) && is_separator(path[1])) {
+    if (path.size() >= 2 && is_path_separator(path[0]) && is_path_separator(path[1])) {
         parts.emplace_back("\\\\");
-    } else if (!path.empty() && is_separator(path[0])) {
+    } else if (!path.empty() && is_path_separator(path[0])) {
         parts.emplace_back("\\");
     }
     std::size_t at = 0;
     while (at < path.size()) {
-        while (at < path.size() && is_separator(path[at])) {
+        while (at < path.size() && is_path_separator(path[at])) {
             ++at;
         }
         std::size_t end = at;
-        while (end < path.size() && !is_separator(path[end])) {
+        while (end < path.size() && !is_path_separator(path[end])) {
             ++end;
         }
         std::string part(path.substr(at, end - at));
@@ -107,10 +104,6 @@ const QueueFolder* find_folder(const std::optional<QueueSummary>& summary,
 }
 
 enum class Signal { credential, acl_path, queue, other };
-
-std::string plural(std::size_t count, std::string_view one, std::string_view many) {
-    return std::to_string(count) + " " + std::string(count == 1 ? one : many);
-}
 
 }  // namespace
 

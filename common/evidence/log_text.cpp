@@ -21,7 +21,7 @@ void append_utf8(std::uint32_t code_point, std::string& out) {
     }
 }
 
-constexpr std::uint32_t kReplacement = 0xFFFD;
+constexpr std::uint32_t kReplacementCodePoint = 0xFFFD;
 
 std::size_t decode_utf16(std::string_view input, bool big_endian, std::string& out) {
     const auto unit_at = [&](std::size_t at) {
@@ -43,9 +43,9 @@ std::size_t decode_utf16(std::string_view input, bool big_endian, std::string& o
                 at += 4;
                 continue;
             }
-            append_utf8(kReplacement, out);
+            append_utf8(kReplacementCodePoint, out);
         } else if (unit >= 0xDC00 && unit <= 0xDFFF) {
-            append_utf8(kReplacement, out);
+            append_utf8(kReplacementCodePoint, out);
         } else {
             append_utf8(unit, out);
         }

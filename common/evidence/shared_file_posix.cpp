@@ -9,17 +9,12 @@
 #include <system_error>
 
 #include "evidence/shared_file.hpp"
+#include "platform/posix_io.hpp"
 
 namespace psguard {
 namespace fs = std::filesystem;
 
-namespace {
-
-std::string errno_text(int error) {
-    return std::generic_category().message(error);
-}
-
-}  // namespace
+namespace {}  // namespace
 
 struct SharedFile::Native {
     explicit Native(int descriptor) noexcept : fd(descriptor) {}

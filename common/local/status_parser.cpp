@@ -14,17 +14,6 @@
 namespace psguard {
 namespace {
 
-constexpr std::string_view kXmlSpace = " \t\r\n";
-
-std::string_view trim(std::string_view text) {
-    const auto first = text.find_first_not_of(kXmlSpace);
-    if (first == std::string_view::npos) {
-        return {};
-    }
-    const auto last = text.find_last_not_of(kXmlSpace);
-    return text.substr(first, last - first + 1);
-}
-
 // "ns:Name" -> "Name": namespace prefixes do not matter to the tolerant matching.
 std::string_view local_part(const char* qualified) {
     const std::string_view name(qualified);
@@ -114,14 +103,9 @@ std::size_t input_offset(std::string_view bytes, pugi::xml_encoding encoding,
     return position;
 }
 
-std::string cap_message(std::uint64_t size, std::uint64_t max_bytes) {
-    return "file is " + std::to_string(size) + " bytes, over the " + std::to_string(max_bytes) +
-           "-byte cap";
-}
-
-Status load(pugi::xml_document& document, std::string_view bytes, std::uint64_t max_bytes) {
+Status load_capped(pugi::xml_document& document, std::string_view bytes, std::uint64_t max_bytes) {
     if (bytes.size() > max_bytes) {
-        return fail(cap_message(bytes.size(), max_bytes));
+        return fail(over_cap_message(bytes.size(), max_bytes));
     }
     // parse_default: no DOCTYPE processing, only the five predefined entities. Every document
     // must have a root element, so an empty or truncated file fails here.
@@ -247,7 +231,7 @@ std::optional<std::string> value_of(const pugi::xpath_node& selected) {
     } else {
         return std::nullopt;
     }
-    const std::string_view trimmed = trim(text);
+    const std::string_view trimmed = ascii_trim(text);
     if (trimmed.empty()) {
         return std::nullopt;
     }
@@ -271,12 +255,12 @@ Result<std::optional<std::string>> first_value(const pugi::xml_document& documen
 std::optional<std::string> field(const pugi::xml_node& entry, std::string_view lower_name) {
     for (const pugi::xml_attribute attribute : entry.attributes()) {
         if (name_is(attribute.name(), lower_name)) {
-            return valid_utf8(trim(attribute.value()));
+            return valid_utf8(ascii_trim(attribute.value()));
         }
     }
     for (const pugi::xml_node child : entry.children()) {
         if (child.type() == pugi::node_element && name_is(child.name(), lower_name)) {
-            return valid_utf8(trim(string_value(child)));
+            return valid_utf8(ascii_trim(string_value(child)));
         }
     }
     return std::nullopt;
@@ -312,20 +296,16 @@ std::optional<bool> parse_flag(std::string_view text) {
     return std::nullopt;
 }
 
-bool is_separator(char c) {
-    return c == '\\' || c == '/';
-}
-
 // Why a snapshot name cannot be a file inside the cache folder, or nullopt when it can.
 std::optional<std::string> name_problem(std::string_view name) {
-    if (name.size() >= 2 && is_separator(name[0]) && is_separator(name[1])) {
+    if (name.size() >= 2 && is_path_separator(name[0]) && is_path_separator(name[1])) {
         return "the name is a network path, not a path inside the cache folder";
     }
     bool has_component = false;
     std::size_t start = 0;
     while (start <= name.size()) {
         std::size_t end = start;
-        while (end < name.size() && !is_separator(name[end])) {
+        while (end < name.size() && !is_path_separator(name[end])) {
             ++end;
         }
         const std::string_view component = name.substr(start, end - start);
@@ -373,7 +353,7 @@ Result<SnapshotDocument> parse_snapshot_document(std::string_view bytes,
 
 Result<StatusDocument> DocumentParser::parse_status(std::string_view bytes) const {
     pugi::xml_document document;
-    if (auto loaded = load(document, bytes, max_file_bytes_); !loaded) {
+    if (auto loaded = load_capped(document, bytes, max_file_bytes_); !loaded) {
         return loaded.error();
     }
     StatusDocument parsed;
@@ -392,7 +372,7 @@ Result<StatusDocument> DocumentParser::parse_status(std::string_view bytes) cons
 
 Result<SnapshotDocument> DocumentParser::parse_snapshot(std::string_view bytes) const {
     pugi::xml_document document;
-    if (auto loaded = load(document, bytes, max_file_bytes_); !loaded) {
+    if (auto loaded = load_capped(document, bytes, max_file_bytes_); !loaded) {
         return loaded.error();
     }
     SnapshotDocument parsed;

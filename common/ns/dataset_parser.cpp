@@ -25,15 +25,6 @@ std::string_view prefix_of(std::string_view qualified) {
     return colon == std::string_view::npos ? std::string_view{} : qualified.substr(0, colon);
 }
 
-std::string trim(std::string_view text) {
-    const auto first = text.find_first_not_of(" \t\r\n");
-    if (first == std::string_view::npos) {
-        return {};
-    }
-    const auto last = text.find_last_not_of(" \t\r\n");
-    return std::string(text.substr(first, last - first + 1));
-}
-
 // The namespace URI bound to `prefix` on `node` or its ancestors.
 std::string_view namespace_of(pugi::xml_node node, std::string_view prefix) {
     const std::string attribute = prefix.empty() ? "xmlns" : "xmlns:" + std::string(prefix);
@@ -54,7 +45,7 @@ pugi::xml_node child_by_local_name(pugi::xml_node parent, std::string_view name)
     return {};
 }
 
-void append_utf8(std::string& out, std::uint32_t code_point) {
+void append_code_point(std::string& out, std::uint32_t code_point) {
     const auto byte = [&](std::uint32_t value) { out.push_back(static_cast<char>(value)); };
     if (code_point < 0x80) {
         byte(code_point);
@@ -413,7 +404,7 @@ std::string decode_xml_name(std::string_view name) {
     out.reserve(name.size());
     for (std::size_t i = 0; i < name.size();) {
         if (const auto escape = parse_name_escape(name, i)) {
-            append_utf8(out, escape->code_point);
+            append_code_point(out, escape->code_point);
             i += escape->length;
         } else {
             out.push_back(name[i]);
@@ -504,7 +495,7 @@ Result<NsAnswer> parse_report_dataset(std::string_view body, const NsColumns& co
         for (auto cell : row.children()) {
             if (cell.type() == pugi::node_element) {
                 // The NS's bytes enter psguard here: every value valid UTF-8.
-                values[decode_xml_name(cell.name())] = valid_utf8(trim(cell.text().get()));
+                values[decode_xml_name(cell.name())] = valid_utf8(ascii_trim(cell.text().get()));
             }
         }
         // DBNull: ASP.NET leaves the cell's element out.

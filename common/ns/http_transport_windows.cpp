@@ -19,6 +19,7 @@
 #include "core/result.hpp"
 #include "core/utf8_path.hpp"
 #include "ns/http_transport.hpp"
+#include "platform/win_handle.hpp"
 #include "platform/win_text.hpp"
 
 #ifndef WINHTTP_ACCESS_TYPE_AUTOMATIC_PROXY
@@ -31,25 +32,13 @@
 namespace psguard {
 namespace {
 
-struct InternetHandleDeleter {
-    void operator()(HINTERNET handle) const noexcept { WinHttpCloseHandle(handle); }
-};
-using InternetHandle = std::unique_ptr<void, InternetHandleDeleter>;
-
-struct CertContextDeleter {
-    void operator()(PCCERT_CONTEXT context) const noexcept { CertFreeCertificateContext(context); }
-};
-using CertContext = std::unique_ptr<const CERT_CONTEXT, CertContextDeleter>;
-
-struct CertStoreDeleter {
-    void operator()(HCERTSTORE store) const noexcept { CertCloseStore(store, 0); }
-};
-using CertStore = std::unique_ptr<void, CertStoreDeleter>;
-
-struct ChainDeleter {
-    void operator()(PCCERT_CHAIN_CONTEXT chain) const noexcept { CertFreeCertificateChain(chain); }
-};
-using CertChain = std::unique_ptr<const CERT_CHAIN_CONTEXT, ChainDeleter>;
+void close_cert_store(HCERTSTORE store) {
+    CertCloseStore(store, 0);
+}
+using InternetHandle = UniqueWin<HINTERNET, &::WinHttpCloseHandle>;
+using CertContext = UniqueWin<PCCERT_CONTEXT, &::CertFreeCertificateContext>;
+using CertStore = UniqueWin<HCERTSTORE, &close_cert_store>;
+using CertChain = UniqueWin<PCCERT_CHAIN_CONTEXT, &::CertFreeCertificateChain>;
 
 TransportError winhttp_error(DWORD code, std::string_view stage) {
     const std::string text = std::string(stage) + ": WinHTTP error " + std::to_string(code);

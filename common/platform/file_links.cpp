@@ -34,4 +34,9 @@ bool same_path(const fs::path& a, const fs::path& b) {
     return path_components(a).size() == path_components(b).size() && path_within(a, b);
 }
 
+std::string over_cap_message(std::uint64_t size, std::uint64_t max_bytes) {
+    return "file is " + std::to_string(size) + " bytes, over the " + std::to_string(max_bytes) +
+           "-byte cap";
+}
+
 }  // namespace psguard

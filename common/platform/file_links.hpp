@@ -63,6 +63,9 @@ Result<std::filesystem::path> link_target(const std::filesystem::path& path);
 // followed", the operating system's reason (e.g. a sharing violation on a locked file).
 Result<std::string> read_file_nofollow(const std::filesystem::path& path, std::uint64_t max_bytes);
 
+// "file is <size> bytes, over the <max_bytes>-byte cap": how every capped read refuses a file.
+std::string over_cap_message(std::uint64_t size, std::uint64_t max_bytes);
+
 // True when two file names (single components) name the same entry: case-insensitive on
 // Windows (ordinal, as NTFS compares), byte-exact on POSIX.
 bool same_file_name(const std::filesystem::path& a, const std::filesystem::path& b);

@@ -8,36 +8,17 @@
 
 #include "core/utf8_path.hpp"
 #include "platform/file_links.hpp"
+#include "platform/posix_io.hpp"
 #include "platform/unique_fd.hpp"
 
 namespace psguard {
 namespace fs = std::filesystem;
 
-namespace {
-
-std::string errno_text(int error) {
-    return std::generic_category().message(error);
-}
-
-std::string cap_message(std::uint64_t size, std::uint64_t max_bytes) {
-    return "file is " + std::to_string(size) + " bytes, over the " + std::to_string(max_bytes) +
-           "-byte cap";
-}
-
-// Without trailing slashes: "link/" makes lstat, readlink and open resolve the link itself.
-std::string plain(const fs::path& path) {
-    std::string text = path.native();
-    while (text.size() > 1 && text.back() == '/') {
-        text.pop_back();
-    }
-    return text;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 Result<std::optional<EntryInfo>> probe_entry(const fs::path& path) {
     struct stat st {};
-    if (::lstat(plain(path).c_str(), &st) != 0) {
+    if (::lstat(without_trailing_slashes(path).c_str(), &st) != 0) {
         const int error = errno;
         if (error == ENOENT || error == ENOTDIR) {
             return std::optional<EntryInfo>{};
@@ -71,7 +52,8 @@ Result<EntryInfo> inspect_entry(const fs::path& path) {
 Result<fs::path> link_target(const fs::path& path) {
     std::string buffer(256, '\0');
     for (;;) {
-        const ssize_t length = ::readlink(plain(path).c_str(), buffer.data(), buffer.size());
+        const ssize_t length =
+            ::readlink(without_trailing_slashes(path).c_str(), buffer.data(), buffer.size());
         if (length < 0) {
             const int error = errno;
             if (error == EINVAL) {
@@ -105,8 +87,8 @@ Result<fs::path> link_target(const fs::path& path) {
 
 Result<std::string> read_file_nofollow(const fs::path& path, std::uint64_t max_bytes) {
     // O_NONBLOCK: a FIFO planted where a file is expected must not hang the scan.
-    const int fd =
-        ::open(plain(path).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    const int fd = ::open(without_trailing_slashes(path).c_str(),
+                          O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) {
         const int error = errno;
         if (error == ELOOP) {
@@ -124,7 +106,7 @@ Result<std::string> read_file_nofollow(const fs::path& path, std::uint64_t max_b
     }
     const auto size = static_cast<std::uint64_t>(st.st_size < 0 ? 0 : st.st_size);
     if (size > max_bytes) {
-        return fail(cap_message(size, max_bytes));
+        return fail(over_cap_message(size, max_bytes));
     }
     std::string content;
     content.reserve(static_cast<std::size_t>(size));

@@ -26,11 +26,6 @@ constexpr DWORD kMaxReparseData = 16 * 1024;
 constexpr DWORD kMaxReparseData = MAXIMUM_REPARSE_DATA_BUFFER_SIZE;
 #endif
 
-std::string cap_message(std::uint64_t size, std::uint64_t max_bytes) {
-    return "file is " + std::to_string(size) + " bytes, over the " + std::to_string(max_bytes) +
-           "-byte cap";
-}
-
 // The path as Win32 wants it: backslashes, no trailing separator (FindFirstFileW rejects one),
 // and the \\?\ prefix when an absolute path would not fit MAX_PATH.
 std::wstring win32_path(const fs::path& path) {
@@ -196,7 +191,7 @@ Result<std::string> read_file_nofollow(const fs::path& path, std::uint64_t max_b
     const std::uint64_t size =
         (static_cast<std::uint64_t>(info.nFileSizeHigh) << 32) | info.nFileSizeLow;
     if (size > max_bytes) {
-        return fail(cap_message(size, max_bytes));
+        return fail(over_cap_message(size, max_bytes));
     }
     std::string content;
     content.reserve(static_cast<std::size_t>(size));

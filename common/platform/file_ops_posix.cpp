@@ -9,31 +9,11 @@
 
 #include "core/utf8_path.hpp"
 #include "platform/file_ops.hpp"
+#include "platform/posix_io.hpp"
 #include "platform/unique_fd.hpp"
 
 namespace psguard {
-namespace {
-
-Error errno_error(std::string_view what, const std::filesystem::path& path, int error) {
-    return fail(std::string(what) + " " + path_to_utf8(path) + ": " +
-                std::generic_category().message(error));
-}
-
-Status write_all(int fd, std::string_view bytes, const std::filesystem::path& path) {
-    while (!bytes.empty()) {
-        const ssize_t written = ::write(fd, bytes.data(), bytes.size());
-        if (written < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return errno_error("cannot write", path, errno);
-        }
-        bytes.remove_prefix(static_cast<std::size_t>(written));
-    }
-    return {};
-}
-
-}  // namespace
+namespace {}  // namespace
 
 Status append_durably(const std::filesystem::path& file, std::string_view bytes) {
     UniqueFd fd(::open(file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));

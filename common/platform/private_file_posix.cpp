@@ -7,18 +7,12 @@
 
 #include "core/octal_mode.hpp"
 #include "core/utf8_path.hpp"
+#include "platform/posix_io.hpp"
 #include "platform/private_file.hpp"
 #include "platform/unique_fd.hpp"
 
 namespace psguard {
-namespace {
-
-Error errno_error(std::string_view what, const std::filesystem::path& path, int error) {
-    return fail(std::string(what) + " " + path_to_utf8(path) + ": " +
-                std::generic_category().message(error));
-}
-
-}  // namespace
+namespace {}  // namespace
 
 Result<std::string> read_private_file(const std::filesystem::path& file, std::string_view what,
                                       std::size_t max_bytes) {

@@ -11,11 +11,6 @@
 namespace psguard {
 namespace {
 
-struct ServiceHandleDeleter {
-    void operator()(SC_HANDLE handle) const noexcept { CloseServiceHandle(handle); }
-};
-using ServiceHandle = std::unique_ptr<std::remove_pointer_t<SC_HANDLE>, ServiceHandleDeleter>;
-
 std::string read_capped(const std::filesystem::path& file, std::size_t max) {
     std::ifstream in(file, std::ios::binary);
     std::string text(max, '\0');

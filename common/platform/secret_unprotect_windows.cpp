@@ -7,15 +7,13 @@
 #include <vector>
 
 #include "platform/secret_unprotect.hpp"
+#include "platform/win_handle.hpp"
 
 namespace psguard {
 namespace {
 
 // DPAPI hands out buffers that must go back through LocalFree.
-struct LocalFreeDeleter {
-    void operator()(BYTE* p) const noexcept { LocalFree(p); }
-};
-using LocalBuffer = std::unique_ptr<BYTE, LocalFreeDeleter>;
+using LocalBuffer = LocalPtr<BYTE>;
 
 std::string windows_error_text(DWORD code) {
     return "Windows error " + std::to_string(code);

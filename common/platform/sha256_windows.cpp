@@ -16,16 +16,11 @@
 namespace psguard {
 namespace {
 
-struct AlgorithmDeleter {
-    void operator()(void* algorithm) const noexcept {
-        BCryptCloseAlgorithmProvider(static_cast<BCRYPT_ALG_HANDLE>(algorithm), 0);
-    }
-};
-struct HashDeleter {
-    void operator()(void* hash) const noexcept {
-        BCryptDestroyHash(static_cast<BCRYPT_HASH_HANDLE>(hash));
-    }
-};
+void close_algorithm(BCRYPT_ALG_HANDLE algorithm) {
+    BCryptCloseAlgorithmProvider(algorithm, 0);
+}
+using AlgorithmHandle = UniqueWin<BCRYPT_ALG_HANDLE, &close_algorithm>;
+using HashHandle = UniqueWin<BCRYPT_HASH_HANDLE, &::BCryptDestroyHash>;
 
 class Sha256 {
   public:
@@ -63,8 +58,8 @@ class Sha256 {
     }
 
   private:
-    std::unique_ptr<void, AlgorithmDeleter> algorithm_;
-    std::unique_ptr<void, HashDeleter> hash_;
+    AlgorithmHandle algorithm_;
+    HashHandle hash_;
     bool ok_ = false;
 };
 

@@ -5,6 +5,7 @@
 #ifdef _WIN32
 
 #include <windows.h>
+#include <winsvc.h>
 
 #include <memory>
 #include <type_traits>
@@ -50,11 +51,26 @@ class BasicWinHandle {
 using WinHandle = BasicWinHandle<&::CloseHandle>;  // CreateFileW, OpenProcessToken, ...
 using FindHandle = BasicWinHandle<&::FindClose>;   // FindFirstFileW
 
-// A registry key (RegOpenKeyExW, RegCreateKeyExW), closed with RegCloseKey.
-struct RegKeyCloser {
-    void operator()(HKEY key) const noexcept { RegCloseKey(key); }
+// Owns any other pointer-like Win32 resource (keys, service handles, WinHTTP handles, crypto
+// contexts, LocalAlloc'd buffers) released by `Release`; null means none. One alias per kind,
+// as WIL's unique_any does: UniqueWin<HKEY, &RegCloseKey> is a registry key.
+template <auto Release>
+struct WinReleaser {
+    template <typename T>
+    void operator()(T* resource) const noexcept {
+        Release(resource);
+    }
 };
-using RegKey = std::unique_ptr<std::remove_pointer_t<HKEY>, RegKeyCloser>;
+template <typename Resource, auto Release>
+using UniqueWin = std::unique_ptr<std::remove_pointer_t<Resource>, WinReleaser<Release>>;
+
+using RegKey = UniqueWin<HKEY, &::RegCloseKey>;  // RegOpenKeyExW, RegCreateKeyExW
+using ServiceHandle = UniqueWin<SC_HANDLE, &::CloseServiceHandle>;  // OpenSCManagerW, OpenServiceW
+
+// Buffers Windows allocates for the caller and hands back through LocalFree (security
+// descriptors and SIDs, DPAPI output, CommandLineToArgvW).
+template <typename T>
+using LocalPtr = UniqueWin<T*, &::LocalFree>;
 
 }  // namespace psguard
 

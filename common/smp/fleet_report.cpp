@@ -17,7 +17,7 @@ std::size_t code_points(const std::string& text) {
 }
 
 // The byte offset where code point `n` starts (text.size() when there are fewer).
-std::size_t offset_of(const std::string& text, std::size_t n) {
+std::size_t offset_of_char(const std::string& text, std::size_t n) {
     std::size_t seen = 0;
     for (std::size_t i = 0; i < text.size(); ++i) {
         if (starts_code_point(static_cast<unsigned char>(text[i]))) {
@@ -38,9 +38,9 @@ std::string fit_column(const std::string& text, std::size_t size) {
     }
     constexpr std::string_view kCut = "...";
     if (size <= kCut.size()) {
-        return text.substr(0, offset_of(text, size));
+        return text.substr(0, offset_of_char(text, size));
     }
-    return text.substr(0, offset_of(text, size - kCut.size())) + std::string(kCut);
+    return text.substr(0, offset_of_char(text, size - kCut.size())) + std::string(kCut);
 }
 
 std::string FleetStatus::fingerprint() const {

@@ -116,7 +116,7 @@ class Sandbox {
     bool keep_ = false;
 };
 
-std::string read_text(const fs::path& file) {
+std::string read_whole_file(const fs::path& file) {
     std::ifstream in(file, std::ios::binary);
     return std::string(std::istreambuf_iterator<char>(in), {});
 }
@@ -255,7 +255,7 @@ class RunningAgent {
         const std::string marker = "status endpoint on http://127.0.0.1:";
         const auto deadline = std::chrono::steady_clock::now() + 20s;
         while (std::chrono::steady_clock::now() < deadline) {
-            const std::string log = read_text(output_);
+            const std::string log = read_whole_file(output_);
             if (const auto at = log.find(marker); at != std::string::npos) {
                 endpoint_.bind_address = "127.0.0.1";
                 endpoint_.port =
@@ -329,7 +329,7 @@ class RunningAgent {
     }
 
     std::string where() const { return local_endpoint_url(endpoint_); }
-    std::string log() const { return read_text(output_); }
+    std::string log() const { return read_whole_file(output_); }
     std::optional<int> stop() { return process_.stop(10s); }
 
   private:
@@ -437,7 +437,7 @@ Result<std::string> run_demo(const DemoOptions& options, Sandbox& sandbox) {
     std::string port;
     for (int i = 0; i < 200 && port.empty(); ++i) {
         std::this_thread::sleep_for(50ms);
-        port = read_text(layout.root / "emulator.port");
+        port = read_whole_file(layout.root / "emulator.port");
         while (!port.empty() && (port.back() == '\n' || port.back() == ' ')) {
             port.pop_back();
         }
@@ -469,7 +469,7 @@ Result<std::string> run_demo(const DemoOptions& options, Sandbox& sandbox) {
     std::vector<std::string> first_refresh = refresh;
     first_refresh.insert(first_refresh.end(), {"--only", layout.packages.back().guid});
     (void)run_process(first_refresh, 60s, layout.root / "simulator.log");
-    const std::string agent_log = read_text(layout.logs / "agent.log");
+    const std::string agent_log = read_whole_file(layout.logs / "agent.log");
     const auto denied = agent_log.find("Access is denied");
     if (denied == std::string::npos) {
         return fail("the simulated agent was not denied as planned; its log:\n" + agent_log);

@@ -4,7 +4,7 @@
 # installed — installs it, checks what the maintainer scripts did, removes and purges it, and
 # compares the psguard files on the system before and after: nothing stray may remain.
 # Works without a running systemd (CI containers): the maintainer scripts then only enable.
-#   check_deb.sh <native build folder>      (scripts/test.sh runs it on build/dev)
+#   check_deb.sh <native build folder>      (scripts/test.sh runs it on build/release)
 # PSGUARD_DEB_INSTALL=0 skips the install part.
 set -euo pipefail
 

@@ -39,7 +39,6 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-const std::string kReportGuid = "{a1b2c3d4-0000-4000-8000-000000000001}";
 const std::string kPackage = "{6C821F5E-1234-4ABC-9DEF-0123456789AB}";
 
 std::string read_file(const fs::path& path) {
@@ -66,11 +65,6 @@ bool process_alive(pid_t pid) {
     std::getline(std::ifstream("/proc/" + std::to_string(pid) + "/stat"), stat);
     const auto name_end = stat.rfind(')');
     return name_end != std::string::npos && name_end + 2 < stat.size() && stat[name_end + 2] != 'Z';
-}
-
-std::string current_user() {
-    const passwd* entry = ::getpwuid(::getuid());
-    return entry != nullptr ? entry->pw_name : "root";
 }
 
 class AgentRun : public ::testing::Test {
@@ -764,7 +758,7 @@ TEST_F(AgentRun, StopKillsARunningRefreshCommandAndWhatItStarted) {
     const fs::path child_pid = dir_ / "child.pid";
     const fs::path grandchild_pid = dir_ / "grandchild.pid";
     auto cfg = config();
-    cfg["credential_account"] = current_user();  // owns the tree: the ACL check passes
+    cfg["credential_account"] = current_user_name();  // owns the tree: the ACL check passes
     cfg["heal"] = {{"enabled", true},
                    {"confirm_cycles", 1},
                    {"refresh_timeout_seconds", 600},

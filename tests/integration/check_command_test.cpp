@@ -19,8 +19,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const std::string kReportGuid = "{a1b2c3d4-0000-4000-8000-000000000001}";
-
 const std::string kStale = "{6C821F5E-1234-4ABC-9DEF-0123456789AB}";
 const std::string kHealthy = "{6d417916-1234-4abc-9def-0123456789ab}";
 const std::string kPending = "{0F1E2D3C-4B5A-4978-8695-A4B3C2D1E0F9}";

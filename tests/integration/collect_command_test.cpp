@@ -24,9 +24,8 @@ namespace {
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-const std::string kReportGuid = "{a1b2c3d4-0000-4000-8000-000000000001}";
-const std::string kStale = "{6C821F5E-1234-4ABC-9DEF-0123456789AB}";
-const std::string kHealthy = "{6d417916-1234-4abc-9def-0123456789ab}";
+const std::string kStalePackage = "{6C821F5E-1234-4ABC-9DEF-0123456789AB}";
+const std::string kHealthyPackage = "{6d417916-1234-4abc-9def-0123456789ab}";
 const std::string kSecretHash = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 
 // Every name below must be gone from the archive.
@@ -69,9 +68,9 @@ std::string agent_date() {
 class CollectCommand : public ::testing::Test {
   protected:
     CollectCommand() : root_(dir_ / "AcmeSite"), tree_(root_) {
-        tree_.add({.guid = kStale, .cache_files = {{"acme-payroll-setup.exe", 64}}});
-        tree_.add({.guid = kHealthy, .cache_files = {{"tools/acme-hr-tools.msi", 32}}});
-        tree_.write_snapshot(kStale,
+        tree_.add({.guid = kStalePackage, .cache_files = {{"acme-payroll-setup.exe", 64}}});
+        tree_.add({.guid = kHealthyPackage, .cache_files = {{"tools/acme-hr-tools.msi", 32}}});
+        tree_.write_snapshot(kStalePackage,
                              "<Snapshot version=\"1601867730\"><Files><File "
                              "name=\"acme-payroll-setup.exe\" size=\"64\" hash=\"" +
                                  kSecretHash + "\"/></Files></Snapshot>");
@@ -107,12 +106,12 @@ class CollectCommand : public ::testing::Test {
                 {"auth", {{"type", "none"}}},
                 {"fault", "none"},
                 {"packages",
-                 {{{"guid", kStale},
+                 {{{"guid", kStalePackage},
                    {"name", "Payroll acmecorp.example"},
                    {"status", "Invalid"},
                    {"ns_version", "1601867730"},
                    {"reported_version", "1601867730"}},
-                  {{"guid", kHealthy},
+                  {{"guid", kHealthyPackage},
                    {"name", "Finance Reader Deluxe"},
                    {"status", "Ready"},
                    {"ns_version", "1601867730"},
@@ -182,7 +181,7 @@ TEST_F(CollectCommand, WritesOneAnonymisedArchiveAndListsIt) {
     // The verdicts and the evidence's kind stay readable; the GUIDs are kept by default.
     const std::string& report = entries.at("report.json");
     EXPECT_NE(report.find("stale_on_ns"), std::string::npos);
-    EXPECT_NE(report.find(kHealthy), std::string::npos);
+    EXPECT_NE(report.find(kHealthyPackage), std::string::npos);
     EXPECT_NE(entries.at("evidence.txt").find("access_denied"), std::string::npos);
     EXPECT_NE(entries.at("evidence.txt").find("D:\\dir-"), std::string::npos)
         << entries.at("evidence.txt");

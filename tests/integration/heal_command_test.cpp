@@ -33,8 +33,6 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-const std::string kReportGuid = "{a1b2c3d4-0000-4000-8000-000000000001}";
-
 // Every file under `root` with its content: equal before and after means nothing was touched.
 std::map<std::string, std::string> snapshot_tree(const fs::path& root) {
     std::map<std::string, std::string> files;
@@ -46,11 +44,6 @@ std::map<std::string, std::string> snapshot_tree(const fs::path& root) {
         }
     }
     return files;
-}
-
-std::string current_user() {
-    const passwd* entry = ::getpwuid(::getuid());
-    return entry != nullptr ? entry->pw_name : "root";
 }
 
 std::string read(const fs::path& path) {
@@ -93,7 +86,7 @@ class HealCommand : public ::testing::Test {
                   {"timeout_seconds", 2},
                   {"max_retries", 0}}},
                 // The test's own account owns the tree, so the ACL check passes.
-                {"credential_account", current_user()},
+                {"credential_account", current_user_name()},
                 {"heal", {{"confirm_cycles", confirm_cycles}}}};
     }
 

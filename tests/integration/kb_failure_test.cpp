@@ -23,8 +23,6 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-const std::string kReportGuid = "{a1b2c3d4-0000-4000-8000-000000000001}";
-
 class KbFailure : public ::testing::Test {
   protected:
     void SetUp() override {

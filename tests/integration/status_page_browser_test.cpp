@@ -25,13 +25,7 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-const std::string kReportGuid = "{a1b2c3d4-0000-4000-8000-000000000001}";
 constexpr auto kBrowserTimeout = 60s;  // one Chromium run, start to exit, on a loaded machine
-
-std::string current_user() {
-    const passwd* entry = ::getpwuid(::getuid());
-    return entry != nullptr ? entry->pw_name : "root";
-}
 
 // "May 16 11:51:05", as the Symantec agent dates its log events (local time, now).
 std::string agent_log_date() {
@@ -90,7 +84,7 @@ class StatusPageBrowser : public ::testing::Test {
                   {"ca_file", ns_->ca_file().string()},
                   {"timeout_seconds", 5},
                   {"max_retries", 0}}},
-                {"credential_account", current_user()},
+                {"credential_account", current_user_name()},
                 {"evidence", {{"log_dir", (dir_ / "logs").string()}}},
                 {"heal", {{"confirm_cycles", 1}, {"max_per_cycle", 1}}},
                 {"agent", {{"interval_minutes", 60}}},

@@ -21,7 +21,7 @@ std::string error_text(const char* what) {
 }
 
 // Writes everything or gives up; used in the child, where nothing else can be done on failure.
-bool write_all(int fd, const std::string& bytes) {
+bool write_all_to_pipe(int fd, const std::string& bytes) {
     std::size_t done = 0;
     while (done < bytes.size()) {
         const ssize_t written = ::write(fd, bytes.data() + done, bytes.size() - done);
@@ -77,7 +77,7 @@ std::string drop_privileges(const Account& account) {
             code = 4;
         }
     }
-    if (!write_all(pipe_fd, message)) {
+    if (!write_all_to_pipe(pipe_fd, message)) {
         code = 5;
     }
     ::close(pipe_fd);

@@ -1,6 +1,7 @@
 #include "support/child_process.hpp"
 
 #include <fcntl.h>
+#include <pwd.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -207,6 +208,11 @@ std::string ChildProcess::stdout_text() const {
 
 std::string ChildProcess::stderr_text() const {
     return read_file(stderr_file_);
+}
+
+std::string current_user_name() {
+    const passwd* entry = ::getpwuid(::getuid());
+    return entry != nullptr ? entry->pw_name : "root";
 }
 
 }  // namespace psguard::test

@@ -60,4 +60,7 @@ class ChildProcess {
     std::optional<int> exit_code_;
 };
 
+// The name of the user this test process runs as (for configs that name an account).
+std::string current_user_name();
+
 }  // namespace psguard::test

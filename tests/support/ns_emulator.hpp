@@ -17,6 +17,9 @@
 
 namespace psguard::test {
 
+// The report GUID the test scenarios answer to (ns.report_guid in the sandboxes' configs).
+inline const std::string kReportGuid = "{a1b2c3d4-0000-4000-8000-000000000001}";
+
 struct NsEmulatorOptions {
     nlohmann::json scenario = nullptr;  // null: NsEmulator::default_scenario()
     bool plain_http = false;

@@ -28,15 +28,15 @@ using acl::Ace;
 using acl::AceKind;
 using acl::Sid;
 
-const Sid kUser = Sid::parse("S-1-5-21-1-2-3-1001").value();
+const Sid kInspectedUser = Sid::parse("S-1-5-21-1-2-3-1001").value();
 
 ResolvedAccount windows_account(bool partial = false) {
     ResolvedAccount who;
     who.account = "CORP\\svc-pkgsvc";
     who.resolved = true;
-    who.resolved_text = kUser.to_string();
+    who.resolved_text = kInspectedUser.to_string();
     acl::AccessToken token;
-    token.user = kUser;
+    token.user = kInspectedUser;
     acl::add_well_known_groups(token, acl::AccountScope::domain);
     who.token = token;
     who.partial = partial;
@@ -69,7 +69,7 @@ TEST(AclInspector, WindowsDescriptorInheritedDeny) {
         Ace{AceKind::allow, acl::well_known::local_system(), acl::rights::file_all_access, 0x13, 0},
         Ace{AceKind::deny, acl::well_known::everyone(),
             acl::rights::write_data | acl::rights::delete_child, acl::ace_flags::inherited, 1},
-        Ace{AceKind::allow, kUser, acl::rights::modify, acl::ace_flags::inherited, 0},
+        Ace{AceKind::allow, kInspectedUser, acl::rights::modify, acl::ace_flags::inherited, 0},
     }};
     const AclResult result =
         evaluate_path(test::TempTree().root() / "Package Delivery", windows_account(),
@@ -98,7 +98,7 @@ TEST(AclInspector, WindowsDescriptorInheritedDeny) {
 
 TEST(AclInspector, WindowsPartialMembershipIsCarried) {
     acl::SecurityDescriptor descriptor;
-    descriptor.dacl = acl::Dacl{{Ace{AceKind::allow, kUser, acl::rights::modify, 0, 0}}};
+    descriptor.dacl = acl::Dacl{{Ace{AceKind::allow, kInspectedUser, acl::rights::modify, 0, 0}}};
     const AclResult result = evaluate_path("C:/x", windows_account(/*partial=*/true),
                                            PathSecurity{descriptor}, acl::rights::modify);
     EXPECT_TRUE(result.ok);
@@ -110,8 +110,8 @@ TEST(AclInspector, WindowsPartialMembershipIsCarried) {
 
 TEST(AclInspector, WindowsUnevaluatedAceMakesItPartial) {
     acl::SecurityDescriptor descriptor;
-    descriptor.dacl = acl::Dacl{{Ace{AceKind::other, kUser, acl::rights::modify, 0, 10},
-                                 Ace{AceKind::allow, kUser, acl::rights::modify, 0, 0}}};
+    descriptor.dacl = acl::Dacl{{Ace{AceKind::other, kInspectedUser, acl::rights::modify, 0, 10},
+                                 Ace{AceKind::allow, kInspectedUser, acl::rights::modify, 0, 0}}};
     const AclResult result =
         evaluate_path("C:/x", windows_account(), PathSecurity{descriptor}, acl::rights::modify);
     EXPECT_TRUE(result.ok);

@@ -13,23 +13,23 @@
 namespace psguard::acl {
 namespace {
 
-Sid sid(const char* text) {
+Sid model_sid(const char* text) {
     auto parsed = Sid::parse(text);
     EXPECT_TRUE(parsed.ok()) << text;
     return parsed.ok() ? parsed.value() : Sid();
 }
 
 TEST(Sid, ParsesAndPrintsTheStringForm) {
-    const Sid domain_user = sid("S-1-5-21-1004336348-1177238915-682003330-1001");
+    const Sid domain_user = model_sid("S-1-5-21-1004336348-1177238915-682003330-1001");
     EXPECT_EQ(domain_user.authority(), 5u);
     EXPECT_EQ(domain_user.sub_authorities(),
               (std::vector<std::uint32_t>{21, 1004336348u, 1177238915u, 682003330u, 1001u}));
     EXPECT_EQ(domain_user.to_string(), "S-1-5-21-1004336348-1177238915-682003330-1001");
-    EXPECT_EQ(sid("s-1-1-0"), well_known::everyone());
-    EXPECT_EQ(sid("S-1-0x5-32-545").to_string(), "S-1-5-32-545");
+    EXPECT_EQ(model_sid("s-1-1-0"), well_known::everyone());
+    EXPECT_EQ(model_sid("S-1-0x5-32-545").to_string(), "S-1-5-32-545");
     // Authorities of 2^32 and more print in hex, as SDDL does.
-    EXPECT_EQ(sid("S-1-0x100000000-7").to_string(), "S-1-0x000100000000-7");
-    EXPECT_EQ(sid("S-1-4294967295-1").to_string(), "S-1-4294967295-1");
+    EXPECT_EQ(model_sid("S-1-0x100000000-7").to_string(), "S-1-0x000100000000-7");
+    EXPECT_EQ(model_sid("S-1-4294967295-1").to_string(), "S-1-4294967295-1");
 }
 
 TEST(Sid, RejectsMalformedText) {
@@ -61,7 +61,7 @@ TEST(Sid, WellKnownNames) {
     EXPECT_EQ(well_known_name(well_known::builtin_users()), "BUILTIN\\Users");
     EXPECT_EQ(well_known_name(well_known::authenticated_users()),
               "NT AUTHORITY\\Authenticated Users");
-    EXPECT_FALSE(well_known_name(sid("S-1-5-21-1-2-3-1001")));
+    EXPECT_FALSE(well_known_name(model_sid("S-1-5-21-1-2-3-1001")));
 }
 
 TEST(Rights, GenericRightsMapToFileRights) {
@@ -126,13 +126,13 @@ TEST(AclConfig, UnionOfNamesAndTheBadNameIsNamed) {
 }
 
 TEST(AccountName, Forms) {
-    struct Case {
+    struct FormCase {
         const char* text;
         AccountForm form;
         const char* domain;
         const char* user;
     };
-    const Case cases[] = {
+    const FormCase cases[] = {
         {"CORP\\svc-pkgsvc", AccountForm::domain_user, "CORP", "svc-pkgsvc"},
         {".\\pkgsvc", AccountForm::local_user, ".", "pkgsvc"},
         {"svc@corp.example.com", AccountForm::upn, "corp.example.com", "svc"},
@@ -160,7 +160,7 @@ TEST(AclBinary, RoundTripsAllowAndDenyAces) {
     Dacl dacl;
     dacl.aces.push_back(
         {AceKind::deny, well_known::everyone(), rights::delete_, ace_flags::inherited, 1});
-    dacl.aces.push_back({AceKind::allow, sid("S-1-5-21-1-2-3-1001"), rights::modify,
+    dacl.aces.push_back({AceKind::allow, model_sid("S-1-5-21-1-2-3-1001"), rights::modify,
                          ace_flags::object_inherit | ace_flags::container_inherit, 0});
     auto bytes = serialize_acl(dacl);
     ASSERT_TRUE(bytes.ok()) << bytes.error().message;

@@ -45,7 +45,7 @@ PosixEntry other(PosixPerms p) {
     return {PosixTag::other, 0, p};
 }
 
-struct Case {
+struct PosixCase {
     std::string name;
     std::vector<PosixEntry> entries;
     std::uint32_t uid;
@@ -57,7 +57,7 @@ struct Case {
     bool by_mask = false;
 };
 
-std::vector<Case> cases() {
+std::vector<PosixCase> posix_cases() {
     const std::vector<std::uint32_t> plain{kAccountGroup};
     const std::vector<std::uint32_t> in_daemon{kAccountGroup, kDaemonGroup};
     // One scenario per row is easier to check than clang-format's layout.
@@ -112,12 +112,12 @@ std::vector<Case> cases() {
 }
 
 // gtest prints a failing parameter with this instead of its bytes.
-void PrintTo(const Case& c, std::ostream* os) {
+void PrintTo(const PosixCase& c, std::ostream* os) {
     *os << c.name;
 }
 
 // "3_deny_before_allow": gtest names must be alphanumeric.
-std::string case_name(const ::testing::TestParamInfo<Case>& param) {
+std::string posix_case_name(const ::testing::TestParamInfo<PosixCase>& param) {
     std::string name;
     for (const char c : param.param.name) {
         name += std::isalnum(static_cast<unsigned char>(c)) != 0 ? c : '_';
@@ -125,10 +125,10 @@ std::string case_name(const ::testing::TestParamInfo<Case>& param) {
     return std::to_string(param.index) + "_" + name;
 }
 
-class PosixAccessCheck : public ::testing::TestWithParam<Case> {};
+class PosixAccessCheck : public ::testing::TestWithParam<PosixCase> {};
 
 TEST_P(PosixAccessCheck, GrantsExactly) {
-    const Case& c = GetParam();
+    const PosixCase& c = GetParam();
     PosixAcl acl;
     acl.owner_uid = kOwner;
     acl.owner_gid = kOwningGroup;
@@ -145,7 +145,8 @@ TEST_P(PosixAccessCheck, GrantsExactly) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Cases, PosixAccessCheck, ::testing::ValuesIn(cases()), case_name);
+INSTANTIATE_TEST_SUITE_P(Cases, PosixAccessCheck, ::testing::ValuesIn(posix_cases()),
+                         posix_case_name);
 
 TEST(PosixAccessCheckExtras, SuperuserBypassesPermissionBits) {
     const PosixAcl folder = PosixAcl::from_mode(kOwner, kOwningGroup, 0000);

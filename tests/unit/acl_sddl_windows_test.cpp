@@ -24,15 +24,15 @@
 namespace psguard::acl {
 namespace {
 
-const Sid kUser = Sid::parse("S-1-5-21-1-2-3-1001").value();
-const Sid kGroup = Sid::parse("S-1-5-21-1-2-3-2001").value();
+const Sid kSddlUser = Sid::parse("S-1-5-21-1-2-3-1001").value();
+const Sid kSddlGroup = Sid::parse("S-1-5-21-1-2-3-2001").value();
 constexpr const char* kU = "S-1-5-21-1-2-3-1001";
 constexpr const char* kG = "S-1-5-21-1-2-3-2001";
 
-AccessToken token() {
+AccessToken sddl_token() {
     AccessToken t;
-    t.user = kUser;
-    t.groups = {kGroup};
+    t.user = kSddlUser;
+    t.groups = {kSddlGroup};
     add_well_known_groups(t, AccountScope::domain);
     return t;
 }
@@ -54,7 +54,7 @@ TEST(AclSddl, ConvertsOwnerGroupAndEveryAceField) {
     ASSERT_EQ(model.dacl->aces.size(), 4u);
     const auto& aces = model.dacl->aces;
     EXPECT_EQ(aces[0], (Ace{AceKind::deny, well_known::everyone(), 0x42, ace_flags::inherited, 1}));
-    EXPECT_EQ(aces[1], (Ace{AceKind::allow, kUser, rights::modify,
+    EXPECT_EQ(aces[1], (Ace{AceKind::allow, kSddlUser, rights::modify,
                             ace_flags::object_inherit | ace_flags::container_inherit, 0}));
     EXPECT_EQ(aces[2], (Ace{AceKind::allow, well_known::creator_owner(), rights::generic_all,
                             ace_flags::object_inherit | ace_flags::container_inherit |
@@ -76,7 +76,7 @@ TEST(AclSddl, NullAndEmptyDacls) {
     // No D: part at all: no DACL, everyone has every right.
     const SecurityDescriptor null_dacl = from_sddl("O:BAG:SY");
     EXPECT_FALSE(null_dacl.dacl);
-    const AccessCheck all = check_access(null_dacl, token(), rights::modify);
+    const AccessCheck all = check_access(null_dacl, sddl_token(), rights::modify);
     EXPECT_TRUE(all.dacl_absent);
     EXPECT_EQ(all.granted, rights::file_all_access);
     EXPECT_EQ(all.missing, 0u);
@@ -84,7 +84,7 @@ TEST(AclSddl, NullAndEmptyDacls) {
     const SecurityDescriptor empty = from_sddl("O:BAD:");
     ASSERT_TRUE(empty.dacl);
     EXPECT_TRUE(empty.dacl->aces.empty());
-    const AccessCheck none = check_access(empty, token(), rights::modify);
+    const AccessCheck none = check_access(empty, sddl_token(), rights::modify);
     EXPECT_EQ(none.granted, 0u);
     EXPECT_EQ(none.missing, rights::modify);
     EXPECT_FALSE(none.denied_by);
@@ -145,7 +145,7 @@ TEST(AclSddl, EvaluatesDescriptorsBuiltFromSddl) {
     for (const auto& c : cases) {
         SCOPED_TRACE(c.name);
         const SecurityDescriptor model = from_sddl(c.sddl);
-        const AccessCheck check = check_access(model, token(), rights::modify);
+        const AccessCheck check = check_access(model, sddl_token(), rights::modify);
         EXPECT_EQ(check.granted, c.granted) << std::hex << "0x" << check.granted;
         EXPECT_EQ(check.missing, c.missing) << std::hex << "0x" << check.missing;
         ASSERT_EQ(check.denied_by.has_value(), c.denied_at.has_value());

@@ -5,10 +5,10 @@
 namespace psguard {
 namespace {
 
-constexpr const char* kA = "{6c821f5e-1a2b-4c3d-8e9f-0a1b2c3d4e01}";
-constexpr const char* kB = "{6c821f5e-1a2b-4c3d-8e9f-0a1b2c3d4e02}";
+constexpr const char* kViewGuidA = "{6c821f5e-1a2b-4c3d-8e9f-0a1b2c3d4e01}";
+constexpr const char* kViewGuidB = "{6c821f5e-1a2b-4c3d-8e9f-0a1b2c3d4e02}";
 
-AgentPackage agent_package(std::string id, std::string status, std::string name = "P") {
+AgentPackage view_package(std::string id, std::string status, std::string name = "P") {
     AgentPackage package;
     package.id = std::move(id);
     package.status = std::move(status);
@@ -33,12 +33,12 @@ AgentView view_of(std::vector<AgentPackage> packages) {
 }
 
 TEST(AgentView, KeysPackagesByTheirNormalisedIdAndSkipsThoseWithout) {
-    auto upper = agent_package("{6C821F5E-1A2B-4C3D-8E9F-0A1B2C3D4E01}", "Ready");
+    auto upper = view_package("{6C821F5E-1A2B-4C3D-8E9F-0A1B2C3D4E01}", "Ready");
     upper.is_custom_location = true;
-    const AgentView view = view_of({upper, agent_package("not a guid", "Ready")});
+    const AgentView view = view_of({upper, view_package("not a guid", "Ready")});
     ASSERT_TRUE(view.read);
     ASSERT_EQ(view.packages.size(), 1u);
-    EXPECT_TRUE(view.packages.at(kA).is_custom_location);
+    EXPECT_TRUE(view.packages.at(kViewGuidA).is_custom_location);
     EXPECT_NE(view.note.find("1 of the agent's packages have no GUID"), std::string::npos);
 }
 
@@ -52,13 +52,13 @@ TEST(AgentView, AFailedReadIsANoteNotAView) {
 
 TEST(AgentView, ReadyOnOneSideOnlyIsADisagreementNamingBoth) {
     LocalScan scan;
-    scan.packages[kA] = local_package(kA, "Ready");
-    scan.packages[kB] = local_package(kB, "Downloading");
-    const AgentView view =
-        view_of({agent_package(kA, "Downloading", "Alpha"), agent_package(kB, "Ready", "Beta")});
+    scan.packages[kViewGuidA] = local_package(kViewGuidA, "Ready");
+    scan.packages[kViewGuidB] = local_package(kViewGuidB, "Downloading");
+    const AgentView view = view_of({view_package(kViewGuidA, "Downloading", "Alpha"),
+                                    view_package(kViewGuidB, "Ready", "Beta")});
     const auto found = cross_check(scan, view);
     ASSERT_EQ(found.size(), 2u);
-    EXPECT_EQ(found[0].id, kA);
+    EXPECT_EQ(found[0].id, kViewGuidA);
     EXPECT_EQ(found[0].agent_status, "Downloading");
     EXPECT_EQ(found[0].file_status, "Ready");
     EXPECT_EQ(found[0].name, "Alpha");
@@ -68,38 +68,41 @@ TEST(AgentView, ReadyOnOneSideOnlyIsADisagreementNamingBoth) {
 
 TEST(AgentView, AgreementDeletedAndUnknownStatusesAreNotDisagreements) {
     LocalScan scan;
-    scan.packages[kA] = local_package(kA, "Codebase Enabled");  // Ready, as the NS spells it
-    scan.packages[kB] = local_package(kB, std::nullopt);
-    const AgentView agree = view_of({agent_package(kA, "Ready"), agent_package(kB, "Ready")});
+    scan.packages[kViewGuidA] =
+        local_package(kViewGuidA, "Codebase Enabled");  // Ready, as the NS spells it
+    scan.packages[kViewGuidB] = local_package(kViewGuidB, std::nullopt);
+    const AgentView agree =
+        view_of({view_package(kViewGuidA, "Ready"), view_package(kViewGuidB, "Ready")});
     EXPECT_TRUE(cross_check(scan, agree).empty());
-    const AgentView deleted = view_of({agent_package(kA, "Deleted")});
+    const AgentView deleted = view_of({view_package(kViewGuidA, "Deleted")});
     EXPECT_TRUE(cross_check(scan, deleted).empty());
 }
 
 TEST(AgentView, UnreadableFilesAreJudgedByTheAgentsView) {
     LocalScan scan;
-    scan.packages[kA] = local_package(kA, std::nullopt);
-    scan.packages[kA].unreadable_reason = "PackageStatus.xml: malformed XML";
-    scan.packages[kB] = local_package(kB, "Ready");
-    EXPECT_FALSE(fill_unreadable_from_agent(scan, view_of({agent_package(kB, "Ready")})));
-    const auto filled = fill_unreadable_from_agent(scan, view_of({agent_package(kA, "Ready")}));
+    scan.packages[kViewGuidA] = local_package(kViewGuidA, std::nullopt);
+    scan.packages[kViewGuidA].unreadable_reason = "PackageStatus.xml: malformed XML";
+    scan.packages[kViewGuidB] = local_package(kViewGuidB, "Ready");
+    EXPECT_FALSE(fill_unreadable_from_agent(scan, view_of({view_package(kViewGuidB, "Ready")})));
+    const auto filled =
+        fill_unreadable_from_agent(scan, view_of({view_package(kViewGuidA, "Ready")}));
     ASSERT_TRUE(filled);
-    const LocalPackage& a = filled->packages.at(kA);
+    const LocalPackage& a = filled->packages.at(kViewGuidA);
     EXPECT_FALSE(a.unreadable_reason);
     EXPECT_EQ(a.status(), "Ready");
     EXPECT_EQ(a.version(), "7");
-    EXPECT_EQ(filled->packages.at(kB).status(), "Ready");
-    EXPECT_TRUE(cross_check(scan, view_of({agent_package(kA, "Downloading")})).empty());
+    EXPECT_EQ(filled->packages.at(kViewGuidB).status(), "Ready");
+    EXPECT_TRUE(cross_check(scan, view_of({view_package(kViewGuidA, "Downloading")})).empty());
 }
 
 TEST(AgentView, ReadyByEverySourceNeedsTheFilesAndTheAgent) {
-    const LocalPackage ready = local_package(kA, "Ready");
+    const LocalPackage ready = local_package(kViewGuidA, "Ready");
     EXPECT_TRUE(ready_by_every_source(ready, nullptr));
-    EXPECT_FALSE(ready_by_every_source(local_package(kA, "Downloading"), nullptr));
-    EXPECT_FALSE(ready_by_every_source(local_package(kA, std::nullopt), nullptr));
-    const AgentView updating = view_of({agent_package(kA, "Downloading")});
+    EXPECT_FALSE(ready_by_every_source(local_package(kViewGuidA, "Downloading"), nullptr));
+    EXPECT_FALSE(ready_by_every_source(local_package(kViewGuidA, std::nullopt), nullptr));
+    const AgentView updating = view_of({view_package(kViewGuidA, "Downloading")});
     EXPECT_FALSE(ready_by_every_source(ready, &updating));
-    const AgentView other = view_of({agent_package(kB, "Downloading")});
+    const AgentView other = view_of({view_package(kViewGuidB, "Downloading")});
     EXPECT_TRUE(ready_by_every_source(ready, &other));
 }
 

@@ -12,19 +12,20 @@
 namespace psguard {
 namespace {
 
-std::string abs_path(const std::string& leaf) {
+std::string absolute_text(const std::string& leaf) {
     return path_to_utf8(std::filesystem::temp_directory_path() / "psguard-overrides-test" / leaf);
 }
 
-HostDefaults no_agent_defaults() {
+HostDefaults defaults_without_agent() {
     HostDefaults defaults;
     defaults.host_name = "HOSTNAME1";
-    defaults.state_dir = utf8_to_path(abs_path("state"));
+    defaults.state_dir = utf8_to_path(absolute_text("state"));
     return defaults;
 }
 
 nlohmann::json file_document() {
-    return {{"paths", {{"package_delivery", abs_path("pd")}, {"package_status", abs_path("ps")}}},
+    return {{"paths",
+             {{"package_delivery", absolute_text("pd")}, {"package_status", absolute_text("ps")}}},
             {"ns",
              {{"url", "https://file.example.com"},
               {"report_guid", "{A1B2C3D4-0000-4000-8000-000000000001}"}}},
@@ -43,7 +44,8 @@ ConfigOverride command_line(std::string_view text) {
 }
 
 TEST(ConfigOverrides, WithoutOverridesTheFileDecides) {
-    auto config = parse_config(file_document().dump(), "psguard.json", no_agent_defaults(), {});
+    auto config =
+        parse_config(file_document().dump(), "psguard.json", defaults_without_agent(), {});
     ASSERT_TRUE(config) << config.error().message;
     EXPECT_EQ(config->ns.url, "https://file.example.com");
     EXPECT_EQ(config->endpoint.port, 9000);
@@ -59,7 +61,7 @@ TEST(ConfigOverrides, CommandLineBeatsInstallerBeatsFileBeatsDefaults) {
         command_line("endpoint.port=9800"),
     };
     auto config =
-        parse_config(file_document().dump(), "psguard.json", no_agent_defaults(), overrides);
+        parse_config(file_document().dump(), "psguard.json", defaults_without_agent(), overrides);
     ASSERT_TRUE(config) << config.error().message;
     EXPECT_EQ(config->ns.url, "https://installer.example.com");  // installer over file
     EXPECT_EQ(config->endpoint.port, 9800);                      // command line over installer
@@ -78,7 +80,8 @@ TEST(ConfigOverrides, FillSectionsTheFileLeavesOut) {
         installer("ns.url", "https://ns01.example.com"),
         installer("ns.report_guid", "{A1B2C3D4-0000-4000-8000-0000000000FF}"),
         installer("endpoint.port", "9650")};
-    auto config = parse_config(document.dump(), "psguard.json", no_agent_defaults(), overrides);
+    auto config =
+        parse_config(document.dump(), "psguard.json", defaults_without_agent(), overrides);
     ASSERT_TRUE(config) << config.error().message;
     EXPECT_EQ(config->ns.url, "https://ns01.example.com");
     EXPECT_EQ(config->ns.report_guid, "{a1b2c3d4-0000-4000-8000-0000000000ff}");
@@ -86,7 +89,7 @@ TEST(ConfigOverrides, FillSectionsTheFileLeavesOut) {
 }
 
 TEST(ConfigOverrides, AnEmptyValueLeavesTheFileAlone) {
-    auto config = parse_config(file_document().dump(), "psguard.json", no_agent_defaults(),
+    auto config = parse_config(file_document().dump(), "psguard.json", defaults_without_agent(),
                                {installer("ns.url", ""), installer("heal.enabled", "")});
     ASSERT_TRUE(config) << config.error().message;
     EXPECT_EQ(config->ns.url, "https://file.example.com");
@@ -123,13 +126,13 @@ TEST(ConfigOverrides, BadValuesNameTheirSource) {
               "endpoint.port (--set): expected a decimal integer, got \"96x1\"");
     // A value of the right type but out of range is caught by the validation, which names the
     // override as well as the file.
-    auto config = parse_config(file_document().dump(), "psguard.json", no_agent_defaults(),
+    auto config = parse_config(file_document().dump(), "psguard.json", defaults_without_agent(),
                                {command_line("endpoint.port=70000")});
     ASSERT_FALSE(config);
     EXPECT_NE(config.error().message.find("psguard.json with endpoint.port (--set): endpoint.port"),
               std::string::npos)
         << config.error().message;
-    auto bad_url = parse_config(file_document().dump(), "psguard.json", no_agent_defaults(),
+    auto bad_url = parse_config(file_document().dump(), "psguard.json", defaults_without_agent(),
                                 {installer("ns.url", "ftp://ns")});
     ASSERT_FALSE(bad_url);
     EXPECT_NE(bad_url.error().message.find("ns.url (HKLM\\SOFTWARE\\psguard): ns.url"),

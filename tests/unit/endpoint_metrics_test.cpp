@@ -15,7 +15,7 @@
 namespace psguard {
 namespace {
 
-std::vector<std::string> lines_of(const std::string& text) {
+std::vector<std::string> metric_lines(const std::string& text) {
     std::vector<std::string> lines;
     std::istringstream in(text);
     for (std::string line; std::getline(in, line);) {
@@ -25,7 +25,7 @@ std::vector<std::string> lines_of(const std::string& text) {
 }
 
 bool has_line(const std::string& text, const std::string& line) {
-    for (const auto& candidate : lines_of(text)) {
+    for (const auto& candidate : metric_lines(text)) {
         if (candidate == line) {
             return true;
         }
@@ -45,7 +45,7 @@ void expect_valid_exposition(const std::string& text) {
     std::set<std::string> announced;
     std::string current;
     std::string current_type;
-    for (const auto& line : lines_of(text)) {
+    for (const auto& line : metric_lines(text)) {
         std::smatch match;
         if (std::regex_match(line, match, help)) {
             current = match[1];

@@ -24,9 +24,9 @@ namespace {
 namespace fs = std::filesystem;
 using test::TempTree;
 
-const std::string kId = "{6c821f5e-1234-4abc-9def-0123456789ab}";
+const std::string kHealerId = "{6c821f5e-1234-4abc-9def-0123456789ab}";
 const std::string kFolder = "{6C821F5E-1234-4ABC-9DEF-0123456789AB}";
-const TimePoint kNow = *parse_utc("2026-11-26T12:00:00Z");
+const TimePoint kHealerNow = *parse_utc("2026-11-26T12:00:00Z");
 
 std::string read(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
@@ -45,7 +45,7 @@ class HealerTest : public ::testing::Test {
         status_ = tree_.write(fs::path("PackageStatus") / kFolder / "PackageStatus.xml",
                               "<PackageStatus status=\"Ready\" version=\"7\"/>");
         tree_.write(fs::path("Package Delivery") / kFolder / "cache" / "setup.exe", "MZ");
-        package_.id = kId;
+        package_.id = kHealerId;
         package_.delivery_dir = snapshot_.parent_path();
         package_.status_dir = status_.parent_path();
     }
@@ -66,7 +66,7 @@ class HealerTest : public ::testing::Test {
     // The intent the healer writes for the package's `files`.
     static IntentEvent files_intent(std::vector<JournalFile> files) {
         IntentEvent intent;
-        intent.package = kId;
+        intent.package = kHealerId;
         intent.files = std::move(files);
         return intent;
     }
@@ -82,7 +82,7 @@ class HealerTest : public ::testing::Test {
 
 TEST_F(HealerTest, QuarantinesBothFilesJournalFirst) {
     const std::string snapshot_bytes = read(snapshot_);
-    auto outcome = healer().heal(package_, "stale for 2 cycles", kNow);
+    auto outcome = healer().heal(package_, "stale for 2 cycles", kHealerNow);
     ASSERT_TRUE(outcome.done) << outcome.detail;
     EXPECT_FALSE(fs::exists(snapshot_));
     EXPECT_FALSE(fs::exists(status_));
@@ -112,14 +112,14 @@ TEST_F(HealerTest, QuarantinesBothFilesJournalFirst) {
 TEST_F(HealerTest, RestoreIsByteIdentical) {
     const std::string snapshot_bytes = read(snapshot_);
     const std::string status_bytes = read(status_);
-    auto outcome = healer().heal(package_, "stale", kNow);
+    auto outcome = healer().heal(package_, "stale", kHealerNow);
     ASSERT_TRUE(outcome.done);
-    auto restored = healer().restore(outcome.action_id, {}, kNow);
+    auto restored = healer().restore(outcome.action_id, {}, kHealerNow);
     ASSERT_TRUE(restored) << restored.error().message;
     EXPECT_EQ(read(snapshot_), snapshot_bytes);
     EXPECT_EQ(read(status_), status_bytes);
     EXPECT_EQ(journal_.action(outcome.action_id)->result, ActionResult::restored);
-    EXPECT_FALSE(healer().restore(outcome.action_id, {}, kNow)) << "restored only once";
+    EXPECT_FALSE(healer().restore(outcome.action_id, {}, kHealerNow)) << "restored only once";
 }
 
 #ifndef _WIN32
@@ -132,7 +132,7 @@ TEST_F(HealerTest, RestoreFromDiskFindsAPathThatIsNotUtf8) {
     const fs::path snapshot = tree_.write(folder.lexically_relative(tree_.root()) / "snapshot.xml",
                                           "<snapshot version=\"7\"/>");
     package_.delivery_dir = folder;
-    auto outcome = healer().heal(package_, "stale", kNow);
+    auto outcome = healer().heal(package_, "stale", kHealerNow);
     ASSERT_TRUE(outcome.done) << outcome.detail;
     ASSERT_FALSE(fs::exists(snapshot));
 
@@ -141,7 +141,7 @@ TEST_F(HealerTest, RestoreFromDiskFindsAPathThatIsNotUtf8) {
     const auto action = reloaded.action(outcome.action_id);
     ASSERT_TRUE(action);
     EXPECT_EQ(action->files[0].original, snapshot);
-    auto restored = Healer(paths_, config_, reloaded).restore(outcome.action_id, {}, kNow);
+    auto restored = Healer(paths_, config_, reloaded).restore(outcome.action_id, {}, kHealerNow);
     ASSERT_TRUE(restored) << restored.error().message;
     EXPECT_EQ(read(snapshot), "<snapshot version=\"7\"/>");
 }
@@ -150,7 +150,7 @@ TEST_F(HealerTest, RestoreFromDiskFindsAPathThatIsNotUtf8) {
 TEST_F(HealerTest, JournalsEachFilesOwnerAndPermissions) {
     const auto snapshot_security = read_file_security(snapshot_);
     ASSERT_TRUE(snapshot_security) << snapshot_security.error().message;
-    auto outcome = healer().heal(package_, "stale", kNow);
+    auto outcome = healer().heal(package_, "stale", kHealerNow);
     ASSERT_TRUE(outcome.done) << outcome.detail;
     Journal reloaded(journal_.file());
     ASSERT_TRUE(reloaded.load());
@@ -170,14 +170,14 @@ TEST_F(HealerTest, RestorePutsBackTheJournaledModeAndAcl) {
     ASSERT_NE(acl, nullptr);
     ASSERT_EQ(acl_set_file(snapshot_.c_str(), ACL_TYPE_ACCESS, acl), 0);
     acl_free(acl);
-    auto outcome = healer().heal(package_, "stale", kNow);
+    auto outcome = healer().heal(package_, "stale", kHealerNow);
     ASSERT_TRUE(outcome.done) << outcome.detail;
     const fs::path quarantined = journal_.action(outcome.action_id)->files[0].quarantined;
     acl_t plain = acl_from_mode(0600);
     ASSERT_EQ(acl_set_file(quarantined.c_str(), ACL_TYPE_ACCESS, plain), 0);
     acl_free(plain);
 
-    ASSERT_TRUE(healer().restore(outcome.action_id, {}, kNow));
+    ASSERT_TRUE(healer().restore(outcome.action_id, {}, kHealerNow));
     struct stat st {};
     ASSERT_EQ(::stat(snapshot_.c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 07777, 0644u);
@@ -191,15 +191,15 @@ TEST_F(HealerTest, RestorePutsBackTheJournaledModeAndAcl) {
 #endif
 
 TEST_F(HealerTest, RestoreRefusesToOverwriteARebuiltFileUnlessForced) {
-    auto outcome = healer().heal(package_, "stale", kNow);
+    auto outcome = healer().heal(package_, "stale", kHealerNow);
     ASSERT_TRUE(outcome.done);
     tree_.write(fs::path("Package Delivery") / kFolder / "snapshot.xml", "<rebuilt/>");
-    auto refused = healer().restore(outcome.action_id, {}, kNow);
+    auto refused = healer().restore(outcome.action_id, {}, kHealerNow);
     ASSERT_FALSE(refused);
     EXPECT_NE(refused.error().message.find("--force"), std::string::npos);
     EXPECT_EQ(read(snapshot_), "<rebuilt/>");
 
-    auto forced = healer().restore(outcome.action_id, RestoreOptions{true}, kNow);
+    auto forced = healer().restore(outcome.action_id, RestoreOptions{true}, kHealerNow);
     ASSERT_TRUE(forced) << forced.error().message;
     EXPECT_EQ(read(snapshot_), "<snapshot version=\"7\"/>");
     // The rebuilt file was not lost: it sits in quarantine.
@@ -212,20 +212,20 @@ TEST_F(HealerTest, RestoreRefusesToOverwriteARebuiltFileUnlessForced) {
 
 TEST_F(HealerTest, DeleteModeIsJournaledWithHashes) {
     config_.mode = HealMode::remove;
-    auto outcome = healer().heal(package_, "stale", kNow);
+    auto outcome = healer().heal(package_, "stale", kHealerNow);
     ASSERT_TRUE(outcome.done) << outcome.detail;
     EXPECT_FALSE(fs::exists(snapshot_));
     const auto action = journal_.action(outcome.action_id);
     EXPECT_EQ(action->mode, ActionMode::remove);
     EXPECT_EQ(action->files[0].sha256, sha256_hex("<snapshot version=\"7\"/>"));
     EXPECT_FALSE(fs::exists(paths_.state_dir / "quarantine" / outcome.action_id));
-    EXPECT_FALSE(healer().restore(outcome.action_id, {}, kNow));
+    EXPECT_FALSE(healer().restore(outcome.action_id, {}, kHealerNow));
 }
 
 TEST_F(HealerTest, RefusesAFolderThatIsNotThePackagesGuid) {
     package_.id = "{00000000-0000-4000-8000-000000000001}";
     const std::string before = test::describe_tree(tree_.root());
-    auto outcome = healer().heal(package_, "stale", kNow);
+    auto outcome = healer().heal(package_, "stale", kHealerNow);
     EXPECT_FALSE(outcome.done);
     EXPECT_NE(outcome.detail.find("refused"), std::string::npos) << outcome.detail;
     EXPECT_EQ(test::describe_tree(tree_.root()), before);
@@ -244,7 +244,7 @@ TEST_F(HealerTest, RefusesASymlinkedPackageFolder) {
     linked.id = "{11111111-2222-4333-8444-555555555555}";
     linked.delivery_dir = link;
     const std::string before = test::describe_tree(tree_.root());
-    auto outcome = healer().heal(linked, "stale", kNow);
+    auto outcome = healer().heal(linked, "stale", kHealerNow);
     EXPECT_FALSE(outcome.done);
     EXPECT_NE(outcome.detail.find("never acts through a link"), std::string::npos)
         << outcome.detail;
@@ -259,7 +259,7 @@ TEST_F(HealerTest, RefusesASymlinkedStatusFile) {
         GTEST_SKIP() << "cannot create a file symlink here: " << *why;
     }
     const std::string before = test::describe_tree(tree_.root());
-    auto outcome = healer().heal(package_, "stale", kNow);
+    auto outcome = healer().heal(package_, "stale", kHealerNow);
     EXPECT_FALSE(outcome.done);
     EXPECT_EQ(test::describe_tree(tree_.root()), before);
 }
@@ -273,17 +273,17 @@ TEST(PathGuard, AcceptsOnlyTheTwoFilesDirectlyUnderTheRoots) {
     const auto other_name = tree.write(fs::path("PD") / kFolder / "package.xml", "x");
     const auto deeper = tree.write(fs::path("PD") / "sub" / kFolder / "snapshot.xml", "x");
     const auto outside = tree.write(fs::path("elsewhere") / kFolder / "snapshot.xml", "x");
-    EXPECT_TRUE(check_heal_target(paths, good, kId, "snapshot.xml"));
+    EXPECT_TRUE(check_heal_target(paths, good, kHealerId, "snapshot.xml"));
     EXPECT_TRUE(
-        check_heal_target(paths, good.parent_path() / "SNAPSHOT.XML", kId, "snapshot.xml") ||
+        check_heal_target(paths, good.parent_path() / "SNAPSHOT.XML", kHealerId, "snapshot.xml") ||
         !fs::exists(good.parent_path() / "SNAPSHOT.XML"))
         << "case-insensitive where the file system is";
-    EXPECT_FALSE(check_heal_target(paths, other_name, kId, "package.xml"));
-    EXPECT_FALSE(check_heal_target(paths, other_name, kId, "snapshot.xml"));
-    EXPECT_FALSE(check_heal_target(paths, deeper, kId, "snapshot.xml"));
-    EXPECT_FALSE(check_heal_target(paths, outside, kId, "snapshot.xml"));
+    EXPECT_FALSE(check_heal_target(paths, other_name, kHealerId, "package.xml"));
+    EXPECT_FALSE(check_heal_target(paths, other_name, kHealerId, "snapshot.xml"));
+    EXPECT_FALSE(check_heal_target(paths, deeper, kHealerId, "snapshot.xml"));
+    EXPECT_FALSE(check_heal_target(paths, outside, kHealerId, "snapshot.xml"));
     EXPECT_FALSE(check_heal_target(paths, tree / "PD" / kFolder / ".." / kFolder / "snapshot.xml",
-                                   kId, "snapshot.xml"));
+                                   kHealerId, "snapshot.xml"));
     EXPECT_FALSE(
         check_heal_target(paths, good, "{00000000-0000-4000-8000-000000000001}", "snapshot.xml"));
 }
@@ -308,7 +308,7 @@ class RecoveryTest : public HealerTest {
             file.size = fs::file_size(path);
             files.push_back(file);
         }
-        EXPECT_TRUE(journal_.append(action, files_intent(files), kNow));
+        EXPECT_TRUE(journal_.append(action, files_intent(files), kHealerNow));
         return files;
     }
     void move(const JournalFile& file) {
@@ -320,7 +320,7 @@ class RecoveryTest : public HealerTest {
 TEST_F(RecoveryTest, IntentOnlyLeavesFilesInPlace) {
     const std::string before = read(snapshot_);
     write_intent("A1");
-    const auto outcomes = healer().recover(kNow);
+    const auto outcomes = healer().recover(kHealerNow);
     ASSERT_EQ(outcomes.size(), 1u);
     EXPECT_EQ(read(snapshot_), before);
     EXPECT_EQ(journal_.action("A1")->result, ActionResult::rolled_back);
@@ -330,7 +330,7 @@ TEST_F(RecoveryTest, OneFileMovedIsPutBack) {
     const std::string before = read(snapshot_);
     auto files = write_intent("A2");
     move(files[0]);
-    healer().recover(kNow);
+    healer().recover(kHealerNow);
     EXPECT_EQ(read(snapshot_), before);
     EXPECT_TRUE(fs::exists(status_));
     EXPECT_FALSE(fs::exists(files[0].quarantined)) << "never in both places";
@@ -341,7 +341,7 @@ TEST_F(RecoveryTest, CopyWithoutSourceRemovalIsNotDuplicated) {
     fs::create_directories(files[0].quarantined.parent_path());
     fs::copy_file(files[0].original, files[0].quarantined);  // cross-volume copy, then a crash
     std::ofstream(files[0].quarantined.string() + ".partial") << "half";
-    healer().recover(kNow);
+    healer().recover(kHealerNow);
     EXPECT_TRUE(fs::exists(snapshot_));
     EXPECT_FALSE(fs::exists(files[0].quarantined));
     EXPECT_FALSE(fs::exists(files[0].quarantined.string() + ".partial"));
@@ -352,28 +352,28 @@ TEST_F(RecoveryTest, CopyWithoutSourceRemovalIsNotDuplicated) {
 TEST_F(RecoveryTest, BothMovedWithoutFilesDoneIsCompletedNotUndone) {
     auto files = write_intent("A4");
     move(files[0]);
-    ASSERT_TRUE(journal_.append("A4", FileDoneEvent{FileRole::snapshot, false}, kNow));
+    ASSERT_TRUE(journal_.append("A4", FileDoneEvent{FileRole::snapshot, false}, kHealerNow));
     move(files[1]);  // its file_moved record was never written
-    const auto outcomes = healer().recover(kNow);
+    const auto outcomes = healer().recover(kHealerNow);
     ASSERT_EQ(outcomes.size(), 1u);
     EXPECT_TRUE(outcomes[0].completed) << outcomes[0].detail;
-    EXPECT_EQ(outcomes[0].package, kId);
+    EXPECT_EQ(outcomes[0].package, kHealerId);
     EXPECT_FALSE(fs::exists(snapshot_));
     EXPECT_FALSE(fs::exists(status_));
     EXPECT_TRUE(fs::exists(files[0].quarantined));
     EXPECT_TRUE(fs::exists(files[1].quarantined));
     EXPECT_EQ(journal_.action("A4")->result, ActionResult::awaiting_verification);
-    EXPECT_TRUE(healer().recover(kNow).empty()) << "recovery runs once per action";
+    EXPECT_TRUE(healer().recover(kHealerNow).empty()) << "recovery runs once per action";
 }
 
 TEST_F(RecoveryTest, MovedFilesTheAgentRebuiltSinceAreCompleted) {
     auto files = write_intent("A5");
     for (const auto& file : files) {
         move(file);
-        ASSERT_TRUE(journal_.append("A5", FileDoneEvent{file.role, false}, kNow));
+        ASSERT_TRUE(journal_.append("A5", FileDoneEvent{file.role, false}, kHealerNow));
     }
     tree_.write(fs::path("Package Delivery") / kFolder / "snapshot.xml", "<rebuilt/>");
-    const auto outcomes = healer().recover(kNow);
+    const auto outcomes = healer().recover(kHealerNow);
     ASSERT_EQ(outcomes.size(), 1u);
     EXPECT_TRUE(outcomes[0].completed) << outcomes[0].detail;
     EXPECT_EQ(read(snapshot_), "<rebuilt/>") << "the agent's new file is left alone";
@@ -384,7 +384,7 @@ TEST_F(RecoveryTest, ACopyThatIsNotTheJournaledFileIsNeitherTrustedNorMoved) {
     auto files = write_intent("A6");
     move(files[0]);
     std::ofstream(files[0].quarantined, std::ios::trunc) << "<tampered/>";
-    const auto outcomes = healer().recover(kNow);
+    const auto outcomes = healer().recover(kHealerNow);
     ASSERT_EQ(outcomes.size(), 1u);
     EXPECT_FALSE(outcomes[0].completed);
     EXPECT_FALSE(fs::exists(snapshot_)) << "a file with another hash never goes into the package";
@@ -398,8 +398,8 @@ TEST_F(RecoveryTest, AForgedInterruptedActionMovesNothingIntoThePackage) {
     fs::remove(snapshot_);
     const auto planted = tree_.write("outside/snapshot.xml", "<planted/>");
     const JournalFile file = snapshot_entry(snapshot_, planted);
-    ASSERT_TRUE(journal_.append("F1", files_intent({file}), kNow));
-    healer().recover(kNow);
+    ASSERT_TRUE(journal_.append("F1", files_intent({file}), kHealerNow));
+    healer().recover(kHealerNow);
     EXPECT_FALSE(fs::exists(snapshot_));
     EXPECT_EQ(read(planted), "<planted/>");
 }
@@ -409,15 +409,15 @@ TEST_F(RecoveryTest, ACopyCutShortBesideTheOriginalIsRemoved) {
     move(files[0]);
     // A rollback's cross-volume copy back, cut short by a crash.
     std::ofstream(snapshot_.string() + ".partial") << "<snap";
-    healer().recover(kNow);
+    healer().recover(kHealerNow);
     EXPECT_TRUE(fs::exists(snapshot_));
     EXPECT_FALSE(fs::exists(snapshot_.string() + ".partial"));
 }
 
 TEST_F(RecoveryTest, FinishedActionsAreLeftAlone) {
-    auto outcome = healer().heal(package_, "stale", kNow);
+    auto outcome = healer().heal(package_, "stale", kHealerNow);
     ASSERT_TRUE(outcome.done);
-    EXPECT_TRUE(healer().recover(kNow).empty());
+    EXPECT_TRUE(healer().recover(kHealerNow).empty());
     EXPECT_FALSE(fs::exists(snapshot_));
 }
 
@@ -426,8 +426,8 @@ TEST(Journal, ATornLastLineIsSkippedADamagedMiddleLineIsAnError) {
     const auto file = tree / "journal.jsonl";
     {
         Journal journal(file);
-        ASSERT_TRUE(journal.append("A", IntentEvent{}, kNow));
-        ASSERT_TRUE(journal.append("A", OutcomeEvent{Outcome::files_done}, kNow));
+        ASSERT_TRUE(journal.append("A", IntentEvent{}, kHealerNow));
+        ASSERT_TRUE(journal.append("A", OutcomeEvent{Outcome::files_done}, kHealerNow));
     }
     std::ofstream(file, std::ios::app) << "{\"action\": \"B\", \"ev";
     Journal torn(file);
@@ -444,9 +444,9 @@ TEST(Journal, ATornLastLineIsSkippedADamagedMiddleLineIsAnError) {
 TEST(Journal, ActionIdsAreUnique) {
     TempTree tree;
     Journal journal(tree / "journal.jsonl");
-    const auto first = journal.next_action_id(kId, kNow);
-    ASSERT_TRUE(journal.append(first, IntentEvent{}, kNow));
-    EXPECT_NE(journal.next_action_id(kId, kNow), first);
+    const auto first = journal.next_action_id(kHealerId, kHealerNow);
+    ASSERT_TRUE(journal.append(first, IntentEvent{}, kHealerNow));
+    EXPECT_NE(journal.next_action_id(kHealerId, kHealerNow), first);
     EXPECT_EQ(first.rfind("20261126T120000Z-6c821f5e-", 0), 0u) << first;
 }
 
@@ -459,8 +459,8 @@ class ForgedRestore : public HealerTest {
     // Journals a finished action whose snapshot supposedly sits at `quarantined`.
     void forge(const std::string& id, const fs::path& original, const fs::path& quarantined) {
         const JournalFile file = snapshot_entry(original, quarantined);
-        ASSERT_TRUE(journal_.append(id, files_intent({file}), kNow));
-        ASSERT_TRUE(journal_.append(id, OutcomeEvent{Outcome::files_done}, kNow));
+        ASSERT_TRUE(journal_.append(id, files_intent({file}), kHealerNow));
+        ASSERT_TRUE(journal_.append(id, OutcomeEvent{Outcome::files_done}, kHealerNow));
     }
     fs::path quarantined(const std::string& id) const {
         return paths_.state_dir / "quarantine" / id / "delivery" / kFolder / "snapshot.xml";
@@ -471,7 +471,7 @@ TEST_F(ForgedRestore, APathOutsideTheQuarantineIsRefused) {
     fs::remove(snapshot_);
     const auto planted = tree_.write("outside/snapshot.xml", "<planted/>");
     forge(kForged, snapshot_, planted);
-    auto restored = healer().restore(kForged, {}, kNow);
+    auto restored = healer().restore(kForged, {}, kHealerNow);
     ASSERT_FALSE(restored);
     EXPECT_NE(restored.error().message.find("not where psguard keeps"), std::string::npos)
         << restored.error().message;
@@ -480,10 +480,10 @@ TEST_F(ForgedRestore, APathOutsideTheQuarantineIsRefused) {
 }
 
 TEST_F(ForgedRestore, AnotherActionsQuarantinedFileIsRefused) {
-    auto healed = healer().heal(package_, "stale", kNow);
+    auto healed = healer().heal(package_, "stale", kHealerNow);
     ASSERT_TRUE(healed.done);
     forge(kForged, snapshot_, quarantined(healed.action_id));
-    EXPECT_FALSE(healer().restore(kForged, {}, kNow));
+    EXPECT_FALSE(healer().restore(kForged, {}, kHealerNow));
     EXPECT_TRUE(fs::exists(quarantined(healed.action_id)));
     EXPECT_FALSE(fs::exists(snapshot_));
 }
@@ -497,7 +497,7 @@ TEST_F(ForgedRestore, ALinkInsideTheQuarantineIsRefused) {
         GTEST_SKIP() << "cannot create a directory link here: " << *why;
     }
     forge(kForged, snapshot_, quarantined(kForged));  // the right path, through a link
-    auto restored = healer().restore(kForged, {}, kNow);
+    auto restored = healer().restore(kForged, {}, kHealerNow);
     ASSERT_FALSE(restored);
     EXPECT_NE(restored.error().message.find("link"), std::string::npos) << restored.error().message;
     EXPECT_EQ(read(planted), "<planted/>");
@@ -511,16 +511,16 @@ TEST_F(ForgedRestore, ADestinationThatIsNotOneOfTheTwoFilesIsRefused) {
     fs::create_directories(planted.parent_path());
     std::ofstream(planted) << "MZ";
     forge(kForged, original, planted);
-    EXPECT_FALSE(healer().restore(kForged, {}, kNow));
+    EXPECT_FALSE(healer().restore(kForged, {}, kHealerNow));
     EXPECT_FALSE(fs::exists(original));
 }
 
 TEST_F(ForgedRestore, AFileThatIsNotTheJournaledOneMovesNothing) {
-    auto healed = healer().heal(package_, "stale", kNow);
+    auto healed = healer().heal(package_, "stale", kHealerNow);
     ASSERT_TRUE(healed.done);
     const auto action = journal_.action(healed.action_id);
     std::ofstream(action->files[1].quarantined, std::ios::trunc) << "<tampered/>";
-    auto restored = healer().restore(healed.action_id, {}, kNow);
+    auto restored = healer().restore(healed.action_id, {}, kHealerNow);
     ASSERT_FALSE(restored);
     EXPECT_NE(restored.error().message.find("SHA-256"), std::string::npos)
         << restored.error().message;
@@ -530,18 +530,18 @@ TEST_F(ForgedRestore, AFileThatIsNotTheJournaledOneMovesNothing) {
 
 TEST_F(HealerTest, PruningNeverLeavesTheQuarantineForAForgedActionId) {
     for (const char* id : {"..", "../.."}) {
-        ASSERT_TRUE(journal_.append(id, files_intent({}), kNow));
-        ASSERT_TRUE(journal_.append(id, OutcomeEvent{Outcome::verified}, kNow));
+        ASSERT_TRUE(journal_.append(id, files_intent({}), kHealerNow));
+        ASSERT_TRUE(journal_.append(id, OutcomeEvent{Outcome::verified}, kHealerNow));
     }
     fs::create_directories(paths_.state_dir / "quarantine");
-    healer().prune_quarantine(kNow + std::chrono::hours(24 * 40));
+    healer().prune_quarantine(kHealerNow + std::chrono::hours(24 * 40));
     EXPECT_TRUE(fs::exists(journal_.file()));
     EXPECT_TRUE(fs::exists(snapshot_));
 }
 
 TEST_F(HealerTest, ANewActionNeverReusesTheQuarantineFolderOfAnEmptiedJournal) {
     const std::string snapshot_bytes = read(snapshot_);
-    auto first = healer().heal(package_, "stale", kNow);
+    auto first = healer().heal(package_, "stale", kHealerNow);
     ASSERT_TRUE(first.done) << first.detail;
     // The agent rebuilt the files; an operator deleted the journal and its index.
     tree_.write(fs::path("Package Delivery") / kFolder / "snapshot.xml", "<rebuilt/>");
@@ -550,7 +550,7 @@ TEST_F(HealerTest, ANewActionNeverReusesTheQuarantineFolderOfAnEmptiedJournal) {
     fs::remove(paths_.state_dir / "journal.index.json");
     Journal fresh(journal_.file());
     ASSERT_TRUE(fresh.load());
-    auto second = Healer(paths_, config_, fresh).heal(package_, "stale", kNow);
+    auto second = Healer(paths_, config_, fresh).heal(package_, "stale", kHealerNow);
     EXPECT_NE(second.action_id, first.action_id);
     EXPECT_TRUE(second.done) << second.detail;
     EXPECT_EQ(read(paths_.state_dir / "quarantine" / first.action_id / "delivery" / kFolder /
@@ -560,15 +560,15 @@ TEST_F(HealerTest, ANewActionNeverReusesTheQuarantineFolderOfAnEmptiedJournal) {
 }
 
 TEST_F(HealerTest, PrunesOnlyFinishedActionsPastRetention) {
-    auto outcome = healer().heal(package_, "stale", kNow);
+    auto outcome = healer().heal(package_, "stale", kHealerNow);
     ASSERT_TRUE(outcome.done);
     const auto folder = paths_.state_dir / "quarantine" / outcome.action_id;
-    EXPECT_TRUE(healer().prune_quarantine(kNow + std::chrono::hours(24 * 40)).empty())
+    EXPECT_TRUE(healer().prune_quarantine(kHealerNow + std::chrono::hours(24 * 40)).empty())
         << "awaiting verification: kept";
-    ASSERT_TRUE(journal_.append(outcome.action_id, OutcomeEvent{Outcome::verified}, kNow));
-    EXPECT_TRUE(healer().prune_quarantine(kNow + std::chrono::hours(24 * 29)).empty());
+    ASSERT_TRUE(journal_.append(outcome.action_id, OutcomeEvent{Outcome::verified}, kHealerNow));
+    EXPECT_TRUE(healer().prune_quarantine(kHealerNow + std::chrono::hours(24 * 29)).empty());
     EXPECT_TRUE(fs::exists(folder));
-    EXPECT_EQ(healer().prune_quarantine(kNow + std::chrono::hours(24 * 31)).size(), 1u);
+    EXPECT_EQ(healer().prune_quarantine(kHealerNow + std::chrono::hours(24 * 31)).size(), 1u);
     EXPECT_FALSE(fs::exists(folder));
 }
 

@@ -16,10 +16,10 @@ namespace {
 namespace fs = std::filesystem;
 using test::TempTree;
 
-const TimePoint kNow = *parse_utc("2026-11-26T12:00:00Z");
-const std::string kId = "{6c821f5e-1234-4abc-9def-0123456789ab}";
+const TimePoint kJournalNow = *parse_utc("2026-11-26T12:00:00Z");
+const std::string kJournalId = "{6c821f5e-1234-4abc-9def-0123456789ab}";
 
-std::string read(const fs::path& path) {
+std::string read_journal_text(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
     return std::string(std::istreambuf_iterator<char>(in), {});
 }
@@ -30,7 +30,7 @@ void append_raw(const fs::path& file, const std::string& bytes) {
 
 // Every line of the file parses: nothing glued onto a fragment.
 void expect_whole_lines(const fs::path& file) {
-    const std::string text = read(file);
+    const std::string text = read_journal_text(file);
     ASSERT_FALSE(text.empty());
     EXPECT_EQ(text.back(), '\n');
     std::istringstream lines(text);
@@ -58,8 +58,8 @@ TEST(JournalTornTail, AnAppendAfterALineWithoutItsNewlineDoesNotGlueOntoIt) {
     const auto file = tree / "journal.jsonl";
     {
         Journal journal(file);
-        ASSERT_TRUE(journal.append("A", IntentEvent{}, kNow));
-        ASSERT_TRUE(journal.append("A", OutcomeEvent{Outcome::files_done}, kNow));
+        ASSERT_TRUE(journal.append("A", IntentEvent{}, kJournalNow));
+        ASSERT_TRUE(journal.append("A", OutcomeEvent{Outcome::files_done}, kJournalNow));
     }
     const std::string fragment = R"({"action":"B","event":"intent","fi)";
     append_raw(file, fragment);  // a crash in the middle of an append
@@ -67,7 +67,7 @@ TEST(JournalTornTail, AnAppendAfterALineWithoutItsNewlineDoesNotGlueOntoIt) {
     Journal journal(file);
     ASSERT_TRUE(journal.load());
     EXPECT_EQ(journal.records().size(), 2u);
-    ASSERT_TRUE(journal.append("C", IntentEvent{}, kNow));
+    ASSERT_TRUE(journal.append("C", IntentEvent{}, kJournalNow));
     expect_whole_lines(file);
 
     Journal reloaded(file);
@@ -82,7 +82,7 @@ TEST(JournalTornTail, TheTornBytesAreKeptBesideTheJournalAndNoticed) {
     const auto file = tree / "journal.jsonl";
     {
         Journal journal(file);
-        ASSERT_TRUE(journal.append("A", IntentEvent{}, kNow));
+        ASSERT_TRUE(journal.append("A", IntentEvent{}, kJournalNow));
     }
     const std::string fragment = R"({"action":"B","event":"int)";
     append_raw(file, fragment);
@@ -91,10 +91,10 @@ TEST(JournalTornTail, TheTornBytesAreKeptBesideTheJournalAndNoticed) {
     EXPECT_TRUE(journal.take_notices().empty()) << "reading repairs nothing";
     EXPECT_EQ(torn_side_files(tree.root()).size(), 0u);
 
-    ASSERT_TRUE(journal.append("C", IntentEvent{}, kNow));
+    ASSERT_TRUE(journal.append("C", IntentEvent{}, kJournalNow));
     const auto side = torn_side_files(tree.root());
     ASSERT_EQ(side.size(), 1u);
-    EXPECT_EQ(read(side[0]), fragment);
+    EXPECT_EQ(read_journal_text(side[0]), fragment);
     const auto notices = journal.take_notices();
     ASSERT_EQ(notices.size(), 1u);
     EXPECT_EQ(notices[0].kind, JournalNoticeKind::repaired);
@@ -109,18 +109,18 @@ TEST(JournalTornTail, AJournalCutMidLineTakesAppendsAgain) {
     {
         Journal journal(file);
         for (const char* id : {"A", "B", "C"}) {
-            ASSERT_TRUE(journal.append(id, IntentEvent{}, kNow));
+            ASSERT_TRUE(journal.append(id, IntentEvent{}, kJournalNow));
         }
     }
     // Cut in the middle of the second line.
-    const std::string text = read(file);
+    const std::string text = read_journal_text(file);
     const auto second_line = text.find('\n') + 1;
     fs::resize_file(file, second_line + 10);
 
     Journal journal(file);
     ASSERT_TRUE(journal.load());
     ASSERT_EQ(journal.records().size(), 1u);
-    ASSERT_TRUE(journal.append("D", IntentEvent{}, kNow));
+    ASSERT_TRUE(journal.append("D", IntentEvent{}, kJournalNow));
     expect_whole_lines(file);
     Journal reloaded(file);
     auto loaded = reloaded.load();
@@ -134,7 +134,7 @@ TEST(JournalTornTail, ADamagedCompleteLineIsStillAnError) {
     const auto file = tree / "journal.jsonl";
     {
         Journal journal(file);
-        ASSERT_TRUE(journal.append("A", IntentEvent{}, kNow));
+        ASSERT_TRUE(journal.append("A", IntentEvent{}, kJournalNow));
     }
     append_raw(file, "{\"action\": \"B\", \"ev\n");
     Journal damaged(file);
@@ -151,9 +151,9 @@ TEST(JournalIds, StayUniqueAfterTheJournalIsEmptied) {
         Journal journal(file);
         ASSERT_TRUE(journal.load());
         for (int i = 0; i < 3; ++i) {
-            const auto id = journal.next_action_id(kId, kNow);
+            const auto id = journal.next_action_id(kJournalId, kJournalNow);
             ASSERT_TRUE(given.insert(id).second) << id;
-            ASSERT_TRUE(journal.append(id, IntentEvent{}, kNow));
+            ASSERT_TRUE(journal.append(id, IntentEvent{}, kJournalNow));
         }
         ASSERT_TRUE(journal.save_index());
     }
@@ -163,24 +163,24 @@ TEST(JournalIds, StayUniqueAfterTheJournalIsEmptied) {
         Journal journal(file);
         ASSERT_TRUE(journal.load());
         EXPECT_TRUE(journal.actions().empty());
-        const auto id = journal.next_action_id(kId, kNow);
+        const auto id = journal.next_action_id(kJournalId, kJournalNow);
         EXPECT_FALSE(given.contains(id)) << id << " was given before the journal was emptied";
         given.insert(id);
-        ASSERT_TRUE(journal.append(id, IntentEvent{}, kNow));
+        ASSERT_TRUE(journal.append(id, IntentEvent{}, kJournalNow));
         ASSERT_TRUE(journal.save_index());
     }
     fs::remove(file);
     Journal journal(file);
     ASSERT_TRUE(journal.load());
-    const auto id = journal.next_action_id(kId, kNow);
+    const auto id = journal.next_action_id(kJournalId, kJournalNow);
     EXPECT_FALSE(given.contains(id)) << id << " was given before the journal was deleted";
 }
 
 TEST(JournalIds, AnIdTheCallerRefusesIsSkipped) {
     TempTree tree;
     Journal journal(tree / "journal.jsonl");
-    const auto first = journal.next_action_id(kId, kNow);
-    const auto next = journal.next_action_id(kId, kNow, [&](const std::string& id) {
+    const auto first = journal.next_action_id(kJournalId, kJournalNow);
+    const auto next = journal.next_action_id(kJournalId, kJournalNow, [&](const std::string& id) {
         return id == first;  // say, its quarantine folder exists
     });
     EXPECT_NE(next, first);
@@ -202,14 +202,15 @@ void write_history(const fs::path& file, const fs::path& quarantine, int days, T
             const std::string id = stamp + "-6c821f5e-" + std::to_string(seq + 1);
             const nlohmann::json files = {
                 {{"role", "snapshot"},
-                 {"original", "/srv/Package Delivery/" + kId + "/snapshot.xml"},
-                 {"quarantined", (quarantine / id / "delivery" / kId / "snapshot.xml").string()},
+                 {"original", "/srv/Package Delivery/" + kJournalId + "/snapshot.xml"},
+                 {"quarantined",
+                  (quarantine / id / "delivery" / kJournalId / "snapshot.xml").string()},
                  {"sha256", std::string(64, 'a')},
                  {"size", 120}}};
             for (nlohmann::json record :
                  {nlohmann::json{{"action", id},
                                  {"event", "intent"},
-                                 {"package", kId},
+                                 {"package", kJournalId},
                                  {"mode", "quarantine"},
                                  {"reason", "stale on the NS for 2 cycles"},
                                  {"files", files}},
@@ -243,22 +244,22 @@ CycleCost cost_after(int days) {
     config.quarantine_retention = std::chrono::hours(24);
     const auto file = paths.state_dir / "journal.jsonl";
     fs::create_directories(paths.state_dir);
-    write_history(file, paths.state_dir / "quarantine", days, kNow);
+    write_history(file, paths.state_dir / "quarantine", days, kJournalNow);
     {
         Journal journal(file);
         EXPECT_TRUE(journal.load());
-        Healer(paths, config, journal).prune_quarantine(kNow);
+        Healer(paths, config, journal).prune_quarantine(kJournalNow);
         EXPECT_TRUE(journal.save_index());
     }
     {
         Journal journal(file);
         EXPECT_TRUE(journal.load());
         for (int k = 0; k < 3; ++k) {
-            const auto id = journal.next_action_id(kId, kNow);
-            EXPECT_TRUE(journal.append(id, IntentEvent{}, kNow));
-            EXPECT_TRUE(journal.append(id, OutcomeEvent{Outcome::files_done}, kNow));
+            const auto id = journal.next_action_id(kJournalId, kJournalNow);
+            EXPECT_TRUE(journal.append(id, IntentEvent{}, kJournalNow));
+            EXPECT_TRUE(journal.append(id, OutcomeEvent{Outcome::files_done}, kJournalNow));
         }
-        Healer(paths, config, journal).prune_quarantine(kNow);
+        Healer(paths, config, journal).prune_quarantine(kJournalNow);
         EXPECT_TRUE(journal.save_index());
     }
     Journal journal(file);
@@ -291,11 +292,11 @@ TEST(JournalIndex, LinesAppendedAfterTheIndexAreRead) {
     const auto file = tree / "journal.jsonl";
     {
         Journal journal(file);
-        ASSERT_TRUE(journal.append("A", IntentEvent{}, kNow));
+        ASSERT_TRUE(journal.append("A", IntentEvent{}, kJournalNow));
         ASSERT_TRUE(journal.save_index());
         // A crash before the next index: these are only in the journal.
-        ASSERT_TRUE(journal.append("A", OutcomeEvent{Outcome::files_done}, kNow));
-        ASSERT_TRUE(journal.append("B", IntentEvent{}, kNow));
+        ASSERT_TRUE(journal.append("A", OutcomeEvent{Outcome::files_done}, kJournalNow));
+        ASSERT_TRUE(journal.append("B", IntentEvent{}, kJournalNow));
     }
     Journal journal(file);
     ASSERT_TRUE(journal.load());
@@ -310,12 +311,12 @@ TEST(JournalIndex, AnIndexThatDoesNotMatchTheJournalIsIgnored) {
     const auto file = tree / "journal.jsonl";
     {
         Journal journal(file);
-        ASSERT_TRUE(journal.append("A", IntentEvent{}, kNow));
-        ASSERT_TRUE(journal.append("B", IntentEvent{}, kNow));
+        ASSERT_TRUE(journal.append("A", IntentEvent{}, kJournalNow));
+        ASSERT_TRUE(journal.append("B", IntentEvent{}, kJournalNow));
         ASSERT_TRUE(journal.save_index());
     }
     // The journal is replaced by another one of the same length or longer.
-    const std::string text = read(file);
+    const std::string text = read_journal_text(file);
     std::string other = text;
     other.replace(other.find("\"B\""), 3, "\"X\"");
     std::ofstream(file, std::ios::binary | std::ios::trunc) << other;
@@ -330,9 +331,9 @@ TEST(JournalIndex, RetiredActionsAreStillFoundInTheWholeFile) {
     TempTree tree;
     const auto file = tree / "journal.jsonl";
     Journal journal(file);
-    ASSERT_TRUE(journal.append("A", IntentEvent{}, kNow));
-    ASSERT_TRUE(journal.append("A", OutcomeEvent{Outcome::verified}, kNow));
-    ASSERT_TRUE(journal.append("B", IntentEvent{}, kNow));
+    ASSERT_TRUE(journal.append("A", IntentEvent{}, kJournalNow));
+    ASSERT_TRUE(journal.append("A", OutcomeEvent{Outcome::verified}, kJournalNow));
+    ASSERT_TRUE(journal.append("B", IntentEvent{}, kJournalNow));
     journal.retire({"A"});
     EXPECT_FALSE(journal.action("A"));
     auto all = journal.all_actions();
@@ -343,7 +344,7 @@ TEST(JournalIndex, RetiredActionsAreStillFoundInTheWholeFile) {
     ASSERT_TRUE(found.value());
     EXPECT_EQ(found.value()->result, ActionResult::verified);
     // Live again: a restore appends to it, and the index written then explains that record.
-    ASSERT_TRUE(journal.append("A", OutcomeEvent{Outcome::restored}, kNow));
+    ASSERT_TRUE(journal.append("A", OutcomeEvent{Outcome::restored}, kJournalNow));
     EXPECT_EQ(journal.action("A")->result, ActionResult::restored);
 }
 
@@ -352,19 +353,19 @@ TEST(JournalIndex, ARecordOfARetiredActionAfterTheIndexMakesTheWholeFileRead) {
     const auto file = tree / "journal.jsonl";
     {
         Journal journal(file);
-        ASSERT_TRUE(journal.append("A", IntentEvent{}, kNow));
-        ASSERT_TRUE(journal.append("A", OutcomeEvent{Outcome::verified}, kNow));
+        ASSERT_TRUE(journal.append("A", IntentEvent{}, kJournalNow));
+        ASSERT_TRUE(journal.append("A", OutcomeEvent{Outcome::verified}, kJournalNow));
         journal.retire({"A"});
         ASSERT_TRUE(journal.save_index());
         // `psguard restore A` appended, and could not save the index.
-        ASSERT_TRUE(journal.append("A", OutcomeEvent{Outcome::restored}, kNow));
+        ASSERT_TRUE(journal.append("A", OutcomeEvent{Outcome::restored}, kJournalNow));
     }
     Journal journal(file);
     ASSERT_TRUE(journal.load());
     EXPECT_FALSE(journal.read_stats().used_index);
     ASSERT_TRUE(journal.action("A"));
     EXPECT_EQ(journal.action("A")->result, ActionResult::restored);
-    EXPECT_EQ(journal.action("A")->time, kNow) << "folded from its intent, not a stub";
+    EXPECT_EQ(journal.action("A")->time, kJournalNow) << "folded from its intent, not a stub";
 }
 
 }  // namespace

@@ -5,20 +5,21 @@
 namespace psguard {
 namespace {
 
-const std::string kId = "{6c821f5e-1234-4abc-9def-0123456789ab}";
+const std::string kReconcileId = "{6c821f5e-1234-4abc-9def-0123456789ab}";
 
 LocalPackage ready_package(const std::string& version = "1601867730") {
     LocalPackage package;
-    package.id = kId;
-    package.delivery_dir = "/pd/" + kId;
-    package.status_dir = "/ps/" + kId;
+    package.id = kReconcileId;
+    package.delivery_dir = "/pd/" + kReconcileId;
+    package.status_dir = "/ps/" + kReconcileId;
     package.snapshot = SnapshotDocument{version, {}};
     package.package_status = StatusDocument{"Ready", version};
     return package;
 }
 
 NsPackageRow row(const std::string& status, const std::string& version = "1601867730") {
-    return NsPackageRow{kId, "Adobe Reader", "PS01", status, version, version, std::nullopt};
+    return NsPackageRow{kReconcileId, "Adobe Reader", "PS01",      status,
+                        version,      version,        std::nullopt};
 }
 
 PackageVerdict judge_one(std::optional<LocalPackage> local, std::optional<NsPackageRow> ns_row,
@@ -64,7 +65,7 @@ TEST(Reconcile, PendingIsPendingUntilPastGrace) {
     EXPECT_EQ(judge_one(ready_package(), row("Pending")).verdict, Verdict::pending_on_ns);
     EXPECT_EQ(judge_one(ready_package(), row("Retrying Download")).verdict, Verdict::pending_on_ns);
     ReconcileOptions options;
-    options.pending_past_grace.insert(kId);
+    options.pending_past_grace.insert(kReconcileId);
     auto v = judge_one(ready_package(), row("Pending"), options);
     EXPECT_EQ(v.verdict, Verdict::stale_on_ns);
     EXPECT_NE(v.reason.find("grace"), std::string::npos);
@@ -117,7 +118,7 @@ TEST(Reconcile, KnownNsStatusWordsInAnyCaseWithBlanks) {
 
 TEST(Reconcile, AnUnknownNsStatusIsReportedVerbatimAndNeverStale) {
     ReconcileOptions options;
-    options.pending_past_grace.insert(kId);  // even past the grace period
+    options.pending_past_grace.insert(kReconcileId);  // even past the grace period
     auto v = judge_one(ready_package(), row("Quarantined by policy"), options);
     EXPECT_EQ(v.verdict, Verdict::unrecognised_ns_status);
     EXPECT_EQ(v.ns->status, "Quarantined by policy");

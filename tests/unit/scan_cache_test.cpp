@@ -18,7 +18,7 @@ constexpr const char* kA = "{6d417916-1234-4abc-9def-0123456789a1}";
 constexpr const char* kB = "{6d417916-1234-4abc-9def-0123456789a2}";
 constexpr const char* kC = "{6d417916-1234-4abc-9def-0123456789a3}";
 
-std::string status_xml(const std::string& status, const std::string& version) {
+std::string cached_status_xml(const std::string& status, const std::string& version) {
     return "<PackageStatus status=\"" + status + "\" version=\"" + version + "\"/>";
 }
 
@@ -36,7 +36,7 @@ class ScanCacheTest : public ::testing::Test {
         tree.write(fs::path("Package Delivery") / id / "snapshot.xml",
                    "<snapshot version=\"" + version + "\"/>");
         tree.write(fs::path("PackageStatus") / id / "PackageStatus.xml",
-                   status_xml(status, version));
+                   cached_status_xml(status, version));
     }
 
     std::string status_of(const LocalScan& scan, const std::string& id) {
