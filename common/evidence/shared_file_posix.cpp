@@ -14,8 +14,6 @@
 namespace psguard {
 namespace fs = std::filesystem;
 
-namespace {}  // namespace
-
 struct SharedFile::Native {
     explicit Native(int descriptor) noexcept : fd(descriptor) {}
     ~Native() {

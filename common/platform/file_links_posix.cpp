@@ -14,8 +14,6 @@
 namespace psguard {
 namespace fs = std::filesystem;
 
-namespace {}  // namespace
-
 Result<std::optional<EntryInfo>> probe_entry(const fs::path& path) {
     struct stat st {};
     if (::lstat(without_trailing_slashes(path).c_str(), &st) != 0) {

@@ -13,8 +13,6 @@
 #include "platform/unique_fd.hpp"
 
 namespace psguard {
-namespace {}  // namespace
-
 Status append_durably(const std::filesystem::path& file, std::string_view bytes) {
     UniqueFd fd(::open(file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
     if (!fd) {

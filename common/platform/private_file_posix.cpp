@@ -12,8 +12,6 @@
 #include "platform/unique_fd.hpp"
 
 namespace psguard {
-namespace {}  // namespace
-
 Result<std::string> read_private_file(const std::filesystem::path& file, std::string_view what,
                                       std::size_t max_bytes) {
     const std::string kind(what);

@@ -31,7 +31,15 @@ constexpr int kWarmupCycles = 40;
 constexpr int kCycles = 200;
 // Bounds after the warm-up: no descriptor may leak; memory may move by allocator noise only.
 constexpr long kMaxFdGrowth = 0;
+#if defined(__SANITIZE_ADDRESS__)
+// ASan's allocator maps a region per size class and its shadow follows: after the warm-up its RSS
+// still creeps by 2-3 MB over 160 cycles (2,812 KB in one CI run) without any live growth. A
+// retained per-cycle allocation (a kept snapshot or report) still exceeds this by far, and LSan
+// reports lost memory at the agent's exit.
+constexpr long kMaxRssGrowthKb = 4096;
+#else
 constexpr long kMaxRssGrowthKb = 2048;
+#endif
 
 std::string guid(int n) {
     char text[64];
