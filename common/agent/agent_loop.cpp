@@ -5,6 +5,7 @@
 #include "cycle/state_dir.hpp"
 #include "local/scan_cache.hpp"
 #include "ns/ns_client.hpp"
+#include "platform/freed_heap.hpp"
 
 namespace psguard {
 namespace {
@@ -310,12 +311,14 @@ Status AgentLoop::run(std::stop_token stop) {
     const std::stop_callback on_stop(stop, [this] { this->stop(); });
     ScanCache scans;
     run_one_cycle(**state, scans, Wake::none);  // the first cycle at start
+    return_freed_heap();
     for (;;) {
         const Wake reason = wait_for_work();
         if (reason == Wake::stop) {
             return {};
         }
         run_one_cycle(**state, scans, reason);
+        return_freed_heap();  // what only the cycle needed is destroyed by now
     }
 }
 

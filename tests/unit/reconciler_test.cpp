@@ -10,8 +10,8 @@ const std::string kReconcileId = "{6c821f5e-1234-4abc-9def-0123456789ab}";
 LocalPackage ready_package(const std::string& version = "1601867730") {
     LocalPackage package;
     package.id = kReconcileId;
-    package.delivery_dir = "/pd/" + kReconcileId;
-    package.status_dir = "/ps/" + kReconcileId;
+    package.delivery_dir = std::filesystem::path("/pd/" + kReconcileId);
+    package.status_dir = std::filesystem::path("/ps/" + kReconcileId);
     package.snapshot = SnapshotDocument{version, {}};
     package.package_status = StatusDocument{"Ready", version};
     return package;
