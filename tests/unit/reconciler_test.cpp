@@ -238,6 +238,38 @@ TEST(Reconcile, JoinsBothSidesAndSortsById) {
     EXPECT_EQ(verdicts[2].verdict, Verdict::missing_locally);
 }
 
+TEST(Reconcile, InterleavedIdsJoinInOrderTheFirstDuplicateRowCountsAndNothingIsOverReserved) {
+    const auto id = [](char last) {
+        return std::string("{00000000-0000-4000-8000-00000000000") + last + "}";
+    };
+    LocalScan scan;
+    for (const char last : {'a', 'c', 'e'}) {
+        auto package = ready_package();
+        package.id = id(last);
+        scan.packages.emplace(package.id, package);
+    }
+    NsAnswer answer;
+    for (const auto& [last, status] : std::vector<std::pair<char, const char*>>{
+             {'d', "Ready"}, {'c', "Ready"}, {'b', "Ready"}, {'c', "Invalid"}, {'a', "Ready"}}) {
+        auto ns_row = row(status);
+        ns_row.id = id(last);
+        answer.rows.push_back(ns_row);
+    }
+    const auto verdicts = reconcile(scan, answer, {});
+    ASSERT_EQ(verdicts.size(), 5u);
+    const std::vector<std::pair<char, Verdict>> expected = {{'a', Verdict::healthy},
+                                                            {'b', Verdict::missing_locally},
+                                                            {'c', Verdict::healthy},
+                                                            {'d', Verdict::missing_locally},
+                                                            {'e', Verdict::unknown_to_ns}};
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+        EXPECT_EQ(verdicts[i].id, id(expected[i].first));
+        EXPECT_EQ(verdicts[i].verdict, expected[i].second) << verdicts[i].id;
+    }
+    // The verdicts are kept with the published report until the next cycle.
+    EXPECT_EQ(verdicts.capacity(), verdicts.size());
+}
+
 TEST(ReconcileWithoutNs, GivesOnlyLocalVerdicts) {
     LocalScan scan;
     auto ready = ready_package();
