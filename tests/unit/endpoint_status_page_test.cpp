@@ -14,8 +14,6 @@
 namespace psguard {
 namespace {
 
-using nlohmann::json;
-
 using test::kToken;
 
 class StatusPageTest : public test::RoutesFixture {
