@@ -247,11 +247,7 @@ void AgentLoop::run_one_cycle(StateDir& state, ScanCache& scans, Wake reason) {
             ? std::string("full")
             : "incremental (" + std::to_string(changes.packages.size()) + " packages)"};
     next->report = report;
-    nlohmann::json journal = nlohmann::json::array();
-    for (const auto& action : state.journal().actions()) {
-        journal.push_back(to_json(action));
-    }
-    next->journal = std::move(journal);
+    next->journal = state.journal().actions();
     ++next->cycles_total;
     ++next->cycles_by_trigger[trigger_name(reason)];
     if (reason == Wake::rescan) {

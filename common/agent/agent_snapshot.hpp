@@ -13,9 +13,10 @@
 #include <optional>
 #include <string>
 
-#include <nlohmann/json.hpp>
+#include <vector>
 
 #include "core/utc_time.hpp"
+#include "heal/journal_record.hpp"
 
 namespace psguard {
 
@@ -60,8 +61,8 @@ struct AgentSnapshot {
     bool heal_enabled = false;
     std::optional<CycleSummary> last_cycle;
     bool cycle_running = false;  // a cycle is in flight: published as it starts, cleared at its end
-    std::shared_ptr<const CheckReport> report;         // the last cycle's; null before the first
-    nlohmann::json journal = nlohmann::json::array();  // to_json(ActionSummary), newest last
+    std::shared_ptr<const CheckReport> report;    // the last cycle's; null before the first
+    std::vector<ActionSummary> journal;           // the journal's recent actions, newest last
     std::map<std::string, std::string> settings;  // effective settings worth showing (no secrets)
 
     // Counters since start (Prometheus counters).

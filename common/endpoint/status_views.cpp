@@ -295,7 +295,11 @@ std::optional<nlohmann::json> package_json(const AgentSnapshot& snapshot, std::s
 }
 
 nlohmann::json journal_json(const AgentSnapshot& snapshot) {
-    return {{"actions", snapshot.journal.is_array() ? snapshot.journal : Json::array()}};
+    Json actions = Json::array();
+    for (const auto& action : snapshot.journal) {
+        actions.push_back(to_json(action));  // as `psguard journal --json` shows it
+    }
+    return {{"actions", std::move(actions)}};
 }
 
 std::vector<MetricFamily> snapshot_metrics(const AgentSnapshot& snapshot) {

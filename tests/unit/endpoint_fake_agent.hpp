@@ -72,8 +72,13 @@ inline std::shared_ptr<AgentSnapshot> sample_snapshot(TimePoint started,
         CycleSummary{started + std::chrono::seconds(60), std::chrono::milliseconds(2500),
                      kExitFindings, "timer", "full"};
     snapshot->report = std::make_shared<const CheckReport>(cycle_report(scene));
-    snapshot->journal = nlohmann::json::array(
-        {{{"id", "20261126T063000Z-6d417916-1"}, {"package", kStaleId}, {"result", "verified"}}});
+    ActionSummary action;
+    action.id = "20261126T063000Z-6d417916-1";
+    action.time = started + std::chrono::seconds(30);
+    action.package = kStaleId;
+    action.reason = "stale_on_ns";
+    action.result = ActionResult::verified;
+    snapshot->journal = {action};
     snapshot->settings = {{"server", "PS01"}, {"ns_url", "https://ns.example.com"}};
     snapshot->cycles_total = 3;
     snapshot->cycles_by_trigger = {{"start", 1}, {"timer", 2}};

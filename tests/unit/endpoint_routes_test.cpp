@@ -296,11 +296,13 @@ TEST_F(RoutesTest, InvalidUtf8InTheReportIsReplacedNotThrown) {
               std::string::npos);
 }
 
-TEST_F(RoutesTest, AMistypedJournalReadsAsEmpty) {
-    set_report([](AgentSnapshot& snapshot) { snapshot.journal = json::object(); });
-    EXPECT_EQ(body(get("/v1/journal")), (json{{"actions", json::array()}}));
-    EXPECT_EQ(get("/v1/status").status, 200u);
-    EXPECT_EQ(get("/metrics").status, 200u);
+TEST_F(RoutesTest, TheJournalRouteShowsEachActionAsTheJournalCommandDoes) {
+    const json journal = body(get("/v1/journal"));
+    ASSERT_EQ(journal["actions"].size(), 1u);
+    const auto snapshot = agent_.snapshot();
+    EXPECT_EQ(journal["actions"][0], to_json(snapshot->journal.at(0)));
+    EXPECT_EQ(journal["actions"][0]["kind"], "files");
+    EXPECT_EQ(journal["actions"][0]["files"], json::array());
 }
 
 TEST_F(RoutesTest, ErrorResponsesAreJson) {

@@ -105,8 +105,8 @@ TEST_F(StatusPageTest, EscapesEveryTextFromTheReport) {
             report.ns.usable = false;
         });
         snapshot.settings["server"] = "PS<01>";
-        snapshot.journal[0]["id"] = "x</code><script>";
-        snapshot.journal[0]["result"] = "verified";
+        snapshot.journal.at(0).id = "x</code><script>";
+        snapshot.journal.at(0).result = ActionResult::verified;
     });
     const std::string body = page();
     EXPECT_EQ(body.find("<script"), std::string::npos) << body;
