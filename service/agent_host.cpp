@@ -73,9 +73,9 @@ void log_cycle(const AgentSnapshot& snapshot) {
         summary += (summary.empty() ? "" : ", ") + std::to_string(count) + " " + verdict;
     }
     const std::string line = fmt::format(
-        "cycle ({}) took {} ms, {} scan: {} packages{}{}; NS {}", snapshot.last_cycle->trigger,
-        snapshot.last_cycle->duration.count(), snapshot.last_cycle->scan, report.packages.size(),
-        summary.empty() ? "" : ": ", summary,
+        "cycle ({}) took {} ms, {} scan: {} packages{}{}; NS {}",
+        to_string(snapshot.last_cycle->trigger), snapshot.last_cycle->duration.count(),
+        snapshot.last_cycle->scan, report.packages.size(), summary.empty() ? "" : ": ", summary,
         report.ns.usable ? "ok" : "UNUSABLE: " + text_or(report.ns.error, "?"));
     if (!report.ns.usable) {
         log_event(EventId::ns_unusable, spdlog::level::err, line);

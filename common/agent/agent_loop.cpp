@@ -26,23 +26,23 @@ std::map<std::string, std::string> visible_settings(const Config& config) {
 
 }  // namespace
 
-const char* AgentLoop::trigger_name(Wake wake) {
+CycleTrigger AgentLoop::trigger_of(Wake wake) {
     switch (wake) {
         case Wake::timer:
-            return "timer";
+            return CycleTrigger::timer;
         case Wake::file_change:
-            return "file_change";
+            return CycleTrigger::file_change;
         case Wake::endpoint:
-            return "endpoint";
+            return CycleTrigger::endpoint;
         case Wake::rescan:
-            return "rescan";
+            return CycleTrigger::rescan;
         case Wake::reload:
-            return "reload";
+            return CycleTrigger::reload;
         case Wake::none:
         case Wake::stop:
             break;
     }
-    return "start";
+    return CycleTrigger::start;
 }
 
 AgentLoop::AgentLoop(Config config, LoopTiming timing, CycleObserver observer)
@@ -242,14 +242,14 @@ void AgentLoop::run_one_cycle(StateDir& state, ScanCache& scans, Wake reason) {
     next->heal_enabled = config.heal.enabled;
     next->settings = visible_settings(config);
     next->last_cycle = CycleSummary{
-        now_seconds(), duration, report->exit_code(), trigger_name(reason),
+        now_seconds(), duration, report->exit_code(), trigger_of(reason),
         scans.last_was_full()
             ? std::string("full")
             : "incremental (" + std::to_string(changes.packages.size()) + " packages)"};
     next->report = report;
     next->journal = state.journal().actions();
     ++next->cycles_total;
-    ++next->cycles_by_trigger[trigger_name(reason)];
+    ++next->cycles_by_trigger[to_string(trigger_of(reason))];
     if (reason == Wake::rescan) {
         ++next->full_rescans_total;
     }

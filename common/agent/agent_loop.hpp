@@ -54,7 +54,7 @@ class AgentLoop final : public AgentControl {
   private:
     enum class Wake { none, timer, file_change, endpoint, rescan, reload, stop };
 
-    static const char* trigger_name(Wake wake);
+    static CycleTrigger trigger_of(Wake wake);
     Wake wait_for_work();
     // The NS client's wait between retries: false when a stop or reload cut it short.
     bool wait_before_retry(std::chrono::milliseconds delay);

@@ -20,12 +20,34 @@
 
 namespace psguard {
 
+// What started a cycle.
+enum class CycleTrigger { start, timer, file_change, endpoint, rescan, reload };
+
+// The name in /v1/status, the log and the psguard_cycles_total label.
+constexpr const char* to_string(CycleTrigger trigger) {
+    switch (trigger) {
+        case CycleTrigger::timer:
+            return "timer";
+        case CycleTrigger::file_change:
+            return "file_change";
+        case CycleTrigger::endpoint:
+            return "endpoint";
+        case CycleTrigger::rescan:
+            return "rescan";
+        case CycleTrigger::reload:
+            return "reload";
+        case CycleTrigger::start:
+            break;
+    }
+    return "start";
+}
+
 struct CycleSummary {
     TimePoint finished;
     std::chrono::milliseconds duration{0};
-    int exit_code = 0;    // as `psguard check`: 0 healthy, 1 findings, 3 NS unusable
-    std::string trigger;  // "timer", "file_change", "endpoint", "rescan", "reload", "start"
-    std::string scan;     // "full" or "incremental (N packages)"
+    int exit_code = 0;  // as `psguard check`: 0 healthy, 1 findings, 3 NS unusable
+    CycleTrigger trigger = CycleTrigger::start;
+    std::string scan;  // "full" or "incremental (N packages)"
 };
 
 struct CheckReport;
@@ -67,7 +89,7 @@ struct AgentSnapshot {
 
     // Counters since start (Prometheus counters).
     std::uint64_t cycles_total = 0;
-    std::map<std::string, std::uint64_t> cycles_by_trigger;
+    std::map<std::string, std::uint64_t> cycles_by_trigger;   // by to_string(CycleTrigger)
     std::map<std::string, std::uint64_t> heal_actions_total;  // by result: done, failed, ...
     std::uint64_t ns_failures_total = 0;
     std::uint64_t file_events_total = 0;

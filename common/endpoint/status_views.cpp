@@ -32,7 +32,7 @@ Json last_cycle_json(const std::optional<CycleSummary>& cycle) {
     return {{"time", format_utc(cycle->finished)},
             {"duration_seconds", as_seconds(cycle->duration)},
             {"result", cycle_result_name(cycle->exit_code)},
-            {"trigger", cycle->trigger},
+            {"trigger", to_string(cycle->trigger)},
             {"scan", cycle->scan}};
 }
 

@@ -87,8 +87,8 @@ std::shared_ptr<psguard::AgentSnapshot> published_state() {
     snapshot->version = "0.1.0";
     snapshot->started = now_seconds();
     snapshot->heal_enabled = true;
-    snapshot->last_cycle =
-        CycleSummary{snapshot->started, std::chrono::milliseconds(2500), 1, "timer", "full"};
+    snapshot->last_cycle = CycleSummary{snapshot->started, std::chrono::milliseconds(2500), 1,
+                                        CycleTrigger::timer, "full"};
     snapshot->report = std::make_shared<const CheckReport>(std::move(report));
     snapshot->journal = nlohmann::json::array({{{"id", "20261126T063000Z-6d417916-1"},
                                                 {"package", test::kStaleId},

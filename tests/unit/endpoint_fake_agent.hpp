@@ -70,7 +70,7 @@ inline std::shared_ptr<AgentSnapshot> sample_snapshot(TimePoint started,
     snapshot->heal_enabled = true;
     snapshot->last_cycle =
         CycleSummary{started + std::chrono::seconds(60), std::chrono::milliseconds(2500),
-                     kExitFindings, "timer", "full"};
+                     kExitFindings, CycleTrigger::timer, "full"};
     snapshot->report = std::make_shared<const CheckReport>(cycle_report(scene));
     ActionSummary action;
     action.id = "20261126T063000Z-6d417916-1";
