@@ -29,11 +29,11 @@ std::string text_or(const std::string& text, const char* fallback) {
 // The heal phase's events: actions, ACL repairs, the breaker, failed verifications, triggers.
 void log_heal(const HealReport& heal) {
     for (const auto& action : heal.actions) {
-        const bool failed = action.result == "failed";
+        const bool failed = action.result == ActionOutcome::failed;
         log_event(failed ? EventId::heal_failed : EventId::heal_action,
                   failed ? spdlog::level::err : spdlog::level::warn,
-                  fmt::format("heal {} of package {}: {} ({})", action.result, action.package,
-                              text_or(action.id, "-"), action.detail));
+                  fmt::format("heal {} of package {}: {} ({})", to_string(action.result),
+                              action.package, text_or(action.id, "-"), action.detail));
     }
     for (const auto& repair : heal.acl_repairs) {
         const bool failed = repair.result == "failed" || repair.result == "verify_failed";

@@ -261,7 +261,7 @@ void AgentLoop::run_one_cycle(StateDir& state, ScanCache& scans, Wake reason) {
     }
     if (report->heal) {
         for (const auto& action : report->heal->actions) {
-            ++next->heal_actions_total[action.result];
+            ++next->heal_actions_total[to_string(action.result)];
         }
         for (std::size_t i = 0; i < report->heal->verified.size(); ++i) {
             ++next->heal_actions_total["verified"];

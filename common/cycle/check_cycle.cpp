@@ -625,7 +625,7 @@ CheckReport run_cycle(const Config& config, NsClient& ns, StateDir& state,
     for (const auto& id : plan.to_heal) {
         HealDecision& decision = plan.decisions[id];
         if (options.dry_run) {
-            heal.actions.push_back({"", id, {}, "planned", decision.reason});
+            heal.actions.push_back({"", id, {}, ActionOutcome::planned, decision.reason});
             continue;
         }
         if (!options.heal) {
@@ -655,7 +655,8 @@ CheckReport run_cycle(const Config& config, NsClient& ns, StateDir& state,
             entry.heal_failed = entry.attempts >= config.heal.max_attempts;
         }
         heal.actions.push_back({outcome.action_id, id, outcome.files,
-                                outcome.done ? "done" : "failed", outcome.detail});
+                                outcome.done ? ActionOutcome::done : ActionOutcome::failed,
+                                outcome.detail});
     }
     if (!done_actions.empty()) {
         // Once, after every file of this cycle has moved.

@@ -7,6 +7,18 @@
 #include "reconcile/attention_groups.hpp"
 
 namespace psguard {
+
+const char* to_string(ActionOutcome outcome) {
+    switch (outcome) {
+        case ActionOutcome::done:
+            return "done";
+        case ActionOutcome::failed:
+            return "failed";
+        case ActionOutcome::planned:
+            break;
+    }
+    return "planned";
+}
 namespace {
 
 nlohmann::json optional_view(const std::optional<LocalView>& view) {
@@ -253,7 +265,7 @@ nlohmann::json to_json(const CheckReport& report) {
                 {{"id", action.id.empty() ? nlohmann::json(nullptr) : nlohmann::json(action.id)},
                  {"package", action.package},
                  {"files", action.files},
-                 {"result", action.result},
+                 {"result", to_string(action.result)},
                  {"detail", action.detail}});
         }
     }

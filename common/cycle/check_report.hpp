@@ -40,12 +40,16 @@ struct Finding {
     bool problem = true;  // false: reported for information, does not make the check fail
 };
 
+// What became of a heal action this cycle.
+enum class ActionOutcome { planned, done, failed };
+const char* to_string(ActionOutcome outcome);  // the name in the report and the metrics
+
 // One action taken (or planned, in a dry run) this cycle.
 struct ActionReport {
     std::string id;  // empty in a dry run
     std::string package;
     std::vector<std::string> files;
-    std::string result;  // "planned", "done", "failed"
+    ActionOutcome result = ActionOutcome::planned;
     std::string detail;
 };
 

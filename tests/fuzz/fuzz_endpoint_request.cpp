@@ -81,7 +81,7 @@ std::shared_ptr<psguard::AgentSnapshot> published_state() {
     heal.budget_left_today = 49;
     heal.decisions[test::kStaleId] = {HealState::done, "moved", "20261126T063000Z-6d417916-1"};
     heal.actions.push_back(
-        {"20261126T063000Z-6d417916-1", test::kStaleId, {"snapshot.xml"}, "done", ""});
+        {"20261126T063000Z-6d417916-1", test::kStaleId, {"snapshot.xml"}, ActionOutcome::done, ""});
 
     auto snapshot = std::make_shared<AgentSnapshot>();
     snapshot->version = "0.1.0";
