@@ -5,11 +5,14 @@
 #                    over the raw read floor of the same tree: `find` stat of every file plus
 #                    `cat` of every XML file, warm cache (best of several runs each)
 #   incremental_ms   re-check of one changed package in that tree (ScanCache::refresh + reconcile)
-#   idle_rss_mb      VmRSS of `psguard run` on that tree after its first cycle (peak: VmHWM and
-#                    /usr/bin/time -v), with the NS emulator answering 10k rows over TLS
+#   idle_rss_mb      VmRSS of `psguard run` on that tree after two cycles (the first, full one and
+#                    a file-change one), with the NS emulator answering 10k rows over TLS
+#   peak_vs_idle     its peak RSS (/usr/bin/time -v, the load test included) over idle_rss_mb
 #   endpoint_vs_nginx  wrk requests/s against /v1/status of the running agent over nginx serving
 #                    the same JSON as a static file on loopback, same connections and duration
 #   p99_ms           wrk's 99th percentile latency against psguard
+#   endpoint_vs_nginx_busy  the same ratio while a CPU-bound process keeps one core busy
+#   scan_100k_vs_10k full run only: full scan + reconcile of a 100k tree over the 10k one (CPU)
 #   wake-ups         context switches of all of psguard's threads over an idle period
 # Installs what it needs from Debian, builds the Release preset `bench` (build/bench).
 # Usage: scripts/bench.sh [--quick] [--no-build]   (--quick: shorter runs, no 100k tree; under 3 minutes
@@ -135,6 +138,8 @@ if ((!quick)); then
     read -r big_ms big_cpu_ms < <(python3 -c "import json;b=json.load(open('$work/bench100k.json'))['benchmarks'][0];print(f\"{b['real_time']:.0f} {b['cpu_time']:.0f}\")")
     say "100k packages: psguard $big_ms ms wall / $big_cpu_ms ms CPU, floor $big_floor_ms ms wall /" \
         "$big_floor_cpu_ms ms CPU, ratio (CPU) $(python3 -c "print(f'{$big_cpu_ms/$big_floor_cpu_ms:.2f}')")"
+    scan_100k_vs_10k="$(python3 -c "print(f'{$big_cpu_ms/$scan_cpu_ms:.1f}')")"
+    say "100k against 10k (CPU): ${scan_100k_vs_10k}x"
     rm -rf "$big"
 fi
 
@@ -219,6 +224,11 @@ for _ in $(seq 200); do
 done
 incremental_cycle="$(status_json | python3 -c "import json,sys;c=json.load(sys.stdin)['last_cycle'];print(c['duration_seconds'], c['trigger'], c['scan'])")"
 say "file-change cycle in the agent (incremental scan + NS fetch + report): $incremental_cycle"
+# The idle figure: after two cycles (the full one at start and the file-change one).
+sleep 2
+idle_rss_kb="$(kb VmRSS)"
+idle_rss_mb="$(python3 -c "print(f'{$idle_rss_kb/1024:.1f}')")"
+say "psguard run: idle VmRSS after two cycles $idle_rss_mb MB"
 
 # The endpoint against nginx serving the same document.
 mkdir -p "$work/www/v1" "$work/nginx"
@@ -258,6 +268,22 @@ endpoint_vs_nginx="$(python3 -c "print(f'{$psguard_rps/$nginx_rps:.2f}')")"
 say "endpoint /v1/status ($bytes bytes): psguard $psguard_rps req/s p99 $p99_ms ms;" \
     "nginx $nginx_rps req/s p99 $(p99 "$work/wrk_nginx.txt") ms (wrk -t2 -c32 -d${wrk_seconds}s)"
 grep -q "Non-2xx" "$work/wrk_psguard.txt" && say "WARNING: psguard answered non-2xx: $(grep Non-2xx "$work/wrk_psguard.txt")"
+
+# The same while a CPU-bound process keeps one of the cores busy (a Package Server also runs IIS
+# and the Symantec agent): both servers share what is left with wrk.
+busy_seconds=$((2 * wrk_seconds + 5))
+timeout "$busy_seconds" sh -c 'while :; do :; done' &
+busy_pid=$!
+pids+=($busy_pid)
+wrk_run "http://127.0.0.1:$api_port/v1/status" >"$work/wrk_psguard_busy.txt"
+wrk_run "http://127.0.0.1:$nginx_port/v1/status" >"$work/wrk_nginx_busy.txt"
+kill "$busy_pid" 2>/dev/null || true
+wait "$busy_pid" 2>/dev/null || true
+psguard_busy_rps="$(rps "$work/wrk_psguard_busy.txt")"
+nginx_busy_rps="$(rps "$work/wrk_nginx_busy.txt")"
+endpoint_vs_nginx_busy="$(python3 -c "print(f'{$psguard_busy_rps/$nginx_busy_rps:.2f}')")"
+say "endpoint with one core busy: psguard $psguard_busy_rps req/s p99 $(p99 "$work/wrk_psguard_busy.txt") ms;" \
+    "nginx $nginx_busy_rps req/s p99 $(p99 "$work/wrk_nginx_busy.txt") ms"
 after_rss_kb="$(kb VmRSS)"
 say "psguard VmRSS after the load: $((after_rss_kb / 1024)) MB"
 
@@ -269,5 +295,7 @@ say "psguard run peak RSS (/usr/bin/time -v): $peak_mb MB"
 printf 'floor_cpu_ms=%s scan_cpu_ms=%s floor_wall_ms=%s scan_wall_ms=%s incremental_cpu_ms=%s peak_rss_mb=%s trimmed_rss_mb=%s wakeups_idle=%s/%ss psguard_rps=%s nginx_rps=%s\n' \
     "$floor_cpu_ms" "$scan_cpu_ms" "$floor_ms" "$scan_ms" "$incremental_cpu_ms" "$peak_mb" "$trimmed_mb" \
     "$wakeups" "$idle_seconds" "$psguard_rps" "$nginx_rps"
-printf 'scan_vs_floor=%s incremental_ms=%s idle_rss_mb=%s endpoint_vs_nginx=%s p99_ms=%s\n' \
-    "$scan_vs_floor" "$incremental_ms" "$idle_rss_mb" "$endpoint_vs_nginx" "$p99_ms"
+peak_vs_idle="$(python3 -c "print(f'{$peak_mb/$idle_rss_mb:.1f}')")"
+printf 'scan_vs_floor=%s incremental_ms=%s idle_rss_mb=%s peak_vs_idle=%s endpoint_vs_nginx=%s p99_ms=%s endpoint_vs_nginx_busy=%s%s\n' \
+    "$scan_vs_floor" "$incremental_ms" "$idle_rss_mb" "$peak_vs_idle" "$endpoint_vs_nginx" "$p99_ms" \
+    "$endpoint_vs_nginx_busy" "${scan_100k_vs_10k:+ scan_100k_vs_10k=$scan_100k_vs_10k}"

@@ -22,99 +22,94 @@ namespace {
 // which the journal makes safe (the next start completes or rolls back an interrupted action).
 constexpr auto kStopGrace = std::chrono::seconds(4);
 
-std::string text_or(const nlohmann::json& value, const char* fallback) {
-    return value.is_string() ? value.get<std::string>() : std::string(fallback);
+std::string text_or(const std::string& text, const char* fallback) {
+    return text.empty() ? std::string(fallback) : text;
+}
+
+// The heal phase's events: actions, ACL repairs, the breaker, failed verifications, triggers.
+void log_heal(const HealReport& heal) {
+    for (const auto& action : heal.actions) {
+        const bool failed = action.result == ActionOutcome::failed;
+        log_event(failed ? EventId::heal_failed : EventId::heal_action,
+                  failed ? spdlog::level::err : spdlog::level::warn,
+                  fmt::format("heal {} of package {}: {} ({})", to_string(action.result),
+                              action.package, text_or(action.id, "-"), action.detail));
+    }
+    for (const auto& repair : heal.acl_repairs) {
+        const bool failed = repair.result == "failed" || repair.result == "verify_failed";
+        log_event(
+            EventId::acl_repair, failed ? spdlog::level::err : spdlog::level::warn,
+            fmt::format("ACL repair {} of {}: {}", repair.result, repair.path, repair.detail));
+    }
+    if (heal.breaker) {
+        log_event(EventId::breaker_open, spdlog::level::err,
+                  "mass-event breaker: " + *heal.breaker);
+    }
+    for (const auto& id : heal.verify_failed) {
+        log_event(EventId::heal_failed, spdlog::level::warn,
+                  fmt::format("heal action {} failed verification: the NS did not turn Ready", id));
+    }
+    // The re-report trigger: a trigger that failed is a warning (the next one was tried).
+    for (const auto& step : heal.refresh_steps) {
+        if (!step.ok) {
+            spdlog::warn("re-report trigger {} failed: {}", to_string(step.trigger), step.detail);
+        }
+    }
+    if (heal.policy_refresh) {
+        spdlog::warn("agent policy refresh {}: {}", heal.policy_refresh->result,
+                     heal.policy_refresh->detail);
+    }
 }
 
 // One line per cycle, and the cycle's events, each under its Event Log ID (docs/windows-events.md):
 // findings, NS unusable, ACL missing, heal actions and failures, ACL repairs, the breaker.
 void log_cycle(const AgentSnapshot& snapshot) {
-    if (!snapshot.last_cycle) {
+    if (!snapshot.last_cycle || !snapshot.report) {
         return;
     }
-    const auto& report = snapshot.report;
+    const CheckReport& report = *snapshot.report;
     std::string summary;
-    for (const auto& [verdict, count] : report["summary"].items()) {
-        summary += (summary.empty() ? "" : ", ") + std::to_string(count.get<int>()) + " " + verdict;
+    for (const auto& [verdict, count] : report.summary()) {
+        summary += (summary.empty() ? "" : ", ") + std::to_string(count) + " " + verdict;
     }
-    const bool ns_usable = report["ns"]["usable"].get<bool>();
     const std::string line = fmt::format(
-        "cycle ({}) took {} ms, {} scan: {} packages{}{}; NS {}", snapshot.last_cycle->trigger,
-        snapshot.last_cycle->duration.count(), snapshot.last_cycle->scan, report["packages"].size(),
-        summary.empty() ? "" : ": ", summary,
-        ns_usable ? "ok" : "UNUSABLE: " + text_or(report["ns"]["error"], "?"));
-    if (!ns_usable) {
+        "cycle ({}) took {} ms, {} scan: {} packages{}{}; NS {}",
+        to_string(snapshot.last_cycle->trigger), snapshot.last_cycle->duration.count(),
+        snapshot.last_cycle->scan, report.packages.size(), summary.empty() ? "" : ": ", summary,
+        report.ns.usable ? "ok" : "UNUSABLE: " + text_or(report.ns.error, "?"));
+    if (!report.ns.usable) {
         log_event(EventId::ns_unusable, spdlog::level::err, line);
     } else if (snapshot.last_cycle->exit_code == kExitFindings) {
         log_event(EventId::cycle_findings, spdlog::level::warn, line);
     } else {
         spdlog::info("{}", line);
     }
-    const auto acl = status_json(snapshot, now_seconds())["acl"];
-    if (acl["ok"] == false) {
+    if (const AclSummary acl = acl_summary(&report); acl.ok == false) {
         std::string folders;
-        for (const auto& path : acl["problems"]) {
-            folders += (folders.empty() ? "" : ", ") + text_or(path, "?");
+        for (const auto& path : acl.problems) {
+            folders += (folders.empty() ? "" : ", ") + path;
         }
         log_event(EventId::acl_missing, spdlog::level::err,
-                  fmt::format(
-                      "the credential account {} lacks the rights it needs{}{}{}",
-                      text_or(acl["account"], "(unknown)"), folders.empty() ? "" : " on ", folders,
-                      acl["note"].is_string() ? " (" + acl["note"].get<std::string>() + ")" : ""));
+                  fmt::format("the credential account {} lacks the rights it needs{}{}{}",
+                              text_or(acl.account, "(unknown)"), folders.empty() ? "" : " on ",
+                              folders, acl.note.empty() ? "" : " (" + acl.note + ")"));
     }
-    for (const auto& action : report["actions"]) {
-        const bool failed = action["result"] == "failed";
-        log_event(failed ? EventId::heal_failed : EventId::heal_action,
-                  failed ? spdlog::level::err : spdlog::level::warn,
-                  fmt::format("heal {} of package {}: {} ({})", text_or(action["result"], "?"),
-                              text_or(action["package"], "?"), text_or(action["id"], "-"),
-                              text_or(action["detail"], "")));
+    if (report.heal) {
+        log_heal(*report.heal);
     }
-    if (report["heal"].is_object()) {
-        for (const auto& repair : report["heal"]["acl_repairs"]) {
-            const bool failed = repair["result"] == "failed" || repair["result"] == "verify_failed";
-            log_event(EventId::acl_repair, failed ? spdlog::level::err : spdlog::level::warn,
-                      fmt::format("ACL repair {} of {}: {}", text_or(repair["result"], "?"),
-                                  text_or(repair["path"], "?"), text_or(repair["detail"], "")));
-        }
-        if (report["heal"]["breaker"].is_string()) {
-            log_event(EventId::breaker_open, spdlog::level::err,
-                      "mass-event breaker: " + report["heal"]["breaker"].get<std::string>());
-        }
-    }
-    for (const auto& finding : report["findings"]) {
+    for (const auto& finding : report.findings) {
         // The journal's own trouble (a torn line cut off, a record not written) is an error:
         // it reaches the Event Log on Windows.
-        const std::string kind = text_or(finding["kind"], "");
-        if (kind.starts_with("journal_")) {
+        if (finding.kind.starts_with("journal_")) {
             log_event(EventId::other, spdlog::level::err,
-                      fmt::format("{}: {}", kind, text_or(finding["detail"], "")));
+                      fmt::format("{}: {}", finding.kind, finding.detail));
         }
     }
-    if (report["heal"].is_object()) {
-        for (const auto& id : report["heal"]["verify_failed"]) {
-            log_event(EventId::heal_failed, spdlog::level::warn,
-                      fmt::format("heal action {} failed verification: the NS did not turn Ready",
-                                  text_or(id, "?")));
-        }
-        // The re-report trigger: a trigger that failed is a warning (the next one was tried).
-        for (const auto& step : report["heal"]["refresh_steps"]) {
-            if (!step["ok"].get<bool>()) {
-                spdlog::warn("re-report trigger {} failed: {}", step["trigger"].get<std::string>(),
-                             step["detail"].get<std::string>());
-            }
-        }
-        if (const auto& policy = report["heal"]["policy_refresh"]; policy.is_object()) {
-            spdlog::warn("agent policy refresh {}: {}", policy["result"].get<std::string>(),
-                         policy["detail"].get<std::string>());
-        }
+    if (report.smp_report && report.smp_report->result == "failed") {
+        spdlog::warn("fleet status NSE not sent: {}", report.smp_report->detail);
     }
-    if (const auto& smp = report["smp_report"];
-        smp.is_object() && smp["result"].get<std::string>() == "failed") {
-        spdlog::warn("fleet status NSE not sent: {}", smp["detail"].get<std::string>());
-    }
-    if (const auto& view = report["agent_view"]; view.is_object() && view["note"].is_string()) {
-        spdlog::info("agent's view: {}", view["note"].get<std::string>());
+    if (report.agent_view && !report.agent_view->note.empty()) {
+        spdlog::info("agent's view: {}", report.agent_view->note);
     }
 }
 

@@ -5,6 +5,7 @@
 #include "cycle/state_dir.hpp"
 #include "local/scan_cache.hpp"
 #include "ns/ns_client.hpp"
+#include "platform/freed_heap.hpp"
 
 namespace psguard {
 namespace {
@@ -25,23 +26,23 @@ std::map<std::string, std::string> visible_settings(const Config& config) {
 
 }  // namespace
 
-const char* AgentLoop::trigger_name(Wake wake) {
+CycleTrigger AgentLoop::trigger_of(Wake wake) {
     switch (wake) {
         case Wake::timer:
-            return "timer";
+            return CycleTrigger::timer;
         case Wake::file_change:
-            return "file_change";
+            return CycleTrigger::file_change;
         case Wake::endpoint:
-            return "endpoint";
+            return CycleTrigger::endpoint;
         case Wake::rescan:
-            return "rescan";
+            return CycleTrigger::rescan;
         case Wake::reload:
-            return "reload";
+            return CycleTrigger::reload;
         case Wake::none:
         case Wake::stop:
             break;
     }
-    return "start";
+    return CycleTrigger::start;
 }
 
 AgentLoop::AgentLoop(Config config, LoopTiming timing, CycleObserver observer)
@@ -189,7 +190,7 @@ void AgentLoop::run_one_cycle(StateDir& state, ScanCache& scans, Wake reason) {
         if (pending_config_) {
             config_ = std::move(*pending_config_);
             pending_config_.reset();
-            last_acl_.reset();  // another account or other required rights: check everything
+            acl_reusable_ = false;  // another account or other required rights: check everything
             changes_.everything = true;
         }
         config = config_;
@@ -207,7 +208,7 @@ void AgentLoop::run_one_cycle(StateDir& state, ScanCache& scans, Wake reason) {
     const LocalScan& local = incremental ? scans.refresh(config.paths, config.parse,
                                                          changes.packages, changes.folder_names)
                                          : scans.full(config.paths, config.parse);
-    CheckReport report;
+    CheckReport result;
     // The NS client is built per cycle: a reloaded configuration or a new password applies.
     auto ns = make_ns_client(
         config, [this](std::chrono::milliseconds delay) { return wait_before_retry(delay); });
@@ -217,38 +218,38 @@ void AgentLoop::run_one_cycle(StateDir& state, ScanCache& scans, Wake reason) {
         options.local = &local;
         options.agent = symantec_agent_.get();
         options.stop = stop_source_.get_token();
-        if (incremental && last_acl_) {
+        const auto last = snapshot();
+        if (incremental && acl_reusable_ && last->report && last->report->acl) {
             options.changed_packages = &changes.packages;
-            options.previous_acl = &*last_acl_;
+            // The last published report's: its ACL results are not copied to be kept.
+            options.previous_acl = &*last->report->acl;
         }
-        report = run_cycle(config, **ns, state, options, now_seconds());
+        result = run_cycle(config, **ns, state, options, now_seconds());
     } else {
-        report.server = config.server_name;
-        report.ns.url = config.ns.url;
-        report.ns.error = ns.error().message;
-        report.ns.failure = NsFailure::configuration;
+        result.server = config.server_name;
+        result.ns.url = config.ns.url;
+        result.ns.error = ns.error().message;
+        result.ns.failure = NsFailure::configuration;
     }
     const auto duration =
         std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - started);
-    last_acl_ = report.acl;
+    acl_reusable_ = true;
+    // Published as it is: the endpoint renders its documents from it (once per snapshot).
+    const auto report = std::make_shared<const CheckReport>(std::move(result));
 
     auto next = std::make_shared<AgentSnapshot>(*snapshot());
     next->cycle_running = false;
     next->heal_enabled = config.heal.enabled;
     next->settings = visible_settings(config);
     next->last_cycle = CycleSummary{
-        now_seconds(), duration, report.exit_code(), trigger_name(reason),
+        now_seconds(), duration, report->exit_code(), trigger_of(reason),
         scans.last_was_full()
             ? std::string("full")
             : "incremental (" + std::to_string(changes.packages.size()) + " packages)"};
-    next->report = to_json(report);
-    nlohmann::json journal = nlohmann::json::array();
-    for (const auto& action : state.journal().actions()) {
-        journal.push_back(to_json(action));
-    }
-    next->journal = std::move(journal);
+    next->report = report;
+    next->journal = state.journal().actions();
     ++next->cycles_total;
-    ++next->cycles_by_trigger[trigger_name(reason)];
+    ++next->cycles_by_trigger[to_string(trigger_of(reason))];
     if (reason == Wake::rescan) {
         ++next->full_rescans_total;
     }
@@ -258,18 +259,18 @@ void AgentLoop::run_one_cycle(StateDir& state, ScanCache& scans, Wake reason) {
     if (!scans.last_was_full()) {
         ++next->incremental_scans_total;
     }
-    if (report.heal) {
-        for (const auto& action : report.heal->actions) {
-            ++next->heal_actions_total[action.result];
+    if (report->heal) {
+        for (const auto& action : report->heal->actions) {
+            ++next->heal_actions_total[to_string(action.result)];
         }
-        for (std::size_t i = 0; i < report.heal->verified.size(); ++i) {
+        for (std::size_t i = 0; i < report->heal->verified.size(); ++i) {
             ++next->heal_actions_total["verified"];
         }
-        for (std::size_t i = 0; i < report.heal->verify_failed.size(); ++i) {
+        for (std::size_t i = 0; i < report->heal->verify_failed.size(); ++i) {
             ++next->heal_actions_total["verify_failed"];
         }
     }
-    if (!report.ns.usable) {
+    if (!report->ns.usable) {
         ++next->ns_failures_total;
     }
     {
@@ -277,7 +278,7 @@ void AgentLoop::run_one_cycle(StateDir& state, ScanCache& scans, Wake reason) {
         running_ = false;
         snapshot_ = next;
         // Bounded backoff after an NS failure: retry sooner than the interval, doubling.
-        ns_failures_ = report.ns.usable ? 0 : ns_failures_ + 1;
+        ns_failures_ = report->ns.usable ? 0 : ns_failures_ + 1;
         auto wait = timing_.interval;
         if (ns_failures_ > 0) {
             const auto backoff = timing_.ns_backoff_first * (1LL << std::min(ns_failures_ - 1, 10));
@@ -306,12 +307,14 @@ Status AgentLoop::run(std::stop_token stop) {
     const std::stop_callback on_stop(stop, [this] { this->stop(); });
     ScanCache scans;
     run_one_cycle(**state, scans, Wake::none);  // the first cycle at start
+    return_freed_heap();
     for (;;) {
         const Wake reason = wait_for_work();
         if (reason == Wake::stop) {
             return {};
         }
         run_one_cycle(**state, scans, reason);
+        return_freed_heap();  // what only the cycle needed is destroyed by now
     }
 }
 

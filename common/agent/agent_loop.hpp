@@ -54,7 +54,7 @@ class AgentLoop final : public AgentControl {
   private:
     enum class Wake { none, timer, file_change, endpoint, rescan, reload, stop };
 
-    static const char* trigger_name(Wake wake);
+    static CycleTrigger trigger_of(Wake wake);
     Wake wait_for_work();
     // The NS client's wait between retries: false when a stop or reload cut it short.
     bool wait_before_retry(std::chrono::milliseconds delay);
@@ -86,7 +86,9 @@ class AgentLoop final : public AgentControl {
     bool running_ = false;
     std::uint64_t generation_ = 0;  // bumped by every notification, so a waiter sees it
     int ns_failures_ = 0;
-    std::optional<AclReport> last_acl_;  // loop thread only: reused by incremental cycles
+    // Loop thread only: incremental cycles reuse the ACL results of the last published report
+    // (false after a reload: every folder is checked again).
+    bool acl_reusable_ = false;
     // Loop thread only: one for the agent's life, so that a call abandoned on a hung Symantec
     // agent keeps later cycles from starting more.
     std::unique_ptr<AgentAutomation> symantec_agent_;

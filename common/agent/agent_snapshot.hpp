@@ -1,26 +1,79 @@
 // What the agent publishes after every cycle, for the status endpoint and `psguard status`:
-// an immutable value, swapped atomically, so readers never wait for a cycle.
+// an immutable value, swapped atomically, so readers never wait for a cycle. The cycle's report
+// stays typed here; JSON is made only by the endpoint, once per snapshot (RenderCache).
 #pragma once
 
+#include <array>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
-#include <nlohmann/json.hpp>
+#include <vector>
 
 #include "core/utc_time.hpp"
+#include "heal/journal_record.hpp"
 
 namespace psguard {
+
+// What started a cycle.
+enum class CycleTrigger { start, timer, file_change, endpoint, rescan, reload };
+
+// The name in /v1/status, the log and the psguard_cycles_total label.
+constexpr const char* to_string(CycleTrigger trigger) {
+    switch (trigger) {
+        case CycleTrigger::timer:
+            return "timer";
+        case CycleTrigger::file_change:
+            return "file_change";
+        case CycleTrigger::endpoint:
+            return "endpoint";
+        case CycleTrigger::rescan:
+            return "rescan";
+        case CycleTrigger::reload:
+            return "reload";
+        case CycleTrigger::start:
+            break;
+    }
+    return "start";
+}
 
 struct CycleSummary {
     TimePoint finished;
     std::chrono::milliseconds duration{0};
-    int exit_code = 0;    // as `psguard check`: 0 healthy, 1 findings, 3 NS unusable
-    std::string trigger;  // "timer", "file_change", "endpoint", "rescan", "reload", "start"
-    std::string scan;     // "full" or "incremental (N packages)"
+    int exit_code = 0;  // as `psguard check`: 0 healthy, 1 findings, 3 NS unusable
+    CycleTrigger trigger = CycleTrigger::start;
+    std::string scan;  // "full" or "incremental (N packages)"
+};
+
+struct CheckReport;
+
+// The endpoint's documents rendered from one snapshot: each rendered by the first request that
+// wants it, then served as these bytes for as long as the snapshot is the published one (and
+// freed with it). A copy of a snapshot is another snapshot: it starts with nothing rendered.
+class RenderCache {
+  public:
+    enum Document : std::size_t { status, packages, metrics, journal, kDocuments };
+
+    RenderCache() = default;
+    RenderCache(const RenderCache&) noexcept {}
+    RenderCache& operator=(const RenderCache&) = delete;
+
+    // The bytes of `document`, from `render()` the first time; a render that throws is retried by
+    // the next call.
+    template <typename Render>
+    const std::string& get(Document document, Render&& render) const {
+        std::call_once(once_[document], [&] { bytes_[document] = render(); });
+        return bytes_[document];
+    }
+
+  private:
+    mutable std::array<std::once_flag, kDocuments> once_;
+    mutable std::array<std::string, kDocuments> bytes_;
 };
 
 struct AgentSnapshot {
@@ -30,18 +83,20 @@ struct AgentSnapshot {
     bool heal_enabled = false;
     std::optional<CycleSummary> last_cycle;
     bool cycle_running = false;  // a cycle is in flight: published as it starts, cleared at its end
-    nlohmann::json report = nullptr;                   // to_json(CheckReport) of the last cycle
-    nlohmann::json journal = nlohmann::json::array();  // to_json(ActionSummary), newest last
+    std::shared_ptr<const CheckReport> report;    // the last cycle's; null before the first
+    std::vector<ActionSummary> journal;           // the journal's recent actions, newest last
     std::map<std::string, std::string> settings;  // effective settings worth showing (no secrets)
 
     // Counters since start (Prometheus counters).
     std::uint64_t cycles_total = 0;
-    std::map<std::string, std::uint64_t> cycles_by_trigger;
+    std::map<std::string, std::uint64_t> cycles_by_trigger;   // by to_string(CycleTrigger)
     std::map<std::string, std::uint64_t> heal_actions_total;  // by result: done, failed, ...
     std::uint64_t ns_failures_total = 0;
     std::uint64_t file_events_total = 0;
     std::uint64_t full_rescans_total = 0;
     std::uint64_t incremental_scans_total = 0;  // cycles that re-scanned changed packages only
+
+    RenderCache rendered;  // the endpoint's documents of this snapshot (endpoint/status_views)
 };
 
 enum class TriggerResult { accepted, busy };

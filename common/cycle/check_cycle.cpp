@@ -261,10 +261,10 @@ Observation observe(const Config& config, NsClient& ns, AgentAutomation& agent,
             }
         }
     }
-    const EvidenceCycleResult found = run_evidence_cycle(evidence, config.evidence, input);
-    report.evidence = found.to_json();
+    EvidenceCycleResult found = run_evidence_cycle(evidence, config.evidence, input);
     report.diagnosis = found.diagnosis.cause;
     report.diagnosis_summary = found.diagnosis.summary;
+    report.evidence = std::move(found);
 
     report.ns.attempts = fetch.attempts;
     report.ns.reachable = fetch.http_status != 0;
@@ -606,11 +606,11 @@ CheckReport run_cycle(const Config& config, NsClient& ns, StateDir& state,
                                   report.diagnosis_summary + "): removing files cannot help";
     }
     if (seen.answer) {
-        // Pending on the NS counts as stale only past the grace period, measured across cycles.
-        observe_pending(history, reconcile(*seen.local, *seen.answer, {}), now);
-        ReconcileOptions reconcile_options;
-        reconcile_options.pending_past_grace = pending_past_grace(history, config.heal, now);
-        report.packages = reconcile(*seen.local, *seen.answer, reconcile_options);
+        // Pending on the NS counts as stale only past the grace period, measured across cycles:
+        // one reconcile, then its pending verdicts past the grace turn stale.
+        report.packages = reconcile(*seen.local, *seen.answer, {});
+        observe_pending(history, report.packages, now);
+        apply_pending_grace(report.packages, pending_past_grace(history, config.heal, now));
         verify_actions(config, state, report, heal, now);
         observe_streaks(history, report.packages);
         explain_stale(report);
@@ -625,7 +625,7 @@ CheckReport run_cycle(const Config& config, NsClient& ns, StateDir& state,
     for (const auto& id : plan.to_heal) {
         HealDecision& decision = plan.decisions[id];
         if (options.dry_run) {
-            heal.actions.push_back({"", id, {}, "planned", decision.reason});
+            heal.actions.push_back({"", id, {}, ActionOutcome::planned, decision.reason});
             continue;
         }
         if (!options.heal) {
@@ -655,7 +655,8 @@ CheckReport run_cycle(const Config& config, NsClient& ns, StateDir& state,
             entry.heal_failed = entry.attempts >= config.heal.max_attempts;
         }
         heal.actions.push_back({outcome.action_id, id, outcome.files,
-                                outcome.done ? "done" : "failed", outcome.detail});
+                                outcome.done ? ActionOutcome::done : ActionOutcome::failed,
+                                outcome.detail});
     }
     if (!done_actions.empty()) {
         // Once, after every file of this cycle has moved.

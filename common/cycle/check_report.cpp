@@ -3,12 +3,22 @@
 #include <algorithm>
 
 #include "core/display_text.hpp"
-#include "core/json_fields.hpp"
 #include "cycle/console_text.hpp"
-#include "evidence/cited_evidence.hpp"
 #include "reconcile/attention_groups.hpp"
 
 namespace psguard {
+
+const char* to_string(ActionOutcome outcome) {
+    switch (outcome) {
+        case ActionOutcome::done:
+            return "done";
+        case ActionOutcome::failed:
+            return "failed";
+        case ActionOutcome::planned:
+            break;
+    }
+    return "planned";
+}
 namespace {
 
 nlohmann::json optional_view(const std::optional<LocalView>& view) {
@@ -117,7 +127,9 @@ nlohmann::json policy_refresh_json(const PolicyRefreshReport& policy) {
                                    : nlohmann::json(nullptr)}};
 }
 
-nlohmann::json heal_json(const HealReport& heal) {
+}  // namespace
+
+nlohmann::json report_json::heal(const HealReport& heal) {
     nlohmann::json refresh_steps = nlohmann::json::array();
     for (const auto& step : heal.refresh_steps) {
         refresh_steps.push_back(
@@ -153,7 +165,7 @@ nlohmann::json heal_json(const HealReport& heal) {
                                                : nlohmann::json(nullptr)}};
 }
 
-nlohmann::json agent_view_json(const AgentViewReport& view) {
+nlohmann::json report_json::agent_view(const AgentViewReport& view) {
     return {{"read", view.read},
             {"note", view.note.empty() ? nlohmann::json(nullptr) : nlohmann::json(view.note)},
             {"packages", view.packages},
@@ -162,7 +174,7 @@ nlohmann::json agent_view_json(const AgentViewReport& view) {
             {"used_for_unreadable", view.used_for_unreadable}};
 }
 
-nlohmann::json smp_report_json(const SmpReportOutcome& smp) {
+nlohmann::json report_json::smp_report(const SmpReportOutcome& smp) {
     return {{"result", smp.result},
             {"detail", smp.detail},
             {"hresult",
@@ -170,6 +182,8 @@ nlohmann::json smp_report_json(const SmpReportOutcome& smp) {
             {"last_success", smp.last_success ? nlohmann::json(format_utc(*smp.last_success))
                                               : nlohmann::json(nullptr)}};
 }
+
+namespace {
 
 nlohmann::json acl_results_json(const CheckReport& report) {
     nlohmann::json results = nlohmann::json::array();
@@ -190,19 +204,59 @@ nlohmann::json acl_account_json(const AclReport& acl) {
 
 }  // namespace
 
+nlohmann::json report_json::package(const CheckReport& report, const PackageVerdict& package) {
+    return {
+        {"id", package.id},
+        {"name", package.name.empty() ? nlohmann::json(nullptr) : nlohmann::json(package.name)},
+        {"verdict", package.verdict ? nlohmann::json(std::string(to_string(*package.verdict)))
+                                    : nlohmann::json(nullptr)},
+        {"reason", package.reason},
+        {"local", optional_view(package.local)},
+        {"ns", optional_view(package.ns)},
+        {"heal", heal_field(report, package.id)},
+    };
+}
+
+nlohmann::json report_json::summary(const CheckReport& report) {
+    nlohmann::json summary = nlohmann::json::object();
+    for (const auto& [verdict, count] : report.summary()) {
+        summary[verdict] = count;
+    }
+    return summary;
+}
+
+nlohmann::json report_json::ns(const NsStatus& ns) {
+    return {
+        {"url", ns.url},
+        {"reachable", ns.reachable},
+        {"usable", ns.usable},
+        {"error", ns.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(ns.error)},
+        {"failure", ns.failure ? nlohmann::json(to_string(*ns.failure)) : nlohmann::json(nullptr)},
+        {"rows", ns.rows ? nlohmann::json(*ns.rows) : nlohmann::json(nullptr)},
+        {"attempts", ns.attempts}};
+}
+
+nlohmann::json report_json::evidence(const CheckReport& report) {
+    nlohmann::json list = nlohmann::json::array();
+    if (report.evidence) {
+        for (const Evidence& item : report.evidence->items) {
+            list.push_back(evidence_to_json(item));
+        }
+    }
+    return list;
+}
+
+nlohmann::json report_json::diagnosis(const CheckReport& report) {
+    return {{"cause", std::string(to_string(report.diagnosis))},
+            {"summary", report.diagnosis_summary},
+            {"evidence", report.evidence ? nlohmann::json(report.evidence->diagnosis.evidence)
+                                         : nlohmann::json::array()}};
+}
+
 nlohmann::json to_json(const CheckReport& report) {
     nlohmann::json packages = nlohmann::json::array();
     for (const auto& package : report.packages) {
-        packages.push_back({
-            {"id", package.id},
-            {"name", package.name.empty() ? nlohmann::json(nullptr) : nlohmann::json(package.name)},
-            {"verdict", package.verdict ? nlohmann::json(std::string(to_string(*package.verdict)))
-                                        : nlohmann::json(nullptr)},
-            {"reason", package.reason},
-            {"local", optional_view(package.local)},
-            {"ns", optional_view(package.ns)},
-            {"heal", heal_field(report, package.id)},
-        });
+        packages.push_back(report_json::package(report, package));
     }
     nlohmann::json actions = nlohmann::json::array();
     if (report.heal) {
@@ -211,7 +265,7 @@ nlohmann::json to_json(const CheckReport& report) {
                 {{"id", action.id.empty() ? nlohmann::json(nullptr) : nlohmann::json(action.id)},
                  {"package", action.package},
                  {"files", action.files},
-                 {"result", action.result},
+                 {"result", to_string(action.result)},
                  {"detail", action.detail}});
         }
     }
@@ -222,45 +276,30 @@ nlohmann::json to_json(const CheckReport& report) {
                             {"detail", finding.detail},
                             {"problem", finding.problem}});
     }
-    nlohmann::json summary = nlohmann::json::object();
-    for (const auto& [verdict, count] : report.summary()) {
-        summary[verdict] = count;
-    }
+    nlohmann::json evidence = report.evidence
+                                  ? render_evidence(report.evidence->items, report.evidence->totals)
+                                  : nlohmann::json{{"evidence", nlohmann::json::array()},
+                                                   {"evidence_counts", nlohmann::json::object()}};
     return {
         {"server", report.server},
-        {"ns",
-         {{"url", report.ns.url},
-          {"reachable", report.ns.reachable},
-          {"usable", report.ns.usable},
-          {"error",
-           report.ns.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(report.ns.error)},
-          {"failure", report.ns.failure ? nlohmann::json(to_string(*report.ns.failure))
-                                        : nlohmann::json(nullptr)},
-          {"rows", report.ns.rows ? nlohmann::json(*report.ns.rows) : nlohmann::json(nullptr)},
-          {"attempts", report.ns.attempts}}},
+        {"ns", report_json::ns(report.ns)},
         {"packages", std::move(packages)},
         {"findings", std::move(findings)},
-        {"summary", std::move(summary)},
+        {"summary", report_json::summary(report)},
         {"acl", acl_results_json(report)},
         {"acl_account", report.acl ? acl_account_json(*report.acl) : nlohmann::json(nullptr)},
-        {"evidence",
-         report.evidence.is_object() ? report.evidence["evidence"] : nlohmann::json::array()},
-        {"evidence_counts", report.evidence.is_object() ? report.evidence["evidence_counts"]
-                                                        : nlohmann::json::object()},
-        {"event_queue",
-         report.evidence.is_object() ? report.evidence["event_queue"] : nlohmann::json(nullptr)},
-        {"diagnosis",
-         {{"cause", std::string(to_string(report.diagnosis))},
-          {"summary", report.diagnosis_summary},
-          {"evidence", report.evidence.is_object() && report.evidence["diagnosis"].is_object()
-                           ? report.evidence["diagnosis"]["evidence"]
-                           : nlohmann::json::array()}}},
+        {"evidence", std::move(evidence["evidence"])},
+        {"evidence_counts", std::move(evidence["evidence_counts"])},
+        {"event_queue", report.evidence && report.evidence->queue
+                            ? queue_summary_to_json(*report.evidence->queue)
+                            : nlohmann::json(nullptr)},
+        {"diagnosis", report_json::diagnosis(report)},
         {"actions", std::move(actions)},
-        {"heal", report.heal ? heal_json(*report.heal) : nlohmann::json(nullptr)},
+        {"heal", report.heal ? report_json::heal(*report.heal) : nlohmann::json(nullptr)},
         {"agent_view",
-         report.agent_view ? agent_view_json(*report.agent_view) : nlohmann::json(nullptr)},
+         report.agent_view ? report_json::agent_view(*report.agent_view) : nlohmann::json(nullptr)},
         {"smp_report",
-         report.smp_report ? smp_report_json(*report.smp_report) : nlohmann::json(nullptr)},
+         report.smp_report ? report_json::smp_report(*report.smp_report) : nlohmann::json(nullptr)},
         {"exit_code", report.exit_code()},
     };
 }
@@ -350,14 +389,16 @@ std::string packages_section(const CheckReport& report, const TableOptions& opti
 }
 
 // The evidence the diagnosis cites, one line each: "time source: message (where)".
-std::vector<std::string> cited_evidence_lines(const nlohmann::json& evidence) {
+std::vector<std::string> cited_evidence_lines(const CheckReport& report) {
     std::vector<std::string> lines;
-    for (const nlohmann::json& item : cited_evidence(evidence)) {
-        const auto text = [&item](const char* key) { return text_of(field(item, key), ""); };
-        std::string line = text("time");
-        line += (line.empty() ? "" : " ") + text("source");
-        line += (line.empty() ? "" : ": ") + text("message");
-        if (const std::string where = text("where"); !where.empty()) {
+    if (!report.evidence) {
+        return lines;
+    }
+    for (const Evidence* item : report.evidence->cited()) {
+        std::string line = printable_line(item->time);
+        line += (line.empty() ? "" : " ") + printable_line(item->source);
+        line += (line.empty() ? "" : ": ") + printable_line(item->message);
+        if (const std::string where = printable_line(item->where); !where.empty()) {
             line += " (" + where + ")";
         }
         lines.push_back(cell(line));
@@ -401,7 +442,7 @@ std::string heading(const CheckReport& report, const TableOptions& options) {
             "Diagnosis:", Colour::bold,
             " " + std::string(to_string(report.diagnosis)) + ": " + cell(report.diagnosis_summary),
             options, kLabelIndent);
-        const auto cited = cited_evidence_lines(report.evidence);
+        const auto cited = cited_evidence_lines(report);
         for (std::size_t i = 0; i < std::min(cited.size(), kEvidenceShown); ++i) {
             out += wrap(std::string(kLabelIndent, ' ') + "evidence: " + cited[i], options.width,
                         kLabelIndent + 4);

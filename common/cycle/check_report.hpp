@@ -11,6 +11,7 @@
 
 #include "acl/acl_inspector.hpp"
 #include "evidence/diagnosis.hpp"
+#include "evidence/evidence_cycle.hpp"
 #include "heal/heal_planner.hpp"
 #include "heal/healer.hpp"
 #include "heal/policy_refresh.hpp"
@@ -39,12 +40,16 @@ struct Finding {
     bool problem = true;  // false: reported for information, does not make the check fail
 };
 
+// What became of a heal action this cycle.
+enum class ActionOutcome { planned, done, failed };
+const char* to_string(ActionOutcome outcome);  // the name in the report and the metrics
+
 // One action taken (or planned, in a dry run) this cycle.
 struct ActionReport {
     std::string id;  // empty in a dry run
     std::string package;
     std::vector<std::string> files;
-    std::string result;  // "planned", "done", "failed"
+    ActionOutcome result = ActionOutcome::planned;
     std::string detail;
 };
 
@@ -66,7 +71,7 @@ struct HealReport {
     std::vector<RecoveryOutcome> recovered;  // interrupted actions completed at start
     std::vector<std::string> verified;       // actions whose package turned healthy
     std::vector<std::string> verify_failed;
-    std::string refresh;  // outcome of the re-report trigger
+    std::string refresh;                     // outcome of the re-report trigger
     std::vector<RefreshStep> refresh_steps;  // each trigger tried, in order
     std::vector<AclRepairReport> acl_repairs;
     std::optional<PolicyRefreshReport> policy_refresh;  // Procedure 1 (heal.policy_refresh)
@@ -95,8 +100,8 @@ struct CheckReport {
     NsStatus ns;
     std::vector<PackageVerdict> packages;
     std::vector<Finding> findings;
-    std::optional<AclReport> acl;       // absent: not checked
-    nlohmann::json evidence = nullptr;  // EvidenceCycleResult::to_json(), absent when not read
+    std::optional<AclReport> acl;                 // absent: not checked
+    std::optional<EvidenceCycleResult> evidence;  // absent: not read
     Cause diagnosis = Cause::unknown;
     std::string diagnosis_summary;
     std::optional<HealReport> heal;
@@ -114,7 +119,22 @@ inline constexpr int kExitUsage = 2;
 inline constexpr int kExitNsUnusable = 3;
 inline constexpr int kExitAgentDown = 4;  // `psguard status`: no agent answered, or unhealthy
 
+// JSON only where the report leaves the process: `check --json`, the endpoint's documents,
+// last-report.json, the support bundle.
 nlohmann::json to_json(const CheckReport& report);
+
+// Parts of to_json(report), the same values, for the documents that repeat them (/v1/status,
+// /v1/packages).
+namespace report_json {
+nlohmann::json package(const CheckReport& report, const PackageVerdict& package);
+nlohmann::json summary(const CheckReport& report);  // {"<verdict>": count}
+nlohmann::json ns(const NsStatus& ns);
+nlohmann::json heal(const HealReport& heal);
+nlohmann::json evidence(const CheckReport& report);   // the "evidence" array
+nlohmann::json diagnosis(const CheckReport& report);  // {"cause", "summary", "evidence"}
+nlohmann::json agent_view(const AgentViewReport& view);
+nlohmann::json smp_report(const SmpReportOutcome& smp);
+}  // namespace report_json
 
 struct TableOptions {
     bool all = false;     // every package, one line each; else only those that need attention

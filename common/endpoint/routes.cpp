@@ -7,6 +7,7 @@
 #include "core/ascii.hpp"
 #include "endpoint/base64.hpp"
 #include "endpoint/metrics_text.hpp"
+#include "endpoint/rendered_documents.hpp"
 #include "endpoint/status_page.hpp"
 #include "endpoint/token_file.hpp"
 
@@ -17,11 +18,16 @@ using Json = nlohmann::json;
 
 constexpr std::string_view kPackagesPrefix = "/v1/packages/";
 
-Response json_response(unsigned status, const Json& body) {
+// A rendered JSON document (json_body).
+Response rendered_response(std::string body) {
     Response response;
+    response.body = std::move(body);
+    return response;
+}
+
+Response json_response(unsigned status, const Json& body) {
+    Response response = rendered_response(json_body(body));
     response.status = status;
-    // Report strings come from file names and logs: invalid UTF-8 is replaced, never thrown on.
-    response.body = body.dump(-1, ' ', false, Json::error_handler_t::replace) + '\n';
     return response;
 }
 
@@ -199,11 +205,13 @@ Response route(const Request& request, AgentControl& agent, const RouteOptions& 
         }
     }
 
+    // The documents a snapshot fixes are rendered once, by the first request after it is
+    // published (endpoint/rendered_documents.hpp).
     const auto snapshot = agent.snapshot();
     if (path == "/metrics") {
         Response response;
         response.content_type = std::string(kMetricsContentType);
-        response.body = render_metrics(status_metrics(snapshot.get(), stats));
+        response.body = metrics_body(snapshot.get(), stats);
         return response;
     }
     if (!snapshot) {
@@ -213,13 +221,13 @@ Response route(const Request& request, AgentControl& agent, const RouteOptions& 
         return page_response(*snapshot, now);
     }
     if (path == "/v1/status") {
-        return json_response(200, status_json(*snapshot, now));
+        return rendered_response(status_body(*snapshot, now));
     }
     if (path == "/v1/packages") {
-        return json_response(200, packages_json(*snapshot));
+        return rendered_response(packages_body(*snapshot));
     }
     if (path == "/v1/journal") {
-        return json_response(200, journal_json(*snapshot));
+        return rendered_response(journal_body(*snapshot));
     }
     const auto id = percent_decode(path.substr(kPackagesPrefix.size()));
     if (!id) {

@@ -7,9 +7,9 @@
 #include "core/display_text.hpp"
 #include "core/duration_text.hpp"
 #include "core/json_fields.hpp"
+#include "cycle/check_report.hpp"
 #include "endpoint/base64.hpp"
 #include "endpoint/status_views.hpp"
-#include "evidence/cited_evidence.hpp"
 #include "platform/sha256.hpp"
 #include "reconcile/attention_groups.hpp"
 
@@ -58,69 +58,69 @@ std::string row(std::string_view heading, const std::string& cell_html) {
     return "<tr><th>" + e(heading) + "</th><td>" + cell_html + "</td></tr>\n";
 }
 
-std::string state_table(const Json& status) {
+// A text from the report as one printable line; `fallback` when empty (absent).
+std::string text(std::string_view value, std::string_view fallback = "-") {
+    return value.empty() ? std::string(fallback) : printable_line(value);
+}
+
+std::string state_table(const AgentSnapshot& snapshot) {
+    const CheckReport* report = snapshot.report.get();
     std::string out = "<table class=\"state\">\n";
-    const Json& cycle = field(status, "last_cycle");
-    if (cycle.is_object()) {
-        const std::string result = text_of(field(cycle, "result"));
-        out +=
-            row("Last cycle",
-                span(result == "healthy" ? "good" : "bad", result) + " at " +
-                    e(text_of(field(cycle, "time"))) + " (" + e(text_of(field(cycle, "trigger"))) +
-                    ", " + e(text_of(field(cycle, "scan"))) + " scan, " +
-                    e(text_of(field(cycle, "duration_seconds"))) + " s)" +
-                    (field(status, "cycle_running") == true ? "; a cycle is running now" : ""));
+    if (const auto& cycle = snapshot.last_cycle) {
+        const std::string result = cycle_result_name(cycle->exit_code);
+        const double seconds = static_cast<double>(cycle->duration.count()) / 1000.0;
+        out += row("Last cycle",
+                   span(result == "healthy" ? "good" : "bad", result) + " at " +
+                       e(format_utc(cycle->finished)) + " (" + e(to_string(cycle->trigger)) +
+                       ", " + e(printable_line(cycle->scan)) + " scan, " + e(Json(seconds).dump()) +
+                       " s)" + (snapshot.cycle_running ? "; a cycle is running now" : ""));
     } else {
         out += row("Last cycle", "none yet: the first cycle is running");
     }
-    const Json& ns = field(status, "ns");
-    if (ns.is_object()) {
-        out += row("NS", "<code>" + e(text_of(field(ns, "url"))) + "</code>: " +
-                             (field(ns, "usable") == true ? span("good", "answered, report usable")
-                                                          : span("bad", "UNUSABLE") + ": " +
-                                                                e(text_of(field(ns, "error")))));
+    if (report != nullptr) {
+        const NsStatus& ns = report->ns;
+        out += row("NS", "<code>" + e(text(ns.url, "")) + "</code>: " +
+                             (ns.usable ? span("good", "answered, report usable")
+                                        : span("bad", "UNUSABLE") + ": " + e(text(ns.error))));
     }
-    const Json& acl = field(status, "acl");
-    const Json& acl_ok = field(acl, "ok");
-    if (acl_ok.is_null()) {
-        out += row("ACL",
-                   "not checked (" + e(text_of(field(acl, "note"), "no credential_account")) + ")");
-    } else if (acl_ok == true) {
-        out += row("ACL", span("good", "ok") + " for " + e(text_of(field(acl, "account"))));
+    const AclSummary acl = acl_summary(report);
+    if (!acl.ok) {
+        out += row("ACL", "not checked (" + e(text(acl.note, "no credential_account")) + ")");
+    } else if (*acl.ok) {
+        out += row("ACL", span("good", "ok") + " for " + e(text(acl.account)));
     } else {
         std::string folders;
-        for (const Json& path : field(acl, "problems")) {
-            folders += (folders.empty() ? "" : ", ") + ("<code>" + e(text_of(path)) + "</code>");
+        for (const std::string& path : acl.problems) {
+            folders += (folders.empty() ? "" : ", ") + ("<code>" + e(text(path, "")) + "</code>");
         }
-        out += row("ACL", span("bad", "MISSING RIGHTS") + " for " +
-                              e(text_of(field(acl, "account"))) + " on " + folders);
+        out += row("ACL", span("bad", "MISSING RIGHTS") + " for " + e(text(acl.account)) + " on " +
+                              folders);
     }
-    const Json& heal = field(status, "heal");
-    const Json& breaker = field(heal, "breaker");
-    out += row("Heal", std::string(field(status, "heal_enabled") == true ? "enabled" : "disabled") +
-                           ", budget left today " + e(text_of(field(heal, "budget_left_today"))) +
-                           ", breaker " +
-                           (breaker.is_string() ? span("bad", "OPEN") + ": " + e(text_of(breaker))
-                                                : std::string("closed")));
+    const HealReport* heal = report != nullptr && report->heal ? &*report->heal : nullptr;
+    out +=
+        row("Heal",
+            std::string(snapshot.heal_enabled ? "enabled" : "disabled") + ", budget left today " +
+                (heal != nullptr ? std::to_string(heal->budget_left_today) : "-") + ", breaker " +
+                (heal != nullptr && heal->breaker
+                     ? span("bad", "OPEN") + ": " + e(text(*heal->breaker, ""))
+                     : std::string("closed")));
     return out + "</table>\n";
 }
 
-std::string diagnosis_section(const Json& status) {
+std::string diagnosis_section(const CheckReport* report) {
     std::string out = "<h2>Diagnosis</h2>\n";
-    const Json& diagnosis = field(status, "diagnosis");
-    const std::string cause = text_of(field(diagnosis, "cause"), "unknown");
-    if (!diagnosis.is_object() || cause == "unknown") {
+    if (report == nullptr || report->diagnosis == Cause::unknown) {
         return out +
                "<p>No cause identified: the evidence points to none of the known causes.</p>\n";
     }
-    out +=
-        "<p>" + span("bad", cause) + ": " + e(text_of(field(diagnosis, "summary"), "")) + "</p>\n";
+    out += "<p>" + span("bad", to_string(report->diagnosis)) + ": " +
+           e(text(report->diagnosis_summary, "")) + "</p>\n";
     std::string items;
-    for (const Json& item : cited_evidence(status)) {
-        items += "<li><code>" + e(text_of(field(item, "time"), "")) + " " +
-                 e(text_of(field(item, "source"), "")) + ": " +
-                 e(text_of(field(item, "message"), "")) + "</code> <span class=\"where\">" +
-                 e(text_of(field(item, "where"), "")) + "</span></li>\n";
+    for (const Evidence* item :
+         report->evidence ? report->evidence->cited() : std::vector<const Evidence*>{}) {
+        items += "<li><code>" + e(text(item->time, "")) + " " + e(text(item->source, "")) + ": " +
+                 e(text(item->message, "")) + "</code> <span class=\"where\">" +
+                 e(text(item->where, "")) + "</span></li>\n";
     }
     if (!items.empty()) {
         out += "<p>The evidence it cites:</p>\n<ol class=\"evidence\">\n" + items + "</ol>\n";
@@ -128,29 +128,37 @@ std::string diagnosis_section(const Json& status) {
     return out;
 }
 
-std::string pair_of(const Json& view) {
-    if (!view.is_object()) {
-        return "-";
-    }
-    const std::string status = text_of(field(view, "status"), "?");
-    const Json& version = field(view, "version");
-    return version.is_string() ? status + " " + version.get<std::string>() : status;
+// "status version" as the page shows a package's local or NS view.
+std::string pair_of(std::string_view status, std::string_view status_fallback,
+                    const std::string& version) {
+    const std::string shown = text(status, status_fallback);
+    return version.empty() ? shown : shown + " " + version;
 }
 
-std::string packages_html(const Json& packages) {
-    const Json& list = field(packages, "packages");
-    std::map<std::string, std::size_t> counts;
-    for (const Json& package : list) {
-        ++counts[std::string(
-            verdict_label(verdict_from_string(text_of(field(package, "verdict"), ""))))];
+std::string heal_cell(const CheckReport& report, const std::string& id) {
+    if (!report.heal) {
+        return "-";
     }
-    const auto groups = group_for_attention<Json>(
+    const auto it = report.heal->decisions.find(id);
+    if (it == report.heal->decisions.end()) {
+        return "-";  // "none"
+    }
+    return e(to_string(it->second.state)) + ": " + e(text(it->second.reason, ""));
+}
+
+std::string packages_html(const CheckReport* report) {
+    static const std::vector<PackageVerdict> kNone;
+    const std::vector<PackageVerdict>& list = report != nullptr ? report->packages : kNone;
+    std::map<std::string, std::size_t> counts;
+    for (const PackageVerdict& package : list) {
+        ++counts[std::string(verdict_label(package.verdict))];
+    }
+    const auto groups = group_for_attention<PackageVerdict>(
         list,
-        [](const Json& package) {
-            return std::pair(verdict_from_string(text_of(field(package, "verdict"), "")),
-                             text_of(field(package, "reason"), ""));
+        [](const PackageVerdict& package) {
+            return std::pair(package.verdict, text(package.reason, ""));
         },
-        [](const Json&) { return true; });
+        [](const PackageVerdict&) { return true; });
 
     std::string out = "<h2>Packages</h2>\n<p>" + plural(list.size(), "package", "packages");
     std::vector<std::pair<int, std::string>> summary;
@@ -173,17 +181,14 @@ std::string packages_html(const Json& packages) {
                "</summary>\n<table class=\"packages\"><tr><th>Package</th><th>Name</th>"
                "<th>Here</th><th>NS</th><th>Heal</th></tr>\n";
         for (std::size_t i = 0; i < std::min(group.items.size(), kRowsPerGroup); ++i) {
-            const Json& package = *group.items[i];
-            const Json& heal = field(package, "heal");
-            const std::string heal_state = text_of(field(heal, "state"), "");
-            out += "<tr><td><code>" + e(text_of(field(package, "id"))) + "</code></td><td>" +
-                   e(text_of(field(package, "name"))) + "</td><td>" +
-                   e(pair_of(field(package, "local"))) + "</td><td>" +
-                   e(pair_of(field(package, "ns"))) + "</td><td>" +
-                   (heal_state.empty() || heal_state == "none"
-                        ? std::string("-")
-                        : e(heal_state) + ": " + e(text_of(field(heal, "reason"), ""))) +
-                   "</td></tr>\n";
+            const PackageVerdict& package = *group.items[i];
+            const std::string here =
+                package.local ? pair_of(package.local->status, "?", package.local->version) : "-";
+            const std::string ns =
+                package.ns ? pair_of(package.ns->status, "", package.ns->version) : "-";
+            out += "<tr><td><code>" + e(printable_line(package.id)) + "</code></td><td>" +
+                   e(text(package.name)) + "</td><td>" + e(here) + "</td><td>" + e(ns) +
+                   "</td><td>" + heal_cell(*report, package.id) + "</td></tr>\n";
         }
         out += "</table>\n";
         if (group.items.size() > kRowsPerGroup) {
@@ -285,9 +290,11 @@ const std::string& status_page_csp() {
 }
 
 std::string status_page_html(const AgentSnapshot& snapshot, TimePoint now) {
-    const Json status = status_json(snapshot, now);
-    const std::string server = text_of(field(field(status, "settings"), "server"));
-    const std::string result = text_of(field(field(status, "last_cycle"), "result"), "starting");
+    const auto setting = snapshot.settings.find("server");
+    const std::string server =
+        setting == snapshot.settings.end() ? "-" : printable_line(setting->second);
+    const std::string result =
+        snapshot.last_cycle ? cycle_result_name(snapshot.last_cycle->exit_code) : "starting";
     std::string out =
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta http-equiv=\"refresh\" content=\"" +
@@ -296,15 +303,14 @@ std::string status_page_html(const AgentSnapshot& snapshot, TimePoint now) {
         "initial-scale=1\">\n<title>psguard on " +
         e(server) + ": " + e(result) + "</title>\n<style>" + std::string(kStyle) +
         "</style>\n</head>\n<body>\n<h1>psguard on " + e(server) + "</h1>\n";
-    const auto uptime = field(status, "uptime_seconds");
-    out += "<p class=\"meta\">version " + e(text_of(field(status, "version"))) + ", up " +
-           format_duration(uptime.is_number_integer() ? uptime.get<std::int64_t>() : 0) +
-           ", a cycle every " + e(text_of(field(status, "interval_minutes"))) +
+    out += "<p class=\"meta\">version " + e(printable_line(snapshot.version)) + ", up " +
+           format_duration(std::max<std::int64_t>(0, (now - snapshot.started).count())) +
+           ", a cycle every " + std::to_string(snapshot.interval.count()) +
            " min. This page shows " + format_utc(now) + " and refreshes every " +
            std::to_string(kStatusPageRefreshSeconds) + " s.</p>\n";
-    out += state_table(status);
-    out += diagnosis_section(status);
-    out += packages_html(packages_json(snapshot));
+    out += state_table(snapshot);
+    out += diagnosis_section(snapshot.report.get());
+    out += packages_html(snapshot.report.get());
     out += journal_section(journal_json(snapshot));
     return out + "</body>\n</html>\n";
 }

@@ -1,6 +1,6 @@
-// What the routes show, built from the agent's snapshot: the JSON documents of /v1/status,
-// /v1/packages, /v1/journal, and the metric families of /metrics. Pure functions of their
-// arguments; the shapes are documented in docs/endpoint.md.
+// What the routes show, built from the agent's snapshot and its typed report: the JSON documents
+// of /v1/status, /v1/packages, /v1/journal, and the metric families of /metrics. Pure functions of
+// their arguments; the shapes are documented in docs/endpoint.md.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/agent_snapshot.hpp"
+#include "cycle/check_report.hpp"
 #include "endpoint/metrics_text.hpp"
 
 namespace psguard {
@@ -34,6 +35,16 @@ struct EndpointStats {
 // "healthy", "findings", "ns_unusable", or "exit_<n>" for any other exit code.
 std::string cycle_result_name(int exit_code);
 
+// Whether the credential account holds its rights, as /v1/status, the page, the log and
+// psguard_acl_ok show it.
+struct AclSummary {
+    std::optional<bool> ok;             // nullopt: the cycle did not (or could not) check the ACLs
+    std::vector<std::string> problems;  // folders lacking rights, once each
+    std::string account;                // whom the check was for (its display name); empty: unknown
+    std::string note;                   // why not (everything) was checked
+};
+AclSummary acl_summary(const CheckReport* report);
+
 nlohmann::json status_json(const AgentSnapshot& snapshot, TimePoint now);
 nlohmann::json packages_json(const AgentSnapshot& snapshot);
 // The package whose id is `id` once normalised (any case, braces optional); nullopt when `id`
@@ -43,5 +54,8 @@ nlohmann::json journal_json(const AgentSnapshot& snapshot);
 
 // `snapshot` null: only the endpoint's own metrics (the agent has published nothing yet).
 std::vector<MetricFamily> status_metrics(const AgentSnapshot* snapshot, const EndpointStats& stats);
+// The two halves of status_metrics: what a snapshot fixes, and the server's counters.
+std::vector<MetricFamily> snapshot_metrics(const AgentSnapshot& snapshot);
+std::vector<MetricFamily> endpoint_metrics(const EndpointStats& stats);
 
 }  // namespace psguard

@@ -212,6 +212,16 @@ EvidenceCycleResult run_evidence_cycle(EvidenceState& state, const EvidenceConfi
     return result;
 }
 
+std::vector<const Evidence*> EvidenceCycleResult::cited() const {
+    std::vector<const Evidence*> out;
+    for (const std::size_t index : diagnosis.evidence) {
+        if (index < items.size()) {
+            out.push_back(&items[index]);
+        }
+    }
+    return out;
+}
+
 nlohmann::json EvidenceCycleResult::to_json() const {
     nlohmann::json out = render_evidence(items, totals);
     out["diagnosis"] = diagnosis_to_json(diagnosis);

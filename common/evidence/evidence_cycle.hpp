@@ -92,6 +92,9 @@ struct EvidenceCycleResult {
     std::optional<QueueSummary> queue;  // psguard_event_queue_files{state}
     std::vector<std::string> problems;  // why something could not be read
 
+    // The items the diagnosis cites, in its order (indices out of range skipped).
+    std::vector<const Evidence*> cited() const;
+
     // {"evidence": [...], "evidence_counts": {...}, "diagnosis": {...}, "event_queue": {...} |
     //  null, "evidence_problems": [...]}
     nlohmann::json to_json() const;

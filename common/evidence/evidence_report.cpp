@@ -65,23 +65,30 @@ nlohmann::json evidence_to_json(const Evidence& evidence) {
             {"package", optional_text(evidence.package ? evidence.package : evidence.path)}};
 }
 
+std::map<std::string, EvidenceCount> evidence_counts(
+    std::span<const Evidence> items, const std::map<std::string, std::uint64_t>& totals) {
+    std::map<std::string, EvidenceCount> counts;
+    for (const Evidence& item : items) {
+        ++counts[item.kind].shown;
+    }
+    for (const auto& [kind, total] : totals) {
+        counts[kind].total = total;
+    }
+    for (auto& [kind, count] : counts) {
+        count.total = std::max(count.total, count.shown);
+    }
+    return counts;
+}
+
 nlohmann::json render_evidence(std::span<const Evidence> items,
                                const std::map<std::string, std::uint64_t>& totals) {
     nlohmann::json list = nlohmann::json::array();
-    std::map<std::string, std::uint64_t> shown;
     for (const Evidence& item : items) {
         list.push_back(evidence_to_json(item));
-        ++shown[item.kind];
     }
     nlohmann::json counts = nlohmann::json::object();
-    for (const auto& [kind, count] : shown) {
-        counts[kind] = {{"total", std::max(count, totals.count(kind) ? totals.at(kind) : 0)},
-                        {"shown", count}};
-    }
-    for (const auto& [kind, total] : totals) {
-        if (!counts.contains(kind)) {
-            counts[kind] = {{"total", total}, {"shown", 0}};
-        }
+    for (const auto& [kind, count] : evidence_counts(items, totals)) {
+        counts[kind] = {{"total", count.total}, {"shown", count.shown}};
     }
     return {{"evidence", std::move(list)}, {"evidence_counts", std::move(counts)}};
 }

@@ -70,6 +70,15 @@ class EvidenceReport {
 // the message names, else null.
 nlohmann::json evidence_to_json(const Evidence& evidence);
 
+struct EvidenceCount {
+    std::uint64_t total = 0;  // found since start (never fewer than shown)
+    std::uint64_t shown = 0;  // among `items`
+};
+
+// Per kind, of every kind shown or counted: psguard_evidence_total{kind} and "evidence_counts".
+std::map<std::string, EvidenceCount> evidence_counts(
+    std::span<const Evidence> items, const std::map<std::string, std::uint64_t>& totals);
+
 // {"evidence": [...], "evidence_counts": {"<kind>": {"total": n, "shown": m}}}. `items` is
 // rendered in the order given, so a Diagnosis's indices refer to this array.
 nlohmann::json render_evidence(std::span<const Evidence> items,

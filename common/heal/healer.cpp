@@ -185,15 +185,14 @@ HealActionOutcome Healer::heal(const LocalPackage& package, const std::string& r
 
     // 1. What would be touched, and is each file safe to touch?
     std::vector<JournalFile> files;
-    const std::pair<const fs::path*, FileRole> candidates[] = {
-        {&package.delivery_dir, FileRole::snapshot},
-        {&package.status_dir, FileRole::package_status}};
+    const std::pair<fs::path, FileRole> candidates[] = {
+        {package.delivery_dir, FileRole::snapshot}, {package.status_dir, FileRole::package_status}};
     for (const auto& [folder, role] : candidates) {
         const std::string_view name = role_of(role).name;
-        if (folder->empty()) {
+        if (folder.empty()) {
             continue;
         }
-        auto path = find_entry(*folder, name);
+        auto path = find_entry(folder, name);
         if (!path) {
             continue;  // already gone: nothing to move for this half
         }

@@ -64,18 +64,6 @@ Attempt restart(const HealConfig& config, const std::filesystem::path& scratch,
 
 }  // namespace
 
-const char* to_string(RefreshTrigger trigger) {
-    switch (trigger) {
-        case RefreshTrigger::agent:
-            return "agent";
-        case RefreshTrigger::command:
-            return "command";
-        case RefreshTrigger::restart_service:
-            return "restart_service";
-    }
-    return "unknown";
-}
-
 std::string RefreshOutcome::summary() const {
     std::string text = steps_summary();
     if (unrecorded) {

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "core/compact_path.hpp"
+
 namespace psguard {
 
 // A parsed snapshot.xml or PackageStatus.xml.
@@ -32,12 +34,13 @@ struct SnapshotDocument {
 };
 
 struct LocalPackage {
-    std::string id;                      // normalised "{guid}"
-    std::filesystem::path delivery_dir;  // empty when absent from Package Delivery
-    std::filesystem::path status_dir;    // empty when absent from PackageStatus
+    std::string id;  // normalised "{guid}"
+    // Kept for every package between cycles: CompactPath, not std::filesystem::path.
+    CompactPath delivery_dir;  // empty when absent from Package Delivery
+    CompactPath status_dir;    // empty when absent from PackageStatus
     // Where the package's files were checked: <delivery_dir>\cache, or the relocated storage
     // folder the agent records; empty when they were not checked.
-    std::filesystem::path files_dir;
+    CompactPath files_dir;
     std::optional<SnapshotDocument> snapshot;
     std::optional<StatusDocument> package_status;
     // Set when a file could not be read or parsed (too big, truncated, malformed, unreadable).

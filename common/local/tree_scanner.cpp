@@ -337,7 +337,7 @@ class Scanner {
 
         for (auto& [id, candidates] : by_id) {
             LocalPackage& pkg = package(id);
-            fs::path& recorded_dir = delivery ? pkg.delivery_dir : pkg.status_dir;
+            CompactPath& recorded_dir = delivery ? pkg.delivery_dir : pkg.status_dir;
             const fs::path agent_dir = root / candidates.front().name;
             if (candidates.size() > 1) {
                 std::vector<std::string> shown;

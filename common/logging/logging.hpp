@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
+#include <memory>
 #include <string>
 
 #include "core/result.hpp"
@@ -25,9 +26,12 @@ struct LogConfig {
 
 inline constexpr std::chrono::seconds kLogFlushInterval{2};
 
-// Owns the process's logging from setup_logging() on: its destruction flushes every sink, stops
-// spdlog's periodic flusher thread and then drops the loggers. Destroy it only after every
-// thread that may log has been joined: a log call after spdlog's shutdown finds a null logger.
+class LogFlusher;
+
+// Owns the process's logging from setup_logging() on: its destruction stops the flusher's
+// thread (logging/log_flusher.hpp), flushes every sink and then drops the loggers. Destroy it only
+// after every thread that may log has been joined: a log call after spdlog's shutdown finds a null
+// logger.
 class LoggingSession {
   public:
     LoggingSession() = default;  // owns nothing
@@ -39,9 +43,10 @@ class LoggingSession {
 
   private:
     friend Result<LoggingSession> setup_logging(const LogConfig& config);
-    explicit LoggingSession(bool active) : active_(active) {}
+    explicit LoggingSession(std::shared_ptr<LogFlusher> flusher);
     void end();
 
+    std::shared_ptr<LogFlusher> flusher_;
     bool active_ = false;
 };
 

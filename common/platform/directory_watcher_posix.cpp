@@ -5,10 +5,12 @@
 
 #include <cerrno>
 #include <cstring>
-#include <map>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <system_error>
 #include <thread>
+#include <unordered_map>
 
 #include "core/utf8_path.hpp"
 #include "platform/directory_watcher.hpp"
@@ -58,10 +60,20 @@ class InotifyWatcher final : public DirectoryWatcher {
     }
 
   private:
+    // A watched folder by its name in its parent's watch, not its whole path: 30,000 package
+    // and cache folders would otherwise keep 30,000 std::filesystem::path (about 330 bytes each
+    // with their parsed components) for as long as the agent runs.
+    static constexpr int kNoParent = -1;
+    struct Watch {
+        int parent = kNoParent;
+        int depth = 0;
+        std::string name;  // a root's whole path, else the folder's name
+    };
+
     // Caller holds mutex_.
-    bool is_watched(const fs::path& folder) const {
+    bool is_watched(const fs::path& root) const {
         for (const auto& [wd, watch] : watches_) {
-            if (watch.depth == 0 && watch.folder == folder) {
+            if (watch.depth == 0 && watch.name == root.native()) {
                 return true;
             }
         }
@@ -70,21 +82,40 @@ class InotifyWatcher final : public DirectoryWatcher {
 
     // Caller holds mutex_. Watches `folder` and its sub-folders down to kMaxDepth (a root,
     // its package folders, their cache folders); links are never followed.
-    bool watch_tree(const fs::path& folder, int depth) {
+    // `parent` is the watch of the folder holding it (kNoParent for a root).
+    bool watch_tree(const fs::path& folder, int depth, int parent = kNoParent) {
         const int wd = inotify_add_watch(inotify_.get(), folder.c_str(), kFolderEvents);
         if (wd < 0) {
             return false;
         }
-        watches_[wd] = Watch{folder, depth};
+        watches_[wd] =
+            Watch{parent, depth, depth == 0 ? folder.native() : folder.filename().native()};
         if (depth < kMaxDepth) {
             std::error_code ec;
             for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
                 if (!it->is_symlink(ec) && it->is_directory(ec)) {
-                    watch_tree(it->path(), depth + 1);
+                    watch_tree(it->path(), depth + 1, wd);
                 }
             }
         }
         return true;
+    }
+
+    // Caller holds mutex_. The watched folder's path from its root down, or nullopt when a
+    // folder above it is no longer watched (moved or deleted: the path is unknown).
+    std::optional<fs::path> folder_of(const Watch& watch) const {
+        if (watch.parent == kNoParent) {
+            return fs::path(watch.name);
+        }
+        const auto parent = watches_.find(watch.parent);
+        if (parent == watches_.end()) {
+            return std::nullopt;
+        }
+        std::optional<fs::path> folder = folder_of(parent->second);
+        if (folder) {
+            *folder /= watch.name;
+        }
+        return folder;
     }
 
     void handle(const inotify_event& event) {
@@ -92,25 +123,31 @@ class InotifyWatcher final : public DirectoryWatcher {
             callback_({WatchEvent::Kind::overflow, {}});
             return;
         }
-        fs::path folder;
+        std::optional<fs::path> folder;
         {
             std::lock_guard lock(mutex_);
             const auto it = watches_.find(event.wd);
             if (it == watches_.end()) {
                 return;
             }
-            folder = it->second.folder;
+            folder = folder_of(it->second);
             const int depth = it->second.depth;
             if ((event.mask & IN_IGNORED) != 0) {
                 watches_.erase(it);  // the folder went away; rearm() watches it again later
             }
             const bool new_folder = (event.mask & (IN_CREATE | IN_MOVED_TO)) != 0 &&
                                     (event.mask & IN_ISDIR) != 0 && event.len > 0;
-            if (new_folder && depth < kMaxDepth) {
-                watch_tree(folder / event.name, depth + 1);
+            if (folder && new_folder && depth < kMaxDepth) {
+                watch_tree(*folder / event.name, depth + 1, event.wd);
             }
         }
-        callback_({WatchEvent::Kind::changed, event.len > 0 ? folder / event.name : folder});
+        if (!folder) {
+            // A folder above this one went away: which path changed is unknown, so the agent
+            // re-scans everything, as after a lost event.
+            callback_({WatchEvent::Kind::overflow, {}});
+            return;
+        }
+        callback_({WatchEvent::Kind::changed, event.len > 0 ? *folder / event.name : *folder});
     }
 
     void run() {
@@ -144,11 +181,7 @@ class InotifyWatcher final : public DirectoryWatcher {
     UniqueFd inotify_;
     UniqueFd wake_;
     std::mutex mutex_;
-    struct Watch {
-        fs::path folder;
-        int depth = 0;
-    };
-    std::map<int, Watch> watches_;
+    std::unordered_map<int, Watch> watches_;
     std::jthread thread_;
 };
 

@@ -60,6 +60,15 @@ std::optional<std::pair<Verdict, std::string>> local_only_verdict(const LocalPac
     return std::nullopt;
 }
 
+std::string pending_reason(const std::string& ns_status) {
+    return "Ready here, \"" + ns_status +
+           "\" on the NS: may still settle; stale only if it lasts past the grace period";
+}
+
+std::string past_grace_reason(const std::string& ns_status) {
+    return "Ready here, \"" + ns_status + "\" on the NS for longer than the grace period";
+}
+
 PackageVerdict judge(const LocalPackage* local, const NsPackageRow* row,
                      const ReconcileOptions& options) {
     PackageVerdict result;
@@ -128,12 +137,9 @@ PackageVerdict judge(const LocalPackage* local, const NsPackageRow* row,
             break;
     }
     if (options.pending_past_grace.contains(result.id)) {
-        return set(Verdict::stale_on_ns, "Ready here, \"" + row->status +
-                                             "\" on the NS for longer than the grace period");
+        return set(Verdict::stale_on_ns, past_grace_reason(row->status));
     }
-    return set(Verdict::pending_on_ns,
-               "Ready here, \"" + row->status +
-                   "\" on the NS: may still settle; stale only if it lasts past the grace period");
+    return set(Verdict::pending_on_ns, pending_reason(row->status));
 }
 
 // The agent's error text the NS keeps for a package, quoted in every reason but healthy's.
@@ -187,27 +193,64 @@ bool is_deleted_status(std::string_view status) {
 
 std::vector<PackageVerdict> reconcile(const LocalScan& local, const NsAnswer& ns,
                                       const ReconcileOptions& options) {
-    std::map<std::string, const NsPackageRow*> rows;
+    // The NS rows in id order, the first of duplicates kept (the parser refuses an answer with
+    // duplicates); joined with the local packages (a map, in id order) in one merge walk.
+    std::vector<const NsPackageRow*> rows;
+    rows.reserve(ns.rows.size());
     for (const auto& row : ns.rows) {
-        rows.emplace(row.id, &row);
+        rows.push_back(&row);
     }
-    std::vector<PackageVerdict> verdicts;
-    verdicts.reserve(local.packages.size() + rows.size());
-    for (const auto& [id, package] : local.packages) {
-        const auto it = rows.find(id);
-        const NsPackageRow* row = it == rows.end() ? nullptr : it->second;
-        verdicts.push_back(judge(&package, row, options));
-        cite_ns_error(verdicts.back(), row);
-    }
-    for (const auto& [id, row] : rows) {
-        if (!local.packages.contains(id)) {
-            verdicts.push_back(judge(nullptr, row, options));
-            cite_ns_error(verdicts.back(), row);
+    const auto by_id = [](const NsPackageRow* a, const NsPackageRow* b) { return a->id < b->id; };
+    std::stable_sort(rows.begin(), rows.end(), by_id);
+    rows.erase(
+        std::unique(rows.begin(), rows.end(),
+                    [](const NsPackageRow* a, const NsPackageRow* b) { return a->id == b->id; }),
+        rows.end());
+
+    // Walks both in id order; `visit(package, row)` with nullptr for the side that lacks the id.
+    const auto merge = [&](const auto& visit) {
+        auto package = local.packages.begin();
+        auto row = rows.begin();
+        while (package != local.packages.end() || row != rows.end()) {
+            if (row == rows.end() ||
+                (package != local.packages.end() && package->first < (*row)->id)) {
+                visit(&package->second, nullptr);
+                ++package;
+            } else if (package == local.packages.end() || (*row)->id < package->first) {
+                visit(nullptr, *row);
+                ++row;
+            } else {
+                visit(&package->second, *row);
+                ++package;
+                ++row;
+            }
         }
-    }
-    std::sort(verdicts.begin(), verdicts.end(),
-              [](const auto& a, const auto& b) { return a.id < b.id; });
+    };
+    std::size_t count = 0;
+    merge([&count](const LocalPackage*, const NsPackageRow*) { ++count; });
+    std::vector<PackageVerdict> verdicts;
+    verdicts.reserve(count);  // exactly: kept with the report until the next cycle
+    merge([&](const LocalPackage* package, const NsPackageRow* row) {
+        verdicts.push_back(judge(package, row, options));
+        cite_ns_error(verdicts.back(), row);
+    });
     return verdicts;
+}
+
+void apply_pending_grace(std::vector<PackageVerdict>& verdicts,
+                         const std::set<std::string>& past_grace) {
+    for (auto& verdict : verdicts) {
+        if (verdict.verdict != Verdict::pending_on_ns || !verdict.ns ||
+            !past_grace.contains(verdict.id)) {
+            continue;
+        }
+        // What reconcile() added after the pending reason (the NS's error text) stays.
+        const std::string pending = pending_reason(verdict.ns->status);
+        const std::string tail =
+            verdict.reason.starts_with(pending) ? verdict.reason.substr(pending.size()) : "";
+        verdict.verdict = Verdict::stale_on_ns;
+        verdict.reason = past_grace_reason(verdict.ns->status) + tail;
+    }
 }
 
 std::vector<PackageVerdict> reconcile_without_ns(const LocalScan& local,

@@ -67,6 +67,12 @@ struct ReconcileOptions {
 std::vector<PackageVerdict> reconcile(const LocalScan& local, const NsAnswer& ns,
                                       const ReconcileOptions& options);
 
+// The same verdicts as reconcile() with `past_grace` as ReconcileOptions::pending_past_grace,
+// from reconcile()'s verdicts without it: the agent loop learns which packages are past the grace
+// period from this cycle's pending verdicts, so the cycle reconciles once.
+void apply_pending_grace(std::vector<PackageVerdict>& verdicts,
+                         const std::set<std::string>& past_grace);
+
 // When the NS could not be asked or its answer is unusable: only verdicts that rest on local
 // facts alone (unreadable, not_ready_locally) are given; every other package has no verdict.
 std::vector<PackageVerdict> reconcile_without_ns(const LocalScan& local, std::string_view ns_error);

@@ -32,77 +32,67 @@ namespace {
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-// A published state shaped like the agent's (to_json(CheckReport) of a cycle with a healthy, a
-// stale and an undecided package, a heal phase, ACL entries and evidence), written out here so
-// that the fuzz build needs only the endpoint's own sources.
+// A published state shaped like the agent's: a typed report (a healthy, a stale and an
+// undecided package, findings, a heal phase with an action, an ACL check that fails and the
+// agent's evidence), written out here so that the fuzz build needs only the endpoint's sources
+// and the report's renderers.
 std::shared_ptr<psguard::AgentSnapshot> published_state() {
-    using json = nlohmann::json;
-    const auto view = [](const char* status, const char* version) {
-        return json{{"status", status}, {"version", version}};
-    };
-    json report = {
-        {"server", "PS01"},
-        {"ns",
-         {{"url", "https://ns.example.com"},
-          {"reachable", true},
-          {"usable", true},
-          {"error", nullptr},
-          {"failure", nullptr},
-          {"rows", 2},
-          {"attempts", 1}}},
-        {"packages",
-         {{{"id", psguard::test::kHealthyId},
-           {"name", "Office"},
-           {"verdict", "healthy"},
-           {"reason", "Ready on both"},
-           {"local", view("Ready", "1601867730")},
-           {"ns",
-            {{"status", "Ready"}, {"version", "1601867730"}, {"reported_version", "1601867730"}}},
-           {"heal", nullptr}},
-          {{"id", psguard::test::kStaleId},
-           {"name", "Java"},
-           {"verdict", "stale_on_ns"},
-           {"reason", "Ready here, Invalid on NS"},
-           {"local", view("Ready", "7")},
-           {"ns", {{"status", "Invalid"}, {"version", "7"}, {"reported_version", "7"}}},
-           {"heal", {{"state", "done"}, {"attempts", 1}}}},
-          {{"id", psguard::test::kUnknownVerdictId},
-           {"name", nullptr},
-           {"verdict", nullptr},
-           {"reason", "NS unknown"},
-           {"local", view("Ready", "3")},
-           {"ns", nullptr},
-           {"heal", nullptr}}}},
-        {"findings",
-         {{{"kind", "unexpected_entry"},
-           {"path", "/srv/Package Delivery/x"},
-           {"detail", "a file"},
-           {"problem", nullptr}}}},
-        {"summary", {{"healthy", 1}, {"stale_on_ns", 1}}},
-        {"heal",
-         {{"dry_run", false},
-          {"budget_left_today", 49},
-          {"breaker", nullptr},
-          {"actions",
-           {{{"id", "20261126T063000Z-6d417916-1"},
-             {"package", psguard::test::kStaleId},
-             {"files", 2},
-             {"result", "done"},
-             {"detail", ""}}}},
-          {"verified", json::array()},
-          {"verify_failed", json::array()}}},
-        {"exit_code", 1}};
-    psguard::test::add_evidence_and_acl(report, false);
-    auto snapshot = std::make_shared<psguard::AgentSnapshot>();
+    using namespace psguard;
+    CheckReport report;
+    report.server = "PS01";
+    report.ns.url = "https://ns.example.com";
+    report.ns.reachable = true;
+    report.ns.usable = true;
+    report.ns.rows = 2;
+    report.ns.attempts = 1;
+    report.packages.push_back({test::kHealthyId, "Office", Verdict::healthy,
+                               "Ready here and on the NS", LocalView{"Ready", "1601867730"},
+                               NsView{"Ready", "1601867730", "1601867730"}});
+    report.packages.push_back({test::kStaleId, "Java", Verdict::stale_on_ns,
+                               "Ready here, Invalid on the NS", LocalView{"Ready", "7"},
+                               NsView{"Invalid", "7", "7"}});
+    report.packages.push_back({test::kLocalOnlyId, "", std::nullopt, "NS state unknown",
+                               LocalView{"Ready", "3"}, std::nullopt});
+    report.findings.push_back({"unexpected_entry", "/srv/Package Delivery/x", "a file", false});
+    AclReport& acl = report.acl.emplace();
+    acl.account = "DOMAIN\\svc-ps";
+    acl.configured = true;
+    acl.account_resolved = true;
+    AclResult denied;
+    denied.path = "/srv/PackageStatus";
+    denied.account = acl.account;
+    denied.required = {"modify"};
+    denied.granted = {"read"};
+    denied.missing = {"write"};
+    acl.results.push_back(denied);
+    EvidenceCycleResult& evidence = report.evidence.emplace();
+    Evidence item;
+    item.kind = "access_denied";
+    item.time = "May 16 11:51:05";
+    item.source = "CreateDirectoryPath";
+    item.message = "Cannot create directory: 0x80070005 [Access is denied]";
+    item.where = "agent.log:120";
+    evidence.items.push_back(item);
+    evidence.totals = {{"access_denied", 4}};
+    evidence.diagnosis = {Cause::acl_missing, "the account cannot write", {0}};
+    report.diagnosis = Cause::acl_missing;
+    report.diagnosis_summary = "the account cannot write";
+    HealReport& heal = report.heal.emplace();
+    heal.budget_left_today = 49;
+    heal.decisions[test::kStaleId] = {HealState::done, "moved", "20261126T063000Z-6d417916-1"};
+    heal.actions.push_back(
+        {"20261126T063000Z-6d417916-1", test::kStaleId, {"snapshot.xml"}, ActionOutcome::done, ""});
+
+    auto snapshot = std::make_shared<AgentSnapshot>();
     snapshot->version = "0.1.0";
-    snapshot->started = psguard::now_seconds();
+    snapshot->started = now_seconds();
     snapshot->heal_enabled = true;
-    snapshot->last_cycle = psguard::CycleSummary{snapshot->started, std::chrono::milliseconds(2500),
-                                                 1, "timer", "full"};
-    snapshot->report = std::move(report);
-    snapshot->journal = json::array({{{"id", "20261126T063000Z-6d417916-1"},
-                                      {"package", psguard::test::kStaleId},
-                                      {"result", "verified"}}});
+    snapshot->last_cycle = CycleSummary{snapshot->started, std::chrono::milliseconds(2500), 1,
+                                        CycleTrigger::timer, "full"};
+    snapshot->report = std::make_shared<const CheckReport>(std::move(report));
+    snapshot->journal = nlohmann::json::array({{{"id", "20261126T063000Z-6d417916-1"},
+                                                {"package", test::kStaleId},
+                                                {"result", "verified"}}});
     snapshot->settings = {{"server", "PS01"}, {"ns_url", "https://ns.example.com"}};
     snapshot->cycles_total = 3;
     snapshot->cycles_by_trigger = {{"start", 1}, {"timer", 2}};

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "current_account.hpp"
 #include "temp_tree.hpp"
 
 namespace psguard {
@@ -191,17 +192,7 @@ TEST(AclInspector, UnresolvableSidIsTheFinding) {
 }
 
 std::string current_user() {
-#ifdef _WIN32
-    wchar_t name[256] = {};
-    DWORD size = 256;
-    if (!GetUserNameW(name, &size)) {
-        return {};
-    }
-    return to_utf8(name);
-#else
-    const passwd* entry = getpwuid(geteuid());
-    return entry != nullptr ? entry->pw_name : "";
-#endif
+    return test::current_account();
 }
 
 // The current user on folders it just created: each path is read and evaluated, none fails to

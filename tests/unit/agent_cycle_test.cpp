@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "cycle/check_cycle.hpp"
+#include "cycle_report_fixture.hpp"
 #include "fake_agent_automation.hpp"
 #include "temp_tree.hpp"
 
@@ -15,43 +16,6 @@ namespace {
 constexpr const char* kStale = "{6c821f5e-1a2b-4c3d-8e9f-0a1b2c3d4e01}";
 constexpr const char* kHealthy = "{6c821f5e-1a2b-4c3d-8e9f-0a1b2c3d4e02}";
 constexpr const char* kLocalOnly = "{6c821f5e-1a2b-4c3d-8e9f-0a1b2c3d4e03}";
-
-// The NS's DataSet: the first package Invalid, the second Ready.
-class FakeNs final : public HttpTransport {
-  public:
-    TransportOutcome post_form(const std::string&, const std::string&) override {
-        std::string body =
-            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<DataSet "
-            "xmlns=\"http://Altiris.ASDK.NS.com\"><xs:schema id=\"NewDataSet\" xmlns=\"\" "
-            "xmlns:xs=\"http://www.w3.org/2001/XMLSchema\" "
-            "xmlns:msdata=\"urn:schemas-microsoft-com:xml-msdata\"><xs:element "
-            "name=\"NewDataSet\" msdata:IsDataSet=\"true\"><xs:complexType><xs:choice "
-            "minOccurs=\"0\" maxOccurs=\"unbounded\"><xs:element name=\"Table\">"
-            "<xs:complexType><xs:sequence>";
-        for (const char* column :
-             {"Package_x0020_Server", "Package_x0020_Name", "Status",
-              "Package_x0020_Version_x0020_on_x0020_NS",
-              "Version_x0020_Last_x0020_Reported_x0020_by_x0020_PS", "Package_x0020_GUID"}) {
-            body += std::string("<xs:element name=\"") + column +
-                    "\" type=\"xs:string\" minOccurs=\"0\"/>";
-        }
-        body +=
-            "</xs:sequence></xs:complexType></xs:element></xs:choice></xs:complexType>"
-            "</xs:element></xs:schema><diffgr:diffgram "
-            "xmlns:diffgr=\"urn:schemas-microsoft-com:xml-diffgram-v1\"><NewDataSet xmlns=\"\">";
-        for (const auto& [id, status] : {std::pair{kStale, "Invalid"}, {kHealthy, "Ready"}}) {
-            body += std::string("<Table><Package_x0020_Server>PS01</Package_x0020_Server>") +
-                    "<Package_x0020_Name>NS name</Package_x0020_Name><Status>" + status +
-                    "</Status><Package_x0020_Version_x0020_on_x0020_NS>7</"
-                    "Package_x0020_Version_x0020_on_x0020_NS><Version_x0020_Last_x0020_"
-                    "Reported_x0020_by_x0020_PS>7</Version_x0020_Last_x0020_Reported_x0020_by_"
-                    "x0020_PS><Package_x0020_GUID>" +
-                    id + "</Package_x0020_GUID></Table>";
-        }
-        body += "</NewDataSet></diffgr:diffgram></DataSet>";
-        return {HttpResponse{200, "text/xml; charset=utf-8", body}, std::nullopt};
-    }
-};
 
 AgentPackage agent_package(const std::string& id, const std::string& status,
                            const std::string& name) {
@@ -67,17 +31,9 @@ class AgentCycleTest : public ::testing::Test {
   protected:
     AgentCycleTest() {
         for (const char* id : {kStale, kHealthy, kLocalOnly}) {
-            tree.write(std::filesystem::path("Package Delivery") / id / "snapshot.xml",
-                       "<snapshot version=\"7\"/>");
-            tree.write(std::filesystem::path("PackageStatus") / id / "PackageStatus.xml",
-                       "<PackageStatus status=\"Ready\" version=\"7\"/>");
+            test::write_package(tree, id, "7");
         }
-        config.server_name = "PS01";
-        config.paths.package_delivery = tree / "Package Delivery";
-        config.paths.package_status = tree / "PackageStatus";
-        config.paths.state_dir = tree / "state";
-        config.ns.url = "https://ns.example.com";
-        config.ns.report_guid = "{a1b2c3d4-0000-4000-8000-000000000001}";
+        config = test::tree_config(tree);
         config.local.agent_view = AgentViewMode::on;
         agent.packages_answer = {ComOutcome{},
                                  {agent_package(kStale, "Ready", "Stale"),
@@ -85,7 +41,13 @@ class AgentCycleTest : public ::testing::Test {
                                   agent_package(kLocalOnly, "Ready", "Only here")}};
     }
 
-    NsClient ns() { return NsClient(config.ns, "PS01", std::make_unique<FakeNs>()); }
+    // The NS's DataSet: the first package Invalid, the second Ready.
+    NsClient ns() {
+        return NsClient(
+            config.ns, "PS01",
+            std::make_unique<test::DataSetTransport>(std::vector<test::NsRow>{
+                {kStale, "NS name", "Invalid", "7"}, {kHealthy, "NS name", "Ready", "7"}}));
+    }
 
     CheckReport cycle(TimePoint now, bool heal = true) {
         auto state = StateDir::open(config.paths.state_dir);

@@ -20,8 +20,8 @@ AgentPackage view_package(std::string id, std::string status, std::string name =
 LocalPackage local_package(const std::string& id, std::optional<std::string> status) {
     LocalPackage package;
     package.id = id;
-    package.delivery_dir = "/pd/" + id;
-    package.status_dir = "/ps/" + id;
+    package.delivery_dir = std::filesystem::path("/pd/" + id);
+    package.status_dir = std::filesystem::path("/ps/" + id);
     if (status) {
         package.package_status = StatusDocument{status, std::string("7")};
     }

@@ -126,15 +126,21 @@ TEST(CheckTable, SummaryAndDiagnosisWithItsEvidenceLead) {
     report.packages.push_back(package(1, Verdict::stale_on_ns, "Ready here, Invalid on the NS"));
     report.diagnosis = Cause::acl_missing;
     report.diagnosis_summary = "the credential account cannot write to PackageStatus";
-    report.evidence = {
-        {"evidence",
-         {{{"kind", "other"}, {"time", "t0"}, {"source", "x"}, {"message", "uncited"}},
-          {{"kind", "access_denied"},
-           {"time", "May 16 11:51:05"},
-           {"source", "CreateDirectoryPath"},
-           {"message", "Cannot create directory: 0x80070005 [Access is denied]"},
-           {"where", "agent.log:120"}}}},
-        {"diagnosis", {{"evidence", {1}}}}};
+    EvidenceCycleResult& evidence = report.evidence.emplace();
+    const auto item = [&evidence](std::string kind, std::string time, std::string source,
+                                  std::string message, std::string where) {
+        Evidence found;
+        found.kind = std::move(kind);
+        found.time = std::move(time);
+        found.source = std::move(source);
+        found.message = std::move(message);
+        found.where = std::move(where);
+        evidence.items.push_back(std::move(found));
+    };
+    item("other", "t0", "x", "uncited", "");
+    item("access_denied", "May 16 11:51:05", "CreateDirectoryPath",
+         "Cannot create directory: 0x80070005 [Access is denied]", "agent.log:120");
+    evidence.diagnosis.evidence = {1, 7};  // an index out of range is skipped
     const auto lines = lines_of(to_table(report));
     ASSERT_GE(lines.size(), 6u);
     EXPECT_EQ(lines[1].rfind("Summary:", 0), 0u) << lines[1];

@@ -1,7 +1,7 @@
 // Test helper for the status endpoint: a fake AgentControl and a snapshot shaped like the agent
 // loop's. The loop is faked because it is not the subject of the endpoint's tests; the real
-// binary is tested end to end elsewhere. The report is built through the real to_json of
-// CheckReport, so the endpoint reads exactly the shapes a cycle produces.
+// binary is tested end to end elsewhere. The report is made by the real cycle
+// (cycle_report_fixture.hpp), so the endpoint reads exactly what a cycle produces.
 #pragma once
 
 #include <atomic>
@@ -13,12 +13,9 @@
 
 #include "agent/agent_snapshot.hpp"
 #include "cycle/check_report.hpp"
+#include "unit/cycle_report_fixture.hpp"
 
 namespace psguard::test {
-
-inline constexpr const char* kHealthyId = "{6c821f5e-0000-4000-8000-000000000001}";
-inline constexpr const char* kStaleId = "{6d417916-0000-4000-8000-000000000002}";
-inline constexpr const char* kUnknownVerdictId = "{7e000000-0000-4000-8000-000000000003}";
 
 class FakeAgent final : public AgentControl {
   public:
@@ -63,30 +60,9 @@ class FakeAgent final : public AgentControl {
     int cycle_requests_ = 0;
 };
 
-// A cycle's report: NS usable, one healthy package, one stale on the NS, one without verdict,
-// a heal phase with budget and no breaker.
-inline CheckReport sample_report() {
-    CheckReport report;
-    report.server = "PS01";
-    report.ns.url = "https://ns.example.com";
-    report.ns.reachable = true;
-    report.ns.usable = true;
-    report.ns.rows = 2;
-    report.ns.attempts = 1;
-    report.packages.push_back({kHealthyId, "Office", Verdict::healthy, "Ready on both",
-                               LocalView{"Ready", "1601867730"},
-                               NsView{"Ready", "1601867730", "1601867730"}});
-    report.packages.push_back({kStaleId, "Java", Verdict::stale_on_ns, "Ready here, Invalid on NS",
-                               LocalView{"Ready", "7"}, NsView{"Invalid", "7", "7"}});
-    report.packages.push_back(
-        {kUnknownVerdictId, "", std::nullopt, "NS unknown", LocalView{"Ready", "3"}, std::nullopt});
-    HealReport heal;
-    heal.budget_left_today = 49;
-    report.heal = heal;
-    return report;
-}
-
-inline std::shared_ptr<AgentSnapshot> sample_snapshot(TimePoint started) {
+// The agent's snapshot after a few cycles, the last one's report from the real cycle over `scene`.
+inline std::shared_ptr<AgentSnapshot> sample_snapshot(TimePoint started,
+                                                      const CycleScene& scene = {}) {
     auto snapshot = std::make_shared<AgentSnapshot>();
     snapshot->version = "0.1.0";
     snapshot->started = started;
@@ -94,49 +70,21 @@ inline std::shared_ptr<AgentSnapshot> sample_snapshot(TimePoint started) {
     snapshot->heal_enabled = true;
     snapshot->last_cycle =
         CycleSummary{started + std::chrono::seconds(60), std::chrono::milliseconds(2500),
-                     kExitFindings, "timer", "full"};
-    snapshot->report = to_json(sample_report());
-    snapshot->journal = nlohmann::json::array(
-        {{{"id", "20261126T063000Z-6d417916-1"}, {"package", kStaleId}, {"result", "verified"}}});
+                     kExitFindings, CycleTrigger::timer, "full"};
+    snapshot->report = std::make_shared<const CheckReport>(cycle_report(scene));
+    ActionSummary action;
+    action.id = "20261126T063000Z-6d417916-1";
+    action.time = started + std::chrono::seconds(30);
+    action.package = kStaleId;
+    action.reason = "stale_on_ns";
+    action.result = ActionResult::verified;
+    snapshot->journal = {action};
     snapshot->settings = {{"server", "PS01"}, {"ns_url", "https://ns.example.com"}};
     snapshot->cycles_total = 3;
     snapshot->cycles_by_trigger = {{"start", 1}, {"timer", 2}};
     snapshot->heal_actions_total = {{"done", 1}, {"verified", 1}};
     snapshot->ns_failures_total = 1;
     return snapshot;
-}
-
-// What issue 8's cycle adds to the report: ACL entries, evidence, diagnosis, the event queue.
-inline void add_evidence_and_acl(nlohmann::json& report, bool acl_ok) {
-    report["acl"] = nlohmann::json::array({{{"path", "/srv/Package Delivery"},
-                                            {"account", "DOMAIN\\svc-ps"},
-                                            {"resolved", true},
-                                            {"ok", true},
-                                            {"required", {"modify"}},
-                                            {"granted", {"modify"}},
-                                            {"missing", nlohmann::json::array()},
-                                            {"denied_by", nlohmann::json::array()},
-                                            {"partial", false}},
-                                           {{"path", "/srv/PackageStatus"},
-                                            {"account", "DOMAIN\\svc-ps"},
-                                            {"resolved", true},
-                                            {"ok", acl_ok},
-                                            {"required", {"modify"}},
-                                            {"granted", {"read"}},
-                                            {"missing", {"write"}},
-                                            {"denied_by", nlohmann::json::array()},
-                                            {"partial", false}}});
-    report["evidence"] = nlohmann::json::array(
-        {{{"kind", "access_denied"},
-          {"time", "May 16 11:51:05"},
-          {"source", "CreateDirectoryPath"},
-          {"message", "Cannot create directory: 0x80070005 [Access is denied]"},
-          {"where", "agent.log:120"},
-          {"package", nullptr}}});
-    report["evidence_counts"] = {{"access_denied", {{"total", 4}, {"shown", 1}}}};
-    report["diagnosis"] = {{"cause", "acl"}, {"evidence", {0}}};
-    report["event_queue"] = {
-        {"dir", "/q"}, {"waiting", 12}, {"sent", 3}, {"blocked", 1}, {"disabled", 0}};
 }
 
 }  // namespace psguard::test

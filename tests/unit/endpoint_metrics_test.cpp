@@ -9,6 +9,7 @@
 
 #include "endpoint/metrics_text.hpp"
 #include "endpoint/status_views.hpp"
+#include "unit/current_account.hpp"
 #include "unit/endpoint_fake_agent.hpp"
 
 namespace psguard {
@@ -152,10 +153,11 @@ TEST(StatusMetrics, FromASnapshot) {
              "psguard_packages{verdict=\"stale_on_ns\"} 1",
              "psguard_packages{verdict=\"pending_on_ns\"} 0",
              "psguard_packages{verdict=\"unreadable\"} 0",
-             "psguard_packages{verdict=\"none\"} 1",
+             "psguard_packages{verdict=\"unknown_to_ns\"} 1",
+             "psguard_packages{verdict=\"none\"} 0",
              "psguard_notification_server_up 1",
              "psguard_notification_server_reachable 1",
-             "psguard_heal_budget_left 49",
+             "psguard_heal_budget_left 50",
              "psguard_heal_breaker_open 0",
              "psguard_heal_actions_total{result=\"done\"} 1",
              "psguard_heal_actions_total{result=\"failed\"} 0",
@@ -172,7 +174,7 @@ TEST(StatusMetrics, FromASnapshot) {
          }) {
         EXPECT_TRUE(has_line(text, line)) << "missing: " << line << "\n" << text;
     }
-    // Not known without issue 8's report members: absent, not zero.
+    // Not known when the cycle checked no ACL and found no evidence: absent, not zero.
     EXPECT_EQ(text.find("psguard_acl_ok"), std::string::npos);
     // Without TLS there is no certificate to expire.
     EXPECT_EQ(text.find("psguard_endpoint_certificate_expiry"), std::string::npos);
@@ -180,41 +182,49 @@ TEST(StatusMetrics, FromASnapshot) {
     EXPECT_EQ(text.find("psguard_event_queue_files"), std::string::npos);
 }
 
+#ifndef _WIN32
+// POSIX: "nobody" resolves and lacks write on the folders the test created as another user.
 TEST(StatusMetrics, AclEvidenceAndQueueWhenTheReportHasThem) {
-    auto snapshot = test::sample_snapshot(*parse_utc("2026-11-26T06:00:00Z"));
-    test::add_evidence_and_acl(snapshot->report, /*acl_ok=*/false);
+    const TimePoint started = *parse_utc("2026-11-26T06:00:00Z");
+    auto snapshot =
+        test::sample_snapshot(started, test::CycleScene().with_evidence().with_account("nobody"));
     std::string text = render_metrics(status_metrics(snapshot.get(), {}));
     expect_valid_exposition(text);
     EXPECT_TRUE(has_line(text, "psguard_acl_ok 0"));
-    EXPECT_TRUE(has_line(text, "psguard_evidence_total{kind=\"access_denied\"} 4"));
-    EXPECT_TRUE(has_line(text, "psguard_event_queue_files{state=\"waiting\"} 12"));
+    ASSERT_TRUE(snapshot->report->evidence);
+    ASSERT_EQ(snapshot->report->evidence->items.size(), 3u);
+    const std::string kind = snapshot->report->evidence->items[0].kind;
+    EXPECT_NE(text.find("psguard_evidence_total{kind=\"" + kind + "\"} "), std::string::npos)
+        << text;
+    EXPECT_TRUE(has_line(text, "psguard_event_queue_files{state=\"waiting\"} 12")) << text;
     EXPECT_TRUE(has_line(text, "psguard_event_queue_files{state=\"sent\"} 3"));
     EXPECT_TRUE(has_line(text, "psguard_event_queue_files{state=\"blocked\"} 1"));
     EXPECT_TRUE(has_line(text, "psguard_event_queue_files{state=\"disabled\"} 0"));
 
-    test::add_evidence_and_acl(snapshot->report, /*acl_ok=*/true);
-    snapshot->report.erase("evidence_counts");  // then counted from the list
-    text = render_metrics(status_metrics(snapshot.get(), {}));
-    EXPECT_TRUE(has_line(text, "psguard_acl_ok 1"));
-    EXPECT_TRUE(has_line(text, "psguard_evidence_total{kind=\"access_denied\"} 1"));
+    snapshot =
+        test::sample_snapshot(started, test::CycleScene().with_account(test::current_account()));
+    EXPECT_TRUE(has_line(render_metrics(status_metrics(snapshot.get(), {})), "psguard_acl_ok 1"));
 
-    // The account report decides when present: configured but unresolvable is not ok; not
-    // configured is unknown (absent).
-    snapshot->report["acl_account"] = {{"configured", true}, {"ok", false}};
+    // Configured but unresolvable is not ok; not configured is unknown (absent).
+    snapshot = test::sample_snapshot(
+        started, test::CycleScene().with_account("psguard-no-such-account-7f3a"));
     EXPECT_TRUE(has_line(render_metrics(status_metrics(snapshot.get(), {})), "psguard_acl_ok 0"));
-    snapshot->report["acl_account"] = {{"configured", false}, {"ok", false}};
+    snapshot = test::sample_snapshot(started);
     EXPECT_EQ(render_metrics(status_metrics(snapshot.get(), {})).find("psguard_acl_ok"),
               std::string::npos);
 }
+#endif
 
 TEST(StatusMetrics, NsDownAndBreakerOpen) {
-    auto snapshot = test::sample_snapshot(*parse_utc("2026-11-26T06:00:00Z"));
-    snapshot->report["ns"]["usable"] = false;
-    snapshot->report["ns"]["reachable"] = false;
-    snapshot->report["heal"]["breaker"] = "mass event";
+    auto snapshot = test::sample_snapshot(*parse_utc("2026-11-26T06:00:00Z"),
+                                          test::CycleScene().with_ns_down());
+    CheckReport report = *snapshot->report;
+    report.heal->breaker = "mass event";
+    snapshot->report = std::make_shared<const CheckReport>(std::move(report));
     const std::string text = render_metrics(status_metrics(snapshot.get(), {}));
     EXPECT_TRUE(has_line(text, "psguard_notification_server_up 0"));
     EXPECT_TRUE(has_line(text, "psguard_notification_server_reachable 0"));
+    EXPECT_TRUE(has_line(text, "psguard_packages{verdict=\"none\"} 3")) << text;
     EXPECT_TRUE(has_line(text, "psguard_heal_breaker_open 1"));
 }
 
@@ -232,8 +242,9 @@ TEST(StatusMetrics, BeforeTheFirstCycle) {
 
 TEST(StatusMetrics, LabelValuesFromTheReportAreEscaped) {
     auto snapshot = test::sample_snapshot(*parse_utc("2026-11-26T06:00:00Z"));
-    snapshot->report["evidence_counts"] = {{"odd\"kind\\\n", {{"total", 2}}}};
-    snapshot->report["evidence"] = nlohmann::json::array();
+    CheckReport report = *snapshot->report;
+    report.evidence->totals["odd\"kind\\\n"] = 2;
+    snapshot->report = std::make_shared<const CheckReport>(std::move(report));
     const std::string text = render_metrics(status_metrics(snapshot.get(), {}));
     expect_valid_exposition(text);
     EXPECT_TRUE(has_line(text, R"(psguard_evidence_total{kind="odd\"kind\\\n"} 2)"));

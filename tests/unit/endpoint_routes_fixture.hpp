@@ -1,5 +1,6 @@
 // The routes of the status endpoint driven without sockets (endpoint/routes.hpp's handle), against
-// a FakeAgent holding the sample snapshot: shared by the routes' and the status page's tests.
+// a FakeAgent holding the sample snapshot (its report made by the real cycle): shared by the
+// routes' and the status page's tests.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -43,10 +44,22 @@ class RoutesFixture : public ::testing::Test {
         }
         return std::nullopt;
     }
-    void set_report(const std::function<void(AgentSnapshot&)>& change) {
-        auto snapshot = test::sample_snapshot(started_);
+    // Publishes a snapshot whose report the real cycle made over `scene`, then `change`d.
+    void set_report(const std::function<void(AgentSnapshot&)>& change,
+                    const CycleScene& scene = {}) {
+        auto snapshot = test::sample_snapshot(started_, scene);
         change(*snapshot);
         agent_.set_snapshot(snapshot);
+    }
+    void set_scene(const CycleScene& scene) {
+        set_report([](AgentSnapshot&) {}, scene);
+    }
+    // A value of the cycle's report changed (its shape cannot be: it is typed).
+    static void change_report(AgentSnapshot& snapshot,
+                              const std::function<void(CheckReport&)>& change) {
+        CheckReport report = *snapshot.report;
+        change(report);
+        snapshot.report = std::make_shared<const CheckReport>(std::move(report));
     }
 
     FakeAgent agent_;

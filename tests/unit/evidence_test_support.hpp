@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "evidence/agent_log_reader.hpp"
+#include "unit/agent_log_lines.hpp"
 #include "wine_detect.hpp"
 
 namespace psguard::test {
@@ -34,17 +35,6 @@ inline std::string evidence_fixture(std::string_view name) {
 // The two lines of the Broadcom KB, verbatim (tests/fixtures/evidence/agent-kb.log).
 inline std::string kb_log() {
     return evidence_fixture("agent-kb.log");
-}
-
-// One event as the agent writes it, on one line.
-inline std::string agent_event(std::string_view source, std::string_view message,
-                               std::string_view date = "May 16 11:51:05",
-                               std::uint64_t tick = 495844828) {
-    return "<event date='" + std::string(date) + "' severity='2' hostName='xx100' source='" +
-           std::string(source) +
-           "' module='AeXNSAgent.exe' process='AeXNSAgent.exe' pid='724' thread='1740' "
-           "tickCount='" +
-           std::to_string(tick) + "' > <![CDATA[" + std::string(message) + "]]></event>\n";
 }
 
 // UTF-8 to UTF-16 (surrogate pairs included), optionally with a BOM.

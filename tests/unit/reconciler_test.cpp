@@ -10,8 +10,8 @@ const std::string kReconcileId = "{6c821f5e-1234-4abc-9def-0123456789ab}";
 LocalPackage ready_package(const std::string& version = "1601867730") {
     LocalPackage package;
     package.id = kReconcileId;
-    package.delivery_dir = "/pd/" + kReconcileId;
-    package.status_dir = "/ps/" + kReconcileId;
+    package.delivery_dir = std::filesystem::path("/pd/" + kReconcileId);
+    package.status_dir = std::filesystem::path("/ps/" + kReconcileId);
     package.snapshot = SnapshotDocument{version, {}};
     package.package_status = StatusDocument{"Ready", version};
     return package;
@@ -69,6 +69,42 @@ TEST(Reconcile, PendingIsPendingUntilPastGrace) {
     auto v = judge_one(ready_package(), row("Pending"), options);
     EXPECT_EQ(v.verdict, Verdict::stale_on_ns);
     EXPECT_NE(v.reason.find("grace"), std::string::npos);
+}
+
+// The cycle reconciles once and then applies the grace period: the same verdicts and reasons
+// (the NS's error text included) as a reconcile told the packages past the grace period.
+TEST(Reconcile, GraceAppliedAfterwardsEqualsGraceGivenToReconcile) {
+    LocalScan scan;
+    NsAnswer answer;
+    for (const char* tail : {"1", "2", "3"}) {
+        LocalPackage package = ready_package();
+        package.id = "{6c821f5e-1234-4abc-9def-00000000000" + std::string(tail) + "}";
+        scan.packages.emplace(package.id, package);
+        NsPackageRow ns_row = row(tail == std::string("3") ? "Invalid" : "Pending");
+        ns_row.id = package.id;
+        if (tail == std::string("2")) {
+            ns_row.error = "Access is denied (-2147024891)";
+        }
+        answer.rows.push_back(ns_row);
+    }
+    ReconcileOptions options;
+    for (const auto& [id, package] : scan.packages) {
+        options.pending_past_grace.insert(id);
+    }
+    auto once = reconcile(scan, answer, {});
+    apply_pending_grace(once, options.pending_past_grace);
+    const auto told = reconcile(scan, answer, options);
+    ASSERT_EQ(once.size(), told.size());
+    for (std::size_t i = 0; i < once.size(); ++i) {
+        EXPECT_EQ(once[i].verdict, told[i].verdict) << once[i].id;
+        EXPECT_EQ(once[i].reason, told[i].reason) << once[i].id;
+    }
+    EXPECT_EQ(once[1].verdict, Verdict::stale_on_ns);
+    EXPECT_NE(once[1].reason.find("Access is denied"), std::string::npos) << once[1].reason;
+
+    auto none_past = reconcile(scan, answer, {});
+    apply_pending_grace(none_past, {});
+    EXPECT_EQ(none_past[0].verdict, Verdict::pending_on_ns);
 }
 
 TEST(Reconcile, KnownNsStatusWordsInAnyCaseWithBlanks) {
@@ -200,6 +236,38 @@ TEST(Reconcile, JoinsBothSidesAndSortsById) {
     EXPECT_EQ(verdicts[0].verdict, Verdict::unknown_to_ns);
     EXPECT_EQ(verdicts[1].verdict, Verdict::healthy);
     EXPECT_EQ(verdicts[2].verdict, Verdict::missing_locally);
+}
+
+TEST(Reconcile, InterleavedIdsJoinInOrderTheFirstDuplicateRowCountsAndNothingIsOverReserved) {
+    const auto id = [](char last) {
+        return std::string("{00000000-0000-4000-8000-00000000000") + last + "}";
+    };
+    LocalScan scan;
+    for (const char last : {'a', 'c', 'e'}) {
+        auto package = ready_package();
+        package.id = id(last);
+        scan.packages.emplace(package.id, package);
+    }
+    NsAnswer answer;
+    for (const auto& [last, status] : std::vector<std::pair<char, const char*>>{
+             {'d', "Ready"}, {'c', "Ready"}, {'b', "Ready"}, {'c', "Invalid"}, {'a', "Ready"}}) {
+        auto ns_row = row(status);
+        ns_row.id = id(last);
+        answer.rows.push_back(ns_row);
+    }
+    const auto verdicts = reconcile(scan, answer, {});
+    ASSERT_EQ(verdicts.size(), 5u);
+    const std::vector<std::pair<char, Verdict>> expected = {{'a', Verdict::healthy},
+                                                            {'b', Verdict::missing_locally},
+                                                            {'c', Verdict::healthy},
+                                                            {'d', Verdict::missing_locally},
+                                                            {'e', Verdict::unknown_to_ns}};
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+        EXPECT_EQ(verdicts[i].id, id(expected[i].first));
+        EXPECT_EQ(verdicts[i].verdict, expected[i].second) << verdicts[i].id;
+    }
+    // The verdicts are kept with the published report until the next cycle.
+    EXPECT_EQ(verdicts.capacity(), verdicts.size());
 }
 
 TEST(ReconcileWithoutNs, GivesOnlyLocalVerdicts) {

@@ -1,0 +1,63 @@
+#include "endpoint/rendered_documents.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string_view>
+
+#include "endpoint/metrics_text.hpp"
+
+namespace psguard {
+namespace {
+
+// /v1/status rendered with the uptime at 0: the member sorts last but one ("version" follows), so
+// the last occurrence of this text is that member (a quote inside a string value is escaped).
+constexpr std::string_view kUptimeMember = "\"uptime_seconds\":";
+constexpr std::string_view kUptimeAtZero = "\"uptime_seconds\":0,";
+
+}  // namespace
+
+std::string json_body(const nlohmann::json& document) {
+    return document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + '\n';
+}
+
+std::string status_body(const AgentSnapshot& snapshot, TimePoint now) {
+    const std::string& rendered = snapshot.rendered.get(RenderCache::status, [&snapshot] {
+        return json_body(status_json(snapshot, snapshot.started));
+    });
+    const std::size_t at = rendered.rfind(kUptimeAtZero);
+    if (at == std::string::npos) {
+        throw std::logic_error("the rendered status has no uptime_seconds member");
+    }
+    const std::size_t value = at + kUptimeMember.size();
+    const auto uptime = std::max<std::int64_t>(0, (now - snapshot.started).count());
+    std::string body;
+    body.reserve(rendered.size() + 20);
+    body.append(rendered, 0, value);
+    body += std::to_string(uptime);
+    body.append(rendered, value + 1);  // after the "0"
+    return body;
+}
+
+const std::string& packages_body(const AgentSnapshot& snapshot) {
+    return snapshot.rendered.get(RenderCache::packages,
+                                 [&snapshot] { return json_body(packages_json(snapshot)); });
+}
+
+const std::string& journal_body(const AgentSnapshot& snapshot) {
+    return snapshot.rendered.get(RenderCache::journal,
+                                 [&snapshot] { return json_body(journal_json(snapshot)); });
+}
+
+std::string metrics_body(const AgentSnapshot* snapshot, const EndpointStats& stats) {
+    // status_metrics is the snapshot's families followed by the endpoint's, and the exposition
+    // of a list of families is the concatenation of theirs.
+    std::string body;
+    if (snapshot != nullptr) {
+        body = snapshot->rendered.get(RenderCache::metrics, [snapshot] {
+            return render_metrics(snapshot_metrics(*snapshot));
+        });
+    }
+    return body + render_metrics(endpoint_metrics(stats));
+}
+
+}  // namespace psguard

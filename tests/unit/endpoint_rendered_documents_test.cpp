@@ -1,0 +1,89 @@
+// The endpoint's documents rendered once per snapshot: the cached bytes are exactly the views'
+// (status_views.hpp) whatever the uptime and the endpoint's counters, and a route renders a
+// document once per published snapshot.
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+#include "endpoint/metrics_text.hpp"
+#include "endpoint/rendered_documents.hpp"
+#include "unit/endpoint_routes_fixture.hpp"
+
+namespace psguard {
+namespace {
+
+TEST(RenderCache, RendersOnceRetriesAfterAThrowAndACopyStartsEmpty) {
+    RenderCache cache;
+    int renders = 0;
+    const auto render = [&renders] {
+        ++renders;
+        return std::string("bytes ") + std::to_string(renders);
+    };
+    EXPECT_EQ(cache.get(RenderCache::status, render), "bytes 1");
+    EXPECT_EQ(cache.get(RenderCache::status, render), "bytes 1");
+    EXPECT_EQ(renders, 1);
+    EXPECT_EQ(cache.get(RenderCache::packages, render), "bytes 2");
+
+    EXPECT_THROW(
+        cache.get(RenderCache::metrics, []() -> std::string { throw std::runtime_error("x"); }),
+        std::runtime_error);
+    EXPECT_EQ(cache.get(RenderCache::metrics, render), "bytes 3");
+
+    const RenderCache copy(cache);  // another snapshot's
+    EXPECT_EQ(copy.get(RenderCache::status, render), "bytes 4");
+}
+
+class RenderedDocumentsTest : public test::RoutesFixture {};
+
+TEST_F(RenderedDocumentsTest, StatusBytesAreTheViewsAtEveryUptime) {
+    set_report([](AgentSnapshot& snapshot) {
+        // A value that spells the spliced member must not fool the splice.
+        snapshot.settings["server"] = "PS01 \"uptime_seconds\":0,\"x\"";
+        snapshot.version = "0.1.0\"uptime_seconds\":0,";
+    });
+    const auto snapshot = agent_.snapshot();
+    for (const auto after :
+         {std::chrono::seconds(-5), std::chrono::seconds(0), std::chrono::seconds(1),
+          std::chrono::seconds(3600), std::chrono::seconds(86400LL * 400)}) {
+        const TimePoint now = snapshot->started + after;
+        EXPECT_EQ(status_body(*snapshot, now), json_body(status_json(*snapshot, now)))
+            << after.count();
+    }
+}
+
+TEST_F(RenderedDocumentsTest, PackagesJournalAndMetricsBytesAreTheViews) {
+    const auto snapshot = agent_.snapshot();
+    EXPECT_EQ(packages_body(*snapshot), json_body(packages_json(*snapshot)));
+    EXPECT_EQ(journal_body(*snapshot), json_body(journal_json(*snapshot)));
+    for (std::uint64_t requests : {0u, 1u, 12345u}) {
+        EndpointStats stats;
+        stats.requests_total = requests;
+        stats.open_connections = 2;
+        EXPECT_EQ(metrics_body(snapshot.get(), stats),
+                  render_metrics(status_metrics(snapshot.get(), stats)));
+    }
+    EXPECT_EQ(metrics_body(nullptr, {}), render_metrics(status_metrics(nullptr, {})));
+}
+
+TEST_F(RenderedDocumentsTest, TheRoutesRenderOncePerPublishedSnapshot) {
+    const auto first = get("/v1/packages").body;
+    const auto snapshot = agent_.snapshot();
+    // The route left its bytes in the snapshot's cache: this render is never called.
+    const auto never = []() -> std::string { throw std::logic_error("rendered again"); };
+    EXPECT_EQ(snapshot->rendered.get(RenderCache::packages, never), first);
+    EXPECT_EQ(get("/v1/packages").body, first);
+    get("/v1/status");
+    get("/metrics");
+    EXPECT_NO_THROW(snapshot->rendered.get(RenderCache::status, never));
+    EXPECT_NO_THROW(snapshot->rendered.get(RenderCache::metrics, never));
+
+    // The next published snapshot (a copy, changed) has its own documents.
+    auto next = std::make_shared<AgentSnapshot>(*snapshot);
+    ++next->cycles_total;
+    agent_.set_snapshot(next);
+    EXPECT_EQ(body(get("/v1/status"))["cycles_total"], 4);
+    EXPECT_NE(get("/metrics").body.find("\npsguard_cycles_total 4\n"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace psguard
