@@ -306,6 +306,7 @@ Status AgentLoop::run(std::stop_token stop) {
     // The owner's stop token (the host's jthread) stops the loop as stop() does.
     const std::stop_callback on_stop(stop, [this] { this->stop(); });
     ScanCache scans;
+    keep_large_blocks_out_of_the_heap();
     run_one_cycle(**state, scans, Wake::none);  // the first cycle at start
     return_freed_heap();
     for (;;) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iterator>
 #include <utility>
+#include <vector>
 
 #include "core/ascii.hpp"
 #include "core/guid.hpp"
@@ -54,14 +55,30 @@ std::optional<std::string> package_of_finding(const ScanFinding& finding,
     return std::nullopt;
 }
 
+// The spellings refresh() always tries: the normalised id and its upper-case form.
+std::vector<fs::path> usual_spellings(const std::string& id) {
+    return {utf8_to_path(id), utf8_to_path(ascii_upper(id))};
+}
+
+bool is_usual_spelling(const fs::path& name, const std::string& id) {
+    const auto usual = usual_spellings(id);
+    return std::find(usual.begin(), usual.end(), name) != usual.end();
+}
+
 }  // namespace
+
+void ScanCache::remember_name(const std::string& id, const fs::path& name) {
+    if (!is_usual_spelling(name, id)) {
+        names_[id].insert(name);  // kept for the life of the agent: only unusual spellings
+    }
+}
 
 void ScanCache::learn_names(const fs::path& root) {
     std::error_code ec;
     for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
         const fs::path name = it->path().filename();
         if (auto id = normalise_guid(path_to_utf8(name))) {
-            names_[*id].insert(name);
+            remember_name(*id, name);
         }
     }
 }
@@ -98,8 +115,8 @@ const LocalScan& ScanCache::refresh(const PathsConfig& paths, const ParseConfig&
     }
     candidates.insert(candidates.end(), folder_names.begin(), folder_names.end());
     for (const std::string& id : package_ids) {
-        candidates.push_back(utf8_to_path(id));
-        candidates.push_back(utf8_to_path(ascii_upper(id)));
+        const auto usual = usual_spellings(id);
+        candidates.insert(candidates.end(), usual.begin(), usual.end());
     }
     std::set<fs::path> names;
     for (const fs::path& name : candidates) {
@@ -134,9 +151,12 @@ const LocalScan& ScanCache::refresh(const PathsConfig& paths, const ParseConfig&
         const bool exists = fs::exists(fs::symlink_status(paths.package_delivery / name, ec)) ||
                             fs::exists(fs::symlink_status(paths.package_status / name, ec));
         if (exists) {
-            names_[*id].insert(name);
+            remember_name(*id, name);
         } else if (auto known = names_.find(*id); known != names_.end()) {
             known->second.erase(name);
+            if (known->second.empty()) {
+                names_.erase(known);
+            }
         }
     }
     std::erase_if(scan_.findings, [&](const ScanFinding& finding) {

@@ -34,8 +34,11 @@ class ScanCache {
   private:
     bool reusable(const PathsConfig& paths, const ParseConfig& parse) const;
     void learn_names(const std::filesystem::path& root);
+    void remember_name(const std::string& id, const std::filesystem::path& name);
 
-    // Every folder name seen per package id, in either root (case variants included).
+    // The folder names seen per package id, in either root (case variants included), except the
+    // spellings refresh() tries anyway (the id and its upper-case form): most packages need no
+    // entry here.
     std::map<std::string, std::set<std::filesystem::path>> names_;
     std::optional<PathsConfig> paths_;
     std::optional<ParseConfig> parse_;
