@@ -90,9 +90,13 @@ std::shared_ptr<psguard::AgentSnapshot> published_state() {
     snapshot->last_cycle = CycleSummary{snapshot->started, std::chrono::milliseconds(2500), 1,
                                         CycleTrigger::timer, "full"};
     snapshot->report = std::make_shared<const CheckReport>(std::move(report));
-    snapshot->journal = nlohmann::json::array({{{"id", "20261126T063000Z-6d417916-1"},
-                                                {"package", test::kStaleId},
-                                                {"result", "verified"}}});
+    ActionSummary action;
+    action.id = "20261126T063000Z-6d417916-1";
+    action.time = snapshot->started;
+    action.package = test::kStaleId;
+    action.reason = "stale_on_ns";
+    action.result = ActionResult::verified;
+    snapshot->journal = {action};
     snapshot->settings = {{"server", "PS01"}, {"ns_url", "https://ns.example.com"}};
     snapshot->cycles_total = 3;
     snapshot->cycles_by_trigger = {{"start", 1}, {"timer", 2}};
