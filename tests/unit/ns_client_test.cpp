@@ -32,11 +32,11 @@ class ScriptedTransport final : public HttpTransport {
     std::vector<std::string>& requests_;
 };
 
-TransportOutcome answer(int status, std::string body = "") {
+TransportOutcome http_answer(int status, std::string body = "") {
     return {HttpResponse{status, "text/xml", std::move(body)}, std::nullopt};
 }
 
-TransportOutcome failure(TransportFailure kind, std::string message) {
+TransportOutcome transport_failure(TransportFailure kind, std::string message) {
     return {std::nullopt, TransportError{kind, std::move(message)}};
 }
 
@@ -82,16 +82,17 @@ TEST_F(NsClientTest, AsksForThisPackageServersReport) {
 }
 
 TEST_F(NsClientTest, ServerErrorsAndTimeoutsAreRetriedWithADoublingWait) {
-    const NsFetch result = fetch({answer(503), failure(TransportFailure::timeout, "timed out"),
-                                  report_of_one_ready_package()});
+    const NsFetch result =
+        fetch({http_answer(503), transport_failure(TransportFailure::timeout, "timed out"),
+               report_of_one_ready_package()});
     ASSERT_TRUE(result.answer) << result.error;
     EXPECT_EQ(result.attempts, 3);
     EXPECT_EQ(waits, (std::vector<std::chrono::milliseconds>{1000ms, 2000ms}));
 }
 
 TEST_F(NsClientTest, AfterTheLastRetryTheServerErrorIsTheFailure) {
-    const NsFetch result = fetch({answer(500, "<html>Runtime Error</html>"), answer(502),
-                                  answer(503, "Service Unavailable")});
+    const NsFetch result = fetch({http_answer(500, "<html>Runtime Error</html>"), http_answer(502),
+                                  http_answer(503, "Service Unavailable")});
     EXPECT_FALSE(result.answer);
     EXPECT_EQ(result.failure, NsFailure::server);
     EXPECT_EQ(result.http_status, 503);
@@ -101,19 +102,19 @@ TEST_F(NsClientTest, AfterTheLastRetryTheServerErrorIsTheFailure) {
 }
 
 TEST_F(NsClientTest, RefusedCredentialsAndRefusedConnectionsAreNotRetried) {
-    NsFetch result = fetch({answer(401)});
+    NsFetch result = fetch({http_answer(401)});
     EXPECT_EQ(result.failure, NsFailure::credential);
     EXPECT_EQ(result.attempts, 1);
     EXPECT_NE(result.error.find("HTTP 401"), std::string::npos) << result.error;
 
-    result = fetch({failure(TransportFailure::connect, "connection refused")});
+    result = fetch({transport_failure(TransportFailure::connect, "connection refused")});
     EXPECT_EQ(result.failure, NsFailure::unreachable);
     EXPECT_EQ(result.attempts, 1);
     EXPECT_TRUE(waits.empty());
 }
 
 TEST_F(NsClientTest, AStopDuringTheWaitEndsTheRetriesWithTheLastAnswer) {
-    const NsFetch result = fetch({answer(503), report_of_one_ready_package()}, true);
+    const NsFetch result = fetch({http_answer(503), report_of_one_ready_package()}, true);
     EXPECT_FALSE(result.answer);
     EXPECT_EQ(result.failure, NsFailure::server);
     EXPECT_EQ(result.attempts, 1);
@@ -123,11 +124,11 @@ TEST_F(NsClientTest, AStopDuringTheWaitEndsTheRetriesWithTheLastAnswer) {
 }
 
 TEST_F(NsClientTest, AnAnswerThatIsNotAReportIsUnusableAndSaysWhatArrived) {
-    NsFetch result = fetch({answer(200, "")});
+    NsFetch result = fetch({http_answer(200, "")});
     EXPECT_EQ(result.failure, NsFailure::unusable);
     EXPECT_FALSE(result.error.empty());
 
-    result = fetch({failure(TransportFailure::too_large, "the answer exceeds 32 MiB")});
+    result = fetch({transport_failure(TransportFailure::too_large, "the answer exceeds 32 MiB")});
     EXPECT_EQ(result.failure, NsFailure::unusable);
     EXPECT_NE(result.error.find("32 MiB"), std::string::npos) << result.error;
 }
