@@ -64,16 +64,20 @@ class RenderCache {
     RenderCache& operator=(const RenderCache&) = delete;
 
     // The bytes of `document`, from `render()` the first time; a render that throws is retried by
-    // the next call.
+    // the next call. Not std::call_once: libstdc++'s rests on pthread_once, which an exception
+    // leaves locked under ThreadSanitizer's interceptor, so the retry waited forever (seen in CI).
     template <typename Render>
     const std::string& get(Document document, Render&& render) const {
-        std::call_once(once_[document], [&] { bytes_[document] = render(); });
-        return bytes_[document];
+        std::lock_guard lock(locks_[document]);
+        if (!bytes_[document]) {
+            bytes_[document] = render();
+        }
+        return *bytes_[document];  // never changed once set: readable after the lock is released
     }
 
   private:
-    mutable std::array<std::once_flag, kDocuments> once_;
-    mutable std::array<std::string, kDocuments> bytes_;
+    mutable std::array<std::mutex, kDocuments> locks_;
+    mutable std::array<std::optional<std::string>, kDocuments> bytes_;
 };
 
 struct AgentSnapshot {
