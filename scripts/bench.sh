@@ -7,6 +7,8 @@
 #   incremental_ms   re-check of one changed package in that tree (ScanCache::refresh + reconcile)
 #   idle_rss_mb      VmRSS of `psguard run` on that tree after two cycles (the first, full one and
 #                    a file-change one), with the NS emulator answering 10k rows over TLS
+#                    (also split: idle_anon_mb its own memory, idle_file_mb the code pages;
+#                    floor_rss_mb the same agent on a one-package tree)
 #   peak_vs_idle     its peak RSS (/usr/bin/time -v, the load test included) over idle_rss_mb
 #   endpoint_vs_nginx  wrk requests/s against /v1/status of the running agent over nginx serving
 #                    the same JSON as a static file on loopback, same connections and duration
@@ -228,7 +230,12 @@ say "file-change cycle in the agent (incremental scan + NS fetch + report): $inc
 sleep 2
 idle_rss_kb="$(kb VmRSS)"
 idle_rss_mb="$(python3 -c "print(f'{$idle_rss_kb/1024:.1f}')")"
-say "psguard run: idle VmRSS after two cycles $idle_rss_mb MB"
+# VmRSS = RssAnon (the process's own: heap, stacks) + RssFile (pages of the binary and of the
+# shared libraries it has touched, shared with other processes and reclaimable) + RssShmem.
+idle_anon_mb="$(python3 -c "print(f'{$(kb RssAnon)/1024:.1f}')")"
+idle_file_mb="$(python3 -c "print(f'{$(kb RssFile)/1024:.1f}')")"
+say "psguard run: idle VmRSS after two cycles $idle_rss_mb MB: RssAnon $idle_anon_mb MB," \
+    "RssFile $idle_file_mb MB"
 
 # The endpoint against nginx serving the same document.
 mkdir -p "$work/www/v1" "$work/nginx"
@@ -295,6 +302,35 @@ say "psguard run peak RSS (/usr/bin/time -v): $peak_mb MB"
 printf 'floor_cpu_ms=%s scan_cpu_ms=%s floor_wall_ms=%s scan_wall_ms=%s incremental_cpu_ms=%s peak_rss_mb=%s trimmed_rss_mb=%s wakeups_idle=%s/%ss psguard_rps=%s nginx_rps=%s\n' \
     "$floor_cpu_ms" "$scan_cpu_ms" "$floor_ms" "$scan_ms" "$incremental_cpu_ms" "$peak_mb" "$trimmed_mb" \
     "$wakeups" "$idle_seconds" "$psguard_rps" "$nginx_rps"
+# The floor: the same agent on a one-package tree (its own emulator), after its first cycle;
+# what psguard costs before any package does.
+tree1="$work/tree1"
+"$build/tests/bench/psguard-bench-tree" "$tree1" 1 "$report_guid" >/dev/null
+"$emulator" serve --cert-dir "$work/certs" --scenario "$tree1/scenario.json" --port 0 \
+    --port-file "$work/ns1.port" >"$work/emulator1.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do [[ -s "$work/ns1.port" ]] && break; sleep 0.1; done
+sed -e "s#$tree/#$tree1/#g" -e "s#$work/state#$work/state1#" -e "s#localhost:$ns_port#localhost:$(cat "$work/ns1.port")#" \
+    -e "s#\"port\": $api_port#\"port\": $((api_port + 10))#" "$work/psguard.json" >"$work/psguard1.json"
+"$psguard" run --config "$work/psguard1.json" >"$work/psguard1.out" 2>"$work/psguard1.log" &
+floor_pid=$!
+pids+=($floor_pid)
+for _ in $(seq 100); do
+    curl -sf "http://127.0.0.1:$((api_port + 10))/v1/status" | grep -q '"cycles_total":1' && break
+    sleep 0.1
+done
+sleep 2
+agent_pid=$floor_pid
+floor_rss_mb="$(python3 -c "print(f'{$(kb VmRSS)/1024:.1f}')")"
+floor_anon_mb="$(python3 -c "print(f'{$(kb RssAnon)/1024:.1f}')")"
+floor_file_mb="$(python3 -c "print(f'{$(kb RssFile)/1024:.1f}')")"
+kill -TERM "$floor_pid"
+wait "$floor_pid" || true
+say "psguard run on a one-package tree: VmRSS $floor_rss_mb MB: RssAnon $floor_anon_mb MB," \
+    "RssFile $floor_file_mb MB"
+
+printf 'idle_anon_mb=%s idle_file_mb=%s floor_rss_mb=%s floor_anon_mb=%s floor_file_mb=%s\n' \
+    "$idle_anon_mb" "$idle_file_mb" "$floor_rss_mb" "$floor_anon_mb" "$floor_file_mb"
 peak_vs_idle="$(python3 -c "print(f'{$peak_mb/$idle_rss_mb:.1f}')")"
 printf 'scan_vs_floor=%s incremental_ms=%s idle_rss_mb=%s peak_vs_idle=%s endpoint_vs_nginx=%s p99_ms=%s endpoint_vs_nginx_busy=%s%s\n' \
     "$scan_vs_floor" "$incremental_ms" "$idle_rss_mb" "$peak_vs_idle" "$endpoint_vs_nginx" "$p99_ms" \

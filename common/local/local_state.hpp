@@ -33,15 +33,20 @@ struct SnapshotDocument {
     std::optional<bool> custom_location = std::nullopt;
 };
 
+// A parsed snapshot.xml as it is kept per package between cycles (10,000 of them on a large
+// Package Server): its version; nullopt when it records none.
+struct SnapshotSummary {
+    std::optional<std::string> version;
+};
+
 struct LocalPackage {
     std::string id;  // normalised "{guid}"
     // Kept for every package between cycles: CompactPath, not std::filesystem::path.
     CompactPath delivery_dir;  // empty when absent from Package Delivery
     CompactPath status_dir;    // empty when absent from PackageStatus
-    // Where the package's files were checked: <delivery_dir>\cache, or the relocated storage
-    // folder the agent records; empty when they were not checked.
-    CompactPath files_dir;
-    std::optional<SnapshotDocument> snapshot;
+    // What its snapshot.xml leaves for later cycles; the file list and the recorded storage
+    // location are checked while scanning and not kept.
+    std::optional<SnapshotSummary> snapshot;
     std::optional<StatusDocument> package_status;
     // Set when a file could not be read or parsed (too big, truncated, malformed, unreadable).
     std::optional<std::string> unreadable_reason;

@@ -457,22 +457,26 @@ class Scanner {
             append_reason(pkg.incomplete_reason, "snapshot.xml missing in " + show(dir));
             return;
         }
-        pkg.snapshot = read_document<SnapshotDocument>(
+        std::optional<SnapshotDocument> snapshot = read_document<SnapshotDocument>(
             pkg, dir, *file.value(),
             [this](std::string_view bytes) { return parser_.parse_snapshot(bytes); });
-        if (pkg.snapshot && !pkg.snapshot->files.empty()) {
-            check_package_files(pkg, dir, agent_dir, names.value());
+        if (!snapshot) {
+            return;
         }
+        if (!snapshot->files.empty()) {
+            check_package_files(pkg, *snapshot, dir, agent_dir, names.value());
+        }
+        pkg.snapshot = SnapshotSummary{std::move(snapshot->version)};
     }
 
     // Where the snapshot's files are, then each of them (sizes, path lengths).
-    void check_package_files(LocalPackage& pkg, const fs::path& dir, const fs::path& agent_dir,
+    void check_package_files(LocalPackage& pkg, const SnapshotDocument& snapshot,
+                             const fs::path& dir, const fs::path& agent_dir,
                              const std::vector<fs::path>& names) {
-        const RecordedStorage recorded{"snapshot.xml", pkg.snapshot->custom_location,
-                                       pkg.snapshot->location};
+        const RecordedStorage recorded{"snapshot.xml", snapshot.custom_location, snapshot.location};
         const StoragePlan plan = plan_package_storage(agent_dir, std::span(&recorded, 1));
         if (plan.kind == StorageKind::relocated) {
-            check_relocated(pkg, dir, agent_dir, names, plan);
+            check_relocated(pkg, snapshot.files, dir, agent_dir, names, plan);
             return;
         }
         auto cache = find_one(names, kCacheFolder, dir);
@@ -482,12 +486,12 @@ class Scanner {
         }
         if (!cache.value()) {
             if (plan.kind == StorageKind::unknown) {
-                check_unrecorded_location(pkg, agent_dir, plan);
+                check_unrecorded_location(pkg, snapshot.files, agent_dir, plan);
                 return;
             }
             append_reason(pkg.incomplete_reason,
                           "cache folder missing in " + show(dir) + " (snapshot.xml lists " +
-                              std::to_string(pkg.snapshot->files.size()) + " files)");
+                              std::to_string(snapshot.files.size()) + " files)");
             return;
         }
         const fs::path& cache_name = *cache.value();
@@ -510,13 +514,14 @@ class Scanner {
             append_reason(pkg.incomplete_reason, show(cache_dir) + " is not a folder");
             return;
         }
-        check_files(pkg, cache_dir, agent_dir / cache_name, show(cache_name));
+        check_files(pkg, snapshot.files, cache_dir, agent_dir / cache_name, show(cache_name));
     }
 
     // The files live in a folder the agent records. A `cache` link in the package folder that
     // points into it is read through (the agent made it); the folder itself is read as recorded,
     // or through a link into a storage root. Its absence is the package's, not the cache's.
-    void check_relocated(LocalPackage& pkg, const fs::path& dir, const fs::path& agent_dir,
+    void check_relocated(LocalPackage& pkg, const std::vector<SnapshotFile>& files,
+                         const fs::path& dir, const fs::path& agent_dir,
                          const std::vector<fs::path>& names, const StoragePlan& plan) {
         const fs::path& location = plan.files_dir;
         const std::string recorded =
@@ -564,14 +569,14 @@ class Scanner {
             append_reason(pkg.incomplete_reason, recorded + " is not a folder");
             return;
         }
-        check_files(pkg, files_dir, location, show(location));
+        check_files(pkg, files, files_dir, location, show(location));
     }
 
     // The agent flags a custom location but records no folder psguard can use: look for the
     // package's folder in the configured storage roots (<root>\{guid}, its cache folder when it
     // has one); without it, say what to configure.
-    void check_unrecorded_location(LocalPackage& pkg, const fs::path& agent_dir,
-                                   const StoragePlan& plan) {
+    void check_unrecorded_location(LocalPackage& pkg, const std::vector<SnapshotFile>& files,
+                                   const fs::path& agent_dir, const StoragePlan& plan) {
         for (const StorageRoot& root : roots_) {
             const fs::path candidate = root.configured / agent_dir.filename();
             auto probed = probe_entry(candidate);
@@ -592,10 +597,10 @@ class Scanner {
             auto cache = names ? find_one(names.value(), kCacheFolder, folder)
                                : Result<std::optional<fs::path>>(names.error());
             if (cache && cache.value()) {
-                check_files(pkg, folder / *cache.value(), candidate / *cache.value(),
+                check_files(pkg, files, folder / *cache.value(), candidate / *cache.value(),
                             show(candidate / *cache.value()));
             } else {
-                check_files(pkg, folder, candidate, show(candidate));
+                check_files(pkg, files, folder, candidate, show(candidate));
             }
             return;
         }
@@ -612,10 +617,9 @@ class Scanner {
     // Checks each file the snapshot lists in `files_dir` (where it is read); path lengths are
     // measured on `agent_files_dir`, the path the agent itself uses (links included); names are
     // shown under `label`.
-    void check_files(LocalPackage& pkg, const fs::path& files_dir, const fs::path& agent_files_dir,
+    void check_files(LocalPackage& pkg, const std::vector<SnapshotFile>& files,
+                     const fs::path& files_dir, const fs::path& agent_files_dir,
                      const std::string& label) {
-        pkg.files_dir = files_dir;
-        const std::vector<SnapshotFile>& files = pkg.snapshot->files;
         std::optional<std::string> long_path;
         std::optional<CacheProblem> problem;
         for (const SnapshotFile& file : files) {

@@ -10,11 +10,11 @@
 #include <string>
 #include <system_error>
 #include <thread>
-#include <unordered_map>
 
 #include "core/utf8_path.hpp"
 #include "platform/directory_watcher.hpp"
 #include "platform/unique_fd.hpp"
+#include "platform/watch_table.hpp"
 
 namespace psguard {
 namespace {
@@ -48,7 +48,7 @@ class InotifyWatcher final : public DirectoryWatcher {
         std::lock_guard lock(mutex_);
         std::size_t watched = 0;
         for (const auto& root : roots_) {
-            if (is_watched(root)) {
+            if (watches_.has_root(root)) {
                 ++watched;
                 continue;
             }
@@ -60,36 +60,15 @@ class InotifyWatcher final : public DirectoryWatcher {
     }
 
   private:
-    // A watched folder by its name in its parent's watch, not its whole path: 30,000 package
-    // and cache folders would otherwise keep 30,000 std::filesystem::path (about 330 bytes each
-    // with their parsed components) for as long as the agent runs.
-    static constexpr int kNoParent = -1;
-    struct Watch {
-        int parent = kNoParent;
-        int depth = 0;
-        std::string name;  // a root's whole path, else the folder's name
-    };
-
-    // Caller holds mutex_.
-    bool is_watched(const fs::path& root) const {
-        for (const auto& [wd, watch] : watches_) {
-            if (watch.depth == 0 && watch.name == root.native()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     // Caller holds mutex_. Watches `folder` and its sub-folders down to kMaxDepth (a root,
     // its package folders, their cache folders); links are never followed.
-    // `parent` is the watch of the folder holding it (kNoParent for a root).
-    bool watch_tree(const fs::path& folder, int depth, int parent = kNoParent) {
+    // `parent` is the watch of the folder holding it (WatchTable::kNoParent for a root).
+    bool watch_tree(const fs::path& folder, int depth, int parent = WatchTable::kNoParent) {
         const int wd = inotify_add_watch(inotify_.get(), folder.c_str(), kFolderEvents);
         if (wd < 0) {
             return false;
         }
-        watches_[wd] =
-            Watch{parent, depth, depth == 0 ? folder.native() : folder.filename().native()};
+        watches_.add(wd, parent, depth, depth == 0 ? folder.native() : folder.filename().native());
         if (depth < kMaxDepth) {
             std::error_code ec;
             for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
@@ -101,23 +80,6 @@ class InotifyWatcher final : public DirectoryWatcher {
         return true;
     }
 
-    // Caller holds mutex_. The watched folder's path from its root down, or nullopt when a
-    // folder above it is no longer watched (moved or deleted: the path is unknown).
-    std::optional<fs::path> folder_of(const Watch& watch) const {
-        if (watch.parent == kNoParent) {
-            return fs::path(watch.name);
-        }
-        const auto parent = watches_.find(watch.parent);
-        if (parent == watches_.end()) {
-            return std::nullopt;
-        }
-        std::optional<fs::path> folder = folder_of(parent->second);
-        if (folder) {
-            *folder /= watch.name;
-        }
-        return folder;
-    }
-
     void handle(const inotify_event& event) {
         if ((event.mask & IN_Q_OVERFLOW) != 0) {
             callback_({WatchEvent::Kind::overflow, {}});
@@ -126,19 +88,18 @@ class InotifyWatcher final : public DirectoryWatcher {
         std::optional<fs::path> folder;
         {
             std::lock_guard lock(mutex_);
-            const auto it = watches_.find(event.wd);
-            if (it == watches_.end()) {
+            const std::optional<int> depth = watches_.depth_of(event.wd);
+            if (!depth) {
                 return;
             }
-            folder = folder_of(it->second);
-            const int depth = it->second.depth;
+            folder = watches_.folder_of(event.wd);
             if ((event.mask & IN_IGNORED) != 0) {
-                watches_.erase(it);  // the folder went away; rearm() watches it again later
+                watches_.remove(event.wd);  // the folder went away; rearm() watches it again later
             }
             const bool new_folder = (event.mask & (IN_CREATE | IN_MOVED_TO)) != 0 &&
                                     (event.mask & IN_ISDIR) != 0 && event.len > 0;
-            if (folder && new_folder && depth < kMaxDepth) {
-                watch_tree(*folder / event.name, depth + 1, event.wd);
+            if (folder && new_folder && *depth < kMaxDepth) {
+                watch_tree(*folder / event.name, *depth + 1, event.wd);
             }
         }
         if (!folder) {
@@ -181,7 +142,7 @@ class InotifyWatcher final : public DirectoryWatcher {
     UniqueFd inotify_;
     UniqueFd wake_;
     std::mutex mutex_;
-    std::unordered_map<int, Watch> watches_;
+    WatchTable watches_;
     std::jthread thread_;
 };
 

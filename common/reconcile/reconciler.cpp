@@ -80,10 +80,11 @@ PackageVerdict judge(const LocalPackage* local, const NsPackageRow* row,
         result.ns = view_of(*row);
         result.name = row->name;
     }
+    // Every caller returns what it gives at once: the verdict moves out, not copied.
     const auto set = [&](Verdict verdict, std::string reason) {
         result.verdict = verdict;
         result.reason = std::move(reason);
-        return result;
+        return std::move(result);
     };
 
     const NsPackageStatus ns_status =

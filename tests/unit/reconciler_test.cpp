@@ -12,7 +12,7 @@ LocalPackage ready_package(const std::string& version = "1601867730") {
     package.id = kReconcileId;
     package.delivery_dir = std::filesystem::path("/pd/" + kReconcileId);
     package.status_dir = std::filesystem::path("/ps/" + kReconcileId);
-    package.snapshot = SnapshotDocument{version, {}};
+    package.snapshot = SnapshotSummary{version};
     package.package_status = StatusDocument{"Ready", version};
     return package;
 }
