@@ -519,6 +519,215 @@ SmpReportOutcome send_fleet_status(const Config& config, const FleetStatus& stat
     return outcome;
 }
 
+// One run_cycle: what every step needs, and what the steps hand on to the next.
+struct CycleRun {
+    const Config& config;
+    StateDir& state;
+    const CycleOptions& options;
+    TimePoint now;
+    AgentAutomation& agent;
+    Healer healer;
+    HealReport heal;
+    // Heals completed this cycle (or found complete by recovery): the agent re-reports once.
+    std::vector<std::string> done_actions;
+};
+
+// Before anything is observed: actions a crash interrupted are finished or rolled back, and a
+// heal found complete is adopted (awaiting its verification).
+void recover_interrupted_actions(CycleRun& cycle) {
+    cycle.heal.dry_run = cycle.options.dry_run;
+    if (!cycle.options.dry_run) {
+        Journal& journal = cycle.state.journal();
+        cycle.heal.recovered = cycle.healer.recover(cycle.now);
+        for (auto& outcome : AclRepairer(journal).recover(cycle.now)) {
+            cycle.heal.recovered.push_back(std::move(outcome));
+        }
+        for (auto& outcome : recover_policy_refresh(cycle.state.history(), journal, cycle.now)) {
+            cycle.heal.recovered.push_back(std::move(outcome));
+        }
+    }
+    for (const auto& outcome : cycle.heal.recovered) {
+        if (adopt_completed(cycle.state.history(), outcome, cycle.now)) {
+            cycle.done_actions.push_back(outcome.action_id);
+        }
+    }
+}
+
+// Observe: the local scan (or the caller's), the ACL check, the NS answer, the agent's evidence;
+// the history remembers since when a failing ACL check passes.
+Observation observe_for_cycle(CycleRun& cycle, NsClient& ns) {
+    HealHistory& history = cycle.state.history();
+    const TimePoint now = cycle.now;
+    return observe(
+        cycle.config, ns, cycle.agent, cycle.state.evidence(cycle.config.evidence),
+        [&history, now](const AclReport& acl) -> std::optional<TimePoint> {
+            if (acl.ok()) {
+                return history.acl_last_failed;
+            }
+            if (acl.configured) {
+                history.acl_last_failed = now;
+            }
+            return std::nullopt;
+        },
+        cycle.options.local, AclReuse{cycle.options.previous_acl, cycle.options.changed_packages});
+}
+
+// What judging the observation leaves for acting on it.
+struct CycleJudgement {
+    AclReport acl;  // confirmed over heal.confirm_cycles
+    HealGates gates;
+};
+
+// Judge: the verdicts (one reconcile; pending past the grace period turns stale), earlier heals
+// and ACL repairs verified, the gates a heal must pass.
+CycleJudgement judge_cycle(CycleRun& cycle, Observation& seen) {
+    const Config& config = cycle.config;
+    HealHistory& history = cycle.state.history();
+    CheckReport& report = seen.report;
+    CycleJudgement judged{
+        confirmed_acl(*report.acl, config.acl, config.heal.confirm_cycles, history), {}};
+    verify_acl_repairs(*report.acl, cycle.state, cycle.heal, cycle.now);
+    if (!judged.acl.configured) {
+        judged.gates.acl_problem = "no credential_account configured, so the ACL check cannot pass";
+    } else if (auto problem = acl_problem(judged.acl)) {
+        judged.gates.acl_problem = problem;
+    }
+    if (heal_cannot_help(report.diagnosis)) {
+        judged.gates.diagnosis_problem = "the evidence points to " +
+                                         std::string(to_string(report.diagnosis)) + " (" +
+                                         report.diagnosis_summary + "): removing files cannot help";
+    }
+    if (!seen.answer) {
+        judged.gates.ns_problem = report.ns.error;
+        return judged;
+    }
+    // Pending on the NS counts as stale only past the grace period, measured across cycles:
+    // one reconcile, then its pending verdicts past the grace turn stale.
+    report.packages = reconcile(*seen.local, *seen.answer, {});
+    observe_pending(history, report.packages, cycle.now);
+    apply_pending_grace(report.packages, pending_past_grace(history, config.heal, cycle.now));
+    verify_actions(config, cycle.state, report, cycle.heal, cycle.now);
+    observe_streaks(history, report.packages);
+    explain_stale(report);
+    annotate_from_agent_view(seen, report);
+    return judged;
+}
+
+// One planned package's heal: its files quarantined, the history and the decision updated.
+void heal_package(CycleRun& cycle, const LocalPackage& package, const std::string& id,
+                  HealDecision& decision) {
+    HealHistory& history = cycle.state.history();
+    const HealActionOutcome outcome = cycle.healer.heal(package, decision.reason, cycle.now);
+    PackageHistory& entry = history.packages[id];
+    ++entry.attempts;
+    decision.action_id = outcome.action_id;
+    if (outcome.done) {
+        decision.state = HealState::done;
+        decision.reason = outcome.detail;
+        entry.awaiting_action = outcome.action_id;
+        entry.cycles_since_heal = 0;
+        entry.stale_streak = 0;
+        history.heals.push_back(cycle.now);
+        cycle.done_actions.push_back(outcome.action_id);
+    } else {
+        decision.state = HealState::failed;
+        decision.reason = outcome.detail;
+        entry.heal_failed = entry.attempts >= cycle.config.heal.max_attempts;
+    }
+    cycle.heal.actions.push_back({outcome.action_id, id, outcome.files,
+                                  outcome.done ? ActionOutcome::done : ActionOutcome::failed,
+                                  outcome.detail});
+}
+
+// Act: the agent's policies refreshed (procedure 1, before acl.repair edits a DACL the agent
+// manages), ACLs repaired, the planned packages healed, the agent asked to re-report once, the
+// fleet row sent.
+void act_on_judgement(CycleRun& cycle, Observation& seen, CycleJudgement& judged) {
+    const Config& config = cycle.config;
+    const CycleOptions& options = cycle.options;
+    CheckReport& report = seen.report;
+    HealHistory& history = cycle.state.history();
+    HealReport& heal = cycle.heal;
+    {
+        HealConfig policy = config.heal;
+        policy.policy_refresh = policy.policy_refresh && (options.heal || options.dry_run);
+        heal.policy_refresh = run_policy_refresh(
+            policy,
+            {report.diagnosis == Cause::credential_not_applied, report.diagnosis_summary,
+             !repairable_roots(config, judged.acl).empty(), options.dry_run},
+            history, cycle.state.journal(), cycle.agent, cycle.now);
+    }
+    repair_acls(config, judged.acl, cycle.state, heal, options.dry_run, cycle.now);
+
+    HealPlan plan = plan_heal(report.packages, history, config.heal, judged.gates, cycle.now);
+    heal.breaker = plan.breaker;
+    heal.budget_left_today = plan.budget_left_today;
+    for (const auto& id : plan.to_heal) {
+        HealDecision& decision = plan.decisions[id];
+        if (options.dry_run) {
+            heal.actions.push_back({"", id, {}, ActionOutcome::planned, decision.reason});
+            continue;
+        }
+        if (!options.heal) {
+            decision.state = HealState::blocked;
+            decision.reason = "every guard holds, but heal is disabled (heal.enabled)";
+            continue;
+        }
+        if (const auto local = seen.local->packages.find(id); local != seen.local->packages.end()) {
+            heal_package(cycle, local->second, id, decision);
+        }
+    }
+    if (!cycle.done_actions.empty()) {
+        // Once, after every file of this cycle has moved.
+        const RefreshOutcome refreshed =
+            trigger_refresh(config.heal, cycle.agent, cycle.state.journal(), cycle.done_actions,
+                            cycle.state.path() / "refresh.out", cycle.now, options.stop);
+        heal.refresh = refreshed.summary();
+        heal.refresh_steps = refreshed.steps;
+    }
+    heal.decisions = std::move(plan.decisions);
+    if (config.smp_report.enabled && !options.dry_run) {
+        report.smp_report = send_fleet_status(
+            config, fleet_status(config, report, heal, cycle.state.journal(), cycle.now), history,
+            cycle.agent, cycle.now);
+    }
+}
+
+// Persist: psguard's own state saved (a dry run keeps its observations too, so repeated dry
+// runs show when the guards would let a heal through), the quarantine pruned, what could not be
+// saved and what the journal noticed told as findings, the report kept.
+CheckReport persist_cycle(CycleRun& cycle, CheckReport report) {
+    StateDir& state = cycle.state;
+    state.history().prune(cycle.now);
+    if (auto saved = state.save_evidence(); !saved) {
+        report.findings.push_back(
+            Finding{"state_not_saved", path_to_utf8(state.path()), saved.error().message, true});
+    }
+    if (auto saved = state.save_history(); !saved) {
+        report.findings.push_back(
+            Finding{"state_not_saved", path_to_utf8(state.path()), saved.error().message, true});
+    }
+    if (!cycle.options.dry_run) {
+        cycle.healer.prune_quarantine(cycle.now);
+    }
+    if (auto saved = state.journal().save_index(); !saved) {
+        report.findings.push_back(
+            Finding{"state_not_saved", path_to_utf8(state.path()), saved.error().message, true});
+    }
+    // A torn journal line cut off, a record not written: the operator hears of each.
+    for (auto& notice : state.journal().take_notices()) {
+        report.findings.push_back(Finding{to_string(notice.kind),
+                                          path_to_utf8(state.journal().file()),
+                                          std::move(notice.detail), true});
+    }
+    report.heal = std::move(cycle.heal);
+    if (auto saved = state.save_last_report(to_json(report)); !saved) {
+        report.findings.push_back(
+            Finding{"state_not_saved", path_to_utf8(state.path()), saved.error().message, true});
+    }
+    return report;
+}
+
 }  // namespace
 
 CheckReport run_check_cycle(const Config& config, NsClient& ns, AgentAutomation* agent) {
@@ -547,161 +756,14 @@ CheckReport run_cycle(const Config& config, NsClient& ns, StateDir& state,
         own_agent = make_agent_automation(config.heal.refresh_timeout);
         agent = own_agent.get();
     }
-    Healer healer(config.paths, config.heal, state.journal());
-    HealReport heal;
-    heal.dry_run = options.dry_run;
-    if (!options.dry_run) {
-        heal.recovered = healer.recover(now);
-        for (auto& outcome : AclRepairer(state.journal()).recover(now)) {
-            heal.recovered.push_back(std::move(outcome));
-        }
-        for (auto& outcome : recover_policy_refresh(state.history(), state.journal(), now)) {
-            heal.recovered.push_back(std::move(outcome));
-        }
-    }
-
-    HealHistory& history = state.history();
-    std::vector<std::string> done_actions;
-    for (const auto& outcome : heal.recovered) {
-        if (adopt_completed(history, outcome, now)) {
-            done_actions.push_back(outcome.action_id);
-        }
-    }
-    Observation seen = observe(
-        config, ns, *agent, state.evidence(config.evidence),
-        [&](const AclReport& acl) -> std::optional<TimePoint> {
-            if (acl.ok()) {
-                return history.acl_last_failed;
-            }
-            if (acl.configured) {
-                history.acl_last_failed = now;
-            }
-            return std::nullopt;
-        },
-        options.local, AclReuse{options.previous_acl, options.changed_packages});
-    CheckReport& report = seen.report;
-    const AclReport acl =
-        confirmed_acl(*report.acl, config.acl, config.heal.confirm_cycles, history);
-    {
-        // Procedure 1 on the agent's side, before acl.repair edits a DACL the agent manages.
-        HealConfig policy = config.heal;
-        policy.policy_refresh = policy.policy_refresh && (options.heal || options.dry_run);
-        heal.policy_refresh = run_policy_refresh(
-            policy,
-            {report.diagnosis == Cause::credential_not_applied, report.diagnosis_summary,
-             !repairable_roots(config, acl).empty(), options.dry_run},
-            history, state.journal(), *agent, now);
-    }
-    verify_acl_repairs(*report.acl, state, heal, now);
-    repair_acls(config, acl, state, heal, options.dry_run, now);
-    HealGates gates;
-    if (!acl.configured) {
-        gates.acl_problem = "no credential_account configured, so the ACL check cannot pass";
-    } else if (auto problem = acl_problem(acl)) {
-        gates.acl_problem = problem;
-    }
-    if (heal_cannot_help(report.diagnosis)) {
-        gates.diagnosis_problem = "the evidence points to " +
-                                  std::string(to_string(report.diagnosis)) + " (" +
-                                  report.diagnosis_summary + "): removing files cannot help";
-    }
-    if (seen.answer) {
-        // Pending on the NS counts as stale only past the grace period, measured across cycles:
-        // one reconcile, then its pending verdicts past the grace turn stale.
-        report.packages = reconcile(*seen.local, *seen.answer, {});
-        observe_pending(history, report.packages, now);
-        apply_pending_grace(report.packages, pending_past_grace(history, config.heal, now));
-        verify_actions(config, state, report, heal, now);
-        observe_streaks(history, report.packages);
-        explain_stale(report);
-        annotate_from_agent_view(seen, report);
-    } else {
-        gates.ns_problem = report.ns.error;
-    }
-
-    HealPlan plan = plan_heal(report.packages, history, config.heal, gates, now);
-    heal.breaker = plan.breaker;
-    heal.budget_left_today = plan.budget_left_today;
-    for (const auto& id : plan.to_heal) {
-        HealDecision& decision = plan.decisions[id];
-        if (options.dry_run) {
-            heal.actions.push_back({"", id, {}, ActionOutcome::planned, decision.reason});
-            continue;
-        }
-        if (!options.heal) {
-            decision.state = HealState::blocked;
-            decision.reason = "every guard holds, but heal is disabled (heal.enabled)";
-            continue;
-        }
-        const auto local = seen.local->packages.find(id);
-        if (local == seen.local->packages.end()) {
-            continue;
-        }
-        const HealActionOutcome outcome = healer.heal(local->second, decision.reason, now);
-        PackageHistory& entry = history.packages[id];
-        ++entry.attempts;
-        decision.action_id = outcome.action_id;
-        if (outcome.done) {
-            decision.state = HealState::done;
-            decision.reason = outcome.detail;
-            entry.awaiting_action = outcome.action_id;
-            entry.cycles_since_heal = 0;
-            entry.stale_streak = 0;
-            history.heals.push_back(now);
-            done_actions.push_back(outcome.action_id);
-        } else {
-            decision.state = HealState::failed;
-            decision.reason = outcome.detail;
-            entry.heal_failed = entry.attempts >= config.heal.max_attempts;
-        }
-        heal.actions.push_back({outcome.action_id, id, outcome.files,
-                                outcome.done ? ActionOutcome::done : ActionOutcome::failed,
-                                outcome.detail});
-    }
-    if (!done_actions.empty()) {
-        // Once, after every file of this cycle has moved.
-        const RefreshOutcome refreshed =
-            trigger_refresh(config.heal, *agent, state.journal(), done_actions,
-                            state.path() / "refresh.out", now, options.stop);
-        heal.refresh = refreshed.summary();
-        heal.refresh_steps = refreshed.steps;
-    }
-    heal.decisions = std::move(plan.decisions);
-    if (config.smp_report.enabled && !options.dry_run) {
-        report.smp_report = send_fleet_status(
-            config, fleet_status(config, report, heal, state.journal(), now), history, *agent, now);
-    }
-
-    // Observations are psguard's own state: a dry run keeps them too, so repeated dry runs
-    // show when the guards would let a heal through.
-    history.prune(now);
-    if (auto saved = state.save_evidence(); !saved) {
-        report.findings.push_back(
-            Finding{"state_not_saved", path_to_utf8(state.path()), saved.error().message, true});
-    }
-    if (auto saved = state.save_history(); !saved) {
-        report.findings.push_back(
-            Finding{"state_not_saved", path_to_utf8(state.path()), saved.error().message, true});
-    }
-    if (!options.dry_run) {
-        healer.prune_quarantine(now);
-    }
-    if (auto saved = state.journal().save_index(); !saved) {
-        report.findings.push_back(
-            Finding{"state_not_saved", path_to_utf8(state.path()), saved.error().message, true});
-    }
-    // A torn journal line cut off, a record not written: the operator hears of each.
-    for (auto& notice : state.journal().take_notices()) {
-        report.findings.push_back(Finding{to_string(notice.kind),
-                                          path_to_utf8(state.journal().file()),
-                                          std::move(notice.detail), true});
-    }
-    report.heal = std::move(heal);
-    if (auto saved = state.save_last_report(to_json(report)); !saved) {
-        report.findings.push_back(
-            Finding{"state_not_saved", path_to_utf8(state.path()), saved.error().message, true});
-    }
-    return std::move(report);
+    CycleRun cycle{config, state,  options,
+                   now,    *agent, Healer(config.paths, config.heal, state.journal()),
+                   {},     {}};
+    recover_interrupted_actions(cycle);
+    Observation seen = observe_for_cycle(cycle, ns);
+    CycleJudgement judged = judge_cycle(cycle, seen);
+    act_on_judgement(cycle, seen, judged);
+    return persist_cycle(cycle, std::move(seen.report));
 }
 
 }  // namespace psguard
