@@ -45,10 +45,12 @@ CycleTrigger AgentLoop::trigger_of(Wake wake) {
     return CycleTrigger::start;
 }
 
-AgentLoop::AgentLoop(Config config, LoopTiming timing, CycleObserver observer)
+AgentLoop::AgentLoop(Config config, LoopTiming timing, CycleObserver observer,
+                     NsClientFactory make_ns)
     : config_(std::move(config)),
       timing_(timing),
       observer_(std::move(observer)),
+      make_ns_(make_ns ? std::move(make_ns) : NsClientFactory(make_ns_client)),
       symantec_agent_(make_agent_automation(config_.heal.refresh_timeout)) {
     auto first = std::make_shared<AgentSnapshot>();
     first->version = PSGUARD_VERSION;
@@ -210,7 +212,7 @@ void AgentLoop::run_one_cycle(StateDir& state, ScanCache& scans, Wake reason) {
                                          : scans.full(config.paths, config.parse);
     CheckReport result;
     // The NS client is built per cycle: a reloaded configuration or a new password applies.
-    auto ns = make_ns_client(
+    auto ns = make_ns_(
         config, [this](std::chrono::milliseconds delay) { return wait_before_retry(delay); });
     if (ns) {
         CycleOptions options;

@@ -20,6 +20,7 @@
 #include "agent_com/agent_com.hpp"
 #include "config/config.hpp"
 #include "core/result.hpp"
+#include "ns/ns_client.hpp"
 
 namespace psguard {
 
@@ -33,8 +34,13 @@ class AgentLoop final : public AgentControl {
   public:
     // Called after every cycle with the new snapshot (logging, Event Log, ...).
     using CycleObserver = std::function<void(const AgentSnapshot&)>;
+    // Builds each cycle's NS client from that cycle's configuration. Default: make_ns_client;
+    // the loop's unit tests pass one over a scripted transport.
+    using NsClientFactory =
+        std::function<Result<std::unique_ptr<NsClient>>(const Config&, RetryWait)>;
 
-    AgentLoop(Config config, LoopTiming timing, CycleObserver observer = {});
+    AgentLoop(Config config, LoopTiming timing, CycleObserver observer = {},
+              NsClientFactory make_ns = {});
 
     // Runs cycles until `stop` is requested (or stop() is called); returns an error only when
     // the loop cannot start (the state folder cannot be opened and locked).
@@ -73,6 +79,7 @@ class AgentLoop final : public AgentControl {
     std::optional<Config> pending_config_;
     LoopTiming timing_;
     CycleObserver observer_;
+    NsClientFactory make_ns_;
     std::shared_ptr<const AgentSnapshot> snapshot_;
     bool endpoint_request_ = false;
     bool rescan_request_ = false;

@@ -78,6 +78,11 @@ class DataSetTransport final : public HttpTransport {
     bool down_;
 };
 
+// The NS's answer listing `rows`, as one scripted outcome.
+inline TransportOutcome dataset_answer(std::vector<NsRow> rows) {
+    return DataSetTransport(std::move(rows)).post_form("", "");
+}
+
 inline constexpr const char* kHealthyId = "{6c821f5e-0000-4000-8000-000000000001}";
 inline constexpr const char* kStaleId = "{6d417916-0000-4000-8000-000000000002}";
 inline constexpr const char* kLocalOnlyId = "{7e000000-0000-4000-8000-000000000003}";

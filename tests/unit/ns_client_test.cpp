@@ -8,42 +8,19 @@
 #include <deque>
 
 #include "unit/cycle_report_fixture.hpp"
+#include "unit/scripted_transport.hpp"
 
 namespace psguard {
 namespace {
 
 using namespace std::chrono_literals;
 
-// Answers each request with the next scripted outcome and records what was asked.
-class ScriptedTransport final : public HttpTransport {
-  public:
-    ScriptedTransport(std::deque<TransportOutcome> script, std::vector<std::string>& requests)
-        : script_(std::move(script)), requests_(requests) {}
-
-    TransportOutcome post_form(const std::string& path, const std::string& body) override {
-        requests_.push_back(path + "?" + body);
-        TransportOutcome next = script_.front();
-        script_.pop_front();
-        return next;
-    }
-
-  private:
-    std::deque<TransportOutcome> script_;
-    std::vector<std::string>& requests_;
-};
-
-TransportOutcome http_answer(int status, std::string body = "") {
-    return {HttpResponse{status, "text/xml", std::move(body)}, std::nullopt};
-}
-
-TransportOutcome transport_failure(TransportFailure kind, std::string message) {
-    return {std::nullopt, TransportError{kind, std::move(message)}};
-}
+using test::http_answer;
+using test::transport_failure;
 
 TransportOutcome report_of_one_ready_package() {
-    return test::DataSetTransport(
-               {{"{6d417916-1234-4abc-9def-0123456789a1}", "Adobe Reader", "Ready", "1601867730"}})
-        .post_form("", "");
+    return test::dataset_answer(
+        {{"{6d417916-1234-4abc-9def-0123456789a1}", "Adobe Reader", "Ready", "1601867730"}});
 }
 
 class NsClientTest : public ::testing::Test {
@@ -56,7 +33,10 @@ class NsClientTest : public ::testing::Test {
     }
 
     NsFetch fetch(std::deque<TransportOutcome> script, bool stop_during_first_wait = false) {
-        NsClient client(config, "PS01", std::make_unique<ScriptedTransport>(script, requests),
+        for (auto& outcome : script) {
+            ns.then(std::move(outcome));
+        }
+        NsClient client(config, "PS01", ns.transport(),
                         [this, stop_during_first_wait](std::chrono::milliseconds delay) {
                             waits.push_back(delay);
                             return !stop_during_first_wait;
@@ -65,7 +45,7 @@ class NsClientTest : public ::testing::Test {
     }
 
     NsConfig config;
-    std::vector<std::string> requests;
+    test::TransportScript ns;
     std::vector<std::chrono::milliseconds> waits;
 };
 
@@ -74,6 +54,7 @@ TEST_F(NsClientTest, AsksForThisPackageServersReport) {
     ASSERT_TRUE(result.answer) << result.error;
     EXPECT_EQ(result.answer->rows.size(), 1u);
     EXPECT_EQ(result.attempts, 1);
+    const auto requests = ns.requests();
     ASSERT_EQ(requests.size(), 1u);
     EXPECT_EQ(requests[0], std::string(kRunReportPath) +
                                "?reportItemGuid=%7Ba1b2c3d4-0000-4000-8000-000000000001%7D"
@@ -118,7 +99,7 @@ TEST_F(NsClientTest, AStopDuringTheWaitEndsTheRetriesWithTheLastAnswer) {
     EXPECT_FALSE(result.answer);
     EXPECT_EQ(result.failure, NsFailure::server);
     EXPECT_EQ(result.attempts, 1);
-    EXPECT_EQ(requests.size(), 1u);
+    EXPECT_EQ(ns.requests().size(), 1u);
     EXPECT_NE(result.error.find("retries cut short by a stop or reload"), std::string::npos)
         << result.error;
 }
