@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -64,20 +65,32 @@ class RenderCache {
     RenderCache& operator=(const RenderCache&) = delete;
 
     // The bytes of `document`, from `render()` the first time; a render that throws is retried by
-    // the next call. Not std::call_once: libstdc++'s rests on pthread_once, which an exception
-    // leaves locked under ThreadSanitizer's interceptor, so the retry waited forever (seen in CI).
+    // the next call. A second caller during a render waits for it and does not render again. Not
+    // std::call_once: libstdc++'s rests on pthread_once, which an exception leaves locked under
+    // ThreadSanitizer's interceptor, so the retry waited forever (seen in CI).
     template <typename Render>
     const std::string& get(Document document, Render&& render) const {
+        if (rendered(document)) {
+            return *bytes_[document];
+        }
         std::lock_guard lock(locks_[document]);
         if (!bytes_[document]) {
             bytes_[document] = render();
+            ready_[document].store(true, std::memory_order_release);
         }
         return *bytes_[document];  // never changed once set: readable after the lock is released
+    }
+
+    // Whether get(document) returns at once. Never waits, not even for a render in progress: the
+    // status server asks this on its strand to decide where a request's render runs.
+    bool rendered(Document document) const {
+        return ready_[document].load(std::memory_order_acquire);
     }
 
   private:
     mutable std::array<std::mutex, kDocuments> locks_;
     mutable std::array<std::optional<std::string>, kDocuments> bytes_;
+    mutable std::array<std::atomic<bool>, kDocuments> ready_{};  // bytes_ is set (release)
 };
 
 struct AgentSnapshot {

@@ -14,6 +14,19 @@ namespace {
 constexpr std::string_view kUptimeMember = "\"uptime_seconds\":";
 constexpr std::string_view kUptimeAtZero = "\"uptime_seconds\":0,";
 
+// /v1/status with the uptime at 0, rendered once per snapshot.
+const std::string& cached_status_at_zero_uptime(const AgentSnapshot& snapshot) {
+    return snapshot.rendered.get(RenderCache::status, [&snapshot] {
+        return json_body(status_json(snapshot, snapshot.started));
+    });
+}
+
+// The snapshot's metric families (the endpoint's own follow per request), rendered once.
+const std::string& cached_snapshot_metrics(const AgentSnapshot& snapshot) {
+    return snapshot.rendered.get(
+        RenderCache::metrics, [&snapshot] { return render_metrics(snapshot_metrics(snapshot)); });
+}
+
 }  // namespace
 
 std::string json_body(const nlohmann::json& document) {
@@ -21,9 +34,7 @@ std::string json_body(const nlohmann::json& document) {
 }
 
 std::string status_body(const AgentSnapshot& snapshot, TimePoint now) {
-    const std::string& rendered = snapshot.rendered.get(RenderCache::status, [&snapshot] {
-        return json_body(status_json(snapshot, snapshot.started));
-    });
+    const std::string& rendered = cached_status_at_zero_uptime(snapshot);
     const std::size_t at = rendered.rfind(kUptimeAtZero);
     if (at == std::string::npos) {
         throw std::logic_error("the rendered status has no uptime_seconds member");
@@ -53,11 +64,29 @@ std::string metrics_body(const AgentSnapshot* snapshot, const EndpointStats& sta
     // of a list of families is the concatenation of theirs.
     std::string body;
     if (snapshot != nullptr) {
-        body = snapshot->rendered.get(RenderCache::metrics, [snapshot] {
-            return render_metrics(snapshot_metrics(*snapshot));
-        });
+        body = cached_snapshot_metrics(*snapshot);
     }
     return body + render_metrics(endpoint_metrics(stats));
+}
+
+void render_document(const AgentSnapshot& snapshot, RenderCache::Document document) {
+    switch (document) {
+        case RenderCache::status:
+            cached_status_at_zero_uptime(snapshot);
+            return;
+        case RenderCache::packages:
+            packages_body(snapshot);
+            return;
+        case RenderCache::metrics:
+            cached_snapshot_metrics(snapshot);
+            return;
+        case RenderCache::journal:
+            journal_body(snapshot);
+            return;
+        case RenderCache::kDocuments:
+            break;
+    }
+    throw std::logic_error("no such rendered document");
 }
 
 }  // namespace psguard

@@ -26,4 +26,9 @@ const std::string& journal_body(const AgentSnapshot& snapshot);
 // render_metrics(status_metrics(snapshot, stats)); `snapshot` null: the endpoint's metrics only.
 std::string metrics_body(const AgentSnapshot* snapshot, const EndpointStats& stats);
 
+// Renders `document` into the snapshot's RenderCache unless it is there already: the costly part
+// of the first request for it, which the status server runs off its strand. Throws what the
+// render throws (nothing is cached then).
+void render_document(const AgentSnapshot& snapshot, RenderCache::Document document);
+
 }  // namespace psguard

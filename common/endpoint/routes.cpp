@@ -158,13 +158,35 @@ Response no_snapshot() {
     return response;
 }
 
+// The path of an origin-form target, without its query.
+std::string_view target_path(const std::string& target) {
+    return std::string_view(target).substr(0, target.find('?'));
+}
+
+// The snapshot's rendered document a route answers from; nullopt for the routes rendered per
+// request or not from the snapshot.
+std::optional<RenderCache::Document> route_rendered_document(std::string_view path) {
+    if (path == "/v1/status") {
+        return RenderCache::status;
+    }
+    if (path == "/v1/packages") {
+        return RenderCache::packages;
+    }
+    if (path == "/v1/journal") {
+        return RenderCache::journal;
+    }
+    if (path == "/metrics") {
+        return RenderCache::metrics;
+    }
+    return std::nullopt;
+}
+
 Response route(const Request& request, AgentControl& agent, const RouteOptions& options,
                TimePoint now, const EndpointStats& stats) {
     if (request.target.empty() || request.target.front() != '/') {
         return error_response(400, "expected a path such as /v1/status");
     }
-    const std::string_view path =
-        std::string_view(request.target).substr(0, request.target.find('?'));
+    const std::string_view path = target_path(request.target);
 
     const bool is_package = path.starts_with(kPackagesPrefix);
     const bool is_page = path == "/" || path == "/ui";
@@ -243,6 +265,24 @@ Response route(const Request& request, AgentControl& agent, const RouteOptions& 
 
 Response error_response(unsigned status, const std::string& message) {
     return json_response(status, {{"error", message}});
+}
+
+std::optional<PendingRender> pending_render(const Request& request, AgentControl& agent,
+                                            const RouteOptions& options) {
+    const auto document = route_rendered_document(target_path(request.target));
+    if (!document || (request.method != "GET" && request.method != "HEAD") ||
+        (options.token_for_reads && authorise(request, options))) {
+        return std::nullopt;  // nothing to render, or refused by route()
+    }
+    try {
+        auto snapshot = agent.snapshot();
+        if (!snapshot || snapshot->rendered.rendered(*document)) {
+            return std::nullopt;
+        }
+        return PendingRender{std::move(snapshot), *document};
+    } catch (const std::exception&) {
+        return std::nullopt;  // handle() reads it again and answers the error
+    }
 }
 
 Response handle(const Request& request, AgentControl& agent, const RouteOptions& options,

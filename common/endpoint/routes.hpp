@@ -3,6 +3,7 @@
 // (status_server.cpp) only parses, enforces transport limits and writes.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -37,6 +38,20 @@ struct RouteOptions {
 // HEAD is answered as GET, body included: the server sends only its length.
 Response handle(const Request& request, AgentControl& agent, const RouteOptions& options,
                 TimePoint now, const EndpointStats& stats = {});
+
+// A document of the snapshot that a request is answered from, not rendered yet.
+struct PendingRender {
+    std::shared_ptr<const AgentSnapshot> snapshot;
+    RenderCache::Document document;
+};
+
+// What handle() would render before answering `request`: for an allowed GET or HEAD of
+// /v1/status, /v1/packages, /v1/journal or /metrics, the document agent.snapshot() has not
+// rendered yet; nullopt otherwise, refusals included. The server renders it off its strand
+// (render_document), then calls handle() with an agent giving the same snapshot, which then only
+// copies and splices. Never throws: when reading the snapshot throws, handle() answers that.
+std::optional<PendingRender> pending_render(const Request& request, AgentControl& agent,
+                                            const RouteOptions& options);
 
 // {"error": message} with `status`; for the server's own refusals (400, 413, 431, 503) too.
 Response error_response(unsigned status, const std::string& message);

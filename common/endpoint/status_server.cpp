@@ -26,6 +26,7 @@
 #include <boost/beast/ssl.hpp>
 
 #include "core/utf8_path.hpp"
+#include "endpoint/document_renderer.hpp"
 #include "endpoint/endpoint_tls.hpp"
 #include "endpoint/routes.hpp"
 #include "endpoint/token_file.hpp"
@@ -119,6 +120,8 @@ struct StatusServer::State {
     // With endpoint.tls: the context for new connections (each keeps the one it started with).
     std::shared_ptr<net::ssl::context> tls;
     AgentControl& agent;
+    // Renders what a request needs and the snapshot has not cached yet, off the strand.
+    DocumentRenderer renderer;
     RouteOptions routes;
     EndpointStats stats;
     std::size_t reserved = 0;  // connections in the reserve (kReserveConnections)
@@ -209,6 +212,42 @@ bool close_idle_connection(State& state, const net::ip::address& peer) {
 bool reserve_route(std::string_view target) {
     const std::string_view path = target.substr(0, target.find('?'));
     return path == "/healthz" || path == "/v1/status";
+}
+
+// The agent as one request sees it: its snapshot read once, so that handle() answers from the
+// snapshot whose document was just rendered off the strand, not from one published meanwhile
+// (whose render would then run on the strand).
+class RequestSnapshotAgent final : public AgentControl {
+  public:
+    explicit RequestSnapshotAgent(AgentControl& agent) : agent_(agent) {}
+    std::shared_ptr<const AgentSnapshot> snapshot() const override {
+        if (!snapshot_) {
+            snapshot_ = agent_.snapshot();
+        }
+        return *snapshot_;
+    }
+    TriggerResult request_cycle() override { return agent_.request_cycle(); }
+    bool healthy(TimePoint now) const override { return agent_.healthy(now); }
+
+  private:
+    AgentControl& agent_;
+    mutable std::optional<std::shared_ptr<const AgentSnapshot>> snapshot_;
+};
+
+// The route's answer. A document the snapshot has not rendered yet is rendered on the renderer's
+// thread while this connection waits, so the strand goes on accepting and serving the others; a
+// cached one is answered at once, without leaving the strand. The uptime and counters are
+// spliced in here, on the strand, which owns the counters.
+net::awaitable<Response> answer_route(State& state, const Request& request) {
+    RequestSnapshotAgent agent(state.agent);
+    if (auto pending = pending_render(request, agent, state.routes)) {
+        const Status rendered =
+            co_await state.renderer.render(std::move(pending->snapshot), pending->document);
+        if (!rendered) {
+            co_return error_response(500, rendered.error().message);
+        }
+    }
+    co_return handle(request, agent, state.routes, now_seconds(), state.stats);
 }
 
 Response too_many_connections() {
@@ -393,10 +432,12 @@ net::awaitable<void> serve(std::shared_ptr<State> state, Stream& stream, Connect
             request.authorization = std::string(found->value());
         }
         ++state->stats.requests_total;
-        Response response =
-            reserve && !reserve_route(request.target)
-                ? too_many_connections()
-                : handle(request, state->agent, state->routes, now_seconds(), state->stats);
+        Response response;
+        if (reserve && !reserve_route(request.target)) {
+            response = too_many_connections();
+        } else {
+            response = co_await answer_route(*state, request);
+        }
         const bool keep_alive = message.keep_alive() && !state->stopping && !reserve;
         co_await write_response(stream, std::move(response), message.version(), keep_alive, ec,
                                 message.method() == http::verb::head);
@@ -528,6 +569,9 @@ StatusServer::StatusServer(net::io_context& io, EndpointConfig config, AgentCont
 
 StatusServer::~StatusServer() {
     stop();
+    // A render in flight resumes its connection on the strand: it must finish while the
+    // io_context still exists.
+    state_->renderer.close();
 }
 
 Result<std::uint16_t> StatusServer::start() {

@@ -2,10 +2,13 @@
 // endpoint.tls is configured (endpoint_tls.hpp), answering the routes of routes.hpp. Concurrency:
 // the acceptor and every connection run on one strand of the caller's io_context, so the server's
 // state (connection registry, counters) needs no lock whatever number of threads runs that
-// io_context. Limits (docs/endpoint.md): request header size (431), no body on GET (400), a small
-// body on POST (413), a deadline for each whole request (then the connection is dropped), at most
-// max_connections served at once (as many again get 503 and are closed; beyond those, accepting
-// pauses until a connection ends), malformed requests get 400 and cost only their own connection.
+// io_context. The one slow step, rendering a document the published snapshot has not cached yet,
+// runs on a thread of the server's own (document_renderer.hpp) while its connection waits; the
+// strand serves the others meanwhile. Limits (docs/endpoint.md): request header size (431), no body
+// on GET (400), a small body on POST (413), a deadline for each whole request (then the connection
+// is dropped), at most max_connections served at once (as many again get 503 and are closed; beyond
+// those, accepting pauses until a connection ends), malformed requests get 400 and cost only their
+// own connection.
 #pragma once
 
 #include <cstdint>
@@ -22,9 +25,10 @@ namespace psguard {
 
 class StatusServer {
   public:
-    // `agent` must outlive the server and the io_context's handlers.
+    // `agent` must outlive the server and the io_context's handlers; `io` must outlive the server.
     StatusServer(boost::asio::io_context& io, EndpointConfig config, AgentControl& agent);
-    ~StatusServer();  // stop()
+    // stop(), then waits for a render in flight (milliseconds) and ends the render thread.
+    ~StatusServer();
     StatusServer(const StatusServer&) = delete;
     StatusServer& operator=(const StatusServer&) = delete;
 

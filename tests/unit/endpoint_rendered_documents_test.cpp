@@ -1,6 +1,7 @@
 // The endpoint's documents rendered once per snapshot: the cached bytes are exactly the views'
-// (status_views.hpp) whatever the uptime and the endpoint's counters, and a route renders a
-// document once per published snapshot.
+// (status_views.hpp) whatever the uptime and the endpoint's counters, a route renders a document
+// once per published snapshot, and pending_render names what a request would render first (which
+// the server renders off its strand: endpoint_render_off_strand_test.cpp).
 #include <gtest/gtest.h>
 
 #include <stdexcept>
@@ -19,7 +20,9 @@ TEST(RenderCache, RendersOnceRetriesAfterAThrowAndACopyStartsEmpty) {
         ++renders;
         return std::string("bytes ") + std::to_string(renders);
     };
+    EXPECT_FALSE(cache.rendered(RenderCache::status));
     EXPECT_EQ(cache.get(RenderCache::status, render), "bytes 1");
+    EXPECT_TRUE(cache.rendered(RenderCache::status));
     EXPECT_EQ(cache.get(RenderCache::status, render), "bytes 1");
     EXPECT_EQ(renders, 1);
     EXPECT_EQ(cache.get(RenderCache::packages, render), "bytes 2");
@@ -27,9 +30,11 @@ TEST(RenderCache, RendersOnceRetriesAfterAThrowAndACopyStartsEmpty) {
     EXPECT_THROW(
         cache.get(RenderCache::metrics, []() -> std::string { throw std::runtime_error("x"); }),
         std::runtime_error);
+    EXPECT_FALSE(cache.rendered(RenderCache::metrics));
     EXPECT_EQ(cache.get(RenderCache::metrics, render), "bytes 3");
 
     const RenderCache copy(cache);  // another snapshot's
+    EXPECT_FALSE(copy.rendered(RenderCache::status));
     EXPECT_EQ(copy.get(RenderCache::status, render), "bytes 4");
 }
 
@@ -83,6 +88,52 @@ TEST_F(RenderedDocumentsTest, TheRoutesRenderOncePerPublishedSnapshot) {
     agent_.set_snapshot(next);
     EXPECT_EQ(body(get("/v1/status"))["cycles_total"], 4);
     EXPECT_NE(get("/metrics").body.find("\npsguard_cycles_total 4\n"), std::string::npos);
+}
+
+TEST_F(RenderedDocumentsTest, RenderDocumentFillsTheCacheTheRoutesServeFrom) {
+    const auto snapshot = agent_.snapshot();
+    const auto never = []() -> std::string { throw std::logic_error("rendered again"); };
+    for (const auto document :
+         {RenderCache::status, RenderCache::packages, RenderCache::metrics, RenderCache::journal}) {
+        render_document(*snapshot, document);
+        EXPECT_TRUE(snapshot->rendered.rendered(document)) << document;
+        EXPECT_NO_THROW(snapshot->rendered.get(document, never)) << document;
+    }
+    EXPECT_EQ(get("/v1/packages").body, json_body(packages_json(*snapshot)));
+    EXPECT_EQ(get("/v1/status").body, json_body(status_json(*snapshot, now_)));
+}
+
+TEST_F(RenderedDocumentsTest, PendingRenderNamesTheDocumentAnAllowedReadWouldRender) {
+    const auto pending = [this](const std::string& method, const std::string& target,
+                                std::optional<std::string> authorization = {}) {
+        return pending_render({method, target, std::move(authorization)}, agent_, options_);
+    };
+    const auto snapshot = agent_.snapshot();
+    const auto first = pending("GET", "/v1/packages?x=1");
+    ASSERT_TRUE(first);
+    EXPECT_EQ(first->snapshot, snapshot);
+    EXPECT_EQ(first->document, RenderCache::packages);
+    EXPECT_EQ(pending("HEAD", "/metrics")->document, RenderCache::metrics);
+    EXPECT_EQ(pending("GET", "/v1/status")->document, RenderCache::status);
+    EXPECT_EQ(pending("GET", "/v1/journal")->document, RenderCache::journal);
+    // Rendered per request, not from the snapshot, or refused: nothing to render first.
+    for (const char* target : {"/", "/healthz", "/v1/packages/x", "/v1/check", "/nowhere", ""}) {
+        EXPECT_FALSE(pending("GET", target)) << target;
+    }
+    EXPECT_FALSE(pending("POST", "/v1/packages"));
+
+    get("/v1/packages");  // cached now
+    EXPECT_FALSE(pending("GET", "/v1/packages"));
+
+    options_.token_for_reads = true;
+    EXPECT_FALSE(pending("GET", "/v1/journal"));
+    EXPECT_TRUE(pending("GET", "/v1/journal", std::string("Bearer ") + test::kToken));
+
+    agent_.set_throw_on_snapshot(true);  // handle() answers that with a 500
+    EXPECT_FALSE(pending("GET", "/v1/journal", std::string("Bearer ") + test::kToken));
+    agent_.set_throw_on_snapshot(false);
+    agent_.set_snapshot(nullptr);  // handle() answers 503
+    EXPECT_FALSE(pending("GET", "/v1/journal", std::string("Bearer ") + test::kToken));
 }
 
 }  // namespace
