@@ -53,7 +53,8 @@ std::shared_ptr<psguard::AgentSnapshot> published_state() {
                                NsView{"Invalid", "7", "7"}});
     report.packages.push_back({test::kLocalOnlyId, "", std::nullopt, "NS state unknown",
                                LocalView{"Ready", "3"}, std::nullopt});
-    report.findings.push_back({"unexpected_entry", "/srv/Package Delivery/x", "a file", false});
+    report.findings.push_back(
+        {FindingKind::unexpected_entry, "/srv/Package Delivery/x", "a file", false});
     AclReport& acl = report.acl.emplace();
     acl.account = "DOMAIN\\svc-ps";
     acl.configured = true;
@@ -67,13 +68,13 @@ std::shared_ptr<psguard::AgentSnapshot> published_state() {
     acl.results.push_back(denied);
     EvidenceCycleResult& evidence = report.evidence.emplace();
     Evidence item;
-    item.kind = "access_denied";
+    item.kind = EvidenceKind::access_denied;
     item.time = "May 16 11:51:05";
     item.source = "CreateDirectoryPath";
     item.message = "Cannot create directory: 0x80070005 [Access is denied]";
     item.where = "agent.log:120";
     evidence.items.push_back(item);
-    evidence.totals = {{"access_denied", 4}};
+    evidence.totals = {{EvidenceKind::access_denied, 4}};
     evidence.diagnosis = {Cause::acl_missing, "the account cannot write", {0}};
     report.diagnosis = Cause::acl_missing;
     report.diagnosis_summary = "the account cannot write";
@@ -99,8 +100,8 @@ std::shared_ptr<psguard::AgentSnapshot> published_state() {
     snapshot->journal = {action};
     snapshot->settings = {{"server", "PS01"}, {"ns_url", "https://ns.example.com"}};
     snapshot->cycles_total = 3;
-    snapshot->cycles_by_trigger = {{"start", 1}, {"timer", 2}};
-    snapshot->heal_actions_total = {{"done", 1}, {"verified", 1}};
+    snapshot->cycles_by_trigger = {{CycleTrigger::start, 1}, {CycleTrigger::timer, 2}};
+    snapshot->heal_actions_total = {{HealActionResult::done, 1}, {HealActionResult::verified, 1}};
     return snapshot;
 }
 

@@ -81,8 +81,8 @@ inline std::shared_ptr<AgentSnapshot> sample_snapshot(TimePoint started,
     snapshot->journal = {action};
     snapshot->settings = {{"server", "PS01"}, {"ns_url", "https://ns.example.com"}};
     snapshot->cycles_total = 3;
-    snapshot->cycles_by_trigger = {{"start", 1}, {"timer", 2}};
-    snapshot->heal_actions_total = {{"done", 1}, {"verified", 1}};
+    snapshot->cycles_by_trigger = {{CycleTrigger::start, 1}, {CycleTrigger::timer, 2}};
+    snapshot->heal_actions_total = {{HealActionResult::done, 1}, {HealActionResult::verified, 1}};
     snapshot->ns_failures_total = 1;
     return snapshot;
 }
