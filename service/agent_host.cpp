@@ -100,9 +100,10 @@ void log_cycle(const AgentSnapshot& snapshot) {
     for (const auto& finding : report.findings) {
         // The journal's own trouble (a torn line cut off, a record not written) is an error:
         // it reaches the Event Log on Windows.
-        if (finding.kind.starts_with("journal_")) {
+        if (finding.kind == FindingKind::journal_repaired ||
+            finding.kind == FindingKind::journal_not_written) {
             log_event(EventId::other, spdlog::level::err,
-                      fmt::format("{}: {}", finding.kind, finding.detail));
+                      fmt::format("{}: {}", to_string(finding.kind), finding.detail));
         }
     }
     if (report.smp_report && report.smp_report->result == "failed") {

@@ -239,19 +239,20 @@ void AgentLoop::run_one_cycle(StateDir& state, ScanCache& scans, Wake reason) {
     // Published as it is: the endpoint renders its documents from it (once per snapshot).
     const auto report = std::make_shared<const CheckReport>(std::move(result));
 
+    const CycleTrigger trigger = trigger_of(reason);
     auto next = std::make_shared<AgentSnapshot>(*snapshot());
     next->cycle_running = false;
     next->heal_enabled = config.heal.enabled;
     next->settings = visible_settings(config);
     next->last_cycle = CycleSummary{
-        now_seconds(), duration, report->exit_code(), trigger_of(reason),
+        now_seconds(), duration, report->exit_code(), trigger,
         scans.last_was_full()
             ? std::string("full")
             : "incremental (" + std::to_string(changes.packages.size()) + " packages)"};
     next->report = report;
     next->journal = state.journal().actions();
     ++next->cycles_total;
-    ++next->cycles_by_trigger[to_string(trigger_of(reason))];
+    ++next->cycles_by_trigger[trigger];
     if (reason == Wake::rescan) {
         ++next->full_rescans_total;
     }
@@ -262,14 +263,20 @@ void AgentLoop::run_one_cycle(StateDir& state, ScanCache& scans, Wake reason) {
         ++next->incremental_scans_total;
     }
     if (report->heal) {
+        auto& heal_totals = next->heal_actions_total;
         for (const auto& action : report->heal->actions) {
-            ++next->heal_actions_total[to_string(action.result)];
+            // Planned is a dry run's, which the loop never makes.
+            if (action.result != ActionOutcome::planned) {
+                ++heal_totals[action.result == ActionOutcome::done ? HealActionResult::done
+                                                                   : HealActionResult::failed];
+            }
         }
-        for (std::size_t i = 0; i < report->heal->verified.size(); ++i) {
-            ++next->heal_actions_total["verified"];
+        // An entry only once counted: its series appears with the first one.
+        if (!report->heal->verified.empty()) {
+            heal_totals[HealActionResult::verified] += report->heal->verified.size();
         }
-        for (std::size_t i = 0; i < report->heal->verify_failed.size(); ++i) {
-            ++next->heal_actions_total["verify_failed"];
+        if (!report->heal->verify_failed.empty()) {
+            heal_totals[HealActionResult::verify_failed] += report->heal->verify_failed.size();
         }
     }
     if (!report->ns.usable) {

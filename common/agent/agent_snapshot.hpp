@@ -43,6 +43,25 @@ constexpr const char* to_string(CycleTrigger trigger) {
     return "start";
 }
 
+// What became of a heal action, as psguard_heal_actions_total counts it: its outcome, then
+// whether the package turned healthy.
+enum class HealActionResult { done, failed, verified, verify_failed };
+
+// The psguard_heal_actions_total label.
+constexpr const char* to_string(HealActionResult result) {
+    switch (result) {
+        case HealActionResult::failed:
+            return "failed";
+        case HealActionResult::verified:
+            return "verified";
+        case HealActionResult::verify_failed:
+            return "verify_failed";
+        case HealActionResult::done:
+            break;
+    }
+    return "done";
+}
+
 struct CycleSummary {
     TimePoint finished;
     std::chrono::milliseconds duration{0};
@@ -106,8 +125,9 @@ struct AgentSnapshot {
 
     // Counters since start (Prometheus counters).
     std::uint64_t cycles_total = 0;
-    std::map<std::string, std::uint64_t> cycles_by_trigger;   // by to_string(CycleTrigger)
-    std::map<std::string, std::uint64_t> heal_actions_total;  // by result: done, failed, ...
+    // Only what happened at least once has an entry (a series appears when first counted).
+    std::map<CycleTrigger, std::uint64_t> cycles_by_trigger;
+    std::map<HealActionResult, std::uint64_t> heal_actions_total;
     std::uint64_t ns_failures_total = 0;
     std::uint64_t file_events_total = 0;
     std::uint64_t full_rescans_total = 0;

@@ -113,8 +113,8 @@ void add_acl_findings(const AclReport& acl, const Config& config, CheckReport& r
         return;
     }
     if (!acl.account_resolved) {
-        report.findings.push_back(
-            Finding{"credential_account_unresolved", acl.account, *acl_problem(acl), true});
+        report.findings.push_back(Finding{FindingKind::credential_account_unresolved, acl.account,
+                                          *acl_problem(acl), true});
         return;
     }
     std::size_t package_folders = 0;
@@ -133,12 +133,12 @@ void add_acl_findings(const AclReport& acl, const Config& config, CheckReport& r
             missing += (missing.empty() ? "" : ", ") + right;
         }
         report.findings.push_back(
-            Finding{"acl_missing_rights", result.path,
+            Finding{FindingKind::acl_missing_rights, result.path,
                     result.error.empty() ? "missing " + missing : result.error, true});
     }
     if (package_folders > 0) {
         report.findings.push_back(Finding{
-            "acl_missing_rights", path_to_utf8(config.paths.package_delivery),
+            FindingKind::acl_missing_rights, path_to_utf8(config.paths.package_delivery),
             std::to_string(package_folders) + " package folders lack required rights (see \"acl\")",
             true});
     }
@@ -163,7 +163,8 @@ void read_agent_view(const Config& config, AgentAutomation& agent, Observation& 
         shown.note = "the agent's view of its packages was not read (" + read.outcome.message +
                      "): the files alone are used";
         if (!quiet) {
-            report.findings.push_back(Finding{"agent_view_unavailable", "", shown.note, false});
+            report.findings.push_back(
+                Finding{FindingKind::agent_view_unavailable, "", shown.note, false});
         }
         return;
     }
@@ -174,7 +175,7 @@ void read_agent_view(const Config& config, AgentAutomation& agent, Observation& 
     for (const auto& disagreement : cross_check(*seen.local, seen.agent_view)) {
         ++shown.disagreements;
         report.findings.push_back(
-            Finding{"agent_view_disagrees", path_to_utf8(disagreement.status_file),
+            Finding{FindingKind::agent_view_disagrees, path_to_utf8(disagreement.status_file),
                     "the agent calls package " + disagreement.id +
                         (disagreement.name.empty() ? "" : " (" + disagreement.name + ")") + " \"" +
                         disagreement.agent_status + "\", its PackageStatus.xml says \"" +
@@ -226,7 +227,7 @@ Observation observe(const Config& config, NsClient& ns, AgentAutomation& agent,
         seen.local = &seen.own_scan;
     }
     for (const auto& finding : seen.local->findings) {
-        report.findings.push_back(Finding{to_string(finding.kind), path_to_utf8(finding.path),
+        report.findings.push_back(Finding{finding_kind(finding.kind), path_to_utf8(finding.path),
                                           finding.detail, is_problem(finding.kind)});
     }
 
@@ -278,7 +279,7 @@ Observation observe(const Config& config, NsClient& ns, AgentAutomation& agent,
     report.ns.rows = fetch.answer->rows.size();
     if (fetch.answer->rows.empty()) {
         report.findings.push_back(
-            Finding{"ns_lists_no_package", config.ns.url,
+            Finding{FindingKind::ns_lists_no_package, config.ns.url,
                     "the NS report lists no package for Package Server \"" + config.server_name +
                         "\": check the server name (package_server.name) and the report"});
     }
@@ -700,30 +701,30 @@ CheckReport persist_cycle(CycleRun& cycle, CheckReport report) {
     StateDir& state = cycle.state;
     state.history().prune(cycle.now);
     if (auto saved = state.save_evidence(); !saved) {
-        report.findings.push_back(
-            Finding{"state_not_saved", path_to_utf8(state.path()), saved.error().message, true});
+        report.findings.push_back(Finding{FindingKind::state_not_saved, path_to_utf8(state.path()),
+                                          saved.error().message, true});
     }
     if (auto saved = state.save_history(); !saved) {
-        report.findings.push_back(
-            Finding{"state_not_saved", path_to_utf8(state.path()), saved.error().message, true});
+        report.findings.push_back(Finding{FindingKind::state_not_saved, path_to_utf8(state.path()),
+                                          saved.error().message, true});
     }
     if (!cycle.options.dry_run) {
         cycle.healer.prune_quarantine(cycle.now);
     }
     if (auto saved = state.journal().save_index(); !saved) {
-        report.findings.push_back(
-            Finding{"state_not_saved", path_to_utf8(state.path()), saved.error().message, true});
+        report.findings.push_back(Finding{FindingKind::state_not_saved, path_to_utf8(state.path()),
+                                          saved.error().message, true});
     }
     // A torn journal line cut off, a record not written: the operator hears of each.
     for (auto& notice : state.journal().take_notices()) {
-        report.findings.push_back(Finding{to_string(notice.kind),
+        report.findings.push_back(Finding{finding_kind(notice.kind),
                                           path_to_utf8(state.journal().file()),
                                           std::move(notice.detail), true});
     }
     report.heal = std::move(cycle.heal);
     if (auto saved = state.save_last_report(to_json(report)); !saved) {
-        report.findings.push_back(
-            Finding{"state_not_saved", path_to_utf8(state.path()), saved.error().message, true});
+        report.findings.push_back(Finding{FindingKind::state_not_saved, path_to_utf8(state.path()),
+                                          saved.error().message, true});
     }
     return report;
 }

@@ -271,7 +271,7 @@ nlohmann::json to_json(const CheckReport& report) {
     }
     nlohmann::json findings = nlohmann::json::array();
     for (const auto& finding : report.findings) {
-        findings.push_back({{"kind", finding.kind},
+        findings.push_back({{"kind", to_string(finding.kind)},
                             {"path", finding.path},
                             {"detail", finding.detail},
                             {"problem", finding.problem}});
@@ -461,7 +461,7 @@ std::string findings_section(const CheckReport& report, const TableOptions& opti
     }
     std::string out = "\nFindings:\n";
     for (const auto& finding : report.findings) {
-        out += wrap("  " + cell(finding.kind) + ": " + cell(finding.path) +
+        out += wrap("  " + cell(to_string(finding.kind)) + ": " + cell(finding.path) +
                         (finding.detail.empty() ? "" : ": " + cell(finding.detail)),
                     options.width, 6);
     }

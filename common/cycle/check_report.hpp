@@ -14,6 +14,7 @@
 #include "evidence/evidence_cycle.hpp"
 #include "heal/heal_planner.hpp"
 #include "heal/healer.hpp"
+#include "heal/journal.hpp"
 #include "heal/policy_refresh.hpp"
 #include "heal/refresh_trigger.hpp"
 #include "local/local_state.hpp"
@@ -32,9 +33,87 @@ struct NsStatus {
     int attempts = 0;
 };
 
+// What a finding is about: the local tree's scan, the journal, the ACL check, the agent's own
+// view, the NS answer or the state folder.
+enum class FindingKind {
+    unexpected_entry,
+    reparse_point,
+    followed_link,
+    duplicate_package,
+    root_missing,
+    root_unreadable,
+    journal_repaired,
+    journal_not_written,
+    credential_account_unresolved,
+    acl_missing_rights,
+    agent_view_unavailable,
+    agent_view_disagrees,
+    ns_lists_no_package,
+    state_not_saved,
+};
+
+// The name in the report's "findings" and at the console.
+constexpr const char* to_string(FindingKind kind) {
+    switch (kind) {
+        case FindingKind::unexpected_entry:
+            return "unexpected_entry";
+        case FindingKind::reparse_point:
+            return "reparse_point";
+        case FindingKind::followed_link:
+            return "followed_link";
+        case FindingKind::duplicate_package:
+            return "duplicate_package";
+        case FindingKind::root_missing:
+            return "root_missing";
+        case FindingKind::root_unreadable:
+            return "root_unreadable";
+        case FindingKind::journal_repaired:
+            return "journal_repaired";
+        case FindingKind::journal_not_written:
+            return "journal_not_written";
+        case FindingKind::credential_account_unresolved:
+            return "credential_account_unresolved";
+        case FindingKind::acl_missing_rights:
+            return "acl_missing_rights";
+        case FindingKind::agent_view_unavailable:
+            return "agent_view_unavailable";
+        case FindingKind::agent_view_disagrees:
+            return "agent_view_disagrees";
+        case FindingKind::ns_lists_no_package:
+            return "ns_lists_no_package";
+        case FindingKind::state_not_saved:
+            break;
+    }
+    return "state_not_saved";
+}
+
+// The finding a scan's or the journal's own kind becomes (its text stays the same).
+constexpr FindingKind finding_kind(ScanFindingKind kind) {
+    switch (kind) {
+        case ScanFindingKind::unexpected_entry:
+            return FindingKind::unexpected_entry;
+        case ScanFindingKind::reparse_point:
+            return FindingKind::reparse_point;
+        case ScanFindingKind::followed_link:
+            return FindingKind::followed_link;
+        case ScanFindingKind::duplicate_package:
+            return FindingKind::duplicate_package;
+        case ScanFindingKind::root_missing:
+            return FindingKind::root_missing;
+        case ScanFindingKind::root_unreadable:
+            break;
+    }
+    return FindingKind::root_unreadable;
+}
+
+constexpr FindingKind finding_kind(JournalNoticeKind kind) {
+    return kind == JournalNoticeKind::repaired ? FindingKind::journal_repaired
+                                               : FindingKind::journal_not_written;
+}
+
 // Something about the server as a whole rather than one package.
 struct Finding {
-    std::string kind;
+    FindingKind kind = FindingKind::unexpected_entry;
     std::string path;
     std::string detail;
     bool problem = true;  // false: reported for information, does not make the check fail

@@ -1,8 +1,10 @@
 #include "endpoint/status_views.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <span>
+#include <utility>
 
 #include "core/guid.hpp"
 #include "cycle/check_report.hpp"
@@ -95,6 +97,20 @@ void add_counters(std::span<const Counter> counters, std::vector<MetricFamily>& 
     }
 }
 
+// The entries of a map keyed by an enum, keyed by its label text in alphabetical order: the
+// series' order from when these maps were keyed by the text, kept for whoever diffs /metrics.
+template <typename Enum, typename Value>
+std::vector<std::pair<std::string, Value>> sorted_by_label_text(const std::map<Enum, Value>& in) {
+    std::vector<std::pair<std::string, Value>> out;
+    out.reserve(in.size());
+    for (const auto& [key, value] : in) {
+        out.emplace_back(to_string(key), value);
+    }
+    std::sort(out.begin(), out.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    return out;
+}
+
 void report_metrics(const CheckReport& report, std::vector<MetricFamily>& out) {
     auto packages =
         family("psguard_packages", "Packages by verdict in the last cycle.", MetricType::gauge);
@@ -139,7 +155,7 @@ void report_metrics(const CheckReport& report, std::vector<MetricFamily>& out) {
         family("psguard_evidence_total",
                "Evidence items found in the agent's log and queue, by kind.", MetricType::counter);
     for (const auto& [kind, counted] :
-         evidence_counts(report.evidence->items, report.evidence->totals)) {
+         sorted_by_label_text(evidence_counts(report.evidence->items, report.evidence->totals))) {
         add(evidence, count(counted.total), {{"kind", kind}});
     }
     out.push_back(std::move(evidence));
@@ -329,7 +345,7 @@ std::vector<MetricFamily> snapshot_metrics(const AgentSnapshot& snapshot) {
     auto by_trigger =
         family("psguard_cycle_triggers_total",
                "Check cycles completed since start, by what started them.", MetricType::counter);
-    for (const auto& [trigger, total] : snapshot.cycles_by_trigger) {
+    for (const auto& [trigger, total] : sorted_by_label_text(snapshot.cycles_by_trigger)) {
         add(by_trigger, count(total), {{"trigger", trigger}});
     }
     out.push_back(std::move(by_trigger));
@@ -357,13 +373,14 @@ std::vector<MetricFamily> snapshot_metrics(const AgentSnapshot& snapshot) {
 
     // "done" and "failed" always appear, at 0 before the first action: a rate() over a
     // series that springs into existence misses its first increase.
-    std::map<std::string, std::uint64_t> heal_actions = {{"done", 0}, {"failed", 0}};
+    std::map<HealActionResult, std::uint64_t> heal_actions = {{HealActionResult::done, 0},
+                                                              {HealActionResult::failed, 0}};
     for (const auto& [result, total] : snapshot.heal_actions_total) {
         heal_actions[result] = total;
     }
     auto actions = family("psguard_heal_actions_total", "Heal actions since start, by result.",
                           MetricType::counter);
-    for (const auto& [result, total] : heal_actions) {
+    for (const auto& [result, total] : sorted_by_label_text(heal_actions)) {
         add(actions, count(total), {{"result", result}});
     }
     out.push_back(std::move(actions));

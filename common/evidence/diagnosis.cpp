@@ -12,10 +12,6 @@
 namespace psguard {
 namespace {
 
-constexpr std::string_view kQueueBlocked = "queue_blocked";
-constexpr std::string_view kQueueDisabled = "queue_disabled";
-constexpr std::string_view kQueueBacklog = "queue_backlog";
-
 // Lower-cased components; a leading "\\" or "/" becomes a component of its own so that
 // "\\server\share", "\share" and "share" stay apart.
 std::vector<std::string> components(std::string_view path) {
@@ -145,14 +141,14 @@ std::vector<Evidence> queue_evidence(const QueueSummary& now,
     for (const QueueFolder& folder : now.folders) {
         const std::string where = path_to_utf8(folder.path);
         if (const std::size_t blocked = folder.counts.count(QueueState::blocked); blocked > 0) {
-            found.push_back({std::string(kQueueBlocked), stamp, "Queue",
+            found.push_back({EvidenceKind::queue_blocked, stamp, "Queue",
                              plural(blocked, "event", "events") + " in " + folder_label(folder) +
                                  " marked .blocked: not sent, the agent is not registered "
                                  "with the NS",
                              where, std::nullopt, std::nullopt, 0, now.taken});
         }
         if (const std::size_t disabled = folder.counts.count(QueueState::disabled); disabled > 0) {
-            found.push_back({std::string(kQueueDisabled), stamp, "Queue",
+            found.push_back({EvidenceKind::queue_disabled, stamp, "Queue",
                              plural(disabled, "event", "events") + " in " + folder_label(folder) +
                                  " marked .disabled: NSEs are disabled on the agent",
                              where, std::nullopt, std::nullopt, 0, now.taken});
@@ -191,7 +187,7 @@ std::vector<Evidence> queue_evidence(const QueueSummary& now,
             message += (i == 0 ? "" : ", ") + reasons[i];
         }
         message += "): status reports are not reaching the NS";
-        found.push_back({std::string(kQueueBacklog), time, "Queue", std::move(message), where,
+        found.push_back({EvidenceKind::queue_backlog, time, "Queue", std::move(message), where,
                          std::nullopt, std::nullopt, 0, now.taken});
     }
     return found;
@@ -208,8 +204,8 @@ Diagnosis diagnose(const DiagnosisInput& input) {
     for (std::size_t i = 0; i < input.evidence.size(); ++i) {
         const Evidence& item = input.evidence[i];
         Signal signal = Signal::other;
-        if (item.kind == kQueueBlocked || item.kind == kQueueDisabled ||
-            item.kind == kQueueBacklog) {
+        if (item.kind == EvidenceKind::queue_blocked || item.kind == EvidenceKind::queue_disabled ||
+            item.kind == EvidenceKind::queue_backlog) {
             signal = Signal::queue;
         } else {
             const auto table = log_signatures();

@@ -113,7 +113,7 @@ std::vector<Evidence> ns_error_evidence(const std::vector<NsReportedError>& erro
     for (const auto& error : errors) {
         Evidence evidence;
         const Signature* signature = match_signature(error.text);
-        evidence.kind = signature ? signature->kind : std::string(kNsReportedError);
+        evidence.kind = signature ? signature->kind : EvidenceKind::ns_reported_error;
         evidence.time = stamp;
         evidence.source = "NS";
         evidence.message = bound_message(error.text);

@@ -39,8 +39,6 @@ struct NsReportedError {
     std::string text;
 };
 
-inline constexpr std::string_view kNsReportedError = "ns_reported_error";
-
 // The NS's error texts as evidence of this pass: the kind of the signature the text matches
 // (as for the agent's log), else "ns_reported_error"; source "NS". Not kept across passes: the
 // NS answers them afresh every cycle.
@@ -86,7 +84,7 @@ struct EvidenceCycleInput {
 struct EvidenceCycleResult {
     std::vector<Evidence>
         items;  // kept log evidence (oldest first), then this pass's queue findings
-    std::map<std::string, std::uint64_t> totals;  // psguard_evidence_total{kind}
+    std::map<EvidenceKind, std::uint64_t> totals;  // psguard_evidence_total{kind}
     Diagnosis diagnosis;
     std::optional<LogReadStats> log;    // nullopt: not read (no folder, or it failed)
     std::optional<QueueSummary> queue;  // psguard_event_queue_files{state}

@@ -57,7 +57,7 @@ nlohmann::json optional_text(const std::optional<std::string>& text) {
 }  // namespace
 
 nlohmann::json evidence_to_json(const Evidence& evidence) {
-    return {{"kind", evidence.kind},
+    return {{"kind", to_string(evidence.kind)},
             {"time", evidence.time},
             {"source", evidence.source},
             {"message", evidence.message},
@@ -65,9 +65,9 @@ nlohmann::json evidence_to_json(const Evidence& evidence) {
             {"package", optional_text(evidence.package ? evidence.package : evidence.path)}};
 }
 
-std::map<std::string, EvidenceCount> evidence_counts(
-    std::span<const Evidence> items, const std::map<std::string, std::uint64_t>& totals) {
-    std::map<std::string, EvidenceCount> counts;
+std::map<EvidenceKind, EvidenceCount> evidence_counts(
+    std::span<const Evidence> items, const std::map<EvidenceKind, std::uint64_t>& totals) {
+    std::map<EvidenceKind, EvidenceCount> counts;
     for (const Evidence& item : items) {
         ++counts[item.kind].shown;
     }
@@ -81,14 +81,14 @@ std::map<std::string, EvidenceCount> evidence_counts(
 }
 
 nlohmann::json render_evidence(std::span<const Evidence> items,
-                               const std::map<std::string, std::uint64_t>& totals) {
+                               const std::map<EvidenceKind, std::uint64_t>& totals) {
     nlohmann::json list = nlohmann::json::array();
     for (const Evidence& item : items) {
         list.push_back(evidence_to_json(item));
     }
     nlohmann::json counts = nlohmann::json::object();
     for (const auto& [kind, count] : evidence_counts(items, totals)) {
-        counts[kind] = {{"total", count.total}, {"shown", count.shown}};
+        counts[to_string(kind)] = {{"total", count.total}, {"shown", count.shown}};
     }
     return {{"evidence", std::move(list)}, {"evidence_counts", std::move(counts)}};
 }
@@ -104,7 +104,11 @@ nlohmann::json EvidenceReport::to_state_json() const {
                 .count();
         items.push_back(std::move(entry));
     }
-    return {{"version", 1}, {"items", std::move(items)}, {"totals", totals_}};
+    nlohmann::json totals = nlohmann::json::object();
+    for (const auto& [kind, total] : totals_) {
+        totals[to_string(kind)] = total;
+    }
+    return {{"version", 1}, {"items", std::move(items)}, {"totals", std::move(totals)}};
 }
 
 Result<EvidenceReport> EvidenceReport::from_state_json(const nlohmann::json& json,
@@ -122,10 +126,18 @@ Result<EvidenceReport> EvidenceReport::from_state_json(const nlohmann::json& jso
             return fail(where + ": expected an object");
         }
         Evidence item;
+        if (!entry.contains("kind") || !entry.at("kind").is_string()) {
+            return fail(where + ".kind: expected a string");
+        }
+        const auto kind = parse_evidence_kind(entry.at("kind").get<std::string>());
+        if (!kind) {
+            return fail(where + ".kind: unknown evidence kind \"" +
+                        entry.at("kind").get<std::string>() + "\"");
+        }
+        item.kind = *kind;
         for (auto [key, out] :
-             {std::pair{"kind", &item.kind}, std::pair{"time", &item.time},
-              std::pair{"source", &item.source}, std::pair{"message", &item.message},
-              std::pair{"where", &item.where}}) {
+             {std::pair{"time", &item.time}, std::pair{"source", &item.source},
+              std::pair{"message", &item.message}, std::pair{"where", &item.where}}) {
             if (!entry.contains(key) || !entry.at(key).is_string()) {
                 return fail(where + "." + key + ": expected a string");
             }
@@ -147,11 +159,15 @@ Result<EvidenceReport> EvidenceReport::from_state_json(const nlohmann::json& jso
         report.add(std::move(item));
     }
     report.totals_.clear();
-    for (const auto& [kind, total] : json.at("totals").items()) {
-        if (!total.is_number_unsigned()) {
-            return fail("evidence state: totals." + kind + ": expected an unsigned integer");
+    for (const auto& [name, total] : json.at("totals").items()) {
+        const auto kind = parse_evidence_kind(name);
+        if (!kind) {
+            return fail("evidence state: totals." + name + ": unknown evidence kind");
         }
-        report.totals_[kind] = total.get<std::uint64_t>();
+        if (!total.is_number_unsigned()) {
+            return fail("evidence state: totals." + name + ": expected an unsigned integer");
+        }
+        report.totals_[*kind] = total.get<std::uint64_t>();
     }
     // A count is never below what is shown.
     for (const auto& [kind, kept] : report.items_) {

@@ -14,11 +14,12 @@
 #include <nlohmann/json.hpp>
 
 #include "core/result.hpp"
+#include "evidence/evidence_kind.hpp"
 
 namespace psguard {
 
 struct Evidence {
-    std::string kind;     // a signature's kind, or "queue_blocked" / "queue_backlog"
+    EvidenceKind kind = EvidenceKind::ns_reported_error;  // a signature's, or the queue's
     std::string time;     // as the agent wrote it ("May 16 11:51:05"), or ISO-8601 UTC
     std::string source;   // the event's source attribute ("EventTransport"), or "Queue"
     std::string message;  // at most kMaxEvidenceMessageBytes
@@ -51,7 +52,7 @@ class EvidenceReport {
 
     // Every kept item, oldest first (the order of the rendered "evidence" array).
     std::vector<Evidence> items() const;
-    const std::map<std::string, std::uint64_t>& totals() const noexcept { return totals_; }
+    const std::map<EvidenceKind, std::uint64_t>& totals() const noexcept { return totals_; }
     std::size_t max_items_per_kind() const noexcept { return max_items_per_kind_; }
 
     // State for the agent loop's state folder (observed times as Unix seconds).
@@ -62,8 +63,8 @@ class EvidenceReport {
   private:
     std::size_t max_items_per_kind_;
     std::uint64_t next_sequence_ = 1;
-    std::map<std::string, std::vector<Evidence>> items_;  // per kind, oldest first
-    std::map<std::string, std::uint64_t> totals_;
+    std::map<EvidenceKind, std::vector<Evidence>> items_;  // per kind, oldest first
+    std::map<EvidenceKind, std::uint64_t> totals_;
 };
 
 // {"kind", "time", "source", "message", "where", "package"}: package is the GUID, else the path
@@ -76,12 +77,12 @@ struct EvidenceCount {
 };
 
 // Per kind, of every kind shown or counted: psguard_evidence_total{kind} and "evidence_counts".
-std::map<std::string, EvidenceCount> evidence_counts(
-    std::span<const Evidence> items, const std::map<std::string, std::uint64_t>& totals);
+std::map<EvidenceKind, EvidenceCount> evidence_counts(
+    std::span<const Evidence> items, const std::map<EvidenceKind, std::uint64_t>& totals);
 
 // {"evidence": [...], "evidence_counts": {"<kind>": {"total": n, "shown": m}}}. `items` is
 // rendered in the order given, so a Diagnosis's indices refer to this array.
 nlohmann::json render_evidence(std::span<const Evidence> items,
-                               const std::map<std::string, std::uint64_t>& totals);
+                               const std::map<EvidenceKind, std::uint64_t>& totals);
 
 }  // namespace psguard

@@ -13,7 +13,7 @@ namespace {
 // One row of the table, written compactly: in each pattern "&" joins terms that must all occur
 // and a leading "#" makes a term a whole token. Patterns are case-insensitive.
 struct SignatureRow {
-    std::string_view kind;
+    EvidenceKind kind;
     std::array<std::string_view, 8> patterns;  // unused slots stay empty
     std::string_view meaning;
     CauseHint points_to;
@@ -23,58 +23,58 @@ struct SignatureRow {
 // as system text; all three are listed.
 const SignatureRow kSignatureRows[] = {
     // First: a component that did not start explains everything after it (KB 158750).
-    {"package_server_not_started",
+    {EvidenceKind::package_server_not_started,
      {"caexnscpkgsvr::start & fail", "failed to start object altiris.aexnscpkgsvr"},
      "The agent's Package Server component did not start: IIS or its metabase (IIS 6 "
      "compatibility) is missing or broken, so the Package Server neither serves nor reports.",
      CauseHint::none},
-    {"trust_failure",
+    {EvidenceKind::trust_failure,
      {"trust relationship & fail", "#1789", "0x800706fd", "-2147023107"},
      "The domain trust failed (error 1789): the Package Server cannot authenticate its account "
      "against the domain.",
      CauseHint::credential},
-    {"unauthorized",
+    {EvidenceKind::unauthorized,
      {"#401 & http", "#401 & status", "#401 & error", "unauthorized", "unauthorised", "0x80190191"},
      "The NS refused the agent's credentials (HTTP 401) while it posted events or fetched data.",
      CauseHint::credential},
-    {"access_denied",
+    {EvidenceKind::access_denied,
      {"0x80070005", "-2147024891", "access is denied", "access denied", "e_accessdenied"},
      "Access denied (0x80070005): the account the agent acts as may not write there; the path "
      "or the reporting context tells which cause.",
      CauseHint::by_context},
-    {"file_locked",
+    {EvidenceKind::file_locked,
      {"0x80070020", "-2147024864", "#0x00000020", "being used by another process",
       "sharing violation"},
      "A file (often snapshot.xml) is held open by another process: antivirus or a stuck "
      "agent thread.",
      CauseHint::none},
-    {"path_too_long",
+    {EvidenceKind::path_too_long,
      {"0x800700ce", "-2147024690", "filename or extension is too long", "path too long",
       "path is too long"},
      "A package path is longer than Windows allows (254 characters for the agent).",
      CauseHint::none},
     // Before download_error: each is a download error with a known cause.
-    {"server_busy",
+    {EvidenceKind::server_busy,
      {"server is busy & backing off", "package sources request is backing off"},
      "The NS turned the package-sources request away as busy (its concurrent package-info "
      "limit, KB 181405); the Package Server backs off and retries.",
      CauseHint::none},
-    {"version_older",
+    {EvidenceKind::version_older,
      {"is older than required"},
      "The package source holds an older version than the NS requires (KB 163475): a stale or "
      "locked snapshot.xml on the Package Server, or a source not yet refreshed.",
      CauseHint::none},
-    {"partial_data",
+    {EvidenceKind::partial_data,
      {"0x000002c3", "partial data received"},
      "A transfer ended with partial data (0x000002C3): a network or IIS problem (a stopped "
      "application pool) that makes the agent retry the refresh again and again (KB 422201).",
      CauseHint::none},
-    {"snapshot_error",
+    {EvidenceKind::snapshot_error,
      {"snapshot & fail", "snapshot & error", "snapshot & invalid", "snapshot & unable",
       "snapshot & cannot"},
      "The agent could not build, read or verify a package snapshot.",
      CauseHint::none},
-    {"download_error",
+    {EvidenceKind::download_error,
      {"download & fail", "download & error", "download & unable", "download & cannot",
       "download & abort"},
      "A package download failed.",

@@ -1,6 +1,7 @@
 // The symptoms an administrator looks for in the agent's log, as one table: which messages
 // matter, what each means, and which cause of the KB it points to. Extending it means adding a
-// row to kSignatureRows in log_signatures.cpp (and to docs/evidence.md).
+// row to kSignatureRows in log_signatures.cpp, its kind to EvidenceKind (evidence_kind.hpp), and
+// a row to docs/evidence.md.
 #pragma once
 
 #include <optional>
@@ -8,6 +9,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "evidence/evidence_kind.hpp"
 
 namespace psguard {
 
@@ -26,7 +29,7 @@ struct SignatureTerm {
 };
 
 struct Signature {
-    std::string kind;  // "access_denied": the evidence kind, a metric label
+    EvidenceKind kind = EvidenceKind::access_denied;  // of the evidence it finds
     // Matches when every term of at least one group occurs in the message.
     std::vector<std::vector<SignatureTerm>> any_of;
     std::string meaning;  // one sentence for the documentation and reports

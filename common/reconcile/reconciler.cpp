@@ -208,31 +208,27 @@ std::vector<PackageVerdict> reconcile(const LocalScan& local, const NsAnswer& ns
                     [](const NsPackageRow* a, const NsPackageRow* b) { return a->id == b->id; }),
         rows.end());
 
-    // Walks both in id order; `visit(package, row)` with nullptr for the side that lacks the id.
-    const auto merge = [&](const auto& visit) {
-        auto package = local.packages.begin();
-        auto row = rows.begin();
-        while (package != local.packages.end() || row != rows.end()) {
-            if (row == rows.end() ||
-                (package != local.packages.end() && package->first < (*row)->id)) {
-                visit(&package->second, nullptr);
-                ++package;
-            } else if (package == local.packages.end() || (*row)->id < package->first) {
-                visit(nullptr, *row);
-                ++row;
-            } else {
-                visit(&package->second, *row);
-                ++package;
-                ++row;
-            }
-        }
-    };
+    // Walks both in id order; a side that lacks the id is judged as nullptr.
     std::vector<PackageVerdict> verdicts;
     verdicts.reserve(local.packages.size() + rows.size());
-    merge([&](const LocalPackage* package, const NsPackageRow* row) {
-        verdicts.push_back(judge(package, row, options));
-        cite_ns_error(verdicts.back(), row);
-    });
+    auto package = local.packages.begin();
+    auto row = rows.begin();
+    while (package != local.packages.end() || row != rows.end()) {
+        const bool only_local =
+            row == rows.end() || (package != local.packages.end() && package->first < (*row)->id);
+        const bool only_ns =
+            !only_local && (package == local.packages.end() || (*row)->id < package->first);
+        const LocalPackage* judged_package = only_ns ? nullptr : &package->second;
+        const NsPackageRow* judged_row = only_local ? nullptr : *row;
+        verdicts.push_back(judge(judged_package, judged_row, options));
+        cite_ns_error(verdicts.back(), judged_row);
+        if (!only_ns) {
+            ++package;
+        }
+        if (!only_local) {
+            ++row;
+        }
+    }
     // Kept with the report until the next cycle: no room for the ids both sides share. (Cheaper
     // than a counting walk first: the local packages are map nodes all over the heap.)
     verdicts.shrink_to_fit();

@@ -25,6 +25,7 @@
 #include <boost/asio/write.hpp>
 
 #include "endpoint/status_server.hpp"
+#include "support/sample_agent_snapshot.hpp"
 #include "unit/endpoint_fake_agent.hpp"
 
 namespace {
@@ -35,7 +36,7 @@ using tcp = net::ip::tcp;
 // A published state shaped like the agent's: a typed report (a healthy, a stale and an
 // undecided package, findings, a heal phase with an action, an ACL check that fails and the
 // agent's evidence), written out here so that the fuzz build needs only the endpoint's sources
-// and the report's renderers.
+// and the report's renderers; the rest of the state as the endpoint's unit tests have it.
 std::shared_ptr<psguard::AgentSnapshot> published_state() {
     using namespace psguard;
     CheckReport report;
@@ -53,7 +54,8 @@ std::shared_ptr<psguard::AgentSnapshot> published_state() {
                                NsView{"Invalid", "7", "7"}});
     report.packages.push_back({test::kLocalOnlyId, "", std::nullopt, "NS state unknown",
                                LocalView{"Ready", "3"}, std::nullopt});
-    report.findings.push_back({"unexpected_entry", "/srv/Package Delivery/x", "a file", false});
+    report.findings.push_back(
+        {FindingKind::unexpected_entry, "/srv/Package Delivery/x", "a file", false});
     AclReport& acl = report.acl.emplace();
     acl.account = "DOMAIN\\svc-ps";
     acl.configured = true;
@@ -67,13 +69,13 @@ std::shared_ptr<psguard::AgentSnapshot> published_state() {
     acl.results.push_back(denied);
     EvidenceCycleResult& evidence = report.evidence.emplace();
     Evidence item;
-    item.kind = "access_denied";
+    item.kind = EvidenceKind::access_denied;
     item.time = "May 16 11:51:05";
     item.source = "CreateDirectoryPath";
     item.message = "Cannot create directory: 0x80070005 [Access is denied]";
     item.where = "agent.log:120";
     evidence.items.push_back(item);
-    evidence.totals = {{"access_denied", 4}};
+    evidence.totals = {{EvidenceKind::access_denied, 4}};
     evidence.diagnosis = {Cause::acl_missing, "the account cannot write", {0}};
     report.diagnosis = Cause::acl_missing;
     report.diagnosis_summary = "the account cannot write";
@@ -83,25 +85,8 @@ std::shared_ptr<psguard::AgentSnapshot> published_state() {
     heal.actions.push_back(
         {"20261126T063000Z-6d417916-1", test::kStaleId, {"snapshot.xml"}, ActionOutcome::done, ""});
 
-    auto snapshot = std::make_shared<AgentSnapshot>();
-    snapshot->version = "0.1.0";
-    snapshot->started = now_seconds();
-    snapshot->heal_enabled = true;
-    snapshot->last_cycle = CycleSummary{snapshot->started, std::chrono::milliseconds(2500), 1,
-                                        CycleTrigger::timer, "full"};
-    snapshot->report = std::make_shared<const CheckReport>(std::move(report));
-    ActionSummary action;
-    action.id = "20261126T063000Z-6d417916-1";
-    action.time = snapshot->started;
-    action.package = test::kStaleId;
-    action.reason = "stale_on_ns";
-    action.result = ActionResult::verified;
-    snapshot->journal = {action};
-    snapshot->settings = {{"server", "PS01"}, {"ns_url", "https://ns.example.com"}};
-    snapshot->cycles_total = 3;
-    snapshot->cycles_by_trigger = {{"start", 1}, {"timer", 2}};
-    snapshot->heal_actions_total = {{"done", 1}, {"verified", 1}};
-    return snapshot;
+    return test::sample_agent_snapshot(
+        now_seconds(), std::make_shared<const CheckReport>(std::move(report)), test::kStaleId);
 }
 
 class Harness {

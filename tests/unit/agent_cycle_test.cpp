@@ -59,7 +59,7 @@ class AgentCycleTest : public ::testing::Test {
         return run_cycle(config, client, **state, options, now);
     }
 
-    const Finding* finding(const CheckReport& report, const std::string& kind) {
+    const Finding* finding(const CheckReport& report, FindingKind kind) {
         for (const auto& f : report.findings) {
             if (f.kind == kind) {
                 return &f;
@@ -81,7 +81,7 @@ TEST_F(AgentCycleTest, TheAgentsViewNamesCrossChecksAndIsReported) {
     EXPECT_TRUE(report.agent_view->read);
     EXPECT_EQ(report.agent_view->packages, 3u);
     EXPECT_EQ(report.agent_view->disagreements, 1u);
-    const Finding* disagrees = finding(report, "agent_view_disagrees");
+    const Finding* disagrees = finding(report, FindingKind::agent_view_disagrees);
     ASSERT_NE(disagrees, nullptr);
     EXPECT_NE(disagrees->detail.find(kHealthy), std::string::npos) << disagrees->detail;
     EXPECT_NE(disagrees->detail.find("\"Downloading\""), std::string::npos);
@@ -120,13 +120,14 @@ TEST_F(AgentCycleTest, AFailedReadDegradesToTheFilesWithANote) {
     ASSERT_TRUE(report.agent_view);
     EXPECT_FALSE(report.agent_view->read);
     EXPECT_NE(report.agent_view->note.find("not registered"), std::string::npos);
-    EXPECT_NE(finding(report, "agent_view_unavailable"), nullptr);  // "on": said as a finding
+    EXPECT_NE(finding(report, FindingKind::agent_view_unavailable),
+              nullptr);  // "on": said as a finding
     EXPECT_EQ(report.packages.size(), 3u);
     // Automatic: where the class is simply not registered, a note only.
     config.local.agent_view = AgentViewMode::automatic;
     NsClient again = ns();
     report = run_check_cycle(config, again, &agent);
-    EXPECT_EQ(finding(report, "agent_view_unavailable"), nullptr);
+    EXPECT_EQ(finding(report, FindingKind::agent_view_unavailable), nullptr);
     EXPECT_FALSE(report.agent_view->note.empty());
     // Off: not asked at all.
     config.local.agent_view = AgentViewMode::off;

@@ -127,18 +127,18 @@ TEST(CheckTable, SummaryAndDiagnosisWithItsEvidenceLead) {
     report.diagnosis = Cause::acl_missing;
     report.diagnosis_summary = "the credential account cannot write to PackageStatus";
     EvidenceCycleResult& evidence = report.evidence.emplace();
-    const auto item = [&evidence](std::string kind, std::string time, std::string source,
+    const auto item = [&evidence](EvidenceKind kind, std::string time, std::string source,
                                   std::string message, std::string where) {
         Evidence found;
-        found.kind = std::move(kind);
+        found.kind = kind;
         found.time = std::move(time);
         found.source = std::move(source);
         found.message = std::move(message);
         found.where = std::move(where);
         evidence.items.push_back(std::move(found));
     };
-    item("other", "t0", "x", "uncited", "");
-    item("access_denied", "May 16 11:51:05", "CreateDirectoryPath",
+    item(EvidenceKind::download_error, "t0", "x", "uncited", "");
+    item(EvidenceKind::access_denied, "May 16 11:51:05", "CreateDirectoryPath",
          "Cannot create directory: 0x80070005 [Access is denied]", "agent.log:120");
     evidence.diagnosis.evidence = {1, 7};  // an index out of range is skipped
     const auto lines = lines_of(to_table(report));
@@ -165,7 +165,8 @@ TEST(CheckTable, EveryLineFitsInOneHundredTwentyColumns) {
         "Ready here, Invalid on the NS: the NS holds a stale status for this package; credential "
         "account CORP\\svc-packageserver lacks delete child on D:\\Program Files\\Altiris\\Altiris "
         "Agent\\Package Delivery: heal cannot help until fixed"));
-    report.findings.push_back({"unexpected_entry", long_path, "not a package folder", false});
+    report.findings.push_back(
+        {FindingKind::unexpected_entry, long_path, "not a package folder", false});
     TableOptions all;
     all.all = true;
     for (const auto& options : {TableOptions{}, all}) {
@@ -197,6 +198,20 @@ TEST(ConsoleText, ClipsByCharactersWithAnEllipsis) {
     EXPECT_EQ(clip("abcdef", 4), "abc\u2026");
     EXPECT_EQ(clip("äöüß", 3), "äö\u2026");
     EXPECT_EQ(display_width("äöüß"), 4u);
+}
+
+// A scan's or the journal's finding keeps its own kind's text in the report.
+TEST(FindingKind, SameTextAsTheScanAndTheJournal) {
+    for (const ScanFindingKind kind :
+         {ScanFindingKind::unexpected_entry, ScanFindingKind::reparse_point,
+          ScanFindingKind::followed_link, ScanFindingKind::duplicate_package,
+          ScanFindingKind::root_missing, ScanFindingKind::root_unreadable}) {
+        EXPECT_STREQ(to_string(finding_kind(kind)), to_string(kind));
+    }
+    for (const JournalNoticeKind kind :
+         {JournalNoticeKind::repaired, JournalNoticeKind::not_written}) {
+        EXPECT_STREQ(to_string(finding_kind(kind)), to_string(kind));
+    }
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 
 #include "agent/agent_snapshot.hpp"
 #include "cycle/check_report.hpp"
+#include "support/sample_agent_snapshot.hpp"
 #include "unit/cycle_report_fixture.hpp"
 
 namespace psguard::test {
@@ -63,28 +64,8 @@ class FakeAgent final : public AgentControl {
 // The agent's snapshot after a few cycles, the last one's report from the real cycle over `scene`.
 inline std::shared_ptr<AgentSnapshot> sample_snapshot(TimePoint started,
                                                       const CycleScene& scene = {}) {
-    auto snapshot = std::make_shared<AgentSnapshot>();
-    snapshot->version = "0.1.0";
-    snapshot->started = started;
-    snapshot->interval = std::chrono::minutes(15);
-    snapshot->heal_enabled = true;
-    snapshot->last_cycle =
-        CycleSummary{started + std::chrono::seconds(60), std::chrono::milliseconds(2500),
-                     kExitFindings, CycleTrigger::timer, "full"};
-    snapshot->report = std::make_shared<const CheckReport>(cycle_report(scene));
-    ActionSummary action;
-    action.id = "20261126T063000Z-6d417916-1";
-    action.time = started + std::chrono::seconds(30);
-    action.package = kStaleId;
-    action.reason = "stale_on_ns";
-    action.result = ActionResult::verified;
-    snapshot->journal = {action};
-    snapshot->settings = {{"server", "PS01"}, {"ns_url", "https://ns.example.com"}};
-    snapshot->cycles_total = 3;
-    snapshot->cycles_by_trigger = {{"start", 1}, {"timer", 2}};
-    snapshot->heal_actions_total = {{"done", 1}, {"verified", 1}};
-    snapshot->ns_failures_total = 1;
-    return snapshot;
+    return sample_agent_snapshot(started, std::make_shared<const CheckReport>(cycle_report(scene)),
+                                 kStaleId);
 }
 
 }  // namespace psguard::test

@@ -193,7 +193,7 @@ TEST(StatusMetrics, AclEvidenceAndQueueWhenTheReportHasThem) {
     EXPECT_TRUE(has_line(text, "psguard_acl_ok 0"));
     ASSERT_TRUE(snapshot->report->evidence);
     ASSERT_EQ(snapshot->report->evidence->items.size(), 3u);
-    const std::string kind = snapshot->report->evidence->items[0].kind;
+    const std::string kind = to_string(snapshot->report->evidence->items[0].kind);
     EXPECT_NE(text.find("psguard_evidence_total{kind=\"" + kind + "\"} "), std::string::npos)
         << text;
     EXPECT_TRUE(has_line(text, "psguard_event_queue_files{state=\"waiting\"} 12")) << text;
@@ -240,14 +240,54 @@ TEST(StatusMetrics, BeforeTheFirstCycle) {
     EXPECT_EQ(text.find("psguard_notification_server_up"), std::string::npos);
 }
 
-TEST(StatusMetrics, LabelValuesFromTheReportAreEscaped) {
+// A label value of free text (evidence kinds, triggers and results are enums now) is escaped.
+TEST(StatusMetrics, LabelValuesFromTheSnapshotAreEscaped) {
     auto snapshot = test::sample_snapshot(*parse_utc("2026-11-26T06:00:00Z"));
+    snapshot->version = "odd\"version\\\n";
+    const std::string text = render_metrics(status_metrics(snapshot.get(), {}));
+    expect_valid_exposition(text);
+    EXPECT_TRUE(has_line(text, R"(psguard_build_info{version="odd\"version\\\n"} 1)"));
+}
+
+// Series labelled by an enum: only what was counted (heal results: done and failed always), in
+// the alphabetical order of the label, as when these counters were keyed by their text.
+TEST(StatusMetrics, EnumLabelledSeriesInTheirLabelsOrder) {
+    auto snapshot = test::sample_snapshot(*parse_utc("2026-11-26T06:00:00Z"));
+    snapshot->cycles_by_trigger = {{CycleTrigger::timer, 4},
+                                   {CycleTrigger::start, 1},
+                                   {CycleTrigger::file_change, 2},
+                                   {CycleTrigger::endpoint, 3}};
+    snapshot->heal_actions_total = {{HealActionResult::verify_failed, 2}};
     CheckReport report = *snapshot->report;
-    report.evidence->totals["odd\"kind\\\n"] = 2;
+    report.evidence.emplace();
+    report.evidence->totals = {{EvidenceKind::unauthorized, 1},
+                               {EvidenceKind::access_denied, 2},
+                               {EvidenceKind::queue_blocked, 3}};
     snapshot->report = std::make_shared<const CheckReport>(std::move(report));
     const std::string text = render_metrics(status_metrics(snapshot.get(), {}));
     expect_valid_exposition(text);
-    EXPECT_TRUE(has_line(text, R"(psguard_evidence_total{kind="odd\"kind\\\n"} 2)"));
+    const auto block = [&text](const std::string& name) {
+        std::string lines;
+        for (const auto& line : metric_lines(text)) {
+            if (line.starts_with(name + "{")) {
+                lines += line + "\n";
+            }
+        }
+        return lines;
+    };
+    EXPECT_EQ(block("psguard_cycle_triggers_total"),
+              "psguard_cycle_triggers_total{trigger=\"endpoint\"} 3\n"
+              "psguard_cycle_triggers_total{trigger=\"file_change\"} 2\n"
+              "psguard_cycle_triggers_total{trigger=\"start\"} 1\n"
+              "psguard_cycle_triggers_total{trigger=\"timer\"} 4\n");
+    EXPECT_EQ(block("psguard_heal_actions_total"),
+              "psguard_heal_actions_total{result=\"done\"} 0\n"
+              "psguard_heal_actions_total{result=\"failed\"} 0\n"
+              "psguard_heal_actions_total{result=\"verify_failed\"} 2\n");
+    EXPECT_EQ(block("psguard_evidence_total"),
+              "psguard_evidence_total{kind=\"access_denied\"} 2\n"
+              "psguard_evidence_total{kind=\"queue_blocked\"} 3\n"
+              "psguard_evidence_total{kind=\"unauthorized\"} 1\n");
 }
 
 }  // namespace

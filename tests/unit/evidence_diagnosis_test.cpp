@@ -17,10 +17,10 @@ const std::vector<std::filesystem::path> kRoots = {
     std::filesystem::path(
         "D:/Program Files/Altiris/Altiris Agent/Package Server Agent/PackageStatus")};
 
-Evidence item(std::string kind, std::string source, std::string message,
+Evidence item(EvidenceKind kind, std::string source, std::string message,
               std::optional<std::string> path = std::nullopt) {
     Evidence e;
-    e.kind = std::move(kind);
+    e.kind = kind;
     e.source = std::move(source);
     e.message = std::move(message);
     e.path = std::move(path);
@@ -29,19 +29,19 @@ Evidence item(std::string kind, std::string source, std::string message,
 
 // The KB's two lines, as evidence_from_event makes them.
 Evidence kb_create_directory() {
-    return item("access_denied", "CreateDirectoryPath",
+    return item(EvidenceKind::access_denied, "CreateDirectoryPath",
                 "Cannot create directory: 0x80070005 [Access is denied] d:", "d:");
 }
 Evidence kb_capture() {
-    return item("access_denied", "EventTransport",
+    return item(EvidenceKind::access_denied, "EventTransport",
                 "Error while copying event to capture directory: Access is denied (-2147024891)");
 }
 Evidence denied_in_package(std::string tail = "\\{6C821F5E-1D2A-4C3B-9E8F-0A1B2C3D4E5F}") {
-    return item("access_denied", "SWDPackage", "Cannot write ...: Access is denied",
+    return item(EvidenceKind::access_denied, "SWDPackage", "Cannot write ...: Access is denied",
                 "d:\\PROGRAM FILES\\altiris\\Altiris Agent\\Package Delivery" + tail);
 }
 Evidence queue_backlog() {
-    return item("queue_backlog", "Queue", "60 events waiting");
+    return item(EvidenceKind::queue_backlog, "Queue", "60 events waiting");
 }
 
 Diagnosis run(std::optional<bool> account, std::optional<bool> acl,
@@ -118,27 +118,28 @@ TEST(Diagnose, DeniedOnPackagePathsDespiteAGoodAclIsTheCredential) {
 }
 
 TEST(Diagnose, ReportingErrorsAreTheCredential) {
-    for (const Evidence& e : {kb_capture(), item("unauthorized", "X", "HTTP 401"),
-                              item("trust_failure", "X", "The trust relationship ... failed")}) {
-        const std::vector<Evidence> evidence = {item("download_error", "X", "download failed"), e,
-                                                queue_backlog()};
+    for (const Evidence& e :
+         {kb_capture(), item(EvidenceKind::unauthorized, "X", "HTTP 401"),
+          item(EvidenceKind::trust_failure, "X", "The trust relationship ... failed")}) {
+        const std::vector<Evidence> evidence = {
+            item(EvidenceKind::download_error, "X", "download failed"), e, queue_backlog()};
         const Diagnosis d = run(true, std::nullopt, evidence);
-        EXPECT_EQ(d.cause, Cause::credential_not_applied) << e.kind;
-        EXPECT_EQ(d.evidence, std::vector<std::size_t>{1}) << e.kind;
+        EXPECT_EQ(d.cause, Cause::credential_not_applied) << to_string(e.kind);
+        EXPECT_EQ(d.evidence, std::vector<std::size_t>{1}) << to_string(e.kind);
     }
 }
 
 TEST(Diagnose, AccessDeniedElsewhereIsNoCause) {
     const std::vector<Evidence> evidence = {
-        item("access_denied", "Inventory", "Access is denied", "C:\\Windows\\Temp\\x")};
+        item(EvidenceKind::access_denied, "Inventory", "Access is denied", "C:\\Windows\\Temp\\x")};
     const Diagnosis d = run(true, true, evidence);
     EXPECT_EQ(d.cause, Cause::unknown);
     EXPECT_EQ(d.evidence, std::vector<std::size_t>{0});
 }
 
 TEST(Diagnose, AQueueBacklogWithGoodCredentialAndAclIsDelivery) {
-    const std::vector<Evidence> evidence = {item("snapshot_error", "X", "snapshot failed"),
-                                            queue_backlog()};
+    const std::vector<Evidence> evidence = {
+        item(EvidenceKind::snapshot_error, "X", "snapshot failed"), queue_backlog()};
     const Diagnosis d = run(true, true, evidence);
     EXPECT_EQ(d.cause, Cause::status_not_delivered);
     EXPECT_EQ(d.evidence, std::vector<std::size_t>{1});
@@ -177,7 +178,7 @@ QueueSummary queue_with(std::size_t waiting, std::size_t blocked, std::size_t di
 std::vector<std::string> kinds(const std::vector<Evidence>& items) {
     std::vector<std::string> out;
     for (const Evidence& e : items) {
-        out.push_back(e.kind);
+        out.push_back(to_string(e.kind));
     }
     return out;
 }

@@ -17,10 +17,10 @@ namespace fs = std::filesystem;
 using std::chrono::hours;
 using test::TempTree;
 
-Evidence make(std::string kind, std::string message,
+Evidence make(EvidenceKind kind, std::string message,
               std::chrono::system_clock::time_point observed = {}) {
     Evidence e;
-    e.kind = std::move(kind);
+    e.kind = kind;
     e.time = "May 16 11:51:05";
     e.source = "S";
     e.message = std::move(message);
@@ -32,9 +32,9 @@ Evidence make(std::string kind, std::string message,
 TEST(EvidenceReport, KeepsTheNewestPerKindAndCountsAll) {
     EvidenceReport report(3);
     for (int i = 0; i < 10; ++i) {
-        report.add(make("access_denied", "denied " + std::to_string(i)));
+        report.add(make(EvidenceKind::access_denied, "denied " + std::to_string(i)));
         if (i % 5 == 0) {
-            report.add(make("trust_failure", "trust " + std::to_string(i)));
+            report.add(make(EvidenceKind::trust_failure, "trust " + std::to_string(i)));
         }
     }
     const auto items = report.items();
@@ -44,8 +44,8 @@ TEST(EvidenceReport, KeepsTheNewestPerKindAndCountsAll) {
     EXPECT_EQ(items[1].message, "trust 5");
     EXPECT_EQ(items[2].message, "denied 7");
     EXPECT_EQ(items[4].message, "denied 9");
-    EXPECT_EQ(report.totals().at("access_denied"), 10u);
-    EXPECT_EQ(report.totals().at("trust_failure"), 2u);
+    EXPECT_EQ(report.totals().at(EvidenceKind::access_denied), 10u);
+    EXPECT_EQ(report.totals().at(EvidenceKind::trust_failure), 2u);
 
     const nlohmann::json json = render_evidence(items, report.totals());
     EXPECT_EQ(json["evidence"].size(), 5u);
@@ -54,7 +54,8 @@ TEST(EvidenceReport, KeepsTheNewestPerKindAndCountsAll) {
 }
 
 TEST(EvidenceReport, ItemsRenderWithExactlyTheContractKeys) {
-    Evidence e = make("access_denied", "Cannot create directory: 0x80070005 [Access is denied] d:");
+    Evidence e = make(EvidenceKind::access_denied,
+                      "Cannot create directory: 0x80070005 [Access is denied] d:");
     e.path = "d:";
     nlohmann::json json = evidence_to_json(e);
     std::vector<std::string> keys;
@@ -76,7 +77,7 @@ TEST(EvidenceReport, LongMessagesAreBoundedOnACharacterBoundary) {
     EvidenceReport report;
     std::string message(kMaxEvidenceMessageBytes - 4, 'x');
     message += "\xE2\x82\xAC\xE2\x82\xAC tail";  // a 3-byte character across the cut
-    report.add(make("access_denied", message));
+    report.add(make(EvidenceKind::access_denied, message));
     const std::string kept = report.items()[0].message;
     EXPECT_LE(kept.size(), kMaxEvidenceMessageBytes);
     EXPECT_EQ(kept.substr(kept.size() - 3), "...");
@@ -86,28 +87,51 @@ TEST(EvidenceReport, LongMessagesAreBoundedOnACharacterBoundary) {
 TEST(EvidenceReport, PruningForgetsOldItemsButNotTheCounts) {
     const auto now = std::chrono::system_clock::now();
     EvidenceReport report;
-    report.add(make("access_denied", "old", now - hours(30)));
-    report.add(make("access_denied", "new", now - hours(1)));
+    report.add(make(EvidenceKind::access_denied, "old", now - hours(30)));
+    report.add(make(EvidenceKind::access_denied, "new", now - hours(1)));
     report.prune_observed_before(now - hours(24));
     ASSERT_EQ(report.items().size(), 1u);
     EXPECT_EQ(report.items()[0].message, "new");
-    EXPECT_EQ(report.totals().at("access_denied"), 2u);
+    EXPECT_EQ(report.totals().at(EvidenceKind::access_denied), 2u);
 }
 
 TEST(EvidenceReport, StateRoundTrip) {
     const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
     EvidenceReport report(5);
-    Evidence e = make("access_denied", "x", now);
+    Evidence e = make(EvidenceKind::access_denied, "x", now);
     e.path = "d:";
     e.package = "{6c821f5e-1d2a-4c3b-9e8f-0a1b2c3d4e5f}";
     report.add(e);
-    report.add(make("unauthorized", "y", now));
+    report.add(make(EvidenceKind::unauthorized, "y", now));
     auto restored =
         EvidenceReport::from_state_json(nlohmann::json::parse(report.to_state_json().dump()), 5);
     ASSERT_TRUE(restored.ok()) << restored.error().message;
     EXPECT_EQ(restored->items(), report.items());
     EXPECT_EQ(restored->totals(), report.totals());
     EXPECT_FALSE(EvidenceReport::from_state_json(nlohmann::json::object(), 5).ok());
+    // The state keeps kinds as text: what this version does not know is named, not guessed.
+    const nlohmann::json saved = report.to_state_json();
+    EXPECT_EQ(saved["items"][0]["kind"], "access_denied");
+    EXPECT_EQ(saved["totals"], (nlohmann::json{{"access_denied", 1}, {"unauthorized", 1}}));
+    nlohmann::json unknown_item = saved;
+    unknown_item["items"][1]["kind"] = "gremlins";
+    auto refused = EvidenceReport::from_state_json(unknown_item, 5);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().message,
+              "evidence state: items[1].kind: unknown evidence kind \"gremlins\"");
+    nlohmann::json unknown_total = saved;
+    unknown_total["totals"]["gremlins"] = 2;
+    refused = EvidenceReport::from_state_json(unknown_total, 5);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().message, "evidence state: totals.gremlins: unknown evidence kind");
+}
+
+TEST(EvidenceKind, EveryKindParsesBackFromItsText) {
+    for (const EvidenceKind kind : kAllEvidenceKinds) {
+        EXPECT_EQ(parse_evidence_kind(to_string(kind)), kind) << to_string(kind);
+    }
+    EXPECT_EQ(parse_evidence_kind(""), std::nullopt);
+    EXPECT_EQ(parse_evidence_kind("Access_Denied"), std::nullopt);
 }
 
 TEST(EvidenceFromEvent, CitesWhereAndWhat) {
@@ -121,7 +145,7 @@ TEST(EvidenceFromEvent, CitesWhereAndWhat) {
     event.offset = 1234;
     const auto evidence = evidence_from_event(event, {});
     ASSERT_TRUE(evidence);
-    EXPECT_EQ(evidence->kind, "access_denied");
+    EXPECT_EQ(evidence->kind, EvidenceKind::access_denied);
     EXPECT_EQ(evidence->time, "May 16 11:51:05");
     EXPECT_EQ(evidence->source, "SWD");
     EXPECT_EQ(evidence->package, "{6c821f5e-1d2a-4c3b-9e8f-0a1b2c3d4e5f}");
@@ -183,13 +207,13 @@ TEST(EvidenceCycle, KnowledgeBaseSignaturesFromAMultiLineLog) {
     const EvidenceCycleResult result = run_evidence_cycle(state, config, input);
     EXPECT_TRUE(result.problems.empty());
     EXPECT_EQ(result.totals,
-              (std::map<std::string, std::uint64_t>{{"package_server_not_started", 2},
-                                                    {"server_busy", 1},
-                                                    {"version_older", 1},
-                                                    {"file_locked", 1},
-                                                    {"partial_data", 1}}));
+              (std::map<EvidenceKind, std::uint64_t>{{EvidenceKind::package_server_not_started, 2},
+                                                     {EvidenceKind::server_busy, 1},
+                                                     {EvidenceKind::version_older, 1},
+                                                     {EvidenceKind::file_locked, 1},
+                                                     {EvidenceKind::partial_data, 1}}));
     ASSERT_EQ(result.items.size(), 6u);
-    EXPECT_EQ(result.items[4].kind, "file_locked");
+    EXPECT_EQ(result.items[4].kind, EvidenceKind::file_locked);
     EXPECT_EQ(result.items[4].package, "{6d417916-467c-46a7-a870-6d86d9345b61}");
     EXPECT_EQ(result.diagnosis.cause, Cause::unknown);
 }
@@ -211,9 +235,9 @@ TEST(EvidenceCycle, KbLogAndQueueEndToEnd) {
     const EvidenceCycleResult first = run_evidence_cycle(state, config, input);
     EXPECT_TRUE(first.problems.empty());
     ASSERT_EQ(first.items.size(), 3u);
-    EXPECT_EQ(first.items[0].kind, "access_denied");
+    EXPECT_EQ(first.items[0].kind, EvidenceKind::access_denied);
     EXPECT_EQ(first.items[1].source, "EventTransport");
-    EXPECT_EQ(first.items[2].kind, "queue_blocked");
+    EXPECT_EQ(first.items[2].kind, EvidenceKind::queue_blocked);
     EXPECT_EQ(first.diagnosis.cause, Cause::acl_missing);
     EXPECT_EQ(first.diagnosis.evidence, std::vector<std::size_t>{0});
     ASSERT_TRUE(first.log);
@@ -237,8 +261,8 @@ TEST(EvidenceCycle, KbLogAndQueueEndToEnd) {
     const EvidenceCycleResult second = run_evidence_cycle(restored.value(), config, input);
     ASSERT_TRUE(second.log);
     EXPECT_EQ(second.log->events, 1u) << "only the new event is read";
-    EXPECT_EQ(second.totals.at("access_denied"), 2u);
-    EXPECT_EQ(second.totals.at("unauthorized"), 1u);
+    EXPECT_EQ(second.totals.at(EvidenceKind::access_denied), 2u);
+    EXPECT_EQ(second.totals.at(EvidenceKind::unauthorized), 1u);
     // ACL checked fine, yet access denied on the package drive: the credential.
     EXPECT_EQ(second.diagnosis.cause, Cause::credential_not_applied);
 }

@@ -10,7 +10,7 @@ namespace {
 
 std::string kind_of(std::string_view message) {
     const Signature* signature = match_signature(message);
-    return signature == nullptr ? std::string("none") : signature->kind;
+    return signature == nullptr ? std::string("none") : std::string(to_string(signature->kind));
 }
 
 TEST(LogSignatures, TheKbLinesAreAccessDenied) {
@@ -96,15 +96,16 @@ TEST(LogSignatures, FirstRowWins) {
 TEST(LogSignatures, TheTableIsWellFormed) {
     std::set<std::string> kinds;
     for (const Signature& signature : log_signatures()) {
-        EXPECT_TRUE(kinds.insert(signature.kind).second) << "duplicate " << signature.kind;
-        EXPECT_FALSE(signature.any_of.empty()) << signature.kind;
-        EXPECT_FALSE(signature.meaning.empty()) << signature.kind;
+        EXPECT_TRUE(kinds.insert(to_string(signature.kind)).second)
+            << "duplicate " << to_string(signature.kind);
+        EXPECT_FALSE(signature.any_of.empty()) << to_string(signature.kind);
+        EXPECT_FALSE(signature.meaning.empty()) << to_string(signature.kind);
         for (const auto& group : signature.any_of) {
-            EXPECT_FALSE(group.empty()) << signature.kind;
+            EXPECT_FALSE(group.empty()) << to_string(signature.kind);
             for (const SignatureTerm& term : group) {
                 EXPECT_EQ(term.text.find_first_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ&#"),
                           std::string::npos)
-                    << signature.kind << ": " << term.text;
+                    << to_string(signature.kind) << ": " << term.text;
             }
         }
     }
