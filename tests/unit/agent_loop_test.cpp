@@ -106,7 +106,7 @@ TEST_F(AgentLoopTest, TheFirstCyclePublishesTheNsVerdicts) {
     ASSERT_TRUE(snapshot->last_cycle);
     EXPECT_EQ(snapshot->last_cycle->trigger, CycleTrigger::start);
     EXPECT_EQ(snapshot->last_cycle->scan, "full");
-    EXPECT_EQ(snapshot->cycles_by_trigger.at("start"), 1u);
+    EXPECT_EQ(snapshot->cycles_by_trigger.at(CycleTrigger::start), 1u);
     EXPECT_EQ(snapshot->ns_failures_total, 0u);
     ASSERT_TRUE(snapshot->report);
     const CheckReport& report = *snapshot->report;
@@ -131,7 +131,7 @@ TEST_F(AgentLoopTest, ARequestedCycleAsksTheNsAgain) {
     const auto snapshot = snapshot_after(2);
     ASSERT_EQ(snapshot->cycles_total, 2u);
     EXPECT_EQ(snapshot->last_cycle->trigger, CycleTrigger::endpoint);
-    EXPECT_EQ(snapshot->cycles_by_trigger.at("endpoint"), 1u);
+    EXPECT_EQ(snapshot->cycles_by_trigger.at(CycleTrigger::endpoint), 1u);
     EXPECT_TRUE(snapshot->report->ns.usable) << snapshot->report->ns.error;
     EXPECT_EQ(ns.requests().size(), 2u);
 }

@@ -11,12 +11,13 @@
 namespace psguard {
 namespace {
 
-using nlohmann::json;
+// A name of its own: in a unity batch a `json` here would shadow other files' locals.
+using RoutesJson = nlohmann::json;
 using test::FakeAgent;
 
 using test::kToken;
-const json kAclNotChecked = {
-    {"ok", nullptr}, {"problems", json::array()}, {"account", nullptr}, {"note", nullptr}};
+const RoutesJson kAclNotChecked = {
+    {"ok", nullptr}, {"problems", RoutesJson::array()}, {"account", nullptr}, {"note", nullptr}};
 
 class RoutesTest : public test::RoutesFixture {};
 
@@ -24,7 +25,7 @@ TEST_F(RoutesTest, HealthzFollowsTheAgent) {
     const auto ok = get("/healthz");
     EXPECT_EQ(ok.status, 200u);
     EXPECT_EQ(ok.content_type, "application/json");
-    EXPECT_EQ(body(ok), (json{{"status", "ok"}, {"last_cycle", "2026-11-26T06:01:00Z"}}));
+    EXPECT_EQ(body(ok), (RoutesJson{{"status", "ok"}, {"last_cycle", "2026-11-26T06:01:00Z"}}));
 
     agent_.set_healthy(false);
     const auto stale = get("/healthz");
@@ -35,39 +36,42 @@ TEST_F(RoutesTest, HealthzFollowsTheAgent) {
 TEST_F(RoutesTest, StatusHasEveryDocumentedMember) {
     const auto response = get("/v1/status");
     ASSERT_EQ(response.status, 200u);
-    const json status = body(response);
+    const RoutesJson status = body(response);
     EXPECT_EQ(status["version"], "0.1.0");
     EXPECT_EQ(status["uptime_seconds"], 3600);
     EXPECT_EQ(status["started"], "2026-11-26T06:00:00Z");
     EXPECT_EQ(status["interval_minutes"], 15);
     EXPECT_EQ(status["heal_enabled"], true);
-    EXPECT_EQ(status["last_cycle"], (json{{"time", "2026-11-26T06:01:00Z"},
-                                          {"duration_seconds", 2.5},
-                                          {"result", "findings"},
-                                          {"trigger", "timer"},
-                                          {"scan", "full"}}));
+    EXPECT_EQ(status["last_cycle"], (RoutesJson{{"time", "2026-11-26T06:01:00Z"},
+                                                {"duration_seconds", 2.5},
+                                                {"result", "findings"},
+                                                {"trigger", "timer"},
+                                                {"scan", "full"}}));
     EXPECT_EQ(status["cycles_total"], 3);
     EXPECT_EQ(status["cycle_running"], false);
-    EXPECT_EQ(status["ns"], (json{{"url", "https://ns.example.com"},
-                                  {"reachable", true},
-                                  {"usable", true},
-                                  {"error", nullptr}}));
-    EXPECT_EQ(status["acl"],
-              (json{{"ok", nullptr},
-                    {"problems", json::array()},
+    EXPECT_EQ(status["ns"], (RoutesJson{{"url", "https://ns.example.com"},
+                                        {"reachable", true},
+                                        {"usable", true},
+                                        {"error", nullptr}}));
+    EXPECT_EQ(
+        status["acl"],
+        (RoutesJson{{"ok", nullptr},
+                    {"problems", RoutesJson::array()},
                     {"account", nullptr},
                     {"note", "no credential_account configured: the ACL check did not run"}}));
-    EXPECT_EQ(status["summary"], (json{{"healthy", 1}, {"stale_on_ns", 1}, {"unknown_to_ns", 1}}));
-    EXPECT_EQ(status["heal"], (json{{"budget_left_today", 50},
-                                    {"breaker", nullptr},
-                                    {"acl_repairs", json::array()},
-                                    {"refresh", nullptr},
-                                    {"policy_refresh", nullptr}}));
-    EXPECT_EQ(status["settings"], (json{{"server", "PS01"}, {"ns_url", "https://ns.example.com"}}));
+    EXPECT_EQ(status["summary"],
+              (RoutesJson{{"healthy", 1}, {"stale_on_ns", 1}, {"unknown_to_ns", 1}}));
+    EXPECT_EQ(status["heal"], (RoutesJson{{"budget_left_today", 50},
+                                          {"breaker", nullptr},
+                                          {"acl_repairs", RoutesJson::array()},
+                                          {"refresh", nullptr},
+                                          {"policy_refresh", nullptr}}));
+    EXPECT_EQ(status["settings"],
+              (RoutesJson{{"server", "PS01"}, {"ns_url", "https://ns.example.com"}}));
     // Issue 8's members: the cycle read no agent log here, so no evidence and no cause.
-    EXPECT_EQ(status["evidence"], json::array());
+    EXPECT_EQ(status["evidence"], RoutesJson::array());
     EXPECT_EQ(status["diagnosis"]["cause"], "unknown");
-    EXPECT_EQ(status["diagnosis"]["evidence"], json::array());
+    EXPECT_EQ(status["diagnosis"]["evidence"], RoutesJson::array());
     EXPECT_EQ(status.size(), 15u) << status.dump(2);
 }
 
@@ -76,16 +80,16 @@ TEST_F(RoutesTest, StatusBeforeTheFirstCycle) {
     snapshot->version = "0.1.0";
     snapshot->started = started_;
     agent_.set_snapshot(snapshot);
-    const json status = body(get("/v1/status"));
+    const RoutesJson status = body(get("/v1/status"));
     EXPECT_TRUE(status["last_cycle"].is_null());
     EXPECT_TRUE(status["ns"].is_null());
     EXPECT_EQ(status["acl"], kAclNotChecked);
-    EXPECT_EQ(status["summary"], json::object());
-    EXPECT_EQ(status["heal"], (json{{"budget_left_today", nullptr},
-                                    {"breaker", nullptr},
-                                    {"acl_repairs", json::array()},
-                                    {"refresh", nullptr},
-                                    {"policy_refresh", nullptr}}));
+    EXPECT_EQ(status["summary"], RoutesJson::object());
+    EXPECT_EQ(status["heal"], (RoutesJson{{"budget_left_today", nullptr},
+                                          {"breaker", nullptr},
+                                          {"acl_repairs", RoutesJson::array()},
+                                          {"refresh", nullptr},
+                                          {"policy_refresh", nullptr}}));
 }
 
 #ifndef _WIN32
@@ -98,10 +102,10 @@ TEST_F(RoutesTest, StatusShowsAclEvidenceAndDiagnosis) {
             });
         },
         test::CycleScene().with_evidence().with_account("nobody"));
-    const json status = body(get("/v1/status"));
+    const RoutesJson status = body(get("/v1/status"));
     EXPECT_EQ(status["acl"]["ok"], false);
     EXPECT_EQ(status["acl"]["account"].get<std::string>().rfind("nobody", 0), 0u) << status["acl"];
-    const json problems = status["acl"]["problems"];
+    const RoutesJson problems = status["acl"]["problems"];
     ASSERT_GE(problems.size(), 2u) << problems;
     EXPECT_TRUE(problems[0].get<std::string>().ends_with("Package Delivery")) << problems;
     EXPECT_EQ(status["heal"]["breaker"], "42 of 50 packages stale at once");
@@ -117,15 +121,15 @@ TEST_F(RoutesTest, StatusShowsAclEvidenceAndDiagnosis) {
 TEST_F(RoutesTest, TheAclAccountReportDecides) {
     // The account does not resolve: nothing was checked per folder, and that is a failure.
     set_scene(test::CycleScene().with_account("psguard-no-such-account-7f3a"));
-    const json unresolved = body(get("/v1/status"))["acl"];
+    const RoutesJson unresolved = body(get("/v1/status"))["acl"];
     EXPECT_EQ(unresolved["ok"], false);
-    EXPECT_EQ(unresolved["problems"], json::array());
+    EXPECT_EQ(unresolved["problems"], RoutesJson::array());
     EXPECT_EQ(unresolved["account"], "psguard-no-such-account-7f3a");
     EXPECT_TRUE(unresolved["note"].is_string()) << unresolved;
 
     // Checked and fine: the display name is shown.
     set_scene(test::CycleScene().with_account(test::current_account()));
-    const json acl = body(get("/v1/status"))["acl"];
+    const RoutesJson acl = body(get("/v1/status"))["acl"];
     EXPECT_EQ(acl["ok"], true);
     EXPECT_NE(acl["account"].get<std::string>().find(test::current_account() + " (uid "),
               std::string::npos)
@@ -143,11 +147,11 @@ TEST_F(RoutesTest, CycleResultNames) {
 TEST_F(RoutesTest, PackagesListAsInTheReport) {
     const auto response = get("/v1/packages");
     ASSERT_EQ(response.status, 200u);
-    const json packages = body(response);
+    const RoutesJson packages = body(response);
     EXPECT_EQ(packages["as_of"], "2026-11-26T06:01:00Z");
     ASSERT_EQ(packages["packages"].size(), 3u);
     EXPECT_EQ(packages["packages"], to_json(*agent_.snapshot()->report)["packages"]);
-    const json& first = packages["packages"][0];
+    const RoutesJson& first = packages["packages"][0];
     for (const char* key : {"id", "name", "verdict", "reason", "local", "ns", "heal"}) {
         EXPECT_TRUE(first.contains(key)) << key;
     }
@@ -173,7 +177,7 @@ TEST_F(RoutesTest, OnePackageByGuidInAnySpelling) {
 TEST_F(RoutesTest, Journal) {
     const auto response = get("/v1/journal");
     ASSERT_EQ(response.status, 200u);
-    const json journal = body(response);
+    const RoutesJson journal = body(response);
     ASSERT_EQ(journal["actions"].size(), 1u);
     EXPECT_EQ(journal["actions"][0]["result"], "verified");
 }
@@ -203,7 +207,7 @@ TEST_F(RoutesTest, CheckNeedsTheBearerToken) {
 
     const auto accepted = post("/v1/check", std::string("Bearer ") + kToken);
     EXPECT_EQ(accepted.status, 202u);
-    EXPECT_EQ(body(accepted), (json{{"accepted", true}}));
+    EXPECT_EQ(body(accepted), (RoutesJson{{"accepted", true}}));
     EXPECT_EQ(post("/v1/check", std::string("bearer  ") + kToken + " ").status, 202u);
     EXPECT_EQ(agent_.cycle_requests(), 2);
 }
@@ -297,19 +301,19 @@ TEST_F(RoutesTest, InvalidUtf8InTheReportIsReplacedNotThrown) {
 }
 
 TEST_F(RoutesTest, TheJournalRouteShowsEachActionAsTheJournalCommandDoes) {
-    const json journal = body(get("/v1/journal"));
+    const RoutesJson journal = body(get("/v1/journal"));
     ASSERT_EQ(journal["actions"].size(), 1u);
     const auto snapshot = agent_.snapshot();
     EXPECT_EQ(journal["actions"][0], to_json(snapshot->journal.at(0)));
     EXPECT_EQ(journal["actions"][0]["kind"], "files");
-    EXPECT_EQ(journal["actions"][0]["files"], json::array());
+    EXPECT_EQ(journal["actions"][0]["files"], RoutesJson::array());
 }
 
 TEST_F(RoutesTest, ErrorResponsesAreJson) {
     const auto response = error_response(431, "too large");
     EXPECT_EQ(response.status, 431u);
     EXPECT_EQ(response.content_type, "application/json");
-    EXPECT_EQ(body(response), (json{{"error", "too large"}}));
+    EXPECT_EQ(body(response), (RoutesJson{{"error", "too large"}}));
 }
 
 }  // namespace

@@ -151,10 +151,10 @@ TEST(Diagnose, NothingIsUnknown) {
     const Diagnosis d = run(true, true, {});
     EXPECT_EQ(d.cause, Cause::unknown);
     EXPECT_TRUE(d.evidence.empty());
-    const nlohmann::json json = diagnosis_to_json(d);
-    EXPECT_EQ(json["cause"], "unknown");
-    EXPECT_TRUE(json["evidence"].is_array());
-    EXPECT_EQ(json.size(), 3u);
+    const nlohmann::json shown = diagnosis_to_json(d);
+    EXPECT_EQ(shown["cause"], "unknown");
+    EXPECT_TRUE(shown["evidence"].is_array());
+    EXPECT_EQ(shown.size(), 3u);
 }
 
 QueueSummary queue_with(std::size_t waiting, std::size_t blocked, std::size_t disabled,
