@@ -481,7 +481,14 @@ TEST(NsEmulatorTest, ServeAnnouncesItsPortAndStopsCleanlyOnSigterm) {
     ASSERT_TRUE(std::filesystem::exists(dir / "port")) << server.stderr_text();
     std::string port;
     std::ifstream(dir / "port") >> port;
-    EXPECT_NE(server.stdout_text().find("listening on 127.0.0.1:" + port), std::string::npos);
+    // The line reaches the test through a pipe that a reader thread drains: wait for it (on a
+    // loaded machine it lagged behind the port file).
+    const std::string announced = "listening on 127.0.0.1:" + port;
+    while (server.stdout_text().find(announced) == std::string::npos &&
+           std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_NE(server.stdout_text().find(announced), std::string::npos) << server.stdout_text();
 
     server.signal(SIGTERM);
     EXPECT_EQ(server.wait(std::chrono::seconds(5)), 0) << server.stderr_text();

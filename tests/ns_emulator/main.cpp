@@ -51,10 +51,11 @@ int serve(const ServerOptions& options, const fs::path& scenario_file,
         }
     });
 
+    // The port file last: whoever waits for it finds the announcement already written.
+    std::cout << "listening on " << options.bind_address << ':' << server.port() << std::endl;
     if (!port_file.empty()) {
         write_port_file(port_file, server.port());
     }
-    std::cout << "listening on " << options.bind_address << ':' << server.port() << std::endl;
     io.run();
     return 0;
 }

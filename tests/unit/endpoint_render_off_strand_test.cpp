@@ -19,65 +19,29 @@
 #include <string>
 #include <thread>
 
-#include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 
 #include "endpoint/rendered_documents.hpp"
 #include "endpoint/status_server.hpp"
+#include "unit/endpoint_exchange.hpp"
 #include "unit/endpoint_fake_agent.hpp"
 
 namespace psguard {
 namespace {
 
 namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = net::ip::tcp;
 using namespace std::chrono_literals;
 
 // Long enough for a loaded machine under ThreadSanitizer; reached only when the test fails.
 constexpr std::chrono::seconds kOffStrandDeadline{10};
 
-struct OffStrandAnswer {
-    unsigned status = 0;  // 0: no answer (refused, closed, or the deadline passed)
-    std::string body;
-};
+using OffStrandAnswer = test::ExchangeAnswer;
 
-// One request on a new connection, with its own io_context and deadline.
+// One GET on a new connection, with its own io_context and deadline.
 OffStrandAnswer off_strand_exchange(std::uint16_t port, const std::string& target,
                                     std::chrono::seconds deadline = kOffStrandDeadline) {
-    const std::string bytes = "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
-    net::io_context io;
-    beast::tcp_stream stream(io);
-    beast::flat_buffer buffer;
-    http::response<http::string_body> response;
-    OffStrandAnswer answer;
-    stream.expires_after(deadline);
-    stream.async_connect(
-        tcp::endpoint(net::ip::make_address("127.0.0.1"), port), [&](beast::error_code ec) {
-            if (ec) {
-                return;
-            }
-            net::async_write(stream, net::buffer(bytes),
-                             [&](beast::error_code write_ec, std::size_t) {
-                                 if (write_ec) {
-                                     return;
-                                 }
-                                 http::async_read(stream, buffer, response,
-                                                  [&](beast::error_code read_ec, std::size_t) {
-                                                      if (!read_ec) {
-                                                          answer.status = response.result_int();
-                                                          answer.body = response.body();
-                                                      }
-                                                  });
-                             });
-        });
-    io.run();
-    return answer;
+    return test::exchange_once(
+        port, "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", deadline);
 }
 
 std::future<OffStrandAnswer> start_off_strand_exchange(std::uint16_t port, std::string target) {

@@ -10,56 +10,25 @@
 #include <optional>
 #include <string>
 
-#include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 
 #include "endpoint/status_server.hpp"
+#include "unit/endpoint_exchange.hpp"
 #include "unit/endpoint_fake_agent.hpp"
 
 namespace psguard {
 namespace {
 
 namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = net::ip::tcp;
 using namespace std::chrono_literals;
 
 // Sends `bytes` on a new connection and reads one answer; 0 when none came within 5 s.
 unsigned exchange(std::uint16_t port, const std::string& bytes, std::string* body = nullptr) {
-    net::io_context io;
-    beast::tcp_stream stream(io);
-    beast::flat_buffer buffer;
-    http::response<http::string_body> response;
-    unsigned status = 0;
-    stream.expires_after(5s);
-    stream.async_connect(
-        tcp::endpoint(net::ip::make_address("127.0.0.1"), port), [&](beast::error_code ec) {
-            if (ec) {
-                return;
-            }
-            net::async_write(stream, net::buffer(bytes),
-                             [&](beast::error_code write_ec, std::size_t) {
-                                 if (write_ec) {
-                                     return;
-                                 }
-                                 http::async_read(stream, buffer, response,
-                                                  [&](beast::error_code read_ec, std::size_t) {
-                                                      if (!read_ec) {
-                                                          status = response.result_int();
-                                                      }
-                                                  });
-                             });
-        });
-    io.run();
+    test::ExchangeAnswer answer = test::exchange_once(port, bytes, 5s);
     if (body != nullptr) {
-        *body = response.body();
+        *body = std::move(answer.body);
     }
-    return status;
+    return answer.status;
 }
 
 TEST(StatusServerSmoke, ServesRefusesGarbageAndStops) {
