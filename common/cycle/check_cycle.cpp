@@ -699,22 +699,20 @@ void act_on_judgement(CycleRun& cycle, Observation& seen, CycleJudgement& judged
 // saved and what the journal noticed told as findings, the report kept.
 CheckReport persist_cycle(CycleRun& cycle, CheckReport report) {
     StateDir& state = cycle.state;
+    const auto note_if_not_saved = [&](const Status& saved) {
+        if (!saved) {
+            report.findings.push_back(Finding{FindingKind::state_not_saved,
+                                              path_to_utf8(state.path()), saved.error().message,
+                                              true});
+        }
+    };
     state.history().prune(cycle.now);
-    if (auto saved = state.save_evidence(); !saved) {
-        report.findings.push_back(Finding{FindingKind::state_not_saved, path_to_utf8(state.path()),
-                                          saved.error().message, true});
-    }
-    if (auto saved = state.save_history(); !saved) {
-        report.findings.push_back(Finding{FindingKind::state_not_saved, path_to_utf8(state.path()),
-                                          saved.error().message, true});
-    }
+    note_if_not_saved(state.save_evidence());
+    note_if_not_saved(state.save_history());
     if (!cycle.options.dry_run) {
         cycle.healer.prune_quarantine(cycle.now);
     }
-    if (auto saved = state.journal().save_index(); !saved) {
-        report.findings.push_back(Finding{FindingKind::state_not_saved, path_to_utf8(state.path()),
-                                          saved.error().message, true});
-    }
+    note_if_not_saved(state.journal().save_index());
     // A torn journal line cut off, a record not written: the operator hears of each.
     for (auto& notice : state.journal().take_notices()) {
         report.findings.push_back(Finding{finding_kind(notice.kind),
@@ -722,10 +720,7 @@ CheckReport persist_cycle(CycleRun& cycle, CheckReport report) {
                                           std::move(notice.detail), true});
     }
     report.heal = std::move(cycle.heal);
-    if (auto saved = state.save_last_report(to_json(report)); !saved) {
-        report.findings.push_back(Finding{FindingKind::state_not_saved, path_to_utf8(state.path()),
-                                          saved.error().message, true});
-    }
+    note_if_not_saved(state.save_last_report(to_json(report)));
     return report;
 }
 

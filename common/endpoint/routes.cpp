@@ -2,6 +2,8 @@
 
 #include <array>
 #include <exception>
+#include <stdexcept>
+#include <string>
 #include <string_view>
 
 #include "core/ascii.hpp"
@@ -158,11 +160,6 @@ Response no_snapshot() {
     return response;
 }
 
-// The path of an origin-form target, without its query.
-std::string_view target_path(const std::string& target) {
-    return std::string_view(target).substr(0, target.find('?'));
-}
-
 // The snapshot's rendered document a route answers from; nullopt for the routes rendered per
 // request or not from the snapshot.
 std::optional<RenderCache::Document> route_rendered_document(std::string_view path) {
@@ -181,6 +178,33 @@ std::optional<RenderCache::Document> route_rendered_document(std::string_view pa
     return std::nullopt;
 }
 
+// The answer for one of the snapshot's rendered documents; /metrics is answered before the first
+// snapshot too (psguard_up and the endpoint's own counters).
+Response rendered_document_response(RenderCache::Document document, const AgentSnapshot* snapshot,
+                                    TimePoint now, const EndpointStats& stats) {
+    if (document == RenderCache::metrics) {
+        Response response;
+        response.content_type = std::string(kMetricsContentType);
+        response.body = metrics_body(snapshot, stats);
+        return response;
+    }
+    if (snapshot == nullptr) {
+        return no_snapshot();
+    }
+    switch (document) {
+        case RenderCache::status:
+            return rendered_response(status_body(*snapshot, now));
+        case RenderCache::packages:
+            return rendered_response(packages_body(*snapshot));
+        case RenderCache::journal:
+            return rendered_response(journal_body(*snapshot));
+        case RenderCache::metrics:
+        case RenderCache::kDocuments:
+            break;
+    }
+    throw std::logic_error("no renderer for rendered document " + std::to_string(document));
+}
+
 Response route(const Request& request, AgentControl& agent, const RouteOptions& options,
                TimePoint now, const EndpointStats& stats) {
     if (request.target.empty() || request.target.front() != '/') {
@@ -188,11 +212,11 @@ Response route(const Request& request, AgentControl& agent, const RouteOptions& 
     }
     const std::string_view path = target_path(request.target);
 
+    const std::optional<RenderCache::Document> rendered = route_rendered_document(path);
     const bool is_package = path.starts_with(kPackagesPrefix);
     const bool is_page = path == "/" || path == "/ui";
-    const bool known = is_package || is_page || path == "/healthz" || path == "/v1/status" ||
-                       path == "/v1/packages" || path == "/v1/journal" || path == "/metrics" ||
-                       path == "/v1/check";
+    const bool known =
+        rendered || is_package || is_page || path == "/healthz" || path == "/v1/check";
     if (!known) {
         return error_response(404, "no such route: " + std::string(path));
     }
@@ -230,26 +254,14 @@ Response route(const Request& request, AgentControl& agent, const RouteOptions& 
     // The documents a snapshot fixes are rendered once, by the first request after it is
     // published (endpoint/rendered_documents.hpp).
     const auto snapshot = agent.snapshot();
-    if (path == "/metrics") {
-        Response response;
-        response.content_type = std::string(kMetricsContentType);
-        response.body = metrics_body(snapshot.get(), stats);
-        return response;
+    if (rendered) {
+        return rendered_document_response(*rendered, snapshot.get(), now, stats);
     }
     if (!snapshot) {
         return no_snapshot();
     }
     if (is_page) {
         return page_response(*snapshot, now);
-    }
-    if (path == "/v1/status") {
-        return rendered_response(status_body(*snapshot, now));
-    }
-    if (path == "/v1/packages") {
-        return rendered_response(packages_body(*snapshot));
-    }
-    if (path == "/v1/journal") {
-        return rendered_response(journal_body(*snapshot));
     }
     const auto id = percent_decode(path.substr(kPackagesPrefix.size()));
     if (!id) {

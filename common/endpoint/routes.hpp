@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -34,6 +35,11 @@ struct RouteOptions {
     // Bound beyond loopback: every route but /healthz asks for the token too.
     bool token_for_reads = false;
 };
+
+// The path of an origin-form target ("/v1/status?x=1"), without its query.
+inline std::string_view target_path(std::string_view target) {
+    return target.substr(0, target.find('?'));
+}
 
 // HEAD is answered as GET, body included: the server sends only its length.
 Response handle(const Request& request, AgentControl& agent, const RouteOptions& options,

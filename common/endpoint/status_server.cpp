@@ -210,7 +210,7 @@ bool close_idle_connection(State& state, const net::ip::address& peer) {
 
 // The routes a reserve connection may ask for.
 bool reserve_route(std::string_view target) {
-    const std::string_view path = target.substr(0, target.find('?'));
+    const std::string_view path = target_path(target);
     return path == "/healthz" || path == "/v1/status";
 }
 
