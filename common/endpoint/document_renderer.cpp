@@ -10,6 +10,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "endpoint/rendered_documents.hpp"
+#include "platform/freed_heap.hpp"
 
 namespace psguard {
 
@@ -54,6 +55,9 @@ net::awaitable<Status> DocumentRenderer::render(std::shared_ptr<const AgentSnaps
         net::post(*pool_, [handler = std::move(handler), resume = std::move(resume),
                            to_render = std::move(to_render), which]() mutable {
             Status rendered = render_document_as_status(*to_render, which);
+            // The render's temporaries (a document's tree, its pieces) are freed by now; without
+            // this the C library keeps them in the renderer thread's arena until the next cycle.
+            return_freed_heap();
             net::dispatch(resume.get_executor(),
                           [handler = std::move(handler), rendered = std::move(rendered)]() mutable {
                               handler(std::move(rendered));

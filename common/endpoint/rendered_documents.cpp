@@ -27,10 +27,35 @@ const std::string& cached_snapshot_metrics(const AgentSnapshot& snapshot) {
         RenderCache::metrics, [&snapshot] { return render_metrics(snapshot_metrics(snapshot)); });
 }
 
+// Compact, invalid UTF-8 replaced: the form of every JSON document the endpoint sends.
+std::string compact_json(const nlohmann::json& value) {
+    return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// json_body(packages_json(snapshot)), one package at a time: a compact array is its elements'
+// texts joined by commas, and "as_of" sorts before "packages" as nlohmann::json orders members.
+// The whole document's tree would hold every package at once (about 25 MB for 10,000 packages,
+// against the 3 MB of text it renders to).
+std::string render_packages(const AgentSnapshot& snapshot) {
+    std::string body = "{\"as_of\":" + compact_json(packages_as_of(snapshot)) + ",\"packages\":[";
+    if (snapshot.report) {
+        bool first = true;
+        for (const auto& package : snapshot.report->packages) {
+            if (!first) {
+                body += ',';
+            }
+            first = false;
+            body += compact_json(packages_entry(*snapshot.report, package));
+        }
+    }
+    body += "]}\n";
+    return body;
+}
+
 }  // namespace
 
 std::string json_body(const nlohmann::json& document) {
-    return document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + '\n';
+    return compact_json(document) + '\n';
 }
 
 std::string status_body(const AgentSnapshot& snapshot, TimePoint now) {
@@ -51,7 +76,7 @@ std::string status_body(const AgentSnapshot& snapshot, TimePoint now) {
 
 const std::string& packages_body(const AgentSnapshot& snapshot) {
     return snapshot.rendered.get(RenderCache::packages,
-                                 [&snapshot] { return json_body(packages_json(snapshot)); });
+                                 [&snapshot] { return render_packages(snapshot); });
 }
 
 const std::string& journal_body(const AgentSnapshot& snapshot) {

@@ -56,6 +56,40 @@ TEST_F(RenderedDocumentsTest, StatusBytesAreTheViewsAtEveryUptime) {
     }
 }
 
+// /v1/packages is written one package at a time (no tree of the whole document): the same bytes
+// as the view's document, with no package, with no cycle yet, and with text that must be escaped
+// or replaced.
+TEST_F(RenderedDocumentsTest, PackagesWrittenOneByOneAreTheViewsBytes) {
+    set_report([](AgentSnapshot& published) {
+        change_report(published, [](CheckReport& report) {
+            ASSERT_FALSE(report.packages.empty());
+            report.packages.front().name = "a \"quoted\" name\\ with \xff\xfe bad bytes\n";
+            report.packages.front().reason = "</script>\u00e9";
+        });
+    });
+    auto snapshot = agent_.snapshot();
+    ASSERT_GT(snapshot->report->packages.size(), 1u);
+    EXPECT_EQ(packages_body(*snapshot), json_body(packages_json(*snapshot)));
+
+    set_report([](AgentSnapshot& published) {
+        change_report(published, [](CheckReport& report) { report.packages.resize(1); });
+        published.last_cycle.reset();
+    });
+    snapshot = agent_.snapshot();
+    EXPECT_EQ(packages_body(*snapshot), json_body(packages_json(*snapshot)));
+
+    set_report([](AgentSnapshot& published) {
+        change_report(published, [](CheckReport& report) { report.packages.clear(); });
+    });
+    snapshot = agent_.snapshot();
+    EXPECT_EQ(packages_body(*snapshot), json_body(packages_json(*snapshot)));
+
+    set_report([](AgentSnapshot& published) { published.report.reset(); });
+    snapshot = agent_.snapshot();
+    EXPECT_EQ(packages_body(*snapshot), json_body(packages_json(*snapshot)));
+    EXPECT_EQ(packages_body(*snapshot).substr(0, 10), "{\"as_of\":\"");
+}
+
 TEST_F(RenderedDocumentsTest, PackagesJournalAndMetricsBytesAreTheViews) {
     const auto snapshot = agent_.snapshot();
     EXPECT_EQ(packages_body(*snapshot), json_body(packages_json(*snapshot)));
