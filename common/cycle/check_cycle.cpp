@@ -58,7 +58,7 @@ AclReport check_acls(const Config& config, const LocalScan& local, const AclReus
     std::vector<std::filesystem::path> package_dirs;
     for (const auto& [id, package] : local.packages) {
         if (config.acl.agent_manages_dacls &&
-            !ready_by_every_source(package, view.read ? &view : nullptr)) {
+            !ready_by_every_source(id, package, view.read ? &view : nullptr)) {
             continue;
         }
         for (const auto* dir : {&package.delivery_dir, &package.status_dir}) {
@@ -618,7 +618,7 @@ CycleJudgement judge_cycle(CycleRun& cycle, Observation& seen) {
 void heal_package(CycleRun& cycle, const LocalPackage& package, const std::string& id,
                   HealDecision& decision) {
     HealHistory& history = cycle.state.history();
-    const HealActionOutcome outcome = cycle.healer.heal(package, decision.reason, cycle.now);
+    const HealActionOutcome outcome = cycle.healer.heal(id, package, decision.reason, cycle.now);
     PackageHistory& entry = history.packages[id];
     ++entry.attempts;
     decision.action_id = outcome.action_id;

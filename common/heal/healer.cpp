@@ -168,11 +168,11 @@ Status Healer::move_into_quarantine(const JournalFile& file) {
     return sync_folder(file.original.parent_path());
 }
 
-HealActionOutcome Healer::heal(const LocalPackage& package, const std::string& reason,
-                               TimePoint now) {
+HealActionOutcome Healer::heal(const std::string& package_id, const LocalPackage& package,
+                               const std::string& reason, TimePoint now) {
     HealActionOutcome outcome;
     // Never an id whose quarantine folder exists (left by an action of an emptied journal).
-    outcome.action_id = journal_.next_action_id(package.id, now, [&](const std::string& id) {
+    outcome.action_id = journal_.next_action_id(package_id, now, [&](const std::string& id) {
         const auto folder = quarantine_folder(id);
         return folder && exists_nofollow(*folder);
     });
@@ -196,7 +196,7 @@ HealActionOutcome Healer::heal(const LocalPackage& package, const std::string& r
         if (!path) {
             continue;  // already gone: nothing to move for this half
         }
-        if (auto safe = check_heal_target(paths_, *path, package.id, name); !safe) {
+        if (auto safe = check_heal_target(paths_, *path, package_id, name); !safe) {
             outcome.detail = "refused: " + safe.error().message;
             return outcome;
         }
@@ -232,7 +232,7 @@ HealActionOutcome Healer::heal(const LocalPackage& package, const std::string& r
     IntentEvent intent;
     intent.mode = quarantine ? ActionMode::quarantine : ActionMode::remove;
     intent.reason = reason;
-    intent.package = package.id;
+    intent.package = package_id;
     intent.files = files;
     if (auto written = journal_.append(outcome.action_id, std::move(intent), now); !written) {
         outcome.detail = "refused: cannot write the journal: " + written.error().message;
@@ -248,7 +248,7 @@ HealActionOutcome Healer::heal(const LocalPackage& package, const std::string& r
         const Status step =
             quarantine ? move_into_quarantine(file) : remove_regular_file(file.original);
         if (!step) {
-            undo(outcome, moved, package.id,
+            undo(outcome, moved, package_id,
                  "failed on " + path_to_utf8(file.original) + ": " + step.error().message, now);
             return outcome;
         }
@@ -274,7 +274,7 @@ HealActionOutcome Healer::heal(const LocalPackage& package, const std::string& r
     if (unrecorded && moved.size() < files.size()) {
         // Half an action that cannot be recorded: undone now (the intent on disk lets the next
         // start finish the undo after a crash).
-        undo(outcome, moved, package.id,
+        undo(outcome, moved, package_id,
              "stopped: the journal cannot be written (" + *unrecorded + ")", now);
         return outcome;
     }

@@ -39,9 +39,10 @@ class Healer {
   public:
     Healer(PathsConfig paths, HealConfig config, Journal& journal);
 
-    // Quarantines (or deletes) the package's two files. On any error the files already moved
-    // are put back and the action is journaled as failed.
-    HealActionOutcome heal(const LocalPackage& package, const std::string& reason, TimePoint now);
+    // Quarantines (or deletes) the two files of package `id`. On any error the files already
+    // moved are put back and the action is journaled as failed.
+    HealActionOutcome heal(const std::string& id, const LocalPackage& package,
+                           const std::string& reason, TimePoint now);
 
     // Completes or rolls back every action interrupted by a crash (or by a journal that could
     // not be written), so that each file is either in place or in quarantine: never lost, never

@@ -39,8 +39,8 @@ struct SnapshotSummary {
     std::optional<std::string> version;
 };
 
+// One package as the folders show it; its normalised id is its key in LocalScan::packages.
 struct LocalPackage {
-    std::string id;  // normalised "{guid}"
     // Kept for every package between cycles: CompactPath, not std::filesystem::path.
     CompactPath delivery_dir;  // empty when absent from Package Delivery
     CompactPath status_dir;    // empty when absent from PackageStatus

@@ -203,11 +203,7 @@ class Scanner {
         scan_.findings.push_back(ScanFinding{kind, path, std::move(detail)});
     }
 
-    LocalPackage& package(const std::string& id) {
-        LocalPackage& pkg = scan_.packages[id];
-        pkg.id = id;
-        return pkg;
-    }
+    LocalPackage& package(const std::string& id) { return scan_.packages[id]; }
 
     const StorageRoot* allowing_root(const fs::path& target, bool canonical_only) const {
         for (const StorageRoot& root : roots_) {

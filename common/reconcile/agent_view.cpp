@@ -75,13 +75,14 @@ std::optional<LocalScan> fill_unreadable_from_agent(const LocalScan& scan, const
     return filled;
 }
 
-bool ready_by_every_source(const LocalPackage& package, const AgentView* view) {
+bool ready_by_every_source(const std::string& id, const LocalPackage& package,
+                           const AgentView* view) {
     const auto status = package.status();
     if (!status || !is_ready_status(*status)) {
         return false;
     }
     if (view != nullptr) {
-        const auto agent = view->packages.find(package.id);
+        const auto agent = view->packages.find(id);
         if (agent != view->packages.end() && !agent->second.status.empty() &&
             !is_ready_status(agent->second.status)) {
             return false;

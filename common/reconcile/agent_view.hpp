@@ -51,6 +51,7 @@ std::vector<AgentDisagreement> cross_check(const LocalScan& scan, const AgentVie
 std::optional<LocalScan> fill_unreadable_from_agent(const LocalScan& scan, const AgentView& view);
 
 // Whether the package is Ready by the files and, when the agent answered, by the agent too.
-bool ready_by_every_source(const LocalPackage& package, const AgentView* view);
+bool ready_by_every_source(const std::string& id, const LocalPackage& package,
+                           const AgentView* view);
 
 }  // namespace psguard

@@ -69,10 +69,10 @@ std::string past_grace_reason(const std::string& ns_status) {
     return "Ready here, \"" + ns_status + "\" on the NS for longer than the grace period";
 }
 
-PackageVerdict judge(const LocalPackage* local, const NsPackageRow* row,
+PackageVerdict judge(const std::string& id, const LocalPackage* local, const NsPackageRow* row,
                      const ReconcileOptions& options) {
     PackageVerdict result;
-    result.id = local ? local->id : row->id;
+    result.id = id;
     if (local) {
         result.local = view_of(*local);
     }
@@ -220,7 +220,8 @@ std::vector<PackageVerdict> reconcile(const LocalScan& local, const NsAnswer& ns
             !only_local && (package == local.packages.end() || (*row)->id < package->first);
         const LocalPackage* judged_package = only_ns ? nullptr : &package->second;
         const NsPackageRow* judged_row = only_local ? nullptr : *row;
-        verdicts.push_back(judge(judged_package, judged_row, options));
+        verdicts.push_back(
+            judge(only_ns ? (*row)->id : package->first, judged_package, judged_row, options));
         cite_ns_error(verdicts.back(), judged_row);
         if (!only_ns) {
             ++package;

@@ -9,7 +9,6 @@ const std::string kReconcileId = "{6c821f5e-1234-4abc-9def-0123456789ab}";
 
 LocalPackage ready_package(const std::string& version = "1601867730") {
     LocalPackage package;
-    package.id = kReconcileId;
     package.delivery_dir = std::filesystem::path("/pd/" + kReconcileId);
     package.status_dir = std::filesystem::path("/ps/" + kReconcileId);
     package.snapshot = SnapshotSummary{version};
@@ -26,7 +25,7 @@ PackageVerdict judge_one(std::optional<LocalPackage> local, std::optional<NsPack
                          const ReconcileOptions& options = {}) {
     LocalScan scan;
     if (local) {
-        scan.packages.emplace(local->id, *local);
+        scan.packages.emplace(kReconcileId, *local);
     }
     NsAnswer answer;
     if (ns_row) {
@@ -77,11 +76,10 @@ TEST(Reconcile, GraceAppliedAfterwardsEqualsGraceGivenToReconcile) {
     LocalScan scan;
     NsAnswer answer;
     for (const char* tail : {"1", "2", "3"}) {
-        LocalPackage package = ready_package();
-        package.id = "{6c821f5e-1234-4abc-9def-00000000000" + std::string(tail) + "}";
-        scan.packages.emplace(package.id, package);
+        const std::string id = "{6c821f5e-1234-4abc-9def-00000000000" + std::string(tail) + "}";
+        scan.packages.emplace(id, ready_package());
         NsPackageRow ns_row = row(tail == std::string("3") ? "Invalid" : "Pending");
-        ns_row.id = package.id;
+        ns_row.id = id;
         if (tail == std::string("2")) {
             ns_row.error = "Access is denied (-2147024891)";
         }
@@ -138,7 +136,7 @@ TEST(Reconcile, DeletedLocallyIsInformationalWhateverTheNsSays) {
     EXPECT_EQ(judge_one(local, std::nullopt).verdict, Verdict::deleted);
     // And without the NS.
     LocalScan scan;
-    scan.packages.emplace(local.id, local);
+    scan.packages.emplace(kReconcileId, local);
     EXPECT_EQ(reconcile_without_ns(scan, "down").at(0).verdict, Verdict::deleted);
 }
 
@@ -219,15 +217,13 @@ TEST(Reconcile, UnreadableWins) {
 
 TEST(Reconcile, JoinsBothSidesAndSortsById) {
     LocalScan scan;
-    auto a = ready_package();
-    a.id = "{00000000-0000-4000-8000-00000000000a}";
-    auto b = ready_package();
-    b.id = "{00000000-0000-4000-8000-00000000000b}";
-    scan.packages.emplace(b.id, b);
-    scan.packages.emplace(a.id, a);
+    const std::string a = "{00000000-0000-4000-8000-00000000000a}";
+    const std::string b = "{00000000-0000-4000-8000-00000000000b}";
+    scan.packages.emplace(b, ready_package());
+    scan.packages.emplace(a, ready_package());
     NsAnswer answer;
     auto rb = row("Ready");
-    rb.id = b.id;
+    rb.id = b;
     auto rc = row("Ready");
     rc.id = "{00000000-0000-4000-8000-00000000000c}";
     answer.rows = {rc, rb};
@@ -244,9 +240,7 @@ TEST(Reconcile, InterleavedIdsJoinInOrderTheFirstDuplicateRowCountsAndNothingIsO
     };
     LocalScan scan;
     for (const char last : {'a', 'c', 'e'}) {
-        auto package = ready_package();
-        package.id = id(last);
-        scan.packages.emplace(package.id, package);
+        scan.packages.emplace(id(last), ready_package());
     }
     NsAnswer answer;
     for (const auto& [last, status] : std::vector<std::pair<char, const char*>>{
@@ -274,10 +268,9 @@ TEST(ReconcileWithoutNs, GivesOnlyLocalVerdicts) {
     LocalScan scan;
     auto ready = ready_package();
     auto broken = ready_package();
-    broken.id = "{00000000-0000-4000-8000-00000000000b}";
     broken.unreadable_reason = "truncated";
-    scan.packages.emplace(ready.id, ready);
-    scan.packages.emplace(broken.id, broken);
+    scan.packages.emplace(kReconcileId, ready);
+    scan.packages.emplace("{00000000-0000-4000-8000-00000000000b}", broken);
     auto verdicts = reconcile_without_ns(scan, "connect refused");
     ASSERT_EQ(verdicts.size(), 2u);
     EXPECT_EQ(verdicts[0].verdict, Verdict::unreadable);

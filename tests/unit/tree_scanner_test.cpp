@@ -135,7 +135,6 @@ TEST_F(TreeScanner, HealthyPackage) {
     EXPECT_TRUE(result.findings.empty()) << dump(result);
     ASSERT_EQ(result.packages.size(), 1u);
     const LocalPackage& pkg = result.packages.at(kIdA);
-    EXPECT_EQ(pkg.id, kIdA);
     EXPECT_EQ(pkg.delivery_dir, delivery);
     EXPECT_EQ(pkg.status_dir, status);
     ASSERT_TRUE(pkg.snapshot);
