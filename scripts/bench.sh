@@ -8,8 +8,10 @@
 #   idle_rss_mb      VmRSS of `psguard run` on that tree after two cycles (the first, full one and
 #                    a file-change one), with the NS emulator answering 10k rows over TLS
 #                    (also split: idle_anon_mb its own memory, idle_file_mb the code pages;
-#                    floor_rss_mb the same agent on a one-package tree)
-#   peak_vs_idle     its peak RSS (/usr/bin/time -v, the load test included) over idle_rss_mb
+#                    floor_rss_mb the same agent on a one-package tree; libs_floor_rss_mb a
+#                    program that only loads psguard's shared libraries and makes a TLS context)
+#   peak_vs_idle     its peak RSS (/usr/bin/time -v, the load test and one GET /v1/packages
+#                    included) over idle_rss_mb
 #   endpoint_vs_nginx  wrk requests/s against /v1/status of the running agent over nginx serving
 #                    the same JSON as a static file on loopback, same connections and duration
 #   p99_ms           wrk's 99th percentile latency against psguard
@@ -335,8 +337,30 @@ wait "$floor_pid" || true
 say "psguard run on a one-package tree: VmRSS $floor_rss_mb MB: RssAnon $floor_anon_mb MB," \
     "RssFile $floor_file_mb MB"
 
-printf 'idle_anon_mb=%s idle_file_mb=%s floor_rss_mb=%s floor_anon_mb=%s floor_file_mb=%s\n' \
-    "$idle_anon_mb" "$idle_file_mb" "$floor_rss_mb" "$floor_anon_mb" "$floor_file_mb"
+# Below that floor: a program that does nothing but load the shared libraries psguard links
+# (readelf NEEDED, all of them loaded) and make the TLS client context it makes, then waits.
+# No agent with these libraries can be smaller.
+printf '%s\n' '#include <openssl/ssl.h>' '#include <cstdio>' '#include <unistd.h>' \
+    'int main(int, char** argv) {' \
+    '    SSL_CTX* context = SSL_CTX_new(TLS_client_method());' \
+    '    if (context == nullptr || SSL_CTX_load_verify_locations(context, argv[1], nullptr) != 1) return 1;' \
+    '    std::puts("ready"); std::fflush(stdout); pause(); }' >"$work/libs_only.cpp"
+needed=($(readelf -d "$psguard" | sed -n 's/.*Shared library: \[\(.*\)\]/-l:\1/p'))
+c++ -O2 -o "$work/libs_only" "$work/libs_only.cpp" -Wl,--no-as-needed "${needed[@]}"
+"$work/libs_only" "$work/certs/ca.pem" >"$work/libs_only.out" &
+libs_only_pid=$!
+pids+=($libs_only_pid)
+for _ in $(seq 100); do grep -q ready "$work/libs_only.out" && break; sleep 0.1; done
+agent_pid=$libs_only_pid
+libs_floor_rss_mb="$(python3 -c "print(f'{$(kb VmRSS)/1024:.1f}')")"
+libs_floor_file_mb="$(python3 -c "print(f'{$(kb RssFile)/1024:.1f}')")"
+kill "$libs_only_pid"
+wait "$libs_only_pid" 2>/dev/null || true
+say "a program that only loads psguard's ${#needed[@]} shared libraries and makes a TLS client" \
+    "context: VmRSS $libs_floor_rss_mb MB (RssFile $libs_floor_file_mb MB)"
+
+printf 'idle_anon_mb=%s idle_file_mb=%s floor_rss_mb=%s floor_anon_mb=%s floor_file_mb=%s libs_floor_rss_mb=%s\n' \
+    "$idle_anon_mb" "$idle_file_mb" "$floor_rss_mb" "$floor_anon_mb" "$floor_file_mb" "$libs_floor_rss_mb"
 peak_vs_idle="$(python3 -c "print(f'{$peak_mb/$idle_rss_mb:.1f}')")"
 printf 'scan_vs_floor=%s incremental_ms=%s idle_rss_mb=%s peak_vs_idle=%s endpoint_vs_nginx=%s p99_ms=%s endpoint_vs_nginx_busy=%s%s\n' \
     "$scan_vs_floor" "$incremental_ms" "$idle_rss_mb" "$peak_vs_idle" "$endpoint_vs_nginx" "$p99_ms" \
