@@ -114,8 +114,8 @@ void add_samples(const BundleInput& input, const BundleOptions& options, Anonymi
                  std::move(anonymised).value()});
             ++count;
         };
-        add(package.delivery_dir, "snapshot.xml", snapshots);
-        add(package.status_dir, "packagestatus.xml", statuses);
+        add(input.scan->delivery_dir(id, package), "snapshot.xml", snapshots);
+        add(input.scan->status_dir(id, package), "packagestatus.xml", statuses);
     }
 }
 

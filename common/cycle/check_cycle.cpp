@@ -61,9 +61,9 @@ AclReport check_acls(const Config& config, const LocalScan& local, const AclReus
             !ready_by_every_source(id, package, view.read ? &view : nullptr)) {
             continue;
         }
-        for (const auto* dir : {&package.delivery_dir, &package.status_dir}) {
-            if (!dir->empty()) {
-                package_dirs.push_back(*dir);
+        for (auto dir : {local.delivery_dir(id, package), local.status_dir(id, package)}) {
+            if (!dir.empty()) {
+                package_dirs.push_back(std::move(dir));
             }
         }
     }
@@ -75,8 +75,8 @@ AclReport check_acls(const Config& config, const LocalScan& local, const AclReus
     std::set<std::filesystem::path> recheck;
     for (const auto& id : *reuse.changed_packages) {
         if (const auto it = local.packages.find(id); it != local.packages.end()) {
-            recheck.insert(it->second.delivery_dir);
-            recheck.insert(it->second.status_dir);
+            recheck.insert(local.delivery_dir(id, it->second));
+            recheck.insert(local.status_dir(id, it->second));
         }
     }
     return inspect_acls_reusing(config.credential_account, roots, package_dirs, config.acl,
@@ -615,10 +615,10 @@ CycleJudgement judge_cycle(CycleRun& cycle, Observation& seen) {
 }
 
 // One planned package's heal: its files quarantined, the history and the decision updated.
-void heal_package(CycleRun& cycle, const LocalPackage& package, const std::string& id,
-                  HealDecision& decision) {
+void heal_package(CycleRun& cycle, const HealTarget& package, HealDecision& decision) {
+    const std::string& id = package.id;
     HealHistory& history = cycle.state.history();
-    const HealActionOutcome outcome = cycle.healer.heal(id, package, decision.reason, cycle.now);
+    const HealActionOutcome outcome = cycle.healer.heal(package, decision.reason, cycle.now);
     PackageHistory& entry = history.packages[id];
     ++entry.attempts;
     decision.action_id = outcome.action_id;
@@ -675,7 +675,10 @@ void act_on_judgement(CycleRun& cycle, Observation& seen, CycleJudgement& judged
             continue;
         }
         if (const auto local = seen.local->packages.find(id); local != seen.local->packages.end()) {
-            heal_package(cycle, local->second, id, decision);
+            heal_package(cycle,
+                         HealTarget{id, seen.local->delivery_dir(id, local->second),
+                                    seen.local->status_dir(id, local->second)},
+                         decision);
         }
     }
     if (!cycle.done_actions.empty()) {

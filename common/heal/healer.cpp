@@ -168,8 +168,9 @@ Status Healer::move_into_quarantine(const JournalFile& file) {
     return sync_folder(file.original.parent_path());
 }
 
-HealActionOutcome Healer::heal(const std::string& package_id, const LocalPackage& package,
-                               const std::string& reason, TimePoint now) {
+HealActionOutcome Healer::heal(const HealTarget& package, const std::string& reason,
+                               TimePoint now) {
+    const std::string& package_id = package.id;
     HealActionOutcome outcome;
     // Never an id whose quarantine folder exists (left by an action of an emptied journal).
     outcome.action_id = journal_.next_action_id(package_id, now, [&](const std::string& id) {

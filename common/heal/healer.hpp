@@ -13,7 +13,6 @@
 #include "core/result.hpp"
 #include "heal/heal_config.hpp"
 #include "heal/journal.hpp"
-#include "local/local_state.hpp"
 
 namespace psguard {
 
@@ -35,14 +34,20 @@ struct RestoreOptions {
     bool force = false;  // replace a file the agent rebuilt since (which is kept in quarantine)
 };
 
+// The package a heal acts on: its id and its two folders (empty when absent).
+struct HealTarget {
+    std::string id;
+    std::filesystem::path delivery_dir;
+    std::filesystem::path status_dir;
+};
+
 class Healer {
   public:
     Healer(PathsConfig paths, HealConfig config, Journal& journal);
 
-    // Quarantines (or deletes) the two files of package `id`. On any error the files already
-    // moved are put back and the action is journaled as failed.
-    HealActionOutcome heal(const std::string& id, const LocalPackage& package,
-                           const std::string& reason, TimePoint now);
+    // Quarantines (or deletes) the package's two files. On any error the files already moved
+    // are put back and the action is journaled as failed.
+    HealActionOutcome heal(const HealTarget& package, const std::string& reason, TimePoint now);
 
     // Completes or rolls back every action interrupted by a crash (or by a journal that could
     // not be written), so that each file is either in place or in quarantine: never lost, never

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "core/compact_path.hpp"
+#include "local/package_folder.hpp"
 
 namespace psguard {
 
@@ -39,11 +39,11 @@ struct SnapshotSummary {
     std::optional<std::string> version;
 };
 
-// One package as the folders show it; its normalised id is its key in LocalScan::packages.
+// One package as the folders show it; its normalised id is its key in LocalScan::packages, and
+// the paths of its folders are LocalScan::delivery_dir / status_dir.
 struct LocalPackage {
-    // Kept for every package between cycles: CompactPath, not std::filesystem::path.
-    CompactPath delivery_dir;  // empty when absent from Package Delivery
-    CompactPath status_dir;    // empty when absent from PackageStatus
+    PackageFolder delivery_folder;  // empty when absent from Package Delivery
+    PackageFolder status_folder;    // empty when absent from PackageStatus
     // What its snapshot.xml leaves for later cycles; the file list and the recorded storage
     // location are checked while scanning and not kept.
     std::optional<SnapshotSummary> snapshot;
@@ -78,6 +78,18 @@ struct ScanFinding {
 struct LocalScan {
     std::map<std::string, LocalPackage> packages;  // by normalised id
     std::vector<ScanFinding> findings;
+    // The roots scanned (paths.package_delivery, paths.package_status): a package's folder
+    // directly under one of them is kept as its spelling alone.
+    std::filesystem::path delivery_root;
+    std::filesystem::path status_root;
+
+    // The package's folders; empty when absent.
+    std::filesystem::path delivery_dir(const std::string& id, const LocalPackage& package) const {
+        return package.delivery_folder.path(delivery_root, id);
+    }
+    std::filesystem::path status_dir(const std::string& id, const LocalPackage& package) const {
+        return package.status_folder.path(status_root, id);
+    }
 };
 
 const char* to_string(ScanFindingKind kind);

@@ -186,6 +186,8 @@ class Scanner {
     }
 
     LocalScan run() {
+        scan_.delivery_root = paths_.package_delivery;
+        scan_.status_root = paths_.package_status;
         try {
             scan_side(paths_.package_delivery, true);
             scan_side(paths_.package_status, false);
@@ -333,7 +335,10 @@ class Scanner {
 
         for (auto& [id, candidates] : by_id) {
             LocalPackage& pkg = package(id);
-            CompactPath& recorded_dir = delivery ? pkg.delivery_dir : pkg.status_dir;
+            PackageFolder& recorded = delivery ? pkg.delivery_folder : pkg.status_folder;
+            const auto record = [&](const fs::path& folder) {
+                recorded = PackageFolder::found(root, id, folder);
+            };
             const fs::path agent_dir = root / candidates.front().name;
             if (candidates.size() > 1) {
                 std::vector<std::string> shown;
@@ -345,13 +350,13 @@ class Scanner {
                                             : std::to_string(candidates.size())) +
                     " folders for one package: " + join(shown, ", ");
                 add_finding(ScanFindingKind::duplicate_package, agent_dir, text);
-                recorded_dir = agent_dir;
+                record(agent_dir);
                 append_reason(pkg.unreadable_reason, text + " (in " + show(root) + ")");
                 continue;
             }
             const Candidate& candidate = candidates.front();
             if (!candidate.info) {
-                recorded_dir = agent_dir;
+                record(agent_dir);
                 append_reason(pkg.unreadable_reason, candidate.info.error().message);
                 continue;
             }
@@ -362,7 +367,7 @@ class Scanner {
                 if (!decision.read_dir) {
                     add_finding(ScanFindingKind::reparse_point, agent_dir,
                                 decision.description + "; not followed");
-                    recorded_dir = agent_dir;
+                    record(agent_dir);
                     append_reason(pkg.unreadable_reason, label + " folder " + show(agent_dir) +
                                                              " is a " + decision.description +
                                                              "; not followed");
@@ -372,7 +377,7 @@ class Scanner {
                             decision.description + "; read through");
                 read_dir = std::move(*decision.read_dir);
             }
-            recorded_dir = read_dir;
+            record(read_dir);
             if (delivery) {
                 read_delivery(pkg, read_dir, agent_dir);
             } else {

@@ -45,7 +45,7 @@ std::vector<AgentDisagreement> cross_check(const LocalScan& scan, const AgentVie
         }
         if (is_ready_status(agent.status) != is_ready_status(*file_status)) {
             found.push_back(AgentDisagreement{id, agent.name, agent.status, *file_status,
-                                              local->second.status_dir});
+                                              scan.status_dir(id, local->second)});
         }
     }
     return found;

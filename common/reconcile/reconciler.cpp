@@ -38,12 +38,12 @@ std::optional<std::pair<Verdict, std::string>> local_only_verdict(const LocalPac
         return std::pair{Verdict::not_ready_locally, *package.incomplete_reason};
     }
     // A package needs both halves: its files in Package Delivery and its status in PackageStatus.
-    if (package.delivery_dir.empty()) {
+    if (package.delivery_folder.empty()) {
         return std::pair{Verdict::not_ready_locally,
                          std::string("PackageStatus has it, but Package Delivery has no folder "
                                      "for it: the package files are not here")};
     }
-    if (package.status_dir.empty()) {
+    if (package.status_folder.empty()) {
         return std::pair{Verdict::not_ready_locally,
                          std::string("Package Delivery has it, but PackageStatus has no folder for "
                                      "it: the agent has not recorded its status")};

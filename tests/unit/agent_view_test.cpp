@@ -19,8 +19,8 @@ AgentPackage view_package(std::string id, std::string status, std::string name =
 
 LocalPackage local_package(const std::string& id, std::optional<std::string> status) {
     LocalPackage package;
-    package.delivery_dir = std::filesystem::path("/pd/" + id);
-    package.status_dir = std::filesystem::path("/ps/" + id);
+    package.delivery_folder = PackageFolder::at(std::filesystem::path("/pd/" + id));
+    package.status_folder = PackageFolder::at(std::filesystem::path("/ps/" + id));
     if (status) {
         package.package_status = StatusDocument{status, std::string("7")};
     }
@@ -97,8 +97,10 @@ TEST(AgentView, UnreadableFilesAreJudgedByTheAgentsView) {
 TEST(AgentView, ReadyByEverySourceNeedsTheFilesAndTheAgent) {
     const LocalPackage ready = local_package(kViewGuidA, "Ready");
     EXPECT_TRUE(ready_by_every_source(kViewGuidA, ready, nullptr));
-    EXPECT_FALSE(ready_by_every_source(kViewGuidA, local_package(kViewGuidA, "Downloading"), nullptr));
-    EXPECT_FALSE(ready_by_every_source(kViewGuidA, local_package(kViewGuidA, std::nullopt), nullptr));
+    EXPECT_FALSE(
+        ready_by_every_source(kViewGuidA, local_package(kViewGuidA, "Downloading"), nullptr));
+    EXPECT_FALSE(
+        ready_by_every_source(kViewGuidA, local_package(kViewGuidA, std::nullopt), nullptr));
     const AgentView updating = view_of({view_package(kViewGuidA, "Downloading")});
     EXPECT_FALSE(ready_by_every_source(kViewGuidA, ready, &updating));
     const AgentView other = view_of({view_package(kViewGuidB, "Downloading")});

@@ -74,15 +74,14 @@ class HealerTest : public ::testing::Test {
     PathsConfig paths_;
     HealConfig config_;
     Journal journal_;
-    std::string package_id_ = kHealerId;
-    LocalPackage package_;
+    HealTarget package_{kHealerId, {}, {}};
     fs::path snapshot_;
     fs::path status_;
 };
 
 TEST_F(HealerTest, QuarantinesBothFilesJournalFirst) {
     const std::string snapshot_bytes = read(snapshot_);
-    auto outcome = healer().heal(package_id_, package_, "stale for 2 cycles", kHealerNow);
+    auto outcome = healer().heal(package_, "stale for 2 cycles", kHealerNow);
     ASSERT_TRUE(outcome.done) << outcome.detail;
     EXPECT_FALSE(fs::exists(snapshot_));
     EXPECT_FALSE(fs::exists(status_));
@@ -112,7 +111,7 @@ TEST_F(HealerTest, QuarantinesBothFilesJournalFirst) {
 TEST_F(HealerTest, RestoreIsByteIdentical) {
     const std::string snapshot_bytes = read(snapshot_);
     const std::string status_bytes = read(status_);
-    auto outcome = healer().heal(package_id_, package_, "stale", kHealerNow);
+    auto outcome = healer().heal(package_, "stale", kHealerNow);
     ASSERT_TRUE(outcome.done);
     auto restored = healer().restore(outcome.action_id, {}, kHealerNow);
     ASSERT_TRUE(restored) << restored.error().message;
@@ -132,7 +131,7 @@ TEST_F(HealerTest, RestoreFromDiskFindsAPathThatIsNotUtf8) {
     const fs::path snapshot = tree_.write(folder.lexically_relative(tree_.root()) / "snapshot.xml",
                                           "<snapshot version=\"7\"/>");
     package_.delivery_dir = folder;
-    auto outcome = healer().heal(package_id_, package_, "stale", kHealerNow);
+    auto outcome = healer().heal(package_, "stale", kHealerNow);
     ASSERT_TRUE(outcome.done) << outcome.detail;
     ASSERT_FALSE(fs::exists(snapshot));
 
@@ -150,7 +149,7 @@ TEST_F(HealerTest, RestoreFromDiskFindsAPathThatIsNotUtf8) {
 TEST_F(HealerTest, JournalsEachFilesOwnerAndPermissions) {
     const auto snapshot_security = read_file_security(snapshot_);
     ASSERT_TRUE(snapshot_security) << snapshot_security.error().message;
-    auto outcome = healer().heal(package_id_, package_, "stale", kHealerNow);
+    auto outcome = healer().heal(package_, "stale", kHealerNow);
     ASSERT_TRUE(outcome.done) << outcome.detail;
     Journal reloaded(journal_.file());
     ASSERT_TRUE(reloaded.load());
@@ -170,7 +169,7 @@ TEST_F(HealerTest, RestorePutsBackTheJournaledModeAndAcl) {
     ASSERT_NE(acl, nullptr);
     ASSERT_EQ(acl_set_file(snapshot_.c_str(), ACL_TYPE_ACCESS, acl), 0);
     acl_free(acl);
-    auto outcome = healer().heal(package_id_, package_, "stale", kHealerNow);
+    auto outcome = healer().heal(package_, "stale", kHealerNow);
     ASSERT_TRUE(outcome.done) << outcome.detail;
     const fs::path quarantined = journal_.action(outcome.action_id)->files[0].quarantined;
     acl_t plain = acl_from_mode(0600);
@@ -191,7 +190,7 @@ TEST_F(HealerTest, RestorePutsBackTheJournaledModeAndAcl) {
 #endif
 
 TEST_F(HealerTest, RestoreRefusesToOverwriteARebuiltFileUnlessForced) {
-    auto outcome = healer().heal(package_id_, package_, "stale", kHealerNow);
+    auto outcome = healer().heal(package_, "stale", kHealerNow);
     ASSERT_TRUE(outcome.done);
     tree_.write(fs::path("Package Delivery") / kFolder / "snapshot.xml", "<rebuilt/>");
     auto refused = healer().restore(outcome.action_id, {}, kHealerNow);
@@ -212,7 +211,7 @@ TEST_F(HealerTest, RestoreRefusesToOverwriteARebuiltFileUnlessForced) {
 
 TEST_F(HealerTest, DeleteModeIsJournaledWithHashes) {
     config_.mode = HealMode::remove;
-    auto outcome = healer().heal(package_id_, package_, "stale", kHealerNow);
+    auto outcome = healer().heal(package_, "stale", kHealerNow);
     ASSERT_TRUE(outcome.done) << outcome.detail;
     EXPECT_FALSE(fs::exists(snapshot_));
     const auto action = journal_.action(outcome.action_id);
@@ -223,9 +222,9 @@ TEST_F(HealerTest, DeleteModeIsJournaledWithHashes) {
 }
 
 TEST_F(HealerTest, RefusesAFolderThatIsNotThePackagesGuid) {
-    package_id_ = "{00000000-0000-4000-8000-000000000001}";
+    package_.id = "{00000000-0000-4000-8000-000000000001}";
     const std::string before = test::describe_tree(tree_.root());
-    auto outcome = healer().heal(package_id_, package_, "stale", kHealerNow);
+    auto outcome = healer().heal(package_, "stale", kHealerNow);
     EXPECT_FALSE(outcome.done);
     EXPECT_NE(outcome.detail.find("refused"), std::string::npos) << outcome.detail;
     EXPECT_EQ(test::describe_tree(tree_.root()), before);
@@ -240,10 +239,9 @@ TEST_F(HealerTest, RefusesASymlinkedPackageFolder) {
     if (auto why = test::make_directory_link(outside, link)) {
         GTEST_SKIP() << "cannot create a directory link here: " << *why;
     }
-    LocalPackage linked;
-    linked.delivery_dir = link;
+    const HealTarget linked{"{11111111-2222-4333-8444-555555555555}", link, {}};
     const std::string before = test::describe_tree(tree_.root());
-    auto outcome = healer().heal("{11111111-2222-4333-8444-555555555555}", linked, "stale", kHealerNow);
+    auto outcome = healer().heal(linked, "stale", kHealerNow);
     EXPECT_FALSE(outcome.done);
     EXPECT_NE(outcome.detail.find("never acts through a link"), std::string::npos)
         << outcome.detail;
@@ -258,7 +256,7 @@ TEST_F(HealerTest, RefusesASymlinkedStatusFile) {
         GTEST_SKIP() << "cannot create a file symlink here: " << *why;
     }
     const std::string before = test::describe_tree(tree_.root());
-    auto outcome = healer().heal(package_id_, package_, "stale", kHealerNow);
+    auto outcome = healer().heal(package_, "stale", kHealerNow);
     EXPECT_FALSE(outcome.done);
     EXPECT_EQ(test::describe_tree(tree_.root()), before);
 }
@@ -414,7 +412,7 @@ TEST_F(RecoveryTest, ACopyCutShortBesideTheOriginalIsRemoved) {
 }
 
 TEST_F(RecoveryTest, FinishedActionsAreLeftAlone) {
-    auto outcome = healer().heal(package_id_, package_, "stale", kHealerNow);
+    auto outcome = healer().heal(package_, "stale", kHealerNow);
     ASSERT_TRUE(outcome.done);
     EXPECT_TRUE(healer().recover(kHealerNow).empty());
     EXPECT_FALSE(fs::exists(snapshot_));
@@ -479,7 +477,7 @@ TEST_F(ForgedRestore, APathOutsideTheQuarantineIsRefused) {
 }
 
 TEST_F(ForgedRestore, AnotherActionsQuarantinedFileIsRefused) {
-    auto healed = healer().heal(package_id_, package_, "stale", kHealerNow);
+    auto healed = healer().heal(package_, "stale", kHealerNow);
     ASSERT_TRUE(healed.done);
     forge(kForged, snapshot_, quarantined(healed.action_id));
     EXPECT_FALSE(healer().restore(kForged, {}, kHealerNow));
@@ -515,7 +513,7 @@ TEST_F(ForgedRestore, ADestinationThatIsNotOneOfTheTwoFilesIsRefused) {
 }
 
 TEST_F(ForgedRestore, AFileThatIsNotTheJournaledOneMovesNothing) {
-    auto healed = healer().heal(package_id_, package_, "stale", kHealerNow);
+    auto healed = healer().heal(package_, "stale", kHealerNow);
     ASSERT_TRUE(healed.done);
     const auto action = journal_.action(healed.action_id);
     std::ofstream(action->files[1].quarantined, std::ios::trunc) << "<tampered/>";
@@ -540,7 +538,7 @@ TEST_F(HealerTest, PruningNeverLeavesTheQuarantineForAForgedActionId) {
 
 TEST_F(HealerTest, ANewActionNeverReusesTheQuarantineFolderOfAnEmptiedJournal) {
     const std::string snapshot_bytes = read(snapshot_);
-    auto first = healer().heal(package_id_, package_, "stale", kHealerNow);
+    auto first = healer().heal(package_, "stale", kHealerNow);
     ASSERT_TRUE(first.done) << first.detail;
     // The agent rebuilt the files; an operator deleted the journal and its index.
     tree_.write(fs::path("Package Delivery") / kFolder / "snapshot.xml", "<rebuilt/>");
@@ -549,7 +547,7 @@ TEST_F(HealerTest, ANewActionNeverReusesTheQuarantineFolderOfAnEmptiedJournal) {
     fs::remove(paths_.state_dir / "journal.index.json");
     Journal fresh(journal_.file());
     ASSERT_TRUE(fresh.load());
-    auto second = Healer(paths_, config_, fresh).heal(package_id_, package_, "stale", kHealerNow);
+    auto second = Healer(paths_, config_, fresh).heal(package_, "stale", kHealerNow);
     EXPECT_NE(second.action_id, first.action_id);
     EXPECT_TRUE(second.done) << second.detail;
     EXPECT_EQ(read(paths_.state_dir / "quarantine" / first.action_id / "delivery" / kFolder /
@@ -559,7 +557,7 @@ TEST_F(HealerTest, ANewActionNeverReusesTheQuarantineFolderOfAnEmptiedJournal) {
 }
 
 TEST_F(HealerTest, PrunesOnlyFinishedActionsPastRetention) {
-    auto outcome = healer().heal(package_id_, package_, "stale", kHealerNow);
+    auto outcome = healer().heal(package_, "stale", kHealerNow);
     ASSERT_TRUE(outcome.done);
     const auto folder = paths_.state_dir / "quarantine" / outcome.action_id;
     EXPECT_TRUE(healer().prune_quarantine(kHealerNow + std::chrono::hours(24 * 40)).empty())

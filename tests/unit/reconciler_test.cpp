@@ -9,8 +9,8 @@ const std::string kReconcileId = "{6c821f5e-1234-4abc-9def-0123456789ab}";
 
 LocalPackage ready_package(const std::string& version = "1601867730") {
     LocalPackage package;
-    package.delivery_dir = std::filesystem::path("/pd/" + kReconcileId);
-    package.status_dir = std::filesystem::path("/ps/" + kReconcileId);
+    package.delivery_folder = PackageFolder::at(std::filesystem::path("/pd/" + kReconcileId));
+    package.status_folder = PackageFolder::at(std::filesystem::path("/ps/" + kReconcileId));
     package.snapshot = SnapshotSummary{version};
     package.package_status = StatusDocument{"Ready", version};
     return package;
@@ -187,14 +187,14 @@ TEST(Reconcile, LocallyNotReady) {
 
 TEST(Reconcile, OneHalfOfAPackageIsNotReady) {
     auto status_only = ready_package();
-    status_only.delivery_dir.clear();
+    status_only.delivery_folder = {};
     status_only.snapshot.reset();
     auto v = judge_one(status_only, row("Invalid"));
     EXPECT_EQ(v.verdict, Verdict::not_ready_locally);
     EXPECT_NE(v.reason.find("Package Delivery has no folder"), std::string::npos);
 
     auto delivery_only = ready_package();
-    delivery_only.status_dir.clear();
+    delivery_only.status_folder = {};
     delivery_only.package_status.reset();
     v = judge_one(delivery_only, row("Invalid"));
     EXPECT_EQ(v.verdict, Verdict::not_ready_locally);

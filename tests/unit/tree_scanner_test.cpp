@@ -135,8 +135,8 @@ TEST_F(TreeScanner, HealthyPackage) {
     EXPECT_TRUE(result.findings.empty()) << dump(result);
     ASSERT_EQ(result.packages.size(), 1u);
     const LocalPackage& pkg = result.packages.at(kIdA);
-    EXPECT_EQ(pkg.delivery_dir, delivery);
-    EXPECT_EQ(pkg.status_dir, status);
+    EXPECT_EQ(result.delivery_dir(kIdA, pkg), delivery);
+    EXPECT_EQ(result.status_dir(kIdA, pkg), status);
     ASSERT_TRUE(pkg.snapshot);
     EXPECT_EQ(pkg.snapshot->version, "1601867730");
     ASSERT_TRUE(pkg.package_status);
@@ -153,10 +153,10 @@ TEST_F(TreeScanner, FolderNamesInEitherCaseAreOnePackage) {
     const LocalScan result = scan();
     EXPECT_TRUE(result.findings.empty()) << dump(result);
     ASSERT_EQ(result.packages.size(), 2u);
-    EXPECT_FALSE(result.packages.at(kIdA).delivery_dir.empty());
-    EXPECT_FALSE(result.packages.at(kIdA).status_dir.empty());
-    EXPECT_FALSE(result.packages.at(kIdB).delivery_dir.empty());
-    EXPECT_TRUE(result.packages.at(kIdB).status_dir.empty());
+    EXPECT_FALSE(result.packages.at(kIdA).delivery_folder.empty());
+    EXPECT_FALSE(result.packages.at(kIdA).status_folder.empty());
+    EXPECT_FALSE(result.packages.at(kIdB).delivery_folder.empty());
+    EXPECT_TRUE(result.packages.at(kIdB).status_folder.empty());
     EXPECT_FALSE(result.packages.at(kIdB).status());
 }
 
@@ -219,7 +219,7 @@ TEST_F(TreeScanner, CaseVariantFoldersAreADuplicate) {
     const LocalPackage& pkg = result.packages.at(kIdA);
     EXPECT_TRUE(contains(pkg.unreadable_reason, "two folders for one package: ")) << dump(result);
     EXPECT_FALSE(pkg.snapshot);
-    EXPECT_FALSE(pkg.delivery_dir.empty());
+    EXPECT_FALSE(pkg.delivery_folder.empty());
     EXPECT_TRUE(pkg.package_status);  // the other side is still read
 }
 
@@ -339,7 +339,7 @@ TEST_F(TreeScanner, CacheFilesInSubfoldersWithBackslashes) {
     EXPECT_FALSE(pkg.incomplete_reason) << dump(result);
     EXPECT_FALSE(pkg.unreadable_reason) << dump(result);
 
-    write(pkg.delivery_dir / "cache" / "bin" / "x64" / "tool.exe", "1");
+    write(result.delivery_dir(kIdA, pkg) / "cache" / "bin" / "x64" / "tool.exe", "1");
     EXPECT_EQ(scan().packages.at(kIdA).incomplete_reason,
               "cache/bin/x64/tool.exe is 1 bytes, snapshot says 4");
 }
@@ -464,7 +464,7 @@ TEST_F(TreeScanner, LinkedPackageFolderIsNotFollowed) {
     const LocalPackage& pkg = result.packages.at(kIdA);
     EXPECT_TRUE(contains(pkg.unreadable_reason, "not followed")) << dump(result);
     EXPECT_FALSE(pkg.snapshot);
-    EXPECT_EQ(pkg.delivery_dir, paths.package_delivery / kFolderA);
+    EXPECT_EQ(result.delivery_dir(kIdA, pkg), paths.package_delivery / kFolderA);
     EXPECT_TRUE(pkg.package_status);
     EXPECT_EQ(test::describe_tree(tree.root()), before);
 }
@@ -503,7 +503,7 @@ TEST_F(TreeScanner, LinkIntoAllowListedStorageRootIsFollowed) {
     EXPECT_EQ(pkg.snapshot->version, "1601867730");
     // Read (and later acted on) at the resolved target, not through the link again.
     std::error_code ec;
-    EXPECT_EQ(pkg.delivery_dir, fs::canonical(moved, ec));
+    EXPECT_EQ(result.delivery_dir(kIdA, pkg), fs::canonical(moved, ec));
 }
 
 TEST_F(TreeScanner, AllowListedTargetThatEscapesThroughAnotherLinkIsNotFollowed) {
@@ -607,7 +607,7 @@ TEST_F(TreeScanner, RelocatedFilesAreCheckedWhereTheSnapshotSays) {
     // No cache folder under Package Delivery, and that is no problem: the files are elsewhere.
     EXPECT_FALSE(pkg.incomplete_reason) << dump(result);
     EXPECT_FALSE(pkg.unreadable_reason) << dump(result);
-    EXPECT_EQ(pkg.delivery_dir, paths.package_delivery / kFolderA);
+    EXPECT_EQ(result.delivery_dir(kIdA, pkg), paths.package_delivery / kFolderA);
 
     // The files there are really checked: a wrong size is found.
     write(files / "setup.exe", std::string(99, 'x'));
