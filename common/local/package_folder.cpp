@@ -24,7 +24,7 @@ PackageFolder PackageFolder::at(const fs::path& folder) {
     PackageFolder result;
     if (!folder.empty()) {
         result.where_ = Where::elsewhere;
-        result.elsewhere_ = folder;
+        result.elsewhere_ = std::make_shared<const CompactPath>(folder);
     }
     return result;
 }
@@ -38,7 +38,7 @@ fs::path PackageFolder::path(const fs::path& root, const std::string& id) const 
         case Where::root_and_upper_id:
             return root / utf8_to_path(ascii_upper(id));
         case Where::elsewhere:
-            return elsewhere_.path();
+            return elsewhere_->path();
     }
     return {};
 }

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 
 #include "core/compact_path.hpp"
@@ -31,7 +32,8 @@ class PackageFolder {
   private:
     enum class Where : std::uint8_t { absent, root_and_id, root_and_upper_id, elsewhere };
     Where where_ = Where::absent;
-    CompactPath elsewhere_;
+    // Rare, so a pointer (24 bytes a folder, not 40); shared, so the scan stays copyable.
+    std::shared_ptr<const CompactPath> elsewhere_;
 };
 
 }  // namespace psguard

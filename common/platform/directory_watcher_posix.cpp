@@ -56,6 +56,7 @@ class InotifyWatcher final : public DirectoryWatcher {
                 ++watched;
             }
         }
+        watches_.shrink_to_fit();
         return watched;
     }
 
