@@ -1,16 +1,17 @@
 // Platform seam: a folder held open, so that the entries inside it are looked up by their name
 // alone, relative to the folder, instead of by a whole path that the kernel walks again, one
-// component after another, on every call (the tree scanner probes 1.7 million names in a
-// 100,000-package tree). It also closes the window between checking a folder and reading
+// component after another, on every call (the tree scanner looks up several names in each of
+// 100,000 package folders). It also closes the window between checking a folder and reading
 // inside it: what is read is inside the folder that was opened, even if the folder is renamed,
 // or replaced by a link, in between. Never follows a link: a folder is opened only when it is a
 // plain folder itself (the folders above it in a path given whole are resolved as usual).
 //
-// POSIX (directory_handle_posix.cpp): a descriptor opened with O_DIRECTORY | O_NOFOLLOW (O_PATH
-// on Linux: a folder the scan may search but not list is still walked as before), and the
-// lookups are openat/fstatat relative to it. Windows (directory_handle_windows.cpp): only the
-// path is kept, and every lookup joins it with the name and goes by the whole path, as before:
-// the same answers, without the speed-up or the closed window there.
+// POSIX (directory_handle_posix.cpp, Linux): a descriptor opened with O_DIRECTORY | O_NOFOLLOW
+// (O_PATH for a folder psguard may search but not list, so that it is walked as before); the
+// lookups are openat/fstatat relative to it, and listing reads the same descriptor (getdents64).
+// Windows (directory_handle_windows.cpp): only the path is kept, and every lookup joins it with
+// the name and goes by the whole path, as before: the same answers, without the one-name
+// lookups or the closed window there.
 //
 // The lookups inside an open folder (probe_entry_at, read_file_nofollow_at) are in
 // file_links.hpp, next to their whole-path siblings.
