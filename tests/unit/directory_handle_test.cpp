@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -321,6 +322,38 @@ TEST(OpenDirectory, AFolderSwappedForALinkAfterOpeningIsNotReadThrough) {
     // Messages still name the path it was opened by.
     EXPECT_EQ(pkg.child_path("snapshot.xml"), tree / "pkg" / "snapshot.xml");
 #endif
+}
+
+// A folder psguard may search but not read (POSIX execute without read permission): what is
+// inside is still looked up by name, as the whole-path lookups could, and listing it fails with
+// the words listing it by path used ("cannot list <path>: Permission denied").
+TEST(OpenDirectory, ASearchOnlyFolderIsWalkedButNotListed) {
+    TempTree tree;
+    tree.write("pkg/cache/sub/tool.dll", "1234");
+    const fs::path sub = tree / "pkg" / "cache" / "sub";
+    fs::permissions(sub, fs::perms::owner_exec);
+    std::error_code ec;
+    fs::directory_iterator by_path(sub, ec);
+    if (!ec) {
+        fs::permissions(sub, fs::perms::owner_all);
+        GTEST_SKIP() << "permissions do not stop this process (root, or Windows ACL semantics)";
+    }
+    const std::string path_error = "cannot list " + sub.string() + ": " + ec.message();
+
+    auto cache = open_ok(tree / "pkg" / "cache");
+    ASSERT_TRUE(cache);
+    auto opened = open_directory_at(*cache, "sub");
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    ASSERT_TRUE(opened.value() && opened.value()->dir);
+    const auto tool = probe_at_ok(*opened.value()->dir, "tool.dll");
+    EXPECT_TRUE(tool && tool->is_regular_file && tool->size == 4u);
+    auto listed = list_directory(*opened.value()->dir);
+    const auto whole = open_directory(sub);
+    fs::permissions(sub, fs::perms::owner_all);
+    ASSERT_FALSE(listed.ok());
+    EXPECT_EQ(listed.error().message, path_error);
+    ASSERT_TRUE(whole.ok()) << whole.error().message;
+    EXPECT_TRUE(whole.value() && whole.value()->dir);
 }
 
 }  // namespace
