@@ -18,6 +18,7 @@
 #include "core/result.hpp"
 #include "local/package_storage.hpp"
 #include "local/status_parser.hpp"
+#include "platform/directory_handle.hpp"
 #include "platform/file_links.hpp"
 
 namespace psguard {
@@ -86,6 +87,11 @@ std::vector<std::string> split_name(std::string_view name) {
     return components;
 }
 
+void sort_names(std::vector<fs::path>& names) {
+    std::sort(names.begin(), names.end(),
+              [](const fs::path& a, const fs::path& b) { return a.native() < b.native(); });
+}
+
 Result<std::vector<fs::path>> list_names(const fs::path& dir) {
     std::error_code ec;
     fs::directory_iterator it(dir, fs::directory_options::none, ec);
@@ -98,9 +104,37 @@ Result<std::vector<fs::path>> list_names(const fs::path& dir) {
     if (ec) {
         return fail("cannot list " + show(dir) + ": " + ec.message());
     }
-    std::sort(names.begin(), names.end(),
-              [](const fs::path& a, const fs::path& b) { return a.native() < b.native(); });
+    sort_names(names);
     return names;
+}
+
+// The same through an open folder (same order, same error).
+Result<std::vector<fs::path>> list_names(const OpenDirectory& dir) {
+    auto names = list_directory(dir);
+    if (names) {
+        sort_names(names.value());
+    }
+    return names;
+}
+
+// The folder `opened` holds, for a folder the scan has just found to be a plain folder (or
+// resolved a link to); any other answer means it changed since, and says how.
+Result<OpenDirectory> checked_folder(Result<std::optional<OpenedEntry>> opened,
+                                     const fs::path& path) {
+    if (!opened) {
+        return opened.error();
+    }
+    if (!opened.value()) {
+        return fail(show(path) + " vanished while scanning");
+    }
+    OpenedEntry& entry = *opened.value();
+    if (entry.dir) {
+        return std::move(*entry.dir);
+    }
+    if (entry.info.link != LinkKind::none) {
+        return fail(show(path) + " is a " + to_string(entry.info.link) + "; not followed");
+    }
+    return fail(show(path) + " is not a folder");
 }
 
 // The one entry of `names` equal to `lower_name` in any case (Windows names are
@@ -387,11 +421,14 @@ class Scanner {
     }
 
     // Reads and parses one of the package's XML files; nullopt with a reason when it cannot.
+    // `folder` is the package's folder, held open: the file is looked up and opened by its name
+    // inside it (directory_handle.hpp).
     template <typename Document, typename Parse>
-    std::optional<Document> read_document(LocalPackage& pkg, const fs::path& dir,
+    std::optional<Document> read_document(LocalPackage& pkg, const OpenDirectory& folder,
                                           const fs::path& name, Parse parse) {
-        const fs::path file = dir / name;
-        auto probed = probe_entry(file);
+        const fs::path& dir = folder.path();
+        const fs::path file = folder.child_path(name);
+        auto probed = probe_entry_at(folder, name);
         if (!probed) {
             append_reason(pkg.unreadable_reason, probed.error().message);
             return std::nullopt;
@@ -410,7 +447,8 @@ class Scanner {
             append_reason(pkg.unreadable_reason, show(file) + " is not a regular file");
             return std::nullopt;
         }
-        auto bytes = read_file_capped(file, parse_.max_file_bytes);
+        // read_file_capped's cap and messages, relative to the folder.
+        auto bytes = read_file_nofollow_at(folder, name, parse_.max_file_bytes);
         if (!bytes) {
             append_reason(pkg.unreadable_reason, show(file) + ": " + bytes.error().message);
             return std::nullopt;
@@ -423,8 +461,17 @@ class Scanner {
         return std::move(document.value());
     }
 
+    // The package's folder is opened once and everything inside it is looked up relative to it:
+    // one name per lookup instead of the whole path again, and what is read is inside the
+    // folder scan_side checked, even if it is renamed or replaced by a link meanwhile (POSIX;
+    // Windows keeps the path, see directory_handle.hpp).
     void read_status(LocalPackage& pkg, const fs::path& dir) {
-        auto names = list_names(dir);
+        auto folder = checked_folder(open_directory(dir), dir);
+        if (!folder) {
+            append_reason(pkg.unreadable_reason, folder.error().message);
+            return;
+        }
+        auto names = list_names(folder.value());
         if (!names) {
             append_reason(pkg.unreadable_reason, names.error().message);
             return;
@@ -439,12 +486,18 @@ class Scanner {
             return;
         }
         pkg.package_status = read_document<StatusDocument>(
-            pkg, dir, *file.value(),
+            pkg, folder.value(), *file.value(),
             [this](std::string_view bytes) { return parser_.parse_status(bytes); });
     }
 
+    // As read_status: the package's folder opened once.
     void read_delivery(LocalPackage& pkg, const fs::path& dir, const fs::path& agent_dir) {
-        auto names = list_names(dir);
+        auto folder = checked_folder(open_directory(dir), dir);
+        if (!folder) {
+            append_reason(pkg.unreadable_reason, folder.error().message);
+            return;
+        }
+        auto names = list_names(folder.value());
         if (!names) {
             append_reason(pkg.unreadable_reason, names.error().message);
             return;
@@ -459,25 +512,26 @@ class Scanner {
             return;
         }
         std::optional<SnapshotDocument> snapshot = read_document<SnapshotDocument>(
-            pkg, dir, *file.value(),
+            pkg, folder.value(), *file.value(),
             [this](std::string_view bytes) { return parser_.parse_snapshot(bytes); });
         if (!snapshot) {
             return;
         }
         if (!snapshot->files.empty()) {
-            check_package_files(pkg, *snapshot, dir, agent_dir, names.value());
+            check_package_files(pkg, *snapshot, folder.value(), agent_dir, names.value());
         }
         pkg.snapshot = SnapshotSummary{std::move(snapshot->version)};
     }
 
     // Where the snapshot's files are, then each of them (sizes, path lengths).
     void check_package_files(LocalPackage& pkg, const SnapshotDocument& snapshot,
-                             const fs::path& dir, const fs::path& agent_dir,
+                             const OpenDirectory& folder, const fs::path& agent_dir,
                              const std::vector<fs::path>& names) {
+        const fs::path& dir = folder.path();
         const RecordedStorage recorded{"snapshot.xml", snapshot.custom_location, snapshot.location};
         const StoragePlan plan = plan_package_storage(agent_dir, std::span(&recorded, 1));
         if (plan.kind == StorageKind::relocated) {
-            check_relocated(pkg, snapshot.files, dir, agent_dir, names, plan);
+            check_relocated(pkg, snapshot.files, folder, agent_dir, names, plan);
             return;
         }
         auto cache = find_one(names, kCacheFolder, dir);
@@ -496,40 +550,53 @@ class Scanner {
             return;
         }
         const fs::path& cache_name = *cache.value();
-        const fs::path cache_dir = dir / cache_name;
-        auto probed = probe_entry(cache_dir);
-        if (!probed || !probed.value()) {
-            append_reason(pkg.unreadable_reason, probed
-                                                     ? show(cache_dir) + " vanished while scanning"
-                                                     : probed.error().message);
-            return;
+        if (std::optional<OpenDirectory> cache_dir = open_cache_folder(pkg, folder, cache_name)) {
+            check_files(pkg, snapshot.files, *cache_dir, agent_dir / cache_name, show(cache_name));
         }
-        if (probed.value()->link != LinkKind::none) {
+    }
+
+    // The package's cache folder, opened inside the package's folder (once per package: each
+    // file the snapshot lists is then looked up from it); nullopt with the reason when it is
+    // not a plain folder.
+    static std::optional<OpenDirectory> open_cache_folder(LocalPackage& pkg,
+                                                          const OpenDirectory& folder,
+                                                          const fs::path& cache_name) {
+        const fs::path cache_dir = folder.child_path(cache_name);
+        auto opened = open_directory_at(folder, cache_name);
+        if (!opened || !opened.value()) {
+            append_reason(pkg.unreadable_reason, opened
+                                                     ? show(cache_dir) + " vanished while scanning"
+                                                     : opened.error().message);
+            return std::nullopt;
+        }
+        OpenedEntry& entry = *opened.value();
+        if (entry.info.link != LinkKind::none) {
             append_reason(pkg.incomplete_reason,
-                          show(cache_dir) + " is a " + to_string(probed.value()->link) +
+                          show(cache_dir) + " is a " + to_string(entry.info.link) +
                               "; not followed (a link is read through only into a folder listed "
                               "in paths.storage_roots or the location snapshot.xml records)");
-            return;
+            return std::nullopt;
         }
-        if (!probed.value()->is_directory) {
+        if (!entry.dir) {
             append_reason(pkg.incomplete_reason, show(cache_dir) + " is not a folder");
-            return;
+            return std::nullopt;
         }
-        check_files(pkg, snapshot.files, cache_dir, agent_dir / cache_name, show(cache_name));
+        return std::move(entry.dir);
     }
 
     // The files live in a folder the agent records. A `cache` link in the package folder that
     // points into it is read through (the agent made it); the folder itself is read as recorded,
     // or through a link into a storage root. Its absence is the package's, not the cache's.
     void check_relocated(LocalPackage& pkg, const std::vector<SnapshotFile>& files,
-                         const fs::path& dir, const fs::path& agent_dir,
+                         const OpenDirectory& folder, const fs::path& agent_dir,
                          const std::vector<fs::path>& names, const StoragePlan& plan) {
+        const fs::path& dir = folder.path();
         const fs::path& location = plan.files_dir;
         const std::string recorded =
             show(location) + " (the storage location " + plan.source + " records)";
         if (auto cache = find_one(names, kCacheFolder, dir); cache && cache.value()) {
-            const fs::path link = dir / *cache.value();
-            auto probed = probe_entry(link);
+            const fs::path link = folder.child_path(*cache.value());
+            auto probed = probe_entry_at(folder, *cache.value());
             if (probed && probed.value() && probed.value()->link != LinkKind::none) {
                 if (auto target = link_target(link); target && path_within(location, *target)) {
                     add_finding(ScanFindingKind::followed_link, agent_dir / *cache.value(),
@@ -542,35 +609,42 @@ class Scanner {
                 }
             }
         }
-        auto probed = probe_entry(location);
-        if (!probed) {
+        auto opened = open_directory(location);
+        if (!opened) {
             append_reason(pkg.unreadable_reason,
                           "the package's files live in " + recorded + ", which cannot be read (" +
-                              probed.error().message +
+                              opened.error().message +
                               "); grant psguard read access there, or list the folder that holds "
                               "it in paths.storage_roots");
             return;
         }
-        if (!probed.value()) {
+        if (!opened.value()) {
             append_reason(pkg.incomplete_reason,
                           "the package's files live in " + recorded + ", which is missing");
             return;
         }
-        fs::path files_dir = location;
-        if (probed.value()->link != LinkKind::none) {
-            LinkDecision decision = decide_link(location, probed.value()->link);
+        OpenedEntry& entry = *opened.value();
+        if (entry.info.link != LinkKind::none) {
+            LinkDecision decision = decide_link(location, entry.info.link);
             if (!decision.read_dir) {
                 append_reason(pkg.unreadable_reason,
                               recorded + " is a " + decision.description +
                                   "; not followed: list its target in paths.storage_roots");
                 return;
             }
-            files_dir = std::move(*decision.read_dir);
-        } else if (!probed.value()->is_directory) {
+            auto files_dir = checked_folder(open_directory(*decision.read_dir), *decision.read_dir);
+            if (!files_dir) {
+                append_reason(pkg.unreadable_reason, files_dir.error().message);
+                return;
+            }
+            check_files(pkg, files, files_dir.value(), location, show(location));
+            return;
+        }
+        if (!entry.dir) {
             append_reason(pkg.incomplete_reason, recorded + " is not a folder");
             return;
         }
-        check_files(pkg, files, files_dir, location, show(location));
+        check_files(pkg, files, *entry.dir, location, show(location));
     }
 
     // The agent flags a custom location but records no folder psguard can use: look for the
@@ -594,14 +668,22 @@ class Scanner {
             } else if (!probed.value()->is_directory) {
                 continue;
             }
-            auto names = list_names(folder);
+            auto opened = checked_folder(open_directory(folder), folder);
+            if (!opened) {
+                append_reason(pkg.unreadable_reason, opened.error().message);
+                return;
+            }
+            auto names = list_names(opened.value());
             auto cache = names ? find_one(names.value(), kCacheFolder, folder)
                                : Result<std::optional<fs::path>>(names.error());
             if (cache && cache.value()) {
-                check_files(pkg, files, folder / *cache.value(), candidate / *cache.value(),
-                            show(candidate / *cache.value()));
+                if (std::optional<OpenDirectory> cache_dir =
+                        open_cache_folder(pkg, opened.value(), *cache.value())) {
+                    check_files(pkg, files, *cache_dir, candidate / *cache.value(),
+                                show(candidate / *cache.value()));
+                }
             } else {
-                check_files(pkg, files, folder, candidate, show(candidate));
+                check_files(pkg, files, opened.value(), candidate, show(candidate));
             }
             return;
         }
@@ -619,7 +701,7 @@ class Scanner {
     // measured on `agent_files_dir`, the path the agent itself uses (links included); names are
     // shown under `label`.
     void check_files(LocalPackage& pkg, const std::vector<SnapshotFile>& files,
-                     const fs::path& files_dir, const fs::path& agent_files_dir,
+                     const OpenDirectory& files_dir, const fs::path& agent_files_dir,
                      const std::string& label) {
         std::optional<std::string> long_path;
         std::optional<CacheProblem> problem;
@@ -651,7 +733,12 @@ class Scanner {
         }
     }
 
-    static std::optional<CacheProblem> check_cache_file(const fs::path& cache_dir,
+    // Walks the file's components from the open cache folder, one name per lookup: each folder
+    // on the way is opened inside the one before it (never through a link) and the file is
+    // probed inside the last, so nothing is looked up by its whole path, and no folder can be
+    // swapped for a link between being checked and being looked into (POSIX; Windows goes by
+    // the joined paths, directory_handle.hpp).
+    static std::optional<CacheProblem> check_cache_file(const OpenDirectory& cache_dir,
                                                         const std::string& shown,
                                                         const std::vector<std::string>& components,
                                                         std::uint64_t expected_size) {
@@ -659,8 +746,9 @@ class Scanner {
             return CacheProblem{CacheProblemKind::unreadable,
                                 "snapshot.xml lists a file with an empty name"};
         }
-        fs::path current = cache_dir;
-        std::string walked = show(cache_dir.filename());
+        const OpenDirectory* current = &cache_dir;
+        std::optional<OpenDirectory> subfolder;  // the folder opened last on the way, if any
+        std::string walked = show(cache_dir.path().filename());
         for (std::size_t i = 0; i < components.size(); ++i) {
             const std::string& component = components[i];
             if (component == ".." || component.find(':') != std::string::npos) {
@@ -672,9 +760,30 @@ class Scanner {
                 return CacheProblem{CacheProblemKind::unreadable,
                                     shown + " is not a valid file name"};
             }
-            current /= *part;
             walked += "/" + component;
-            auto probed = probe_entry(current);
+            const bool last = i + 1 == components.size();
+            if (!last) {
+                auto opened = open_directory_at(*current, *part);
+                if (!opened) {
+                    return CacheProblem{CacheProblemKind::unreadable, opened.error().message};
+                }
+                if (!opened.value()) {
+                    return CacheProblem{CacheProblemKind::incomplete, shown + " missing"};
+                }
+                OpenedEntry& entry = *opened.value();
+                if (entry.info.link != LinkKind::none) {
+                    return CacheProblem{
+                        CacheProblemKind::incomplete,
+                        walked + " is a " + to_string(entry.info.link) + "; not followed"};
+                }
+                if (!entry.dir) {
+                    return CacheProblem{CacheProblemKind::incomplete, walked + " is not a folder"};
+                }
+                subfolder = std::move(entry.dir);
+                current = &*subfolder;
+                continue;
+            }
+            auto probed = probe_entry_at(*current, *part);
             if (!probed) {
                 return CacheProblem{CacheProblemKind::unreadable, probed.error().message};
             }
@@ -685,13 +794,6 @@ class Scanner {
             if (info.link != LinkKind::none) {
                 return CacheProblem{CacheProblemKind::incomplete,
                                     walked + " is a " + to_string(info.link) + "; not followed"};
-            }
-            const bool last = i + 1 == components.size();
-            if (!last) {
-                if (!info.is_directory) {
-                    return CacheProblem{CacheProblemKind::incomplete, walked + " is not a folder"};
-                }
-                continue;
             }
             if (!info.is_regular_file) {
                 return CacheProblem{CacheProblemKind::incomplete, shown + " is not a regular file"};

@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "core/utf8_path.hpp"
+
 namespace psguard {
 
 namespace fs = std::filesystem;
@@ -32,6 +34,15 @@ bool path_within(const fs::path& root, const fs::path& path) {
 
 bool same_path(const fs::path& a, const fs::path& b) {
     return path_components(a).size() == path_components(b).size() && path_within(a, b);
+}
+
+bool is_single_file_name(const fs::path& name) {
+    return !name.empty() && !name.has_root_path() && !name.has_parent_path() && name != "." &&
+           name != "..";
+}
+
+std::string not_single_name_message(const fs::path& path) {
+    return path_to_utf8(path) + ": not a single file name";
 }
 
 std::string over_cap_message(std::uint64_t size, std::uint64_t max_bytes) {

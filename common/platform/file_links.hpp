@@ -14,6 +14,8 @@
 
 namespace psguard {
 
+class OpenDirectory;  // platform/directory_handle.hpp
+
 enum class LinkKind {
     none,
     symlink,              // POSIX symlink; Windows IO_REPARSE_TAG_SYMLINK
@@ -51,6 +53,12 @@ Result<EntryInfo> inspect_entry(const std::filesystem::path& path);
 // Like inspect_entry, but a missing entry (or a missing parent folder) is nullopt, not an error.
 Result<std::optional<EntryInfo>> probe_entry(const std::filesystem::path& path);
 
+// probe_entry for the entry `name` (one file name: no separator, not "." or "..") inside an open
+// folder, looked up relative to it (POSIX: fstatat without following; Windows: by the joined
+// path). Same answers; messages name the whole path (dir.child_path(name)).
+Result<std::optional<EntryInfo>> probe_entry_at(const OpenDirectory& dir,
+                                                const std::filesystem::path& name);
+
 // Where a symlink or junction points: absolute and lexically normal (a relative symlink is
 // resolved against the link's folder). Nothing is resolved beyond the link itself, so the
 // target may not exist. An error for anything that is not a symlink or junction.
@@ -62,6 +70,21 @@ Result<std::filesystem::path> link_target(const std::filesystem::path& path);
 // blocked. Errors: "file is 9437184 bytes, over the 8388608-byte cap", "is a symlink; not
 // followed", the operating system's reason (e.g. a sharing violation on a locked file).
 Result<std::string> read_file_nofollow(const std::filesystem::path& path, std::uint64_t max_bytes);
+
+// read_file_nofollow for the file `name` (one file name) inside an open folder, opened relative
+// to it (POSIX: openat with O_NOFOLLOW; Windows: by the joined path). Same answers and messages
+// (which, as read_file_nofollow's, do not name the file: the caller does).
+Result<std::string> read_file_nofollow_at(const OpenDirectory& dir,
+                                          const std::filesystem::path& name,
+                                          std::uint64_t max_bytes);
+
+// A single file name: not empty, no root or separator, not "." or "..". The *_at functions
+// (here and in directory_handle.hpp) refuse anything else, so that nothing is looked up outside
+// the open folder or through a link on the way.
+bool is_single_file_name(const std::filesystem::path& name);
+
+// "<path>: not a single file name": how the *_at functions refuse any other name.
+std::string not_single_name_message(const std::filesystem::path& path);
 
 // "file is <size> bytes, over the <max_bytes>-byte cap": how every capped read refuses a file.
 std::string over_cap_message(std::uint64_t size, std::uint64_t max_bytes);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/utf8_path.hpp"
+#include "platform/directory_handle.hpp"
 #include "platform/file_links.hpp"
 #include "platform/reparse_data.hpp"
 #include "platform/win_handle.hpp"
@@ -126,6 +127,14 @@ Result<EntryInfo> inspect_entry(const fs::path& path) {
     return *probed.value();
 }
 
+// Windows holds no folder open (directory_handle_windows.cpp): by the joined path, as before.
+Result<std::optional<EntryInfo>> probe_entry_at(const OpenDirectory& dir, const fs::path& name) {
+    if (!is_single_file_name(name)) {
+        return fail(not_single_name_message(dir.child_path(name)));
+    }
+    return probe_entry(dir.child_path(name));
+}
+
 Result<fs::path> link_target(const fs::path& path) {
     const std::wstring wide = win32_path(path);
     // No access rights needed to read the reparse data; share everything so nobody is blocked.
@@ -212,6 +221,14 @@ Result<std::string> read_file_nofollow(const fs::path& path, std::uint64_t max_b
         content.append(chunk.data(), got);
     }
     return content;
+}
+
+Result<std::string> read_file_nofollow_at(const OpenDirectory& dir, const fs::path& name,
+                                          std::uint64_t max_bytes) {
+    if (!is_single_file_name(name)) {
+        return fail("is not a single file name");  // the caller names the file, as below
+    }
+    return read_file_nofollow(dir.child_path(name), max_bytes);
 }
 
 bool same_file_name(const fs::path& a, const fs::path& b) {
