@@ -24,18 +24,14 @@
 
 #include "core/result.hpp"
 #include "platform/file_links.hpp"
+#include "platform/unique_fd.hpp"  // POSIX only
 
 namespace psguard {
 
-// A folder held open; move-only, released on destruction. Its path names it in messages.
+// A folder held open (POSIX: move-only, its descriptor closed on destruction). Its path names
+// it in messages.
 class OpenDirectory {
   public:
-    OpenDirectory(OpenDirectory&& other) noexcept;
-    OpenDirectory& operator=(OpenDirectory&& other) noexcept;
-    OpenDirectory(const OpenDirectory&) = delete;
-    OpenDirectory& operator=(const OpenDirectory&) = delete;
-    ~OpenDirectory();
-
     // The path the folder was opened by (the parent's path joined with the name, for a child).
     const std::filesystem::path& path() const noexcept { return path_; }
 
@@ -47,7 +43,7 @@ class OpenDirectory {
 #ifndef _WIN32
     // The descriptor, for the seam's own POSIX files; owned by this object.
     int fd() const noexcept {
-        return fd_;
+        return fd_.get();
     }
 #endif
 
@@ -58,12 +54,11 @@ class OpenDirectory {
     explicit OpenDirectory(std::filesystem::path path) noexcept : path_(std::move(path)) {}
 #else
     OpenDirectory(std::filesystem::path path, int fd) noexcept : path_(std::move(path)), fd_(fd) {}
-    void close_fd() noexcept;
 #endif
 
     std::filesystem::path path_;
 #ifndef _WIN32
-    int fd_ = -1;
+    UniqueFd fd_;
 #endif
 };
 

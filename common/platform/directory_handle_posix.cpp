@@ -73,29 +73,6 @@ struct OpenDirectoryAccess {
     }
 };
 
-OpenDirectory::OpenDirectory(OpenDirectory&& other) noexcept
-    : path_(std::move(other.path_)), fd_(std::exchange(other.fd_, -1)) {}
-
-OpenDirectory& OpenDirectory::operator=(OpenDirectory&& other) noexcept {
-    if (this != &other) {
-        close_fd();
-        path_ = std::move(other.path_);
-        fd_ = std::exchange(other.fd_, -1);
-    }
-    return *this;
-}
-
-OpenDirectory::~OpenDirectory() {
-    close_fd();
-}
-
-void OpenDirectory::close_fd() noexcept {
-    if (fd_ >= 0) {
-        ::close(fd_);
-        fd_ = -1;
-    }
-}
-
 Result<std::optional<OpenedEntry>> open_directory(const fs::path& path) {
     const int fd = open_directory_fd(AT_FDCWD, without_trailing_slashes(path).c_str());
     const int error = fd < 0 ? errno : 0;

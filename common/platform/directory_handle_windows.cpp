@@ -33,17 +33,6 @@ struct OpenDirectoryAccess {
     }
 };
 
-OpenDirectory::OpenDirectory(OpenDirectory&& other) noexcept : path_(std::move(other.path_)) {}
-
-OpenDirectory& OpenDirectory::operator=(OpenDirectory&& other) noexcept {
-    if (this != &other) {
-        path_ = std::move(other.path_);
-    }
-    return *this;
-}
-
-OpenDirectory::~OpenDirectory() = default;
-
 Result<std::optional<OpenedEntry>> open_directory(const fs::path& path) {
     return OpenDirectoryAccess::probe_as_folder(path);
 }
