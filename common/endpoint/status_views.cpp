@@ -308,8 +308,9 @@ std::optional<nlohmann::json> package_json(const AgentSnapshot& snapshot, std::s
     if (!wanted || !snapshot.report) {
         return std::nullopt;
     }
+    // The verdicts' ids are normalised already (the scan's keys, the DataSet parser's rows).
     for (const auto& package : snapshot.report->packages) {
-        if (normalise_guid(package.id, true) == wanted) {
+        if (package.id == *wanted) {
             return report_json::package(*snapshot.report, package);
         }
     }

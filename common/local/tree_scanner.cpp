@@ -93,18 +93,10 @@ void sort_names(std::vector<fs::path>& names) {
 }
 
 Result<std::vector<fs::path>> list_names(const fs::path& dir) {
-    std::error_code ec;
-    fs::directory_iterator it(dir, fs::directory_options::none, ec);
-    std::vector<fs::path> names;
-    const fs::directory_iterator end;
-    while (!ec && it != end) {
-        names.push_back(it->path().filename());
-        it.increment(ec);
+    auto names = list_folder_names(dir);
+    if (names) {
+        sort_names(names.value());
     }
-    if (ec) {
-        return fail("cannot list " + show(dir) + ": " + ec.message());
-    }
-    sort_names(names);
     return names;
 }
 

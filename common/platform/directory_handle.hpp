@@ -83,4 +83,15 @@ Result<std::optional<OpenedEntry>> open_directory_at(const OpenDirectory& parent
 // Error: "cannot list <path>: <reason>".
 Result<std::vector<std::filesystem::path>> list_directory(const OpenDirectory& dir);
 
+// The same for the folder at `path`, looked up by its whole path (directory_handle.cpp,
+// portable: std::filesystem).
+Result<std::vector<std::filesystem::path>> list_folder_names(const std::filesystem::path& path);
+
+// For the two seams (directory_handle.cpp, portable): the answer for an entry probed without
+// following it, unless it is a plain folder (nullopt: the seam opens it, or says why it could
+// not): the probe's error, nullopt when missing, or the entry described and not opened (a link,
+// a file).
+std::optional<Result<std::optional<OpenedEntry>>> answer_unless_plain_folder(
+    const Result<std::optional<EntryInfo>>& probed);
+
 }  // namespace psguard

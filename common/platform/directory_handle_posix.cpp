@@ -56,16 +56,8 @@ struct OpenDirectoryAccess {
         if (error == ENOENT) {
             return std::optional<OpenedEntry>{};
         }
-        auto probed = probe();
-        if (!probed) {
-            return probed.error();
-        }
-        if (!probed.value()) {
-            return std::optional<OpenedEntry>{};
-        }
-        const EntryInfo& info = *probed.value();
-        if (info.link != LinkKind::none || !info.is_directory) {
-            return std::optional<OpenedEntry>{OpenedEntry{info, std::nullopt}};
+        if (auto answer = answer_unless_plain_folder(probe())) {
+            return std::move(*answer);
         }
         // A plain folder that could not be opened (or one that replaced a link or a file while
         // this looked): the open's own reason.

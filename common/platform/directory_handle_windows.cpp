@@ -19,17 +19,11 @@ struct OpenDirectoryAccess {
     // The folder at `path` as probe_entry sees it; opened (kept) when it is a plain folder.
     static Result<std::optional<OpenedEntry>> probe_as_folder(fs::path path) {
         auto probed = probe_entry(path);
-        if (!probed) {
-            return probed.error();
+        if (auto answer = answer_unless_plain_folder(probed)) {
+            return std::move(*answer);
         }
-        if (!probed.value()) {
-            return std::optional<OpenedEntry>{};
-        }
-        const EntryInfo& info = *probed.value();
-        if (info.link != LinkKind::none || !info.is_directory) {
-            return std::optional<OpenedEntry>{OpenedEntry{info, std::nullopt}};
-        }
-        return std::optional<OpenedEntry>{OpenedEntry{info, OpenDirectory(std::move(path))}};
+        return std::optional<OpenedEntry>{
+            OpenedEntry{*probed.value(), OpenDirectory(std::move(path))}};
     }
 };
 
@@ -47,18 +41,7 @@ Result<std::optional<OpenedEntry>> open_directory_at(const OpenDirectory& parent
 }
 
 Result<std::vector<fs::path>> list_directory(const OpenDirectory& dir) {
-    std::error_code ec;
-    fs::directory_iterator it(dir.path(), fs::directory_options::none, ec);
-    std::vector<fs::path> names;
-    const fs::directory_iterator end;
-    while (!ec && it != end) {
-        names.push_back(it->path().filename());
-        it.increment(ec);
-    }
-    if (ec) {
-        return fail("cannot list " + path_to_utf8(dir.path()) + ": " + ec.message());
-    }
-    return names;
+    return list_folder_names(dir.path());
 }
 
 }  // namespace psguard

@@ -49,7 +49,7 @@ struct NsView {
 };
 
 struct PackageVerdict {
-    std::string id;
+    std::string id;                  // normalised, as LocalScan's keys and the NS rows' ids
     std::string name;                // from the NS; empty when the NS does not list it
     std::optional<Verdict> verdict;  // nullopt: depends on NS data psguard does not have
     std::string reason;
