@@ -57,6 +57,16 @@ fi
 # Text-mode stdout ends lines with CRLF; gtest_discover_tests parses --gtest_list_tests line by
 # line and would keep the CR in every test name, so drop CRs at line ends.
 set +e
-"$wine" "$@" | sed -u 's/\r$//'
+output="$(mktemp)"
+"$wine" "$@" | sed -u 's/\r$//' | tee "$output"
 status=${PIPESTATUS[0]}
+if ((status != 0)) && [[ ! -s "$output" ]]; then
+    # Wine itself failed before the program wrote a byte (seen once in CI: a unit test "failed"
+    # in 0.1 s with no output at all, between two tests that passed): once more. A program that
+    # fails by itself fails again, with its output.
+    echo "wine-run: $1 exited $status without output; running it once more" >&2
+    "$wine" "$@" | sed -u 's/\r$//'
+    status=${PIPESTATUS[0]}
+fi
+rm -f "$output"
 exit "$status"
