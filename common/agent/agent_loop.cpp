@@ -220,11 +220,15 @@ void AgentLoop::run_one_cycle(StateDir& state, ScanCache& scans, Wake reason) {
         options.local = &local;
         options.agent = symantec_agent_.get();
         options.stop = stop_source_.get_token();
+        // The last published report's ACL results and verdicts, judged from the scan before
+        // this refresh (every cycle scans once and publishes once): not copied to be kept.
         const auto last = snapshot();
-        if (incremental && acl_reusable_ && last->report && last->report->acl) {
+        if (incremental && last->report) {
             options.changed_packages = &changes.packages;
-            // The last published report's: its ACL results are not copied to be kept.
-            options.previous_acl = &*last->report->acl;
+            options.previous_verdicts = &last->report->packages;
+            if (acl_reusable_ && last->report->acl) {
+                options.previous_acl = &*last->report->acl;
+            }
         }
         result = run_cycle(config, **ns, state, options, now_seconds());
     } else {

@@ -604,7 +604,12 @@ CycleJudgement judge_cycle(CycleRun& cycle, Observation& seen) {
     }
     // Pending on the NS counts as stale only past the grace period, measured across cycles:
     // one reconcile, then its pending verdicts past the grace turn stale.
-    report.packages = reconcile(*seen.local, *seen.answer, {});
+    const CycleOptions& options = cycle.options;
+    report.packages =
+        options.local && options.changed_packages && options.previous_verdicts
+            ? reconcile(*seen.local, *seen.answer, {},
+                        PreviousVerdicts{*options.previous_verdicts, *options.changed_packages})
+            : reconcile(*seen.local, *seen.answer, {});
     observe_pending(history, report.packages, cycle.now);
     apply_pending_grace(report.packages, pending_past_grace(history, config.heal, cycle.now));
     verify_actions(config, cycle.state, report, cycle.heal, cycle.now);

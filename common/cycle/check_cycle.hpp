@@ -22,10 +22,14 @@ struct CycleOptions {
     bool dry_run = false;  // plan, print, touch nothing
     // A scan the caller made (the agent's incremental scan); nullptr: the cycle scans itself.
     const LocalScan* local = nullptr;
-    // Incremental cycles: only these packages' folders (and the roots) have their ACLs read
-    // again; the others keep their result from `previous_acl`. nullptr: check every folder.
+    // Incremental cycles (`local` given): the packages `local` has read again since the last
+    // cycle. Only their folders (and the roots) have their ACLs read again, the others keep
+    // their result from `previous_acl`; only they, and those whose NS row changed, are judged
+    // again, the others keep their verdict from `previous_verdicts` (the last cycle's, judged
+    // from `local` as it was before this cycle's refresh). nullptr: check and judge everything.
     const std::set<std::string>* changed_packages = nullptr;
     const AclReport* previous_acl = nullptr;
+    const std::vector<PackageVerdict>* previous_verdicts = nullptr;
     // The Symantec agent's COM objects (re-report trigger, its view of the packages, policy
     // refresh, fleet NSE); nullptr: the cycle makes its own (make_agent_automation).
     AgentAutomation* agent = nullptr;

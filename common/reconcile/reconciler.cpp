@@ -17,6 +17,8 @@ NsView view_of(const NsPackageRow& row) {
     return NsView{row.status, row.ns_version.value_or(""), row.reported_version.value_or("")};
 }
 
+constexpr std::string_view kHealthy = "Ready here and on the NS";
+
 constexpr std::string_view kDeletedLocally =
     "the Package Server marks it Deleted (no longer assigned): the agent removes it after its "
     "clean-up delay; nothing to heal";
@@ -124,7 +126,7 @@ PackageVerdict judge(const std::string& id, const LocalPackage* local, const NsP
     }
     switch (ns_status) {
         case NsPackageStatus::ready:
-            return set(Verdict::healthy, "Ready here and on the NS");
+            return set(Verdict::healthy, std::string(kHealthy));
         case NsPackageStatus::invalid:
             return set(Verdict::stale_on_ns,
                        "Ready here, Invalid on the NS: the NS holds a stale status for this "
@@ -192,8 +194,48 @@ bool is_deleted_status(std::string_view status) {
     return classify_ns_status(status) == NsPackageStatus::deleted;
 }
 
-std::vector<PackageVerdict> reconcile(const LocalScan& local, const NsAnswer& ns,
-                                      const ReconcileOptions& options) {
+namespace {
+
+// An optional NS value against the text a verdict's view keeps of it (empty for none): equal
+// only when judging would not tell them apart (an empty value is not the same as none).
+bool same_value(const std::optional<std::string>& value, const std::string& kept) {
+    return value ? !value->empty() && *value == kept : kept.empty();
+}
+
+// Whether judging the package again would give `previous` once more: its local state was not
+// read again (the caller's part), it was healthy as reconcile() gave it (no reason added since:
+// the cycle only adds to the reasons of other verdicts) and every NS value judge() reads or the
+// verdict shows is unchanged. The row's error text is not shown with a healthy verdict.
+bool still_healthy(const PackageVerdict& previous, const NsPackageRow& row) {
+    return previous.verdict == Verdict::healthy && previous.reason == kHealthy && previous.ns &&
+           previous.local && previous.name == row.name && previous.ns->status == row.status &&
+           same_value(row.ns_version, previous.ns->version) &&
+           same_value(row.reported_version, previous.ns->reported_version);
+}
+
+// How many packages the join of both sides gives: each id of either side once.
+std::size_t joined_count(const LocalScan& local, const std::vector<const NsPackageRow*>& rows) {
+    std::size_t shared = 0;
+    auto package = local.packages.begin();
+    auto row = rows.begin();
+    while (package != local.packages.end() && row != rows.end()) {
+        if (package->first < (*row)->id) {
+            ++package;
+        } else if ((*row)->id < package->first) {
+            ++row;
+        } else {
+            ++shared;
+            ++package;
+            ++row;
+        }
+    }
+    return local.packages.size() + rows.size() - shared;
+}
+
+// The join of both sides in id order; `previous`, when given, lends the verdicts it can.
+std::vector<PackageVerdict> join_and_judge(const LocalScan& local, const NsAnswer& ns,
+                                           const ReconcileOptions& options,
+                                           const PreviousVerdicts* previous) {
     // The NS rows in id order, the first of duplicates kept (the parser refuses an answer with
     // duplicates); joined with the local packages (a map, in id order) in one merge walk.
     std::vector<const NsPackageRow*> rows;
@@ -208,9 +250,23 @@ std::vector<PackageVerdict> reconcile(const LocalScan& local, const NsAnswer& ns
                     [](const NsPackageRow* a, const NsPackageRow* b) { return a->id == b->id; }),
         rows.end());
 
-    // Walks both in id order; a side that lacks the id is judged as nullptr.
+    // The previous verdicts are in id order too: one cursor follows the walk.
+    auto kept =
+        previous ? previous->verdicts.begin() : std::vector<PackageVerdict>::const_iterator{};
+    const auto kept_end = previous ? previous->verdicts.end() : kept;
+    const auto reusable = [&](const std::string& id, const NsPackageRow& row) {
+        while (kept != kept_end && kept->id < id) {
+            ++kept;
+        }
+        return kept != kept_end && kept->id == id && !previous->rescanned.contains(id) &&
+               still_healthy(*kept, row);
+    };
+
+    // Walks both in id order; a side that lacks the id is judged as nullptr. Sized exactly by
+    // a first walk over the ids (cheap next to the verdicts): the vector is kept with the report
+    // until the next cycle, and growing or shrinking it would move 10,000 verdicts.
     std::vector<PackageVerdict> verdicts;
-    verdicts.reserve(local.packages.size() + rows.size());
+    verdicts.reserve(joined_count(local, rows));
     auto package = local.packages.begin();
     auto row = rows.begin();
     while (package != local.packages.end() || row != rows.end()) {
@@ -220,9 +276,13 @@ std::vector<PackageVerdict> reconcile(const LocalScan& local, const NsAnswer& ns
             !only_local && (package == local.packages.end() || (*row)->id < package->first);
         const LocalPackage* judged_package = only_ns ? nullptr : &package->second;
         const NsPackageRow* judged_row = only_local ? nullptr : *row;
-        verdicts.push_back(
-            judge(only_ns ? (*row)->id : package->first, judged_package, judged_row, options));
-        cite_ns_error(verdicts.back(), judged_row);
+        const std::string& id = only_ns ? (*row)->id : package->first;
+        if (previous && judged_package && judged_row && reusable(id, *judged_row)) {
+            verdicts.push_back(*kept);
+        } else {
+            verdicts.push_back(judge(id, judged_package, judged_row, options));
+            cite_ns_error(verdicts.back(), judged_row);
+        }
         if (!only_ns) {
             ++package;
         }
@@ -230,10 +290,20 @@ std::vector<PackageVerdict> reconcile(const LocalScan& local, const NsAnswer& ns
             ++row;
         }
     }
-    // Kept with the report until the next cycle: no room for the ids both sides share. (Cheaper
-    // than a counting walk first: the local packages are map nodes all over the heap.)
-    verdicts.shrink_to_fit();
     return verdicts;
+}
+
+}  // namespace
+
+std::vector<PackageVerdict> reconcile(const LocalScan& local, const NsAnswer& ns,
+                                      const ReconcileOptions& options) {
+    return join_and_judge(local, ns, options, nullptr);
+}
+
+std::vector<PackageVerdict> reconcile(const LocalScan& local, const NsAnswer& ns,
+                                      const ReconcileOptions& options,
+                                      const PreviousVerdicts& previous) {
+    return join_and_judge(local, ns, options, &previous);
 }
 
 void apply_pending_grace(std::vector<PackageVerdict>& verdicts,

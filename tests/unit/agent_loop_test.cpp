@@ -223,5 +223,46 @@ TEST_F(AgentLoopTest, AReloadedConfigurationAppliesAtTheNextCycle) {
         << requests[1];
 }
 
+// A file-change cycle judges again the packages that changed on disk and those whose NS row
+// changed, and keeps the others' verdicts (ReconcileIncremental.* has the property in full).
+TEST_F(AgentLoopTest, AFileChangeCycleJudgesChangedPackagesAndChangedRowsAgain) {
+    ns.then(usual_answer());
+    // The NS now holds the healthy package Invalid; only the other one is touched on disk.
+    ns.then(test::dataset_answer({{test::kHealthyId, "Office", "Invalid", "1601867730"},
+                                  {test::kStaleId, "Java", "Invalid", "7"}}));
+    ns.then(usual_answer());
+    ns.then(usual_answer());
+    start_loop();
+    ASSERT_EQ(snapshot_after(1)->cycles_total, 1u);
+    const auto status_file = [&](const char* id) {
+        return tree / "PackageStatus" / id / "PackageStatus.xml";
+    };
+
+    test::write_package(tree, test::kStaleId, "7");
+    loop->notify_file_change(status_file(test::kStaleId));
+    auto snapshot = snapshot_after(2);
+    ASSERT_EQ(snapshot->cycles_total, 2u);
+    EXPECT_EQ(snapshot->last_cycle->trigger, CycleTrigger::file_change);
+    EXPECT_EQ(snapshot->last_cycle->scan, "incremental (1 packages)");
+    EXPECT_EQ(verdict_of(*snapshot->report, test::kHealthyId), Verdict::stale_on_ns);
+    EXPECT_EQ(verdict_of(*snapshot->report, test::kStaleId), Verdict::stale_on_ns);
+
+    test::write_package(tree, test::kStaleId, "7");  // the NS holds the first one Ready again
+    loop->notify_file_change(status_file(test::kStaleId));
+    snapshot = snapshot_after(3);
+    ASSERT_EQ(snapshot->cycles_total, 3u);
+    EXPECT_EQ(verdict_of(*snapshot->report, test::kHealthyId), Verdict::healthy);
+
+    // Healthy until now, and changed on disk: judged again.
+    tree.write(std::filesystem::path("PackageStatus") / test::kHealthyId / "PackageStatus.xml",
+               "<PackageStatus status=\"Downloading\" version=\"1601867730\"/>");
+    loop->notify_file_change(status_file(test::kHealthyId));
+    snapshot = snapshot_after(4);
+    ASSERT_EQ(snapshot->cycles_total, 4u);
+    EXPECT_EQ(snapshot->last_cycle->scan, "incremental (1 packages)");
+    EXPECT_EQ(verdict_of(*snapshot->report, test::kHealthyId), Verdict::not_ready_locally);
+    EXPECT_EQ(verdict_of(*snapshot->report, test::kStaleId), Verdict::stale_on_ns);
+}
+
 }  // namespace
 }  // namespace psguard
