@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "cycle/check_report.hpp"
 #include "endpoint/metrics_text.hpp"
 
 namespace psguard {
@@ -45,7 +46,7 @@ std::string render_packages(const AgentSnapshot& snapshot) {
                 body += ',';
             }
             first = false;
-            body += compact_json(packages_entry(*snapshot.report, package));
+            body += compact_json(report_json::package(*snapshot.report, package));
         }
     }
     body += "]}\n";

@@ -71,8 +71,8 @@ std::string state_table(const AgentSnapshot& snapshot) {
         const double seconds = static_cast<double>(cycle->duration.count()) / 1000.0;
         out += row("Last cycle",
                    span(result == "healthy" ? "good" : "bad", result) + " at " +
-                       e(format_utc(cycle->finished)) + " (" + e(to_string(cycle->trigger)) +
-                       ", " + e(printable_line(cycle->scan)) + " scan, " + e(Json(seconds).dump()) +
+                       e(format_utc(cycle->finished)) + " (" + e(to_string(cycle->trigger)) + ", " +
+                       e(printable_line(cycle->scan)) + " scan, " + e(Json(seconds).dump()) +
                        " s)" + (snapshot.cycle_running ? "; a cycle is running now" : ""));
     } else {
         out += row("Last cycle", "none yet: the first cycle is running");

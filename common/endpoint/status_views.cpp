@@ -289,7 +289,7 @@ nlohmann::json packages_json(const AgentSnapshot& snapshot) {
     Json packages = Json::array();
     if (snapshot.report) {
         for (const auto& package : snapshot.report->packages) {
-            packages.push_back(packages_entry(*snapshot.report, package));
+            packages.push_back(report_json::package(*snapshot.report, package));
         }
     }
     return {{"as_of", packages_as_of(snapshot)}, {"packages", std::move(packages)}};
@@ -297,10 +297,6 @@ nlohmann::json packages_json(const AgentSnapshot& snapshot) {
 
 nlohmann::json packages_as_of(const AgentSnapshot& snapshot) {
     return snapshot.last_cycle ? Json(format_utc(snapshot.last_cycle->finished)) : Json(nullptr);
-}
-
-nlohmann::json packages_entry(const CheckReport& report, const PackageVerdict& package) {
-    return report_json::package(report, package);
 }
 
 std::optional<nlohmann::json> package_json(const AgentSnapshot& snapshot, std::string_view id) {

@@ -46,10 +46,9 @@ struct AclSummary {
 AclSummary acl_summary(const CheckReport* report);
 
 nlohmann::json status_json(const AgentSnapshot& snapshot, TimePoint now);
-// {"as_of": packages_as_of(snapshot), "packages": [packages_entry(report, package)...]}.
+// {"as_of": packages_as_of(snapshot), "packages": [report_json::package(report, package)...]}.
 nlohmann::json packages_json(const AgentSnapshot& snapshot);
 nlohmann::json packages_as_of(const AgentSnapshot& snapshot);
-nlohmann::json packages_entry(const CheckReport& report, const PackageVerdict& package);
 // The package whose id is `id` once normalised (any case, braces optional); nullopt when `id`
 // is not a GUID or the last cycle did not see the package.
 std::optional<nlohmann::json> package_json(const AgentSnapshot& snapshot, std::string_view id);

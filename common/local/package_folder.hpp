@@ -6,6 +6,7 @@
 // mixed case) keeps its whole path.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -14,6 +15,10 @@
 #include "core/compact_path.hpp"
 
 namespace psguard {
+
+// The names the agent gives a package's folder: its normalised id and that id in upper case.
+// ScanCache::refresh() looks for both; PackageFolder keeps either as the spelling alone.
+std::array<std::filesystem::path, 2> usual_folder_names(const std::string& id);
 
 class PackageFolder {
   public:
@@ -26,6 +31,10 @@ class PackageFolder {
     static PackageFolder at(const std::filesystem::path& folder);
 
     bool empty() const noexcept { return where_ == Where::absent; }
+    // Whether only the spelling is kept (one of usual_folder_names() under the root).
+    bool kept_as_spelling() const noexcept {
+        return where_ == Where::root_and_id || where_ == Where::root_and_upper_id;
+    }
     // The folder's path; empty when absent. `root` and `id` as given to found().
     std::filesystem::path path(const std::filesystem::path& root, const std::string& id) const;
 

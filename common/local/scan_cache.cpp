@@ -8,6 +8,7 @@
 #include "core/ascii.hpp"
 #include "core/guid.hpp"
 #include "core/utf8_path.hpp"
+#include "local/package_folder.hpp"
 #include "local/tree_scanner.hpp"
 
 namespace psguard {
@@ -55,13 +56,9 @@ std::optional<std::string> package_of_finding(const ScanFinding& finding,
     return std::nullopt;
 }
 
-// The spellings refresh() always tries: the normalised id and its upper-case form.
-std::vector<fs::path> usual_spellings(const std::string& id) {
-    return {utf8_to_path(id), utf8_to_path(ascii_upper(id))};
-}
-
+// The spellings refresh() always tries (usual_folder_names) need no entry in names_.
 bool is_usual_spelling(const fs::path& name, const std::string& id) {
-    const auto usual = usual_spellings(id);
+    const auto usual = usual_folder_names(id);
     return std::find(usual.begin(), usual.end(), name) != usual.end();
 }
 
@@ -115,7 +112,7 @@ const LocalScan& ScanCache::refresh(const PathsConfig& paths, const ParseConfig&
     }
     candidates.insert(candidates.end(), folder_names.begin(), folder_names.end());
     for (const std::string& id : package_ids) {
-        const auto usual = usual_spellings(id);
+        const auto usual = usual_folder_names(id);
         candidates.insert(candidates.end(), usual.begin(), usual.end());
     }
     std::set<fs::path> names;

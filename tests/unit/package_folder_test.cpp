@@ -28,6 +28,24 @@ TEST(PackageFolder, EverySpellingComesBackAsFound) {
     }
 }
 
+// The agent's two spellings directly under the root keep no path, whether or not the root is
+// written with a trailing separator; any other folder is kept whole.
+TEST(PackageFolder, OnlyTheAgentsTwoSpellingsUnderTheRootAreKeptAsSpellings) {
+    for (const fs::path& root : {fs::path("/srv/pd"), fs::path("/srv/pd/")}) {
+        for (const fs::path& name : usual_folder_names(kFolderId)) {
+            const PackageFolder kept = PackageFolder::found(root, kFolderId, root / name);
+            EXPECT_TRUE(kept.kept_as_spelling()) << root / name;
+            EXPECT_EQ(kept.path(root, kFolderId), root / name);
+        }
+        for (const fs::path& other :
+             {root / "{6D417916-1234-4abc-9def-0123456789ab}", root / "sub" / kFolderId,
+              fs::path("/srv/pdx") / kFolderId, fs::path("/srv") / kFolderId}) {
+            EXPECT_FALSE(PackageFolder::found(root, kFolderId, other).kept_as_spelling()) << other;
+        }
+    }
+    EXPECT_EQ(usual_folder_names(kFolderId)[1], fs::path("{6D417916-1234-4ABC-9DEF-0123456789AB}"));
+}
+
 TEST(PackageFolder, AbsentIsEmptyAndHasNoPath) {
     const PackageFolder absent;
     EXPECT_TRUE(absent.empty());
