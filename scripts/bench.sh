@@ -4,7 +4,8 @@
 #   scan_vs_floor    full scan + reconcile of a 10k-package tree (Google Benchmark, tests/bench)
 #                    over the raw read floor of the same tree: `find` stat of every file plus
 #                    `cat` of every XML file, warm cache (best of several runs each)
-#   incremental_ms   re-check of one changed package in that tree (ScanCache::refresh + reconcile)
+#   incremental_ms   re-check of one changed package in that tree, as a file-change cycle does it
+#                    (ScanCache::refresh + reconcile keeping the last cycle's verdicts)
 #   idle_rss_mb      VmRSS of `psguard run` on that tree after two cycles (the first, full one and
 #                    a file-change one), with the NS emulator answering 10k rows over TLS
 #                    (also split: idle_anon_mb its own memory, idle_file_mb the code pages;
