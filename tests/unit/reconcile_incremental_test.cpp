@@ -5,6 +5,7 @@
 #include <random>
 
 #include "reconcile/verdict.hpp"
+#include "unit/reconcile_fixture.hpp"
 
 namespace psguard {
 namespace {
@@ -13,15 +14,6 @@ std::string incremental_id(int n) {
     char text[40];
     std::snprintf(text, sizeof text, "{6c821f5e-1234-4abc-9def-%012d}", n);
     return text;
-}
-
-LocalPackage local_ready(const std::string& id, const std::string& version) {
-    LocalPackage package;
-    package.delivery_folder = PackageFolder::at(std::filesystem::path("/pd/" + id));
-    package.status_folder = PackageFolder::at(std::filesystem::path("/ps/" + id));
-    package.snapshot = SnapshotSummary{version};
-    package.package_status = StatusDocument{"Ready", version};
-    return package;
 }
 
 NsPackageRow ns_row(const std::string& id, const std::string& status,
@@ -60,24 +52,24 @@ std::optional<LocalPackage> random_local(std::mt19937& random, const std::string
         case 0:
             return std::nullopt;
         case 1: {
-            auto package = local_ready(id, "7");
+            auto package = test::ready_local_package(id, "7");
             package.package_status->status = "Downloading";
             return package;
         }
         case 2: {
-            auto package = local_ready(id, "7");
+            auto package = test::ready_local_package(id, "7");
             package.unreadable_reason = "snapshot.xml: truncated";
             return package;
         }
         case 3:
-            return local_ready(id, "8");  // not the version the NS distributes
+            return test::ready_local_package(id, "8");  // not the version the NS distributes
         case 4: {
-            auto package = local_ready(id, "7");
+            auto package = test::ready_local_package(id, "7");
             package.status_folder = PackageFolder{};
             return package;
         }
         default:
-            return local_ready(id, "7");
+            return test::ready_local_package(id, "7");
     }
 }
 
@@ -163,7 +155,7 @@ TEST(ReconcileIncremental, GivesTheVerdictsOfAFullReconcile) {
 TEST(ReconcileIncremental, APackageNotReadAgainKeepsItsHealthyVerdict) {
     const std::string id = incremental_id(1);
     LocalScan scan;
-    scan.packages.emplace(id, local_ready(id, "7"));
+    scan.packages.emplace(id, test::ready_local_package(id, "7"));
     NsAnswer answer{{ns_row(id, "Ready")}};
     auto previous = reconcile(scan, answer, {});
     ASSERT_EQ(previous.at(0).verdict, Verdict::healthy);
@@ -180,7 +172,7 @@ TEST(ReconcileIncremental, APackageNotReadAgainKeepsItsHealthyVerdict) {
 TEST(ReconcileIncremental, AVerdictTheCycleAnnotatedIsJudgedAgain) {
     const std::string id = incremental_id(2);
     LocalScan scan;
-    scan.packages.emplace(id, local_ready(id, "7"));
+    scan.packages.emplace(id, test::ready_local_package(id, "7"));
     NsAnswer answer{{ns_row(id, "Ready")}};
     auto previous = reconcile(scan, answer, {});
     previous.at(0).reason += " (its files could not be read: the agent's own view was used)";
@@ -192,7 +184,7 @@ TEST(ReconcileIncremental, AVerdictTheCycleAnnotatedIsJudgedAgain) {
 TEST(ReconcileIncremental, AChangedRowIsJudgedAgain) {
     const std::string id = incremental_id(3);
     LocalScan scan;
-    scan.packages.emplace(id, local_ready(id, "7"));
+    scan.packages.emplace(id, test::ready_local_package(id, "7"));
     const auto previous = reconcile(scan, NsAnswer{{ns_row(id, "Ready")}}, {});
     const auto again = [&](NsPackageRow row) {
         return reconcile(scan, NsAnswer{{std::move(row)}}, {}, PreviousVerdicts{previous, {}})

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "reconcile/verdict.hpp"
+#include "unit/reconcile_fixture.hpp"
 
 namespace psguard {
 namespace {
@@ -8,12 +9,7 @@ namespace {
 const std::string kReconcileId = "{6c821f5e-1234-4abc-9def-0123456789ab}";
 
 LocalPackage ready_package(const std::string& version = "1601867730") {
-    LocalPackage package;
-    package.delivery_folder = PackageFolder::at(std::filesystem::path("/pd/" + kReconcileId));
-    package.status_folder = PackageFolder::at(std::filesystem::path("/ps/" + kReconcileId));
-    package.snapshot = SnapshotSummary{version};
-    package.package_status = StatusDocument{"Ready", version};
-    return package;
+    return test::ready_local_package(kReconcileId, version);
 }
 
 NsPackageRow row(const std::string& status, const std::string& version = "1601867730") {
