@@ -1,5 +1,8 @@
 #include "local/package_folder.hpp"
 
+#include <optional>
+#include <string_view>
+
 #include "core/ascii.hpp"
 #include "core/utf8_path.hpp"
 
@@ -15,30 +18,35 @@ bool is_separator(fs::path::value_type c) {
     return c == '/' || c == fs::path::preferred_separator;
 }
 
-// Whether `folder` is `root` joined with the id spelt in lower or upper case, as the scanner
-// joins them, compared in place: this runs for both folders of every package of every scan.
-// A folder spelt another way (or a root written differently) is simply kept whole.
-bool is_root_and_name(NativeView folder, NativeView root, const std::string& id, bool upper) {
-    if (!folder.starts_with(root)) {
-        return false;
-    }
-    folder.remove_prefix(root.size());
-    if (!root.empty() && !is_separator(root.back())) {
-        if (folder.empty() || !is_separator(folder.front())) {
-            return false;
-        }
-        folder.remove_prefix(1);
-    }
-    if (folder.size() != id.size()) {
+// Whether `name` is the id spelt in lower or upper case, compared in place (no path built).
+bool spelt_as(NativeView name, const std::string& id, bool upper) {
+    if (name.size() != id.size()) {
         return false;
     }
     for (std::size_t i = 0; i < id.size(); ++i) {
         const char c = upper ? ascii_upper(id[i]) : id[i];
-        if (folder[i] != static_cast<fs::path::value_type>(static_cast<unsigned char>(c))) {
+        if (name[i] != static_cast<fs::path::value_type>(static_cast<unsigned char>(c))) {
             return false;
         }
     }
     return true;
+}
+
+// What follows `root` in `folder` when the scanner joined them (`root / name`); nullopt when
+// `folder` is not directly under `root` as written. A root written differently only costs the
+// folder being kept whole.
+std::optional<NativeView> name_under(NativeView folder, NativeView root) {
+    if (!folder.starts_with(root)) {
+        return std::nullopt;
+    }
+    folder.remove_prefix(root.size());
+    if (!root.empty() && !is_separator(root.back())) {
+        if (folder.empty() || !is_separator(folder.front())) {
+            return std::nullopt;
+        }
+        folder.remove_prefix(1);
+    }
+    return folder;
 }
 
 }  // namespace
@@ -47,12 +55,18 @@ std::array<fs::path, 2> usual_folder_names(const std::string& id) {
     return {utf8_to_path(id), utf8_to_path(ascii_upper(id))};
 }
 
+bool is_usual_folder_name(const fs::path& name, const std::string& id) {
+    return spelt_as(name.native(), id, false) || spelt_as(name.native(), id, true);
+}
+
+// Runs for both folders of every package of every scan: compared in place, no path built.
 PackageFolder PackageFolder::found(const fs::path& root, const std::string& id,
                                    const fs::path& folder) {
     PackageFolder result;
-    if (is_root_and_name(folder.native(), root.native(), id, false)) {
+    const auto name = name_under(folder.native(), root.native());
+    if (name && spelt_as(*name, id, false)) {
         result.where_ = Where::root_and_id;
-    } else if (is_root_and_name(folder.native(), root.native(), id, true)) {
+    } else if (name && spelt_as(*name, id, true)) {
         result.where_ = Where::root_and_upper_id;
     } else {
         result = at(folder);

@@ -19,6 +19,8 @@ namespace psguard {
 // The names the agent gives a package's folder: its normalised id and that id in upper case.
 // ScanCache::refresh() looks for both; PackageFolder keeps either as the spelling alone.
 std::array<std::filesystem::path, 2> usual_folder_names(const std::string& id);
+// Whether `name` is one of them.
+bool is_usual_folder_name(const std::filesystem::path& name, const std::string& id);
 
 class PackageFolder {
   public:

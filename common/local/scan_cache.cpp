@@ -56,16 +56,11 @@ std::optional<std::string> package_of_finding(const ScanFinding& finding,
     return std::nullopt;
 }
 
-// The spellings refresh() always tries (usual_folder_names) need no entry in names_.
-bool is_usual_spelling(const fs::path& name, const std::string& id) {
-    const auto usual = usual_folder_names(id);
-    return std::find(usual.begin(), usual.end(), name) != usual.end();
-}
-
 }  // namespace
 
 void ScanCache::remember_name(const std::string& id, const fs::path& name) {
-    if (!is_usual_spelling(name, id)) {
+    // The spellings refresh() always tries (usual_folder_names) need no entry.
+    if (!is_usual_folder_name(name, id)) {
         names_[id].insert(name);  // kept for the life of the agent: only unusual spellings
     }
 }

@@ -44,6 +44,14 @@ TEST(PackageFolder, OnlyTheAgentsTwoSpellingsUnderTheRootAreKeptAsSpellings) {
         }
     }
     EXPECT_EQ(usual_folder_names(kFolderId)[1], fs::path("{6D417916-1234-4ABC-9DEF-0123456789AB}"));
+    for (const fs::path& name : usual_folder_names(kFolderId)) {
+        EXPECT_TRUE(is_usual_folder_name(name, kFolderId)) << name;
+    }
+    for (const fs::path& other :
+         {fs::path("{6D417916-1234-4abc-9def-0123456789ab}"),
+          fs::path("6d417916-1234-4abc-9def-0123456789ab"), fs::path(kFolderId) / "cache"}) {
+        EXPECT_FALSE(is_usual_folder_name(other, kFolderId)) << other;
+    }
 }
 
 TEST(PackageFolder, AbsentIsEmptyAndHasNoPath) {
