@@ -9,7 +9,7 @@ native_packages=(
   libpugixml-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   libacl1-dev acl
-  libarchive-dev zlib1g-dev
+  libminizip-dev zlib1g-dev
   clang libclang-rt-14-dev
   python3 curl
   prometheus iproute2

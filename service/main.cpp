@@ -116,7 +116,7 @@ int run(int argc, char** argv) {
     std::optional<std::string> collect_out;
     auto* collect_command = app.add_subcommand(
         "collect",
-        "write an anonymised support bundle (tar.gz; zip on Windows): configuration, detected "
+        "write an anonymised support bundle (zip): configuration, detected "
         "paths, a read-only check, the agent's last report, sample XML files, log evidence, the "
         "NS answer's columns and first rows");
     add_config_option(collect_command);

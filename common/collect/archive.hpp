@@ -1,6 +1,7 @@
-// One archive file of named entries, through a library: tar.gz with libarchive on POSIX
-// (archive_posix.cpp), zip with zlib's minizip on Windows (archive_windows.cpp). Written whole,
-// read back whole (psguard collect checks what it wrote; the tests open it the same way).
+// One zip file of named entries, through zlib's minizip on every platform (zip_file_*.cpp opens
+// the file). Written whole, read back whole (psguard collect checks what it wrote; the tests open
+// it the same way). Not libarchive: it would load libxml2, ICU and five compression libraries
+// into the agent, which never writes an archive (1.5 MB of its idle memory, docs/PERFORMANCE.md).
 #pragma once
 
 #include <filesystem>
@@ -17,7 +18,7 @@ struct ArchiveEntry {
     std::string bytes;
 };
 
-// ".tar.gz" or ".zip": what write_archive makes on this platform.
+// ".zip": what write_archive makes.
 std::string_view archive_extension();
 
 // Replaces `file`; entries in order, regular files readable by the owner.

@@ -60,7 +60,7 @@ int run_demo_command(const DemoOptions& options);
 
 struct CollectOptions {
     std::optional<std::filesystem::path> config_file;
-    std::optional<std::filesystem::path> out;  // default: ./psguard-collect-<UTC>.tar.gz|.zip
+    std::optional<std::filesystem::path> out;  // default: ./psguard-collect-<UTC>.zip
     bool hide_guids = false;
 };
 

@@ -1,5 +1,5 @@
-// The support bundle's archive through the platform's library: tar.gz (libarchive) natively, zip
-// (minizip) on Windows and under Wine. Written, read back, every byte the same.
+// The support bundle's zip through minizip, natively and under Wine (where the Win32 file
+// functions open the file). Written, read back, every byte the same.
 #include "collect/archive.hpp"
 
 #include <gtest/gtest.h>

@@ -1,16 +1,10 @@
-#include <windows.h>
-
-#include <unzip.h>
-#include <zip.h>
-
-// After zip.h: iowin32.h uses zlib's macros without including zlib.h.
-#include <iowin32.h>
+#include "collect/archive.hpp"
 
 #include <ctime>
 #include <memory>
 #include <vector>
 
-#include "collect/archive.hpp"
+#include "collect/zip_file.hpp"
 #include "core/utf8_path.hpp"
 
 namespace psguard {
@@ -23,16 +17,18 @@ struct UnzipCloser {
     void operator()(void* handle) const noexcept { unzClose(handle); }
 };
 
-// minizip's file functions for UTF-16 paths (iowin32), so that any file name works.
-zlib_filefunc64_def wide_file_functions() {
-    zlib_filefunc64_def functions{};
-    fill_win32_filefunc64W(&functions);
-    return functions;
-}
-
 std::string failed(const std::filesystem::path& file, const char* what, int code) {
     return path_to_utf8(file) + ": " + what + " failed (minizip error " + std::to_string(code) +
            ")";
+}
+
+zip_fileinfo entry_info(std::time_t when) {
+    const std::tm local = local_calendar_time(when);
+    zip_fileinfo info{};
+    info.tmz_date = {static_cast<uInt>(local.tm_sec),  static_cast<uInt>(local.tm_min),
+                     static_cast<uInt>(local.tm_hour), static_cast<uInt>(local.tm_mday),
+                     static_cast<uInt>(local.tm_mon),  static_cast<uInt>(local.tm_year + 1900)};
+    return info;
 }
 
 }  // namespace
@@ -42,18 +38,11 @@ std::string_view archive_extension() {
 }
 
 Status write_archive(const std::filesystem::path& file, const std::vector<ArchiveEntry>& entries) {
-    zlib_filefunc64_def functions = wide_file_functions();
-    std::unique_ptr<void, ZipCloser> zip(
-        zipOpen2_64(file.c_str(), APPEND_STATUS_CREATE, nullptr, &functions));
+    std::unique_ptr<void, ZipCloser> zip(create_zip_file(file));
     if (!zip) {
         return fail(path_to_utf8(file) + ": cannot create the zip file");
     }
-    const std::time_t now = std::time(nullptr);
-    std::tm local{};
-    localtime_s(&local, &now);
-    zip_fileinfo info{};
-    info.tmz_date = {local.tm_sec,  local.tm_min, local.tm_hour,
-                     local.tm_mday, local.tm_mon, local.tm_year + 1900};
+    const zip_fileinfo info = entry_info(std::time(nullptr));
     for (const ArchiveEntry& entry : entries) {
         int code = zipOpenNewFileInZip64(zip.get(), entry.name.c_str(), &info, nullptr, 0, nullptr,
                                          0, nullptr, Z_DEFLATED, Z_DEFAULT_COMPRESSION,
@@ -75,16 +64,16 @@ Status write_archive(const std::filesystem::path& file, const std::vector<Archiv
 }
 
 Result<std::vector<ArchiveEntry>> read_archive(const std::filesystem::path& file) {
-    zlib_filefunc64_def functions = wide_file_functions();
-    std::unique_ptr<void, UnzipCloser> zip(unzOpen2_64(file.c_str(), &functions));
+    std::unique_ptr<void, UnzipCloser> zip(open_zip_file(file));
     if (!zip) {
         return fail(path_to_utf8(file) + ": not a zip file, or it cannot be opened");
     }
     std::vector<ArchiveEntry> entries;
+    std::vector<char> name(4096);
+    std::vector<char> buffer(64 * 1024);
     int code = unzGoToFirstFile(zip.get());
     while (code == UNZ_OK) {
         unz_file_info64 info{};
-        std::vector<char> name(4096);
         code = unzGetCurrentFileInfo64(zip.get(), &info, name.data(),
                                        static_cast<uLong>(name.size()), nullptr, 0, nullptr, 0);
         if (code != UNZ_OK || (code = unzOpenCurrentFile(zip.get())) != UNZ_OK) {
@@ -92,7 +81,6 @@ Result<std::vector<ArchiveEntry>> read_archive(const std::filesystem::path& file
         }
         ArchiveEntry entry;
         entry.name = name.data();
-        std::vector<char> buffer(64 * 1024);
         int got = 0;
         while ((got = unzReadCurrentFile(zip.get(), buffer.data(),
                                          static_cast<unsigned>(buffer.size()))) > 0) {
