@@ -25,9 +25,14 @@ std::string failed(const std::filesystem::path& file, const char* what, int code
 zip_fileinfo entry_info(std::time_t when) {
     const std::tm local = local_calendar_time(when);
     zip_fileinfo info{};
-    info.tmz_date = {static_cast<uInt>(local.tm_sec),  static_cast<uInt>(local.tm_min),
-                     static_cast<uInt>(local.tm_hour), static_cast<uInt>(local.tm_mday),
-                     static_cast<uInt>(local.tm_mon),  static_cast<uInt>(local.tm_year + 1900)};
+    // tm_zip's fields are uInt in Debian's minizip and int in zlib 1.2.13's (the Windows build).
+    using Field = decltype(info.tmz_date.tm_sec);
+    info.tmz_date.tm_sec = static_cast<Field>(local.tm_sec);
+    info.tmz_date.tm_min = static_cast<Field>(local.tm_min);
+    info.tmz_date.tm_hour = static_cast<Field>(local.tm_hour);
+    info.tmz_date.tm_mday = static_cast<Field>(local.tm_mday);
+    info.tmz_date.tm_mon = static_cast<Field>(local.tm_mon);
+    info.tmz_date.tm_year = static_cast<Field>(local.tm_year + 1900);
     return info;
 }
 

@@ -360,6 +360,22 @@ std::optional<std::pair<unsigned, std::string>> answer_for_read_error(
     return std::nullopt;  // reset, aborted, timed out: nobody to answer
 }
 
+// Feeds what the buffer holds to the parser. True when that settled the header: it is complete,
+// or the bytes are already an error (`ec`, as async_read_header would report it); false when
+// the header needs more bytes than have arrived.
+bool parse_buffered_header(http::request_parser<http::string_body>& parser,
+                           beast::flat_buffer& buffer, beast::error_code& ec) {
+    if (buffer.size() == 0) {
+        return false;
+    }
+    buffer.consume(parser.put(buffer.data(), ec));
+    if (ec == http::error::need_more) {
+        ec = {};
+        return false;
+    }
+    return ec || parser.is_header_done();
+}
+
 // `reserve`: a connection of the reserve (kReserveConnections): one request, a short deadline,
 // /healthz and /v1/status only.
 template <class Stream>
@@ -395,8 +411,12 @@ net::awaitable<void> serve(std::shared_ptr<State> state, Stream& stream, Connect
                 co_return;
             }
         }
-        co_await http::async_read_header(stream, buffer, parser,
-                                         net::redirect_error(net::use_awaitable, ec));
+        // A request usually arrives whole: its header is parsed from the buffer at once, without
+        // another asynchronous operation (whose completion would go through the strand again).
+        if (!parse_buffered_header(parser, buffer, ec)) {
+            co_await http::async_read_header(stream, buffer, parser,
+                                             net::redirect_error(net::use_awaitable, ec));
+        }
         std::optional<std::pair<unsigned, std::string>> refusal;
         if (!ec && parser.get().method() != http::verb::post &&
             (parser.chunked() || parser.content_length().value_or(0) > 0)) {

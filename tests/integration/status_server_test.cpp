@@ -422,6 +422,34 @@ TEST_F(StatusServerTest, KeepAliveAndConnectionClose) {
     EXPECT_TRUE(old_client.wait_closed(2s));
 }
 
+TEST_F(StatusServerTest, ARequestArrivingInPartsIsAnsweredWhole) {
+    start();
+    TestConnection connection(port_);
+    // The header cut in the middle of a field, then the rest after a pause: what the server
+    // parsed from its buffer is kept while it waits for the remainder.
+    ASSERT_TRUE(connection.send("GET /v1/status HTTP/1.1\r\nHo"));
+    std::this_thread::sleep_for(100ms);
+    ASSERT_TRUE(connection.send("st: x\r\n\r\nGET /healthz HTTP/1.1\r\n"));
+    const auto status = connection.read_response();
+    ASSERT_TRUE(status);
+    EXPECT_EQ(status->result_int(), 200u);
+    EXPECT_TRUE(json::parse(status->body()).contains("version"));
+    // The second request began in the same send; its end comes later.
+    std::this_thread::sleep_for(100ms);
+    ASSERT_TRUE(connection.send("Host: x\r\n\r\n"));
+    const auto health = connection.read_response();
+    ASSERT_TRUE(health);
+    EXPECT_EQ(health->result_int(), 200u);
+    // A header that turns malformed after its first part: 400, as when it arrives whole.
+    TestConnection malformed(port_);
+    ASSERT_TRUE(malformed.send("GET /v1/status HTTP/1.1\r\n"));
+    std::this_thread::sleep_for(100ms);
+    ASSERT_TRUE(malformed.send("no colon here\r\n\r\n"));
+    const auto refused = malformed.read_response();
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->result_int(), 400u);
+}
+
 TEST_F(StatusServerTest, GetWithABodyIsABadRequest) {
     start();
     const auto with_length =
