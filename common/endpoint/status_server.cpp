@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <type_traits>
 #include <unordered_map>
 
 #include <boost/asio/co_spawn.hpp>
@@ -279,12 +280,44 @@ http::response<http::string_body> to_message(Response response, unsigned version
     return message;
 }
 
+// Writes what the socket takes now, without waiting: false when the rest must wait for room.
+bool write_without_waiting(tcp::socket& socket,
+                           http::response_serializer<http::string_body>& serializer,
+                           beast::error_code& ec) {
+    if (!socket.non_blocking()) {
+        socket.non_blocking(true, ec);  // only this side's synchronous writes: Asio's own are too
+        if (ec) {
+            return false;
+        }
+    }
+    while (!serializer.is_done()) {
+        http::write_some(socket, serializer, ec);
+        if (ec == net::error::would_block || ec == net::error::try_again) {
+            ec = {};
+            return false;
+        }
+        if (ec) {
+            return true;
+        }
+    }
+    return true;
+}
+
+// Over plain TCP an answer of a few KB usually fits the socket's send buffer: written at once,
+// it costs no asynchronous operation (no deadline timer, no completion through the strand).
+// What does not fit is written asynchronously under the write deadline, as over TLS.
 template <class Stream>
 net::awaitable<void> write_response(Stream& stream, Response response, unsigned version,
                                     bool keep_alive, beast::error_code& ec, bool head = false) {
     auto message = to_message(std::move(response), version, keep_alive, head);
+    http::response_serializer<http::string_body> serializer(message);
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+        if (write_without_waiting(stream.socket(), serializer, ec)) {
+            co_return;
+        }
+    }
     beast::get_lowest_layer(stream).expires_after(kWriteTimeout);
-    co_await http::async_write(stream, message, net::redirect_error(net::use_awaitable, ec));
+    co_await http::async_write(stream, serializer, net::redirect_error(net::use_awaitable, ec));
 }
 
 net::awaitable<void> close_gracefully(const State& state, beast::tcp_stream& stream) {

@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <future>
 #include <iostream>
@@ -448,6 +449,40 @@ TEST_F(StatusServerTest, ARequestArrivingInPartsIsAnsweredWhole) {
     const auto refused = malformed.read_response();
     ASSERT_TRUE(refused);
     EXPECT_EQ(refused->result_int(), 400u);
+}
+
+TEST_F(StatusServerTest, AnAnswerLargerThanTheSocketTakesAtOnceArrivesWhole) {
+    // 20,000 packages: /v1/packages is several MB, more than loopback's send buffer, so the
+    // server writes what fits at once and the rest while this client, slow to start, reads.
+    auto snapshot = std::make_shared<AgentSnapshot>(*agent_.snapshot());
+    auto report = std::make_shared<CheckReport>(*snapshot->report);
+    const PackageVerdict model = report->packages.front();
+    report->packages.clear();
+    for (int i = 0; i < 20000; ++i) {
+        PackageVerdict verdict = model;
+        char id[39];
+        std::snprintf(id, sizeof id, "{6d417916-0000-4000-8000-%012d}", i);
+        verdict.id = id;
+        report->packages.push_back(std::move(verdict));
+    }
+    snapshot->report = std::move(report);
+    agent_.set_snapshot(std::move(snapshot));
+    start();
+    TestConnection connection(port_);
+    ASSERT_TRUE(connection.send("GET /v1/packages HTTP/1.1\r\nHost: x\r\n\r\n"));
+    std::this_thread::sleep_for(300ms);
+    const auto answer = connection.read_response(30s);
+    ASSERT_TRUE(answer);
+    EXPECT_EQ(answer->result_int(), 200u);
+    EXPECT_GT(answer->body().size(), 3'000'000u);
+    const auto packages = json::parse(answer->body())["packages"];
+    ASSERT_EQ(packages.size(), 20000u);
+    EXPECT_EQ(packages.back()["id"], "{6d417916-0000-4000-8000-000000019999}");
+    // The connection is still usable: the next answer follows the large one.
+    ASSERT_TRUE(connection.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+    const auto health = connection.read_response();
+    ASSERT_TRUE(health);
+    EXPECT_EQ(health->result_int(), 200u);
 }
 
 TEST_F(StatusServerTest, GetWithABodyIsABadRequest) {
