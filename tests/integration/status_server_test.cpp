@@ -425,28 +425,32 @@ TEST_F(StatusServerTest, KeepAliveAndConnectionClose) {
 
 TEST_F(StatusServerTest, ARequestArrivingInPartsIsAnsweredWhole) {
     start();
+    // Sends `first`, then after a pause `second`, and reads one answer: what the server parsed
+    // from its buffer must be kept while it waits for the remainder.
+    const auto in_two_parts = [](TestConnection& connection, std::string_view first,
+                                 std::string_view second) {
+        EXPECT_TRUE(connection.send(first));
+        std::this_thread::sleep_for(100ms);
+        EXPECT_TRUE(connection.send(second));
+        return connection.read_response();
+    };
     TestConnection connection(port_);
-    // The header cut in the middle of a field, then the rest after a pause: what the server
-    // parsed from its buffer is kept while it waits for the remainder.
-    ASSERT_TRUE(connection.send("GET /v1/status HTTP/1.1\r\nHo"));
-    std::this_thread::sleep_for(100ms);
-    ASSERT_TRUE(connection.send("st: x\r\n\r\nGET /healthz HTTP/1.1\r\n"));
-    const auto status = connection.read_response();
+    // The header cut in the middle of a field; the second request begins in the same send.
+    const auto status = in_two_parts(connection, "GET /v1/status HTTP/1.1\r\nHo",
+                                     "st: x\r\n\r\nGET /healthz HTTP/1.1\r\n");
     ASSERT_TRUE(status);
     EXPECT_EQ(status->result_int(), 200u);
     EXPECT_TRUE(json::parse(status->body()).contains("version"));
-    // The second request began in the same send; its end comes later.
+    // The second request's end comes later.
     std::this_thread::sleep_for(100ms);
     ASSERT_TRUE(connection.send("Host: x\r\n\r\n"));
     const auto health = connection.read_response();
     ASSERT_TRUE(health);
     EXPECT_EQ(health->result_int(), 200u);
-    // A header that turns malformed after its first part: 400, as when it arrives whole.
+    // A header that turns malformed in its second part: 400, as when it arrives whole.
     TestConnection malformed(port_);
-    ASSERT_TRUE(malformed.send("GET /v1/status HTTP/1.1\r\n"));
-    std::this_thread::sleep_for(100ms);
-    ASSERT_TRUE(malformed.send("no colon here\r\n\r\n"));
-    const auto refused = malformed.read_response();
+    const auto refused =
+        in_two_parts(malformed, "GET /v1/status HTTP/1.1\r\n", "no colon here\r\n\r\n");
     ASSERT_TRUE(refused);
     EXPECT_EQ(refused->result_int(), 400u);
 }
