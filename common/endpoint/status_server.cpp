@@ -280,13 +280,17 @@ http::response<http::string_body> to_message(Response response, unsigned version
     return message;
 }
 
-// Writes what the socket takes now, without waiting: false when the rest must wait for room.
+// Writes what the socket takes now, without waiting. True when that settled the answer: written
+// whole, or failed (`ec`); false when the rest must wait for room in the socket's buffer.
 bool write_without_waiting(tcp::socket& socket,
                            http::response_serializer<http::string_body>& serializer,
                            beast::error_code& ec) {
     if (!socket.non_blocking()) {
-        socket.non_blocking(true, ec);  // only this side's synchronous writes: Asio's own are too
-        if (ec) {
+        // Makes the synchronous write_some below return would_block instead of blocking; Asio's
+        // asynchronous operations do not block either way. Where it cannot be set, all of the
+        // answer is written asynchronously.
+        if (socket.non_blocking(true, ec); ec) {
+            ec = {};
             return false;
         }
     }
