@@ -14,6 +14,7 @@
 #include "logging/event_ids.hpp"
 #include "logging/logging.hpp"
 #include "platform/fault_point.hpp"
+#include "platform/process_end.hpp"
 
 namespace psguard {
 namespace {
@@ -179,7 +180,7 @@ Result<std::unique_ptr<AgentHost>> AgentHost::create(ConfigSource source, bool l
     return host;
 }
 
-int AgentHost::run() {
+int AgentHost::run(const std::function<void()>& before_forced_exit) {
     log_event(
         EventId::service_started, spdlog::level::info,
         fmt::format("psguard {} starting: server {}, NS {}, every {} min, heal {}", PSGUARD_VERSION,
@@ -218,7 +219,10 @@ int AgentHost::run() {
             kStopGrace.count());
         // Other threads may still log: flush, but leave the loggers in place until the end.
         spdlog::default_logger()->flush();
-        std::_Exit(0);
+        if (before_forced_exit) {
+            before_forced_exit();
+        }
+        end_process_now(0);
     }
     loop_thread.join();
     // Join the watcher's thread (it logs file events) and drop the endpoint before logging

@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -31,7 +32,13 @@ class AgentHost {
 
     // Blocks until stop(); returns the exit code. Every thread it started (the loop, the
     // watcher, the endpoint's handlers) has ended when it returns.
-    int run();
+    //
+    // A cycle still running past the stop's grace is not waited for: the process ends at once
+    // with exit code 0 (the journal makes that safe) and run() does not return. Just before,
+    // `before_forced_exit` is called: the Windows service reports SERVICE_STOPPED there, or the
+    // SCM would take the ended process for a crash (Windows: event 7034 and the recovery
+    // actions restart it; Wine: STOP_PENDING until its kill timeout).
+    int run(const std::function<void()>& before_forced_exit = {});
     // Thread-safe.
     void stop();
     // Re-reads the configuration file; an invalid file keeps the running configuration and

@@ -94,7 +94,8 @@ void WINAPI service_main(DWORD, LPWSTR*) {
     }
     report(SERVICE_RUNNING);
     ensure_recovery_actions();
-    const int code = (*host)->run();
+    // A forced exit (a cycle past the stop's grace) is a stop the SCM asked for, not a crash.
+    const int code = (*host)->run([] { report(SERVICE_STOPPED); });
     {
         std::lock_guard lock(ctx.mutex);
         ctx.host = nullptr;

@@ -18,7 +18,8 @@ psguard="$1"
 emulator="$2"
 src="$3"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# shellcheck source=../shell/free_port.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../shell/free_port.sh"
 if [[ "${PSGUARD_IN_NETNS:-0}" != 1 ]]; then
     for tool in prometheus promtool curl python3; do
         command -v "$tool" >/dev/null || { echo "SKIP: $tool is missing (scripts/install-deps.sh)"; exit 77; }

@@ -15,11 +15,13 @@ wine_run="$3"
 work="$(mktemp -d -t psguard-wine-tls-XXXXXX)"
 # shellcheck source=../shell/tally.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../shell/tally.sh"
+# shellcheck source=../shell/free_port.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../shell/free_port.sh"
 # shellcheck source=ns_fixture.sh
 source "$(dirname "${BASH_SOURCE[0]}")/ns_fixture.sh"
 certs="$work/certs"
 
-endpoint_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+endpoint_port="$(free_port)"
 cat >"$work/psguard.json" <<JSON
 {"package_server": {"name": "PS01"},
  "paths": {"package_delivery": "$(json_path "$delivery")", "package_status": "$(json_path "$status")",

@@ -37,12 +37,14 @@ trap cleanup EXIT
 
 # shellcheck source=../shell/tally.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../shell/tally.sh"
+# shellcheck source=../shell/free_port.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../shell/free_port.sh"
 # shellcheck source=service_lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/service_lib.sh"
 prepare_scm_prefix "$wine_run" "$prefix"
 wine "$exe" service uninstall >/dev/null 2>&1 || true  # a leftover of an interrupted run
 
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+port="$(free_port)"
 mkdir -p "$work/Package Delivery" "$work/PackageStatus"
 cat >"$work/psguard.json" <<JSON
 {"package_server": {"name": "PS01"},

@@ -23,7 +23,7 @@
 # - Wine's sc has no qc: the service's configuration is read from its registry entry. Wine's
 #   InstallServices writes the ImagePath without quotes around the program's path (Windows
 #   Installer quotes it), so both forms are accepted.
-# - StopServices does not wait for the service to stop (see step 4); services.exe waits 10 s
+# - StopServices does not wait for the service to stop (see steps 2 and 4); services.exe waits 10 s
 #   (not 30) for a starting service (see service_lib.sh).
 # - Files keep no DACL, so the endpoint token file the service created at its first start reads
 #   back as readable by everyone at the next start, and psguard refuses to serve with it (see
@@ -78,6 +78,8 @@ trap cleanup EXIT
 
 # shellcheck source=../shell/tally.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../shell/tally.sh"
+# shellcheck source=../shell/free_port.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../shell/free_port.sh"
 show_log() {
     echo "--- $1 (errors and the last lines)"
     iconv -f UTF-16LE -t UTF-8 "$work/$1" 2>/dev/null | tr -d '\r' |
@@ -94,7 +96,7 @@ log_text() {
     fi
 }
 
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+port="$(free_port)"
 service_state() { wine sc query psguard 2>/dev/null | tr -d '\r' | grep -o -m 1 'RUNNING\|STOPPED\|PENDING'; }
 wait_stopped() {
     for _ in $(seq 150); do
@@ -207,6 +209,11 @@ open(path, "w", encoding="utf-8").write(
 PY
 cp "$state/psguard.json" "$work/edited.json"
 rm -f "$state/endpoint.token"  # Wine keeps no DACL: see the header
+# The upgrade's RemoveExistingProducts uninstalls the older product, whose StopServices does not
+# wait under Wine (see step 4): the service is stopped, and awaited, first. A stop that meets a
+# cycle in flight takes up to the 4-s grace; CI once saw the upgrade fail (1627) right after one.
+wine sc stop psguard >/dev/null 2>&1 || true
+expect "service stopped before the upgrade" wait_stopped
 code="$(msiexec upgrade.log /i "$(winpath "$work/newer.msi")")"
 if [[ "$code" == 0 ]]; then ok "msiexec /i newer ($newer) over $version: 0"; else
     bad "upgrade: exit $code"

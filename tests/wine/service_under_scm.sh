@@ -3,7 +3,8 @@
 # psguard's own `psguard service install`, started with `sc start`, /healthz answers 200 on
 # loopback (Wine shares the host's network stack, so curl from Linux reaches it), stopped with
 # `sc stop`, started and stopped again with `psguard service start|stop`, uninstalled with
-# `psguard service uninstall`, and then gone (`sc query` fails with 1060).
+# `psguard service uninstall`, and then gone (`sc query` fails with 1060). In between, a stop
+# while a cycle waits on an NS that never answers ends as a stop (SERVICE_STOPPED), not a crash.
 # Run by ctest in the cross build: service_under_scm.sh <psguard.exe> <wine-run.sh> <wine prefix>
 # The prefix is the service tests' own (shared with the MSI test, never at the same time): an
 # installed service must not start in the unit tests' prefix. Its wineserver is ended on exit,
@@ -40,6 +41,7 @@ prefix="$3"
 wineserver="${PSGUARD_WINESERVER:-/usr/lib/wine/wineserver}"
 work="$(mktemp -d -t psguard-service-XXXXXX)"
 installed=0
+silent_pid=""
 
 winpath() { printf 'Z:%s' "${1//\//\\}"; }
 json_path() { winpath "$1" | sed 's/\\/\\\\/g'; }
@@ -52,19 +54,22 @@ cleanup() {
         psguard service uninstall >/dev/null 2>&1 || true
     fi
     WINEPREFIX="$prefix" "$wineserver" -k >/dev/null 2>&1 || true
+    if [[ -n "$silent_pid" ]]; then kill "$silent_pid" 2>/dev/null || true; fi
     rm -rf "$work"
 }
 trap cleanup EXIT
 
 # shellcheck source=../shell/tally.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../shell/tally.sh"
+# shellcheck source=../shell/free_port.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../shell/free_port.sh"
 show_log() {
     echo "--- service log"
     cat "$work/state/logs/psguard.log" 2>/dev/null | tail -n 40 || true
 }
 
-# A free loopback port for the endpoint (the kernel's pick, released at once).
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+# A free loopback port for the endpoint (tests/shell/free_port.sh).
+port="$(free_port)"
 mkdir -p "$work/Package Delivery/{6c821f5e-1a2b-4c3d-8e9f-0a1b2c3d4e01}/cache" \
     "$work/PackageStatus/{6c821f5e-1a2b-4c3d-8e9f-0a1b2c3d4e01}"
 printf '<snapshot version="7"/>' >"$work/Package Delivery/{6c821f5e-1a2b-4c3d-8e9f-0a1b2c3d4e01}/snapshot.xml"
@@ -171,6 +176,59 @@ if psguard service stop >"$work/out" 2>&1 && wait_state STOPPED 30 && port_close
 else
     bad "psguard service stop: $(tr -d '\r' <"$work/out")"
 fi
+
+# A stop while a cycle waits on an NS that accepted the connection and never answers (a real
+# socket, silent): the loop cannot end within the stop's grace (4 s), so psguard ends the process
+# itself, and must first report SERVICE_STOPPED. A process that just ends is a crash to the SCM:
+# Windows logs event 7034 and its recovery actions start psguard again a minute later; Wine's
+# services.exe keeps the service STOP_PENDING (seen: over 20 s), which made an MSI upgrade that
+# followed fail (msiexec 1627) in CI.
+silent_port="$(free_port)"
+python3 - "$silent_port" <<'PY' &
+import socket, sys
+listener = socket.create_server(("127.0.0.1", int(sys.argv[1])))
+held = []
+while True:
+    held.append(listener.accept()[0])  # accepted, never read, never answered
+PY
+silent_pid=$!
+python3 - "$work/psguard.json" "$silent_port" <<'PY'
+import json, sys
+config = json.load(open(sys.argv[1]))
+config["ns"].update(url=f"http://127.0.0.1:{sys.argv[2]}", timeout_seconds=60)
+json.dump(config, open(sys.argv[1], "w"))
+PY
+rm -f "$work/state/endpoint.token"  # Wine keeps no DACL: see the header
+if sc start psguard >"$work/out" 2>&1 && wait_state RUNNING 30 && wait_http "$port" /healthz 200 60; then
+    sleep 1  # the first cycle is waiting on the silent NS by now
+    started=$SECONDS
+    sc stop psguard >/dev/null 2>&1 || true
+    if wait_state STOPPED 15; then
+        ok "stopped while a cycle waits on a silent NS: STOPPED after $((SECONDS - started)) s"
+    else
+        bad "stop with a cycle waiting on a silent NS: $(sc query psguard 2>&1 | tr -d '\r' | grep STATE)"
+        show_log
+    fi
+    sc query psguard 2>&1 | tr -d '\r' >"$work/out" || true
+    if grep -E 'WIN32_EXIT_CODE +: 0 ' "$work/out" >/dev/null; then
+        ok "reported as a stop, not a crash (WIN32_EXIT_CODE 0)"
+    else
+        bad "the forced stop's exit code: $(grep EXIT_CODE "$work/out")"
+    fi
+    grep -q 'still running after 4 s; exiting anyway' "$work/state/logs/psguard.log" &&
+        ok "the forced stop logged" || bad "no forced stop in the service log"
+    # The service's process as Linux sees it ("[p]" keeps pgrep from matching this line).
+    for _ in $(seq 25); do
+        pgrep -f "[p]sguard.exe.* run --config .*$(basename "$work")" >/dev/null || break
+        sleep 0.2
+    done
+    expect "its process has ended" bash -c "! pgrep -f '[p]sguard.exe.* run --config .*$(basename "$work")'"
+else
+    bad "sc start psguard with a silent NS: $(tr -d '\r' <"$work/out")"
+    show_log
+fi
+kill "$silent_pid" 2>/dev/null || true
+silent_pid=""
 
 if psguard service uninstall >"$work/out" 2>&1; then
     installed=0
