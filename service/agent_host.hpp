@@ -36,8 +36,8 @@ class AgentHost {
     // A cycle still running past the stop's grace is not waited for: the process ends at once
     // with exit code 0 (the journal makes that safe) and run() does not return. Just before,
     // `before_forced_exit` is called: the Windows service reports SERVICE_STOPPED there, or the
-    // SCM would take the ended process for a crash (Windows: event 7034 and the recovery
-    // actions restart it; Wine: STOP_PENDING until its kill timeout).
+    // SCM would take the ended process for a crash (Windows: event 7034, and the recovery
+    // actions restart it; Wine's services.exe: still STOP_PENDING 20 s later).
     int run(const std::function<void()>& before_forced_exit = {});
     // Thread-safe.
     void stop();
