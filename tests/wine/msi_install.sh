@@ -98,7 +98,9 @@ log_text() {
 
 port="$(free_port)"
 service_state() { wine sc query psguard 2>/dev/null | tr -d '\r' | grep -o -m 1 'RUNNING\|STOPPED\|PENDING'; }
-wait_stopped() {
+# Sends the stop and waits up to 30 s for STOPPED: Wine's StopServices does not wait (step 4).
+stop_and_wait() {
+    wine sc stop psguard >/dev/null 2>&1 || true
     for _ in $(seq 150); do
         [[ "$(service_state)" == STOPPED ]] && return 0
         sleep 0.2
@@ -212,8 +214,7 @@ rm -f "$state/endpoint.token"  # Wine keeps no DACL: see the header
 # The upgrade's RemoveExistingProducts uninstalls the older product, whose StopServices does not
 # wait under Wine (see step 4): the service is stopped, and awaited, first. A stop that meets a
 # cycle in flight takes up to the 4-s grace; CI once saw the upgrade fail (1627) right after one.
-wine sc stop psguard >/dev/null 2>&1 || true
-expect "service stopped before the upgrade" wait_stopped
+expect "service stopped before the upgrade" stop_and_wait
 code="$(msiexec upgrade.log /i "$(winpath "$work/newer.msi")")"
 if [[ "$code" == 0 ]]; then ok "msiexec /i newer ($newer) over $version: 0"; else
     bad "upgrade: exit $code"
@@ -268,8 +269,7 @@ expect "service still RUNNING after the refused downgrade" test "$(service_state
 # Wine's StopServices sends the stop control and goes on without waiting for STOPPED (Windows
 # Installer waits); on a loaded machine RemoveFiles then meets psguard.exe still running and
 # leaves it in place. So the service is stopped, and awaited, before the uninstall.
-wine sc stop psguard >/dev/null 2>&1 || true
-expect "service stopped before the uninstall" wait_stopped
+expect "service stopped before the uninstall" stop_and_wait
 code="$(msiexec uninstall.log /x "$(winpath "$work/newer.msi")")"
 if [[ "$code" == 0 ]]; then ok "msiexec /x: 0"; else
     bad "msiexec /x: exit $code"
@@ -291,8 +291,7 @@ expect "endpoint closed" bash -c "! curl -s -o /dev/null --max-time 2 http://127
 # 5. REMOVE_STATE=1 removes the state folder as well.
 rm -f "$state/endpoint.token"  # Wine keeps no DACL: see the header
 code="$(msiexec reinstall.log /i "$(winpath "$msi")" NS_URL="$ns_url" REPORT_GUID="$report" LISTEN_PORT="$port")"
-wine sc stop psguard >/dev/null 2>&1 || true  # StopServices does not wait (step 4)
-wait_stopped || true
+stop_and_wait || true  # StopServices does not wait (step 4)
 code2="$(msiexec purge.log /x "$(winpath "$msi")" REMOVE_STATE=1)"
 if [[ "$code" == 0 && "$code2" == 0 && ! -e "$state" ]]; then
     ok "msiexec /x REMOVE_STATE=1 removes ProgramData\\psguard"

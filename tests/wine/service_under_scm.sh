@@ -93,6 +93,15 @@ wait_state() {
     done
     return 1
 }
+# process_ended <seconds>: polls until the service's process, as Linux sees it, is gone ("[p]"
+# keeps pgrep from matching a shell that runs this line).
+process_ended() {
+    for _ in $(seq $((${1} * 5))); do
+        pgrep -f "[p]sguard.exe.* run --config .*$(basename "$work")" >/dev/null || return 0
+        sleep 0.2
+    done
+    return 1
+}
 port_closed() {
     ! curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$port/healthz"
 }
@@ -217,12 +226,7 @@ if sc start psguard >"$work/out" 2>&1 && wait_state RUNNING 30 && wait_http "$po
     fi
     grep -q 'still running after 4 s; exiting anyway' "$work/state/logs/psguard.log" &&
         ok "the forced stop logged" || bad "no forced stop in the service log"
-    # The service's process as Linux sees it ("[p]" keeps pgrep from matching this line).
-    for _ in $(seq 25); do
-        pgrep -f "[p]sguard.exe.* run --config .*$(basename "$work")" >/dev/null || break
-        sleep 0.2
-    done
-    expect "its process has ended" bash -c "! pgrep -f '[p]sguard.exe.* run --config .*$(basename "$work")'"
+    expect "its process has ended" process_ended 5
 else
     bad "sc start psguard with a silent NS: $(tr -d '\r' <"$work/out")"
     show_log
